@@ -1,0 +1,5 @@
+"""Allow ``python -m clientdesk``."""
+
+from clientdesk.tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""The current time, in one place, so that tests and snapshots can fix it.
+
+``CLIENTDESK_NOW`` (an ISO 8601 time with an offset) freezes the clock for a
+whole process, which is how subprocess tests and the screenshot get a
+deterministic "now".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from clientdesk.store.errors import ValidationFailed
+
+NOW_ENV = "CLIENTDESK_NOW"
+
+
+def _system_now() -> datetime:
+    fixed = os.environ.get(NOW_ENV)
+    if fixed:
+        parsed = datetime.fromisoformat(fixed)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _system_now
+
+
+def now() -> datetime:
+    """The current time, timezone-aware (UTC unless the clock is fixed otherwise)."""
+    return _now()
+
+
+@contextmanager
+def frozen(at: datetime) -> Iterator[None]:
+    """Fix ``now()`` at ``at`` for the duration of the block (tests)."""
+    global _now
+    previous = _now
+    _now = lambda: at  # noqa: E731
+    try:
+        yield
+    finally:
+        _now = previous
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone called ``name``; a clear error when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(
+            f"unknown time zone {name!r} (expected e.g. Europe/Berlin)"
+        ) from None
+
+
+def parse_datetime(text: str, tz: str = "UTC") -> datetime:
+    """Read a date and time a person typed; local times are taken in zone ``tz``.
+
+    Accepts ``2026-12-01 10:00``, ``2026-12-01T10:00``, ISO 8601 with an offset,
+    and a bare date (midnight).
+
+    Raises:
+        ValidationFailed: the text is not such a date.
+    """
+    cleaned = text.strip()
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise ValidationFailed(
+            f"malformed date and time {cleaned!r} (expected YYYY-MM-DD HH:MM)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone(tz))
+    return parsed
+
+
+def parse_date(text: str) -> date:
+    """Read a calendar date (``YYYY-MM-DD``).
+
+    Raises:
+        ValidationFailed: the text is not such a date.
+    """
+    cleaned = text.strip()
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise ValidationFailed(f"malformed date {cleaned!r} (expected YYYY-MM-DD)") from None
+
+
+def start_of_day(day: date, tz: str) -> datetime:
+    """Midnight at the start of ``day`` in zone ``tz``."""
+    return datetime.combine(day, time(0, 0), tzinfo=zone(tz))

@@ -1,0 +1,408 @@
+"""A realistic demo data set, the same for the same seed and the same "now".
+
+Several client projects with contacts in at least three time zones, a
+communication plan, a weekly meeting series and one-off meetings, requests in
+every status (some past their response time), a change request, risks spread
+over the heat map and a half-done closing checklist. ``records=N`` adds bulk
+requests, risks and meetings until the file holds about N records, which is
+the large data set the benchmark uses.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from clientdesk.store import clock
+from clientdesk.store.models import (
+    RAG,
+    RSVP,
+    THREAT_RESPONSES,
+    AgendaItem,
+    Attendee,
+    AttendeeRole,
+    Channel,
+    ChecklistItem,
+    ChecklistState,
+    ClientRequest,
+    CommunicationPlanItem,
+    Contact,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Phase,
+    Priority,
+    Project,
+    Record,
+    RequestStatus,
+    RequestType,
+    Risk,
+    RiskKind,
+    RiskResponse,
+    RiskStatus,
+)
+from clientdesk.store.repository import Change, Repository
+
+_PROJECTS = [
+    ("Customer portal relaunch", "Northwind Traders", "NWPORTAL", "Europe/Berlin"),
+    ("ERP data migration", "Contoso Manufacturing", "CONTOSO", "America/New_York"),
+    ("Mobile banking app", "Fabrikam Bank", "FABRIKAM", "Europe/London"),
+    ("Warehouse scanning rollout", "Tailspin Logistics", "TAILSPIN", "Australia/Sydney"),
+    ("Clinic booking system", "Litware Health", "LITWARE", "America/Los_Angeles"),
+    ("Analytics dashboard", "Adventure Works", "ADVWORKS", "Asia/Tokyo"),
+]
+_PEOPLE = [
+    ("Ann Richter", "Head of Digital", "Europe/Berlin"),
+    ("Bob Okafor", "Product Owner", "America/New_York"),
+    ("Chen Wei", "IT Architect", "Asia/Singapore"),
+    ("Dana Kowalski", "Procurement", "Europe/Warsaw"),
+    ("Eli Navarro", "QA Lead", "America/Los_Angeles"),
+    ("Farah Haddad", "Sponsor", "Europe/London"),
+]
+_REQUEST_TITLES = [
+    "Export the monthly report as CSV",
+    "Single sign-on with the client's Azure AD",
+    "Login page is slow in the morning",
+    "Change the colour of the call-to-action buttons",
+    "What is the plan for the data migration dry run?",
+    "Add German translations to the onboarding flow",
+    "Invoice for October is missing the PO number",
+    "Move the go-live by one week",
+    "Search does not find customers by postcode",
+    "Provide an API for the partner portal",
+]
+_RISK_TITLES = [
+    ("Key client SME unavailable during UAT", "resource"),
+    ("Legacy data quality worse than sampled", "technical"),
+    ("Scope creep through informal requests", "scope"),
+    ("Third-party payment API changes its contract", "technical"),
+    ("Client reorganisation delays sign-off", "client"),
+    ("Early delivery earns the bonus milestone", "schedule"),
+    ("Reuse of the design system cuts UI effort", "cost"),
+    ("Data protection review requires changes", "legal"),
+]
+
+
+def _ids(rng: random.Random) -> Iterator[str]:
+    while True:
+        yield uuid.UUID(int=rng.getrandbits(128), version=4).hex
+
+
+def _email(name: str, client: str) -> str:
+    domain = client.split()[0].lower()
+    return f"{name.split()[0].lower()}@{domain}.example"
+
+
+def build_demo(
+    *, projects: int = 3, seed: int = 1, records: int | None = None, now: datetime
+) -> list[Record]:
+    """The demo records, in the order they must be added (projects first).
+
+    Args:
+        projects: how many client projects (1-6).
+        seed: the same seed and ``now`` give the same records.
+        records: when set, add bulk records until there are about this many.
+        now: the moment the data is built around.
+    """
+    rng = random.Random(seed)
+    ids = _ids(rng)
+    out: list[Record] = []
+    count = max(1, min(projects, len(_PROJECTS)))
+    built: list[tuple[Project, list[Contact]]] = []
+    for index, (name, client, key, tz) in enumerate(_PROJECTS[:count]):
+        project = Project(
+            id=next(ids),
+            key=key,
+            name=name,
+            client=client,
+            phase=[Phase.EXECUTION, Phase.PLANNING, Phase.CLOSING][index % 3],
+            start=(now - timedelta(days=90 + 30 * index)).date(),
+            target_end=(now + timedelta(days=60 + 45 * index)).date(),
+            timezone=tz,
+            organiser_name="Pat Morgan",
+            organiser_email="pat.morgan@clientdesk.example",
+            rag=[RAG.GREEN, RAG.AMBER, RAG.RED][index % 3],
+        )
+        out.append(project)
+        contacts = [
+            Contact(
+                id=next(ids),
+                project_id=project.id,
+                name=person,
+                email=_email(person, client),
+                organisation=client,
+                role=role,
+                timezone=person_tz,
+                preferred_channel=rng.choice([Channel.EMAIL, Channel.VIDEO, Channel.PHONE]),
+            )
+            for person, role, person_tz in rng.sample(_PEOPLE, 4)
+        ]
+        out.extend(contacts)
+        built.append((project, contacts))
+        out.extend(_plan_items(project, contacts, now, ids))
+        out.extend(_meetings(project, contacts, now, ids, rng))
+        out.extend(_requests(project, contacts, now, ids, rng, len(_REQUEST_TITLES)))
+        out.extend(_risks(project, now, ids, rng, len(_RISK_TITLES)))
+    if records is not None:
+        out.extend(_bulk(built, now, ids, rng, records - len(out) - 10 * count))
+    return out
+
+
+def _plan_items(
+    project: Project, contacts: list[Contact], now: datetime, ids: Iterator[str]
+) -> list[Record]:
+    tz = ZoneInfo(project.timezone)
+    monday = (now.astimezone(tz) - timedelta(days=now.astimezone(tz).weekday() + 21)).date()
+    audience = [c.id for c in contacts[:2]]
+    first = datetime.combine(monday, time(9, 0), tzinfo=tz)
+    return [
+        CommunicationPlanItem(
+            id=next(ids),
+            project_id=project.id,
+            title="Weekly status report",
+            purpose="Progress, risks and decisions needed",
+            audience=audience,
+            channel=Channel.REPORT,
+            cadence="FREQ=WEEKLY;BYDAY=FR",
+            first_due=first + timedelta(days=4, hours=7),
+            owner="Pat Morgan",
+            last_done=first + timedelta(days=11, hours=7),
+        ),
+        CommunicationPlanItem(
+            id=next(ids),
+            project_id=project.id,
+            title="Steering committee",
+            purpose="Budget, scope and escalations",
+            audience=[c.id for c in contacts],
+            channel=Channel.VIDEO,
+            cadence="FREQ=MONTHLY;BYDAY=1TU",
+            first_due=first + timedelta(days=1, hours=5),
+            owner="Pat Morgan",
+        ),
+        CommunicationPlanItem(
+            id=next(ids),
+            project_id=project.id,
+            title="Sprint demo",
+            purpose="Show what was built, collect feedback",
+            audience=audience,
+            channel=Channel.VIDEO,
+            cadence="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+            first_due=first + timedelta(days=3, hours=6),
+            owner="Sam Lee",
+            last_done=now - timedelta(days=1),
+        ),
+    ]
+
+
+def _attendees(contacts: list[Contact], rng: random.Random) -> list[Attendee]:
+    return [
+        Attendee(
+            email=contact.email,
+            name=contact.name,
+            contact_id=contact.id,
+            role=AttendeeRole.REQUIRED if index < 2 else AttendeeRole.OPTIONAL,
+            rsvp=rng.choice(list(RSVP)),
+        )
+        for index, contact in enumerate(contacts)
+    ]
+
+
+def _meetings(
+    project: Project,
+    contacts: list[Contact],
+    now: datetime,
+    ids: Iterator[str],
+    rng: random.Random,
+) -> list[Record]:
+    tz = ZoneInfo(project.timezone)
+    local_now = now.astimezone(tz)
+    monday = (local_now - timedelta(days=local_now.weekday())).date()
+    common = {
+        "project_id": project.id,
+        "timezone": project.timezone,
+        "organiser_name": project.organiser_name,
+        "organiser_email": project.organiser_email,
+    }
+    series = Meeting(
+        id=next(ids),
+        title="Weekly client sync",
+        kind=MeetingKind.MEETING,
+        start=datetime.combine(monday - timedelta(days=28), time(10, 0), tzinfo=tz),
+        duration_minutes=45,
+        video_link="https://meet.example/weekly-sync",
+        attendees=_attendees(contacts[:3], rng),
+        agenda=[
+            AgendaItem(title="Progress since last week", presenter="Pat Morgan", minutes=15),
+            AgendaItem(title="Open requests", presenter="Pat Morgan", minutes=15),
+            AgendaItem(title="Risks and decisions", minutes=15),
+        ],
+        status=MeetingStatus.SCHEDULED,
+        rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=26",
+        **common,
+    )
+    held = Meeting(
+        id=next(ids),
+        title="Requirements workshop",
+        kind=MeetingKind.WORKSHOP,
+        start=datetime.combine(monday - timedelta(days=5), time(13, 30), tzinfo=tz),
+        duration_minutes=120,
+        location="Client office, room 4.12",
+        attendees=_attendees(contacts, rng),
+        agenda=[AgendaItem(title="Walk through the user journeys", minutes=90)],
+        minutes="Walked through the booking and payment journeys.",
+        decisions=["Payment provider stays as contracted", "Guest checkout is out of scope"],
+        status=MeetingStatus.MINUTED,
+        **common,
+    )
+    review = Meeting(
+        id=next(ids),
+        title="Milestone 2 review",
+        kind=MeetingKind.REVIEW,
+        start=datetime.combine(monday + timedelta(days=9), time(15, 0), tzinfo=tz),
+        duration_minutes=60,
+        video_link="https://meet.example/m2-review",
+        attendees=_attendees(contacts[:2], rng),
+        status=MeetingStatus.DRAFT,
+        **common,
+    )
+    steering = Meeting(
+        id=next(ids),
+        title="Steering committee",
+        kind=MeetingKind.STEERING_COMMITTEE,
+        start=datetime.combine(monday + timedelta(days=2), time(16, 0), tzinfo=tz),
+        duration_minutes=60,
+        location="Board room",
+        attendees=_attendees(contacts, rng),
+        status=MeetingStatus.SCHEDULED,
+        **common,
+    )
+    return [series, held, review, steering]
+
+
+def _requests(
+    project: Project,
+    contacts: list[Contact],
+    now: datetime,
+    ids: Iterator[str],
+    rng: random.Random,
+    how_many: int,
+) -> list[Record]:
+    statuses = list(RequestStatus)
+    out: list[Record] = []
+    for index in range(how_many):
+        title = _REQUEST_TITLES[index % len(_REQUEST_TITLES)]
+        kind = RequestType.CHANGE_REQUEST if "Move the go-live" in title else None
+        out.append(
+            ClientRequest(
+                id=next(ids),
+                project_id=project.id,
+                type=kind or list(RequestType)[index % len(RequestType)],
+                title=title,
+                description=f"Raised by the client about: {title.lower()}.",
+                requester_id=contacts[index % len(contacts)].id,
+                channel=rng.choice([Channel.EMAIL, Channel.PHONE, Channel.CHAT]),
+                # The oldest few are past any response time.
+                received_at=now - timedelta(hours=rng.randint(1, 24 * (3 + index))),
+                priority=list(Priority)[index % 4],
+                owner=rng.choice(["Pat Morgan", "Sam Lee", "Kim Park"]),
+                status=statuses[index % len(statuses)],
+            )
+        )
+    return out
+
+
+def _risks(
+    project: Project, now: datetime, ids: Iterator[str], rng: random.Random, how_many: int
+) -> list[Record]:
+    out: list[Record] = []
+    for index in range(how_many):
+        title, category = _RISK_TITLES[index % len(_RISK_TITLES)]
+        opportunity = "earns" in title or "Reuse" in title
+        kind = RiskKind.OPPORTUNITY if opportunity else RiskKind.THREAT
+        probability, impact = rng.randint(1, 5), rng.randint(1, 5)
+        response = RiskResponse.ENHANCE if opportunity else rng.choice(sorted(THREAT_RESPONSES))
+        out.append(
+            Risk(
+                id=next(ids),
+                project_id=project.id,
+                kind=kind,
+                title=title,
+                cause="the current plan depends on it",
+                event=title.lower(),
+                effect="cost schedule or quality would change",
+                category=category,
+                probability=probability,
+                impact=impact,
+                response=response,
+                mitigation="Agree a named backup and check weekly",
+                contingency="Re-plan the affected sprint",
+                contingency_trigger="Two missed check-ins in a row",
+                owner=rng.choice(["Pat Morgan", "Sam Lee", "Kim Park"]),
+                status=[RiskStatus.OPEN, RiskStatus.MONITORING, RiskStatus.OPEN][index % 3],
+                next_review=(now + timedelta(days=rng.randint(-10, 20))).date(),
+                residual_probability=max(1, probability - 1),
+                residual_impact=max(1, impact - 1),
+            )
+        )
+    return out
+
+
+def _bulk(
+    built: list[tuple[Project, list[Contact]]],
+    now: datetime,
+    ids: Iterator[str],
+    rng: random.Random,
+    how_many: int,
+) -> list[Record]:
+    out: list[Record] = []
+    for index in range(max(0, how_many)):
+        project, contacts = built[index % len(built)]
+        choice = index % 4
+        if choice < 2:
+            out.extend(_requests(project, contacts, now, ids, rng, 1))
+        elif choice == 2:
+            out.extend(_risks(project, now, ids, rng, 1))
+        else:
+            meeting = _meetings(project, contacts, now, ids, rng)[1]
+            assert isinstance(meeting, Meeting)
+            out.append(meeting.model_copy(update={"start": meeting.start - timedelta(days=index)}))
+    return out
+
+
+def populate_demo(
+    repo: Repository,
+    *,
+    projects: int = 3,
+    seed: int = 1,
+    records: int | None = None,
+    now: datetime | None = None,
+    replace: bool = False,
+) -> int:
+    """Add the demo data set to ``repo`` in one atomic save; return the records it holds then.
+
+    Half of each project's closing checklist is ticked. With ``replace``,
+    every existing project (and its records) is removed in the same save; the
+    replaced file stays available as the newest backup.
+    """
+    at = now or clock.now()
+    with clock.frozen(at):
+        demo = build_demo(projects=projects, seed=seed, records=records, now=at)
+        removals = [Change.delete(p) for p in repo.snapshot().projects()] if replace else []
+        saved = repo.apply([*removals, *(Change.add(record) for record in demo)])
+        snapshot = repo.snapshot()
+        ticks: list[Change] = []
+        for project in (r for r in saved if isinstance(r, Project)):
+            items = snapshot.of_project(ChecklistItem, project.id)
+            for item in items[: len(items) // 2]:
+                done = {
+                    "state": ChecklistState.DONE,
+                    "done_by": project.organiser_name,
+                    "done_at": at - timedelta(days=2),
+                    "evidence": "Signed PDF in the project share",
+                }
+                ticks.append(Change.update(item.model_copy(update=done)))
+        repo.apply(ticks)
+    return repo.snapshot().count()

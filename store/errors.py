@@ -1,0 +1,61 @@
+"""Errors the store raises; each carries a one-line message fit for a user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class StoreError(Exception):
+    """Base class: ``str(error)`` is one clear line that can be shown as it is."""
+
+
+class DataFileError(StoreError):
+    """The data file cannot be used: it does not parse, fails validation or is too new.
+
+    The store never writes to such a file.
+    """
+
+
+class StoreBusyError(StoreError):
+    """Another process held the data file's lock for too long."""
+
+
+class NotFoundError(StoreError):
+    """No record with the given key or id."""
+
+
+class ValidationFailed(StoreError):
+    """A record's field values break a rule; ``field`` names the offending field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ConflictError(StoreError):
+    """The record changed since the caller read it (a stale revision).
+
+    Attributes:
+        key: the record's human key.
+        changed_by: who saved the newer revision.
+        changed_at: when they saved it.
+        current: the record as it is now in the file, or None when it was deleted.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        changed_by: str | None,
+        changed_at: datetime | None,
+        current: object | None,
+    ) -> None:
+        if current is None:
+            message = f"{key} was deleted by someone else since you opened it"
+        else:
+            when = changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "an unknown time"
+            message = f"{key} was changed by {changed_by} at {when} since you opened it"
+        super().__init__(message)
+        self.key = key
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.current = current

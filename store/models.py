@@ -1,0 +1,594 @@
+"""The domain records of clientdesk as pydantic v2 models.
+
+Every record carries the same bookkeeping (:class:`Record`): a stable ``id``,
+a human ``key`` such as ``REQ-34`` that is unique per kind and project, when
+it was created and last changed, by whom, and a ``revision`` that grows on
+every change. The repository fills these in; callers set the domain fields.
+
+Enumerations are ``StrEnum`` so that they are written to JSON as their plain
+values and compare equal to them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, ClassVar
+from uuid import uuid4
+
+from dateutil.rrule import rrulestr
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from clientdesk.store import rules
+from clientdesk.store.clock import zone
+from clientdesk.store.errors import ValidationFailed
+
+# -- field types ---------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if value and not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        zone(value)
+    except ValidationFailed as error:  # pydantic reports ValueErrors with the field name
+        raise ValueError(str(error)) from None
+    return value
+
+
+def _check_one_line(value: str) -> str:
+    # Titles and names are shown in one table cell and in .ics summaries:
+    # line breaks there would break both, so they are folded into spaces.
+    return " ".join(value.split())
+
+
+def _check_rrule(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    cleaned = value.strip()
+    if cleaned.upper().startswith("RRULE:"):
+        cleaned = cleaned[len("RRULE:") :]
+    try:
+        rrulestr(cleaned, dtstart=datetime(2026, 1, 1, tzinfo=UTC))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"not a valid RRULE: {error}") from None
+    if "FREQ=" not in cleaned.upper():
+        raise ValueError("not a valid RRULE: FREQ is missing")
+    return cleaned.upper()
+
+
+Email = Annotated[str, AfterValidator(_check_email)]
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+OneLine = Annotated[str, AfterValidator(_check_one_line)]
+RecurrenceRule = Annotated[str | None, AfterValidator(_check_rrule)]
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
+# -- enumerations --------------------------------------------------------------
+
+
+class RAG(StrEnum):
+    """A project's red/amber/green health."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Phase(StrEnum):
+    """Where a project is in its life."""
+
+    INITIATION = "initiation"
+    PLANNING = "planning"
+    EXECUTION = "execution"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class Channel(StrEnum):
+    """How something is communicated."""
+
+    VIDEO = "video"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    IN_PERSON = "in_person"
+    REPORT = "report"
+
+
+class MeetingKind(StrEnum):
+    """What sort of event a meeting is."""
+
+    MEETING = "meeting"
+    STATUS_REPORT = "status_report"
+    REVIEW = "review"
+    WORKSHOP = "workshop"
+    STEERING_COMMITTEE = "steering_committee"
+
+
+class MeetingStatus(StrEnum):
+    """draft -> scheduled -> held -> minuted, or cancelled."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    MINUTED = "minuted"
+    CANCELLED = "cancelled"
+
+
+class AttendeeRole(StrEnum):
+    """RFC 5545 participation role, reduced to what a PM chooses."""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+
+
+class RSVP(StrEnum):
+    """An attendee's answer (RFC 5545 PARTSTAT)."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+
+
+class RequestType(StrEnum):
+    """What a client asked for."""
+
+    REQUIREMENT = "requirement"
+    FEEDBACK = "feedback"
+    CHANGE_REQUEST = "change_request"
+    QUESTION = "question"
+    COMPLAINT = "complaint"
+
+
+class Priority(StrEnum):
+    """P1 (urgent) to P4 (low)."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class RequestStatus(StrEnum):
+    """The request workflow, from new to closed, or rejected."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+class RiskKind(StrEnum):
+    """A risk is a threat or an opportunity."""
+
+    THREAT = "threat"
+    OPPORTUNITY = "opportunity"
+
+
+class RiskStatus(StrEnum):
+    """open -> monitoring -> occurred -> closed."""
+
+    OPEN = "open"
+    MONITORING = "monitoring"
+    OCCURRED = "occurred"
+    CLOSED = "closed"
+
+
+class RiskResponse(StrEnum):
+    """Response strategies; which are allowed depends on the risk's kind."""
+
+    AVOID = "avoid"
+    MITIGATE = "mitigate"
+    TRANSFER = "transfer"
+    EXPLOIT = "exploit"
+    ENHANCE = "enhance"
+    SHARE = "share"
+    ACCEPT = "accept"
+    ESCALATE = "escalate"
+
+
+THREAT_RESPONSES = frozenset(
+    {
+        RiskResponse.AVOID,
+        RiskResponse.MITIGATE,
+        RiskResponse.TRANSFER,
+        RiskResponse.ACCEPT,
+        RiskResponse.ESCALATE,
+    }
+)
+OPPORTUNITY_RESPONSES = frozenset(
+    {
+        RiskResponse.EXPLOIT,
+        RiskResponse.ENHANCE,
+        RiskResponse.SHARE,
+        RiskResponse.ACCEPT,
+        RiskResponse.ESCALATE,
+    }
+)
+
+
+class ChecklistState(StrEnum):
+    """A closing checklist item is open, done or waived."""
+
+    OPEN = "open"
+    DONE = "done"
+    WAIVED = "waived"
+
+
+# -- records -------------------------------------------------------------------
+
+
+def _new_id() -> str:
+    return uuid4().hex
+
+
+class Record(BaseModel):
+    """What every stored record has.
+
+    Subclasses name their table and key prefix in ``TABLE`` and ``PREFIX``.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+    TABLE: ClassVar[str] = ""
+    PREFIX: ClassVar[str] = ""
+    LABEL: ClassVar[str] = ""
+
+    id: str = Field(default_factory=_new_id, description="stable id, never reused")
+    key: str = Field(default="", description="human key, e.g. REQ-34")
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    updated_by: str = ""
+    revision: int = Field(default=0, ge=0)
+
+
+class ProjectRecord(Record):
+    """A record that belongs to one project."""
+
+    project_id: str = ""
+
+
+class Project(Record):
+    """A client project: the unit everything else hangs off."""
+
+    TABLE: ClassVar[str] = "projects"
+    LABEL: ClassVar[str] = "project"
+
+    name: OneLine = Field(min_length=1, max_length=200)
+    client: OneLine = Field(default="", max_length=200, description="client organisation")
+    phase: Phase = Phase.INITIATION
+    start: date | None = None
+    target_end: date | None = None
+    timezone: TimeZoneName = "UTC"
+    organiser_name: OneLine = ""
+    organiser_email: Email = ""
+    rag: RAG = RAG.GREEN
+    closed_at: AwareDatetime | None = None
+    closed_by: str = ""
+    close_override_reason: str = ""
+
+    @field_validator("key")
+    @classmethod
+    def _project_key_shape(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value and not _PROJECT_KEY.match(value):
+            raise ValueError(
+                "a project key is 2-12 capital letters or digits, starting with a letter"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Project:
+        if self.start and self.target_end and self.target_end < self.start:
+            raise ValueError("target end is before the start")
+        return self
+
+
+class Contact(ProjectRecord):
+    """A stakeholder: someone on the client's or our side of a project."""
+
+    TABLE: ClassVar[str] = "contacts"
+    PREFIX: ClassVar[str] = "CON"
+    LABEL: ClassVar[str] = "contact"
+
+    name: OneLine = Field(min_length=1, max_length=200)
+    email: Email = ""
+    organisation: OneLine = ""
+    role: OneLine = ""
+    timezone: TimeZoneName | None = None
+    preferred_channel: Channel = Channel.EMAIL
+
+
+class CommunicationPlanItem(ProjectRecord):
+    """One line of the communication plan: what goes to whom, how and how often."""
+
+    TABLE: ClassVar[str] = "plan_items"
+    PREFIX: ClassVar[str] = "PLN"
+    LABEL: ClassVar[str] = "plan item"
+
+    title: OneLine = Field(min_length=1, max_length=200, description="what is communicated")
+    purpose: str = ""
+    audience: list[str] = Field(default_factory=list, description="contact ids")
+    channel: Channel = Channel.EMAIL
+    cadence: RecurrenceRule = None
+    first_due: AwareDatetime
+    owner: OneLine = ""
+    last_done: AwareDatetime | None = None
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """The first occurrence at or after the last one done (None when the cadence ended)."""
+        return rules.next_occurrence(self.first_due, self.cadence, after=self.last_done)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """True when an occurrence fell due and nothing was done for it."""
+        due = self.next_due(now)
+        return due is not None and due < now
+
+    def computed(self, now: datetime) -> dict[str, object]:
+        """Fields that depend on the current time, for ``list --json``."""
+        due = self.next_due(now)
+        return {
+            "next_due": due.isoformat() if due else None,
+            "overdue": self.is_overdue(now),
+        }
+
+
+class Attendee(BaseModel):
+    """Someone invited to a meeting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email = Field(min_length=3)
+    name: OneLine = ""
+    contact_id: str | None = None
+    role: AttendeeRole = AttendeeRole.REQUIRED
+    rsvp: RSVP = RSVP.NEEDS_ACTION
+
+
+class AgendaItem(BaseModel):
+    """One point of a meeting's agenda."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: OneLine = Field(min_length=1)
+    presenter: OneLine = ""
+    minutes: int = Field(default=10, ge=0, le=24 * 60)
+
+
+class ActionItem(BaseModel):
+    """Something a meeting decided someone should do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1)
+    owner: OneLine = ""
+    due: date | None = None
+    request_id: str | None = None
+
+
+class Meeting(ProjectRecord):
+    """A meeting, status report or review, possibly a recurring series."""
+
+    TABLE: ClassVar[str] = "meetings"
+    PREFIX: ClassVar[str] = "MTG"
+    LABEL: ClassVar[str] = "meeting"
+
+    title: OneLine = Field(min_length=1, max_length=200)
+    kind: MeetingKind = MeetingKind.MEETING
+    start: AwareDatetime
+    duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    timezone: TimeZoneName = "UTC"
+    location: str = ""
+    video_link: str = ""
+    organiser_name: OneLine = ""
+    organiser_email: Email = ""
+    attendees: list[Attendee] = Field(default_factory=list)
+    agenda: list[AgendaItem] = Field(default_factory=list)
+    minutes: str = ""
+    decisions: list[str] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    status: MeetingStatus = MeetingStatus.DRAFT
+    rrule: RecurrenceRule = None
+    sequence: int = Field(default=0, ge=0, description="iCalendar SEQUENCE")
+    plan_item_id: str | None = None
+
+    @property
+    def end(self) -> datetime:
+        """When the (first occurrence of the) meeting ends."""
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+    def next_occurrence(self, now: datetime) -> datetime | None:
+        """The next start at or after ``now`` (the start itself for a one-off meeting)."""
+        if self.rrule is None:
+            return self.start if self.start >= now else None
+        return rules.next_occurrence(self.start, self.rrule, after=now, inclusive=True)
+
+    def computed(self, now: datetime) -> dict[str, object]:
+        """Fields that depend on the current time, for ``list --json``."""
+        upcoming = self.next_occurrence(now)
+        return {"next_occurrence": upcoming.isoformat() if upcoming else None}
+
+
+class ClientRequest(ProjectRecord):
+    """A requirement, feedback, change request, question or complaint from the client."""
+
+    TABLE: ClassVar[str] = "requests"
+    PREFIX: ClassVar[str] = "REQ"
+    LABEL: ClassVar[str] = "request"
+
+    type: RequestType = RequestType.QUESTION
+    title: OneLine = Field(min_length=1, max_length=200)
+    description: str = ""
+    requester_id: str | None = Field(default=None, description="contact id")
+    channel: Channel = Channel.EMAIL
+    received_at: AwareDatetime
+    priority: Priority = Priority.P3
+    owner: OneLine = ""
+    status: RequestStatus = RequestStatus.NEW
+    meeting_ids: list[str] = Field(default_factory=list)
+    risk_ids: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_open(self) -> bool:
+        """True until the request is closed or rejected."""
+        return self.status not in (RequestStatus.CLOSED, RequestStatus.REJECTED)
+
+
+class ScoreChange(BaseModel):
+    """One entry of a risk's score history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime
+    by: str
+    probability: Level
+    impact: Level
+    score: int
+
+
+class Risk(ProjectRecord):
+    """A threat or an opportunity, scored probability x impact."""
+
+    TABLE: ClassVar[str] = "risks"
+    PREFIX: ClassVar[str] = "RSK"
+    LABEL: ClassVar[str] = "risk"
+
+    kind: RiskKind = RiskKind.THREAT
+    title: OneLine = Field(min_length=1, max_length=200)
+    cause: str = ""
+    event: str = ""
+    effect: str = ""
+    category: OneLine = "scope"
+    probability: Level = 3
+    impact: Level = 3
+    response: RiskResponse = RiskResponse.MITIGATE
+    mitigation: str = ""
+    contingency: str = ""
+    contingency_trigger: str = ""
+    owner: OneLine = ""
+    status: RiskStatus = RiskStatus.OPEN
+    close_reason: str = ""
+    next_review: date | None = None
+    residual_probability: Level | None = None
+    residual_impact: Level | None = None
+    history: list[ScoreChange] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _response_fits_kind(self) -> Risk:
+        allowed = THREAT_RESPONSES if self.kind is RiskKind.THREAT else OPPORTUNITY_RESPONSES
+        if self.response not in allowed:
+            names = ", ".join(sorted(str(r) for r in allowed))
+            raise ValueError(f"a {self.kind} takes one of these responses: {names}")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def score(self) -> int:
+        """Probability x impact, 1-25."""
+        return rules.risk_score(self.probability, self.impact)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def band(self) -> str:
+        """low, medium, high or critical."""
+        return rules.risk_band(self.score)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def residual_score(self) -> int | None:
+        """The score once the response has worked, when residual levels are set."""
+        if self.residual_probability is None or self.residual_impact is None:
+            return None
+        return rules.risk_score(self.residual_probability, self.residual_impact)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def residual_band(self) -> str | None:
+        """The band of the residual score."""
+        residual = self.residual_score
+        return None if residual is None else rules.risk_band(residual)
+
+    def review_overdue(self, today: date) -> bool:
+        """True when the next review date has passed on a risk that is not closed."""
+        return (
+            self.status is not RiskStatus.CLOSED
+            and self.next_review is not None
+            and self.next_review < today
+        )
+
+    def computed(self, now: datetime) -> dict[str, object]:
+        """Fields that depend on the current time, for ``list --json``."""
+        return {"review_overdue": self.review_overdue(now.date())}
+
+
+class ChecklistItem(ProjectRecord):
+    """One item of a project's closing checklist."""
+
+    TABLE: ClassVar[str] = "checklist"
+    PREFIX: ClassVar[str] = "CHK"
+    LABEL: ClassVar[str] = "checklist item"
+
+    title: OneLine = Field(min_length=1, max_length=200)
+    position: int = 0
+    state: ChecklistState = ChecklistState.OPEN
+    done_by: str = ""
+    done_at: AwareDatetime | None = None
+    evidence: str = ""
+    waive_reason: str = ""
+
+    @model_validator(mode="after")
+    def _waiver_has_reason(self) -> ChecklistItem:
+        if self.state is ChecklistState.WAIVED and not self.waive_reason.strip():
+            raise ValueError("waiving an item needs a reason")
+        return self
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Project,
+    Contact,
+    CommunicationPlanItem,
+    Meeting,
+    ClientRequest,
+    Risk,
+    ChecklistItem,
+)
+"""Every stored record type, projects first."""
+
+KIND_NAMES: dict[str, type[Record]] = {
+    "project": Project,
+    "contact": Contact,
+    "plan": CommunicationPlanItem,
+    "meeting": Meeting,
+    "request": ClientRequest,
+    "risk": Risk,
+    "checklist": ChecklistItem,
+}
+"""The record kinds by the names the command line uses."""
+
+OPEN_REQUEST_STATES = frozenset(
+    s for s in RequestStatus if s not in (RequestStatus.CLOSED, RequestStatus.REJECTED)
+)

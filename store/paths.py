@@ -1,0 +1,53 @@
+"""Where clientdesk keeps its files, and who the current user is.
+
+This is the one module that resolves locations; tests point the environment
+variables at a temporary directory so that a developer's own data is never
+touched.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "clientdesk"
+DATA_ENV = "CLIENTDESK_DATA"
+CONFIG_ENV = "CLIENTDESK_CONFIG"
+USER_ENV = "CLIENTDESK_USER"
+
+
+def default_data_path() -> Path:
+    """The data file: ``$CLIENTDESK_DATA`` or ``clientdesk.json`` in the user data dir."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "clientdesk.json"
+
+
+def resolve_data_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """The data file to use: an explicit ``--data`` wins over the environment and the default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    return default_data_path()
+
+
+def default_config_path() -> Path:
+    """The config file: ``$CLIENTDESK_CONFIG`` or ``config.toml`` in the user config dir."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def current_user() -> str:
+    """The name recorded in ``updated_by``: ``$CLIENTDESK_USER`` or the OS user."""
+    override = os.environ.get(USER_ENV, "").strip()
+    if override:
+        return override
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
+        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"

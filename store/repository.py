@@ -1,0 +1,525 @@
+"""The one repository interface that the app and the command line use, and its TinyDB backend.
+
+Reads come from a :class:`Snapshot`: an immutable view of every record at one
+moment, rebuilt when another process saves the file. Writes are batches of
+:class:`Change` applied by :meth:`Repository.apply` under an exclusive
+inter-process lock: the file is re-read if it changed, each change is checked
+against the stored revision (a stale one raises :class:`ConflictError`), keys
+are allocated, and the batch is saved atomically in one go.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from threading import RLock
+from typing import Any, TypeVar, cast
+
+import filelock
+from pydantic import ValidationError
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from clientdesk.store import clock, schema
+from clientdesk.store.errors import (
+    ConflictError,
+    DataFileError,
+    NotFoundError,
+    StoreBusyError,
+    ValidationFailed,
+)
+from clientdesk.store.models import (
+    RECORD_TYPES,
+    ChecklistItem,
+    Project,
+    ProjectRecord,
+    Record,
+)
+from clientdesk.store.paths import current_user
+from clientdesk.store.storage import AtomicJSONStorage, FileSignature, backup_hint, new_file_mode
+
+R = TypeVar("R", bound=Record)
+
+LOCK_TIMEOUT_SECONDS = 15.0
+"""How long a writer waits for another process's save before giving up."""
+
+_BOOKKEEPING = frozenset({"id", "key", "created_at", "updated_at", "updated_by", "revision"})
+
+
+def describe_validation_error(error: ValidationError) -> tuple[str, str | None]:
+    """One line for a user from a pydantic error, and the field it is about."""
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    field = str(first["loc"][0]) if first["loc"] else None
+    return (f"{location}: {message}" if location else message), field
+
+
+def validate_record(kind: type[R], data: dict[str, Any]) -> R:
+    """Build a ``kind`` from ``data``, with a one-line error naming the field."""
+    try:
+        return kind.model_validate(data)
+    except ValidationError as error:
+        message, field = describe_validation_error(error)
+        raise ValidationFailed(message, field) from None
+
+
+def dump_record(record: Record) -> dict[str, Any]:
+    """The JSON form of a record as stored (computed fields left out)."""
+    return record.model_dump(mode="json", exclude_computed_fields=True)
+
+
+def _key_number(record: Record) -> tuple[int, str]:
+    _, _, number = record.key.rpartition("-")
+    return (int(number), record.key) if number.isdigit() else (0, record.key)
+
+
+class Snapshot:
+    """Every record at one moment; never changed after it is built.
+
+    Lookups by id are dictionary reads; the records of one project are
+    grouped on first use and then cached.
+    """
+
+    def __init__(
+        self,
+        records: dict[type[Record], dict[str, Record]],
+        signature: FileSignature | None,
+    ) -> None:
+        self._records = records
+        self.signature = signature
+        """Signature of the data file this snapshot was read from or saved as."""
+        self._by_project: dict[tuple[type[Record], str], list[Record]] = {}
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        """A snapshot of a store with no records."""
+        return cls({kind: {} for kind in RECORD_TYPES}, None)
+
+    def all(self, kind: type[R]) -> list[R]:
+        """Every record of ``kind``, in key order."""
+        records = cast(dict[str, R], self._records.get(kind, {}))
+        return sorted(records.values(), key=_key_number)
+
+    def count(self, kind: type[Record] | None = None) -> int:
+        """How many records of ``kind`` (of every kind when None)."""
+        if kind is not None:
+            return len(self._records.get(kind, {}))
+        return sum(len(table) for table in self._records.values())
+
+    def get(self, kind: type[R], record_id: str) -> R | None:
+        """The record of ``kind`` with id ``record_id``, if any."""
+        return cast(R | None, self._records.get(kind, {}).get(record_id))
+
+    def of_project(self, kind: type[R], project_id: str) -> list[R]:
+        """The records of ``kind`` that belong to project ``project_id``, in key order."""
+        cache_key = (kind, project_id)
+        cached = self._by_project.get(cache_key)
+        if cached is None:
+            cached = sorted(
+                (
+                    record
+                    for record in self._records.get(kind, {}).values()
+                    if isinstance(record, ProjectRecord) and record.project_id == project_id
+                ),
+                key=_key_number,
+            )
+            self._by_project[cache_key] = cached
+        return cast(list[R], list(cached))
+
+    def projects(self) -> list[Project]:
+        """Every project, by name."""
+        return sorted(self.all(Project), key=lambda project: project.name.casefold())
+
+    def project(self, key: str) -> Project:
+        """The project with human key ``key`` (case-insensitive).
+
+        Raises:
+            NotFoundError: no such project; the message lists the known keys.
+        """
+        wanted = key.strip().upper()
+        for project in self._records.get(Project, {}).values():
+            if project.key == wanted:
+                return cast(Project, project)
+        known = ", ".join(sorted(p.key for p in self._records.get(Project, {}).values()))
+        raise NotFoundError(
+            f"unknown project key {key!r}" + (f" (known: {known})" if known else " (no projects)")
+        )
+
+    def find(self, kind: type[R], key: str, project_id: str | None = None) -> R:
+        """The record of ``kind`` with human key ``key`` (in ``project_id`` when given).
+
+        Raises:
+            NotFoundError: there is none.
+        """
+        wanted = key.strip().upper()
+        for record in self._records.get(kind, {}).values():
+            if record.key == wanted and (
+                project_id is None or getattr(record, "project_id", None) == project_id
+            ):
+                return cast(R, record)
+        raise NotFoundError(f"no {kind.LABEL} with key {key!r}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write in a batch: ``op`` is ``add``, ``update`` or ``delete``.
+
+    For ``update`` and ``delete``, ``record.revision`` is the revision the
+    caller based the change on.
+    """
+
+    op: str
+    record: Record
+
+    @classmethod
+    def add(cls, record: Record) -> Change:
+        """Add a new record (its key is allocated on save)."""
+        return cls("add", record)
+
+    @classmethod
+    def update(cls, record: Record) -> Change:
+        """Replace a record, based on the revision it carries."""
+        return cls("update", record)
+
+    @classmethod
+    def delete(cls, record: Record) -> Change:
+        """Delete a record, based on the revision it carries."""
+        return cls("delete", record)
+
+
+class Repository(ABC):
+    """Where clientdesk's records live. The app and the CLI see only this interface."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the data is, for messages (a path for the file store)."""
+
+    @abstractmethod
+    def snapshot(self) -> Snapshot:
+        """The current records, re-read first if another process saved.
+
+        Raises:
+            DataFileError: the stored data cannot be read.
+        """
+
+    @abstractmethod
+    def has_changed(self) -> bool:
+        """True when another process saved since the last snapshot (cheap: one stat)."""
+
+    @abstractmethod
+    def apply(self, changes: Iterable[Change]) -> list[Record | None]:
+        """Apply a batch of changes atomically and return the saved records.
+
+        Deleted records come back as None.
+
+        Raises:
+            ConflictError: a change was based on a stale revision; nothing is written.
+            ValidationFailed: a record breaks a rule; nothing is written.
+            DataFileError: the stored data cannot be read; nothing is written.
+            StoreBusyError: another writer held the lock too long.
+        """
+
+    def add(self, record: R) -> R:
+        """Add one record and return it as saved (with key, revision 1 and timestamps)."""
+        return cast(R, self.apply([Change.add(record)])[0])
+
+    def update(self, record: R) -> R:
+        """Save a changed record; ``record.revision`` is the revision it was based on."""
+        return cast(R, self.apply([Change.update(record)])[0])
+
+    def delete(self, record: Record) -> None:
+        """Delete a record; ``record.revision`` is the revision it was based on."""
+        self.apply([Change.delete(record)])
+
+
+def load_checklist_template() -> list[str]:
+    """Titles of the default closing checklist, from the packaged template file."""
+    text = resources.files("clientdesk.store").joinpath("closing_template.json").read_text("utf-8")
+    return [str(item["title"]) for item in json.loads(text)["items"]]
+
+
+class TinyDBRepository(Repository):
+    """The JSON file store: TinyDB over :class:`AtomicJSONStorage`, shared by processes.
+
+    Thread-safe: the app calls it from worker threads.
+    """
+
+    def __init__(self, path: str | Path, *, user: str | None = None) -> None:
+        self.path = Path(path)
+        self.user = user or current_user()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._storage = cast(AtomicJSONStorage, self._db.storage)
+        self._file_lock = filelock.FileLock(
+            f"{self.path}.lock",
+            timeout=LOCK_TIMEOUT_SECONDS,
+            mode=new_file_mode(),
+        )
+        self._thread_lock = RLock()
+        self._snapshot: Snapshot | None = None
+        self._doc_ids: dict[type[Record], dict[str, int]] = {}
+
+    @property
+    def location(self) -> str:
+        """The data file's path."""
+        return str(self.path)
+
+    # -- reading ---------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The current records, re-read first if the file changed on disk."""
+        with self._thread_lock:
+            if self._snapshot is None or self._storage.changed_on_disk():
+                self._storage.reload()
+                self._rebuild_snapshot()
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def has_changed(self) -> bool:
+        """True when the file is not the one the last snapshot came from."""
+        with self._thread_lock:
+            return self._snapshot is None or self._storage.changed_on_disk()
+
+    def _rebuild_snapshot(self) -> None:
+        tables = self._storage.read() or {}
+        records: dict[type[Record], dict[str, Record]] = {}
+        doc_ids: dict[type[Record], dict[str, int]] = {}
+        for kind in RECORD_TYPES:
+            by_id: dict[str, Record] = {}
+            ids: dict[str, int] = {}
+            for doc_id, doc in tables.get(kind.TABLE, {}).items():
+                try:
+                    record = kind.model_validate(doc)
+                except ValidationError as error:
+                    message, _ = describe_validation_error(error)
+                    label = doc.get("key") or f"#{doc_id}"
+                    broken = DataFileError(
+                        f"{self.path}: {kind.LABEL} {label} is invalid ({message}); "
+                        f"nothing was written; {backup_hint(self.path)}"
+                    )
+                    self._storage.mark_broken(broken)
+                    raise broken from None
+                by_id[record.id] = record
+                ids[record.id] = int(doc_id)
+            records[kind] = by_id
+            doc_ids[kind] = ids
+        self._snapshot = Snapshot(records, self._storage.signature)
+        self._doc_ids = doc_ids
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self._file_lock.acquire()
+            except filelock.Timeout:
+                raise StoreBusyError(
+                    f"{self.path} is locked by another clientdesk for over "
+                    f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again"
+                ) from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+
+    def apply(self, changes: Iterable[Change]) -> list[Record | None]:
+        """Apply a batch of changes atomically; see :meth:`Repository.apply`."""
+        batch = list(changes)
+        with self._locked():
+            self._storage.begin()
+            try:
+                if self._snapshot is None or self._snapshot.signature != self._storage.signature:
+                    self._rebuild_snapshot()
+                assert self._snapshot is not None
+                work = _WorkingSet(self._snapshot, self._doc_ids)
+                if self._storage.read() is None:
+                    self._db.table(schema.META_TABLE).insert(
+                        Document(schema.empty_tables()[schema.META_TABLE]["1"], doc_id=1)
+                    )
+                now = clock.now()
+                results = [self._apply_one(work, change, now) for change in batch]
+                self._flush(work)
+                self._storage.commit()
+            except BaseException:
+                self._storage.rollback()
+                raise
+            self._snapshot = Snapshot(work.records, self._storage.signature)
+            self._doc_ids = work.doc_ids
+            return results
+
+    def _apply_one(self, work: _WorkingSet, change: Change, now: datetime) -> Record | None:
+        if change.op == "add":
+            return self._insert(work, change.record, now)
+        self._flush(work)
+        kind = type(change.record)
+        stored = work.get(kind, change.record.id)
+        if stored is None or stored.revision != change.record.revision:
+            raise ConflictError(
+                change.record.key or kind.LABEL,
+                stored.updated_by if stored else None,
+                stored.updated_at if stored else None,
+                stored,
+            )
+        if change.op == "update":
+            return self._replace(work, stored, change.record, now)
+        if change.op == "delete":
+            self._remove(work, stored)
+            return None
+        raise ValueError(f"unknown change {change.op!r}")
+
+    def _flush(self, work: _WorkingSet) -> None:
+        for kind, documents in work.pending.items():
+            self._db.table(kind.TABLE, cache_size=0).insert_multiple(documents)
+        work.pending.clear()
+
+    def _insert(self, work: _WorkingSet, record: Record, now: datetime) -> Record:
+        kind = type(record)
+        data = dump_record(record)
+        data.update(created_at=now, updated_at=now, updated_by=self.user, revision=1)
+        if isinstance(record, Project):
+            data["key"] = self._project_key(work, record)
+        else:
+            project_id = getattr(record, "project_id", "")
+            if work.get(Project, project_id) is None:
+                raise ValidationFailed(f"the {kind.LABEL} belongs to no known project", "project")
+            data["key"] = self._allocate_key(work, kind, project_id)
+        if work.get(kind, data["id"]) is not None:
+            raise ValidationFailed(f"a {kind.LABEL} with id {data['id']} already exists")
+        saved = validate_record(kind, data)
+        doc_id = work.next_doc_id(kind)
+        # Inserts are written to TinyDB in one go per table (see _flush):
+        # each TinyDB operation copies its whole table.
+        work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
+        work.put(saved, doc_id)
+        if isinstance(saved, Project):
+            for position, title in enumerate(load_checklist_template(), start=1):
+                # Ids derived from the project's keep the demo deterministic.
+                item_id = uuid.uuid5(uuid.NAMESPACE_OID, f"{saved.id}/closing/{position}").hex
+                item = ChecklistItem(
+                    id=item_id, project_id=saved.id, title=title, position=position
+                )
+                self._insert(work, item, now)
+        return saved
+
+    def _replace(self, work: _WorkingSet, stored: Record, record: Record, now: datetime) -> Record:
+        kind = type(stored)
+        data = dump_record(record)
+        for fixed in ("id", "key", "created_at", "project_id"):
+            if fixed in data:
+                data[fixed] = getattr(stored, fixed)
+        if isinstance(stored, Project):
+            data["key"] = self._project_key(work, record, keep=stored)
+        current = dump_record(stored)
+        if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
+            k: v for k, v in current.items() if k not in _BOOKKEEPING
+        } and data["key"] == current["key"]:
+            return stored  # nothing changed: no new revision, no save
+        data.update(updated_at=now, updated_by=self.user, revision=stored.revision + 1)
+        saved = validate_record(kind, data)
+        doc_id = work.doc_ids[kind][stored.id]
+        self._db.table(kind.TABLE, cache_size=0).update(dump_record(saved), doc_ids=[doc_id])
+        work.put(saved, doc_id)
+        return saved
+
+    def _remove(self, work: _WorkingSet, stored: Record) -> None:
+        kind = type(stored)
+        if isinstance(stored, Project):
+            for child_kind in RECORD_TYPES:
+                if child_kind is Project:
+                    continue
+                for child in list(work.records[child_kind].values()):
+                    if getattr(child, "project_id", None) == stored.id:
+                        self._remove(work, child)
+        doc_id = work.doc_ids[kind][stored.id]
+        self._db.table(kind.TABLE, cache_size=0).remove(doc_ids=[doc_id])
+        work.drop(stored)
+
+    def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
+        taken = {p.key for p in work.records[Project].values() if keep is None or p.id != keep.id}
+        wanted = project.key
+        if wanted:
+            if wanted in taken:
+                raise ValidationFailed(f"project key {wanted} is already taken", "key")
+            return wanted
+        base = "".join(ch for ch in getattr(project, "name", "").upper() if ch.isalnum())
+        base = (base if base[:1].isalpha() else "P" + base)[:6] or "PRJ"
+        base = base if len(base) >= 2 else base + "X"
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base[:6]}{number}"
+        return candidate
+
+    def _allocate_key(self, work: _WorkingSet, kind: type[Record], project_id: str) -> str:
+        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
+        meta = meta_table.get(doc_id=1)
+        counters: dict[str, int] = dict(meta.get("counters", {})) if meta else {}
+        counter = f"{project_id}:{kind.PREFIX}"
+        number = counters.get(counter, 0)
+        taken = {
+            r.key
+            for r in work.records[kind].values()
+            if getattr(r, "project_id", None) == project_id
+        }
+        while True:
+            number += 1
+            key = f"{kind.PREFIX}-{number}"
+            if key not in taken:
+                break
+        counters[counter] = number
+        meta_table.update({"counters": counters}, doc_ids=[1])
+        return key
+
+
+class _WorkingSet:
+    """Copy-on-write view of a snapshot's tables during one batch."""
+
+    def __init__(self, snapshot: Snapshot, doc_ids: dict[type[Record], dict[str, int]]) -> None:
+        self.records: dict[type[Record], dict[str, Record]] = dict(snapshot._records)
+        self.doc_ids: dict[type[Record], dict[str, int]] = dict(doc_ids)
+        self._copied: set[type[Record]] = set()
+        self._last_doc_id: dict[type[Record], int] = {}
+        self.pending: dict[type[Record], list[Document]] = {}
+
+    def _own(self, kind: type[Record]) -> None:
+        if kind not in self._copied:
+            self.records[kind] = dict(self.records.get(kind, {}))
+            self.doc_ids[kind] = dict(self.doc_ids.get(kind, {}))
+            self._copied.add(kind)
+
+    def get(self, kind: type[R], record_id: str) -> R | None:
+        return cast(R | None, self.records.get(kind, {}).get(record_id))
+
+    def next_doc_id(self, kind: type[Record]) -> int:
+        last = self._last_doc_id.get(kind)
+        if last is None:
+            last = max(self.doc_ids.get(kind, {}).values(), default=0)
+        self._last_doc_id[kind] = last + 1
+        return last + 1
+
+    def put(self, record: Record, doc_id: int) -> None:
+        kind = type(record)
+        self._own(kind)
+        self.records[kind][record.id] = record
+        self.doc_ids[kind][record.id] = doc_id
+
+    def drop(self, record: Record) -> None:
+        kind = type(record)
+        self._own(kind)
+        del self.records[kind][record.id]
+        del self.doc_ids[kind][record.id]
+
+
+def open_repository(path: str | Path) -> TinyDBRepository:
+    """Open the file store at ``path`` (the file is created on the first save)."""
+    return TinyDBRepository(path)

@@ -1,0 +1,45 @@
+"""The data file's schema version and the migrations between versions.
+
+The version lives in the ``_meta`` table. A file at an older version is
+migrated in memory when read and written at the current version on the next
+save; a file at a newer version is refused (see ``storage.decode``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SCHEMA_VERSION = 1
+"""The data version this clientdesk writes."""
+
+META_TABLE = "_meta"
+META_DOC_ID = "1"
+
+Tables = dict[str, dict[str, Any]]
+
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {}
+"""``MIGRATIONS[n]`` upgrades tables at version ``n`` to version ``n + 1``."""
+
+
+def empty_tables() -> Tables:
+    """The content of a new, empty data file."""
+    return {META_TABLE: {META_DOC_ID: {"schema_version": SCHEMA_VERSION, "counters": {}}}}
+
+
+def migrate(tables: Tables) -> Tables:
+    """Upgrade ``tables`` step by step to :data:`SCHEMA_VERSION`."""
+    meta = tables[META_TABLE][META_DOC_ID]
+    version = meta["schema_version"]
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise ValueError(f"no migration from data version {version}")
+        tables = step(tables)
+        version += 1
+        tables[META_TABLE][META_DOC_ID]["schema_version"] = version
+    meta = tables[META_TABLE][META_DOC_ID]
+    if not isinstance(meta.get("counters", {}), dict):
+        raise ValueError("the key counters are not a table")
+    meta.setdefault("counters", {})
+    return tables

@@ -1,0 +1,52 @@
+"""Shared fixtures: every test runs with its data, config and user in a temporary place.
+
+The autouse fixture redirects every location clientdesk resolves (data file,
+config, logs) into ``tmp_path``, so no test ever touches a developer's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from clientdesk.store import clock
+from clientdesk.store.repository import TinyDBRepository
+
+FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+"""A Monday morning: the "now" of every test that needs a fixed clock."""
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point data, config and user at ``tmp_path``; return the data file path."""
+    data = tmp_path / "data" / "clientdesk.json"
+    monkeypatch.setenv("CLIENTDESK_DATA", str(data))
+    monkeypatch.setenv("CLIENTDESK_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("CLIENTDESK_USER", "tester")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.delenv("CLIENTDESK_NOW", raising=False)
+    return data
+
+
+@pytest.fixture
+def data_path(isolated_environment: Path) -> Path:
+    """The (not yet existing) data file of this test."""
+    return isolated_environment
+
+
+@pytest.fixture
+def repo(data_path: Path) -> TinyDBRepository:
+    """A repository on an empty data file."""
+    return TinyDBRepository(data_path)
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[datetime]:
+    """Freeze ``clock.now()`` at :data:`FIXED_NOW`."""
+    with clock.frozen(FIXED_NOW):
+        yield FIXED_NOW

@@ -1,0 +1,179 @@
+"""Domain rules without a terminal: risk scores and bands, recurrence, validation."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clientdesk.store import clock, rules
+from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.models import (
+    ChecklistItem,
+    ChecklistState,
+    CommunicationPlanItem,
+    Contact,
+    Meeting,
+    Project,
+    Risk,
+    RiskKind,
+    RiskResponse,
+    RiskStatus,
+)
+from clientdesk.store.repository import validate_record
+from clientdesk.store.text import printable
+
+levels = st.integers(min_value=1, max_value=5)
+
+
+@given(levels, levels)
+def test_score_is_probability_times_impact_in_its_band(probability: int, impact: int) -> None:
+    score = rules.risk_score(probability, impact)
+    assert score == probability * impact
+    band = rules.risk_band(score)
+    expected = (
+        "low" if score <= 4 else "medium" if score <= 9 else "high" if score <= 15 else "critical"
+    )
+    assert band == expected
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"), (10, "high"), (15, "high"),
+     (16, "critical"), (25, "critical")],
+)  # fmt: skip
+def test_band_edges(score: int, band: str) -> None:
+    assert rules.risk_band(score) == band
+
+
+@pytest.mark.parametrize("score", [0, 26, -3])
+def test_band_rejects_impossible_scores(score: int) -> None:
+    with pytest.raises(ValueError):
+        rules.risk_band(score)
+
+
+def test_risk_model_computes_score_and_residual() -> None:
+    risk = Risk(title="x", probability=4, impact=5, residual_probability=2, residual_impact=2)
+    assert (risk.score, risk.band) == (20, "critical")
+    assert (risk.residual_score, risk.residual_band) == (4, "low")
+    assert Risk(title="x").residual_score is None
+
+
+def test_risk_response_must_fit_its_kind() -> None:
+    with pytest.raises(ValidationFailed, match="opportunity takes one of"):
+        validate_record(Risk, {"title": "x", "kind": "opportunity", "response": "avoid"})
+    risk = Risk(title="x", kind=RiskKind.OPPORTUNITY, response=RiskResponse.EXPLOIT)
+    assert risk.response is RiskResponse.EXPLOIT
+
+
+def test_review_overdue_only_for_risks_not_closed() -> None:
+    risk = Risk(title="x", next_review=date(2026, 11, 1))
+    assert risk.review_overdue(date(2026, 11, 2))
+    assert not risk.review_overdue(date(2026, 11, 1))
+    closed = risk.model_copy(update={"status": RiskStatus.CLOSED})
+    assert not closed.review_overdue(date(2026, 12, 1))
+
+
+def test_weekly_series_keeps_wall_clock_time_across_dst() -> None:
+    """Monday 10:00 Berlin stays 10:00 local after the October DST change."""
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 10, 19, 10, 0, tzinfo=berlin)
+    after = datetime(2026, 10, 27, 0, 0, tzinfo=UTC)
+    found = rules.next_occurrence(start, "FREQ=WEEKLY;BYDAY=MO", after=after)
+    assert found is not None
+    assert found.astimezone(berlin).hour == 10
+    assert found.astimezone(UTC).hour == 9  # CET after the change, CEST (8 UTC) before
+
+
+def test_series_with_count_ends() -> None:
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    rule = "FREQ=WEEKLY;COUNT=2"
+    assert rules.next_occurrence(start, rule, after=start + timedelta(days=8)) is None
+
+
+def test_plan_item_overdue_when_an_occurrence_passed_undone() -> None:
+    first = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday
+    item = CommunicationPlanItem(title="Report", cadence="FREQ=WEEKLY", first_due=first)
+    now = datetime(2026, 11, 4, 9, tzinfo=UTC)
+    assert item.next_due(now) == first and item.is_overdue(now)
+    done = item.model_copy(update={"last_done": first})
+    assert done.next_due(now) == first + timedelta(days=7)
+    assert not done.is_overdue(now)
+
+
+@pytest.mark.parametrize("rule", ["FREQ=SOMETIMES", "BYDAY=MO", "nonsense", "FREQ=WEEKLY;BYDAY=XX"])
+def test_bad_rrule_is_refused_with_a_message(rule: str) -> None:
+    with pytest.raises(ValidationFailed, match="RRULE"):
+        validate_record(
+            Meeting, {"title": "x", "start": "2026-12-01T10:00:00+00:00", "rrule": rule}
+        )
+
+
+def test_rrule_prefix_is_accepted_and_normalised() -> None:
+    meeting = Meeting(title="x", start=datetime(2026, 12, 1, tzinfo=UTC), rrule="rrule:freq=weekly")
+    assert meeting.rrule == "FREQ=WEEKLY"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": "x", "email": "not-an-address"}, "email"),
+        ({"name": "x", "timezone": "Mars/Olympus"}, "timezone"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_contact_validation_names_the_field(data: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validate_record(Contact, data)
+    assert caught.value.field == field
+    assert "\n" not in str(caught.value)
+
+
+def test_project_dates_and_key_shape() -> None:
+    with pytest.raises(ValidationFailed, match="before the start"):
+        validate_record(Project, {"name": "x", "start": "2026-05-01", "target_end": "2026-04-01"})
+    with pytest.raises(ValidationFailed, match="project key"):
+        validate_record(Project, {"name": "x", "key": "a b"})
+    assert Project(name="x", key="acme").key == "ACME"
+
+
+def test_titles_are_one_line() -> None:
+    """A pasted title with line breaks is folded into one line."""
+    assert Contact(name="Ann\nRichter\r\n").name == "Ann Richter"
+
+
+def test_waiving_a_checklist_item_needs_a_reason() -> None:
+    with pytest.raises(ValidationFailed, match="reason"):
+        validate_record(ChecklistItem, {"title": "x", "state": "waived"})
+    item = ChecklistItem(title="x", state=ChecklistState.WAIVED, waive_reason="not needed")
+    assert item.state is ChecklistState.WAIVED
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2026-12-01 10:00", "Europe/Berlin", datetime(2026, 12, 1, 9, tzinfo=UTC)),
+        ("2026-12-01T10:00", "UTC", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("2026-12-01T10:00+02:00", "UTC", datetime(2026, 12, 1, 8, tzinfo=UTC)),
+    ],
+)
+def test_parse_datetime(text: str, zone: str, expected: datetime) -> None:
+    assert clock.parse_datetime(text, zone) == expected
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "tomorrow", "", "01/12/2026"])
+def test_parse_datetime_refuses_malformed_dates(text: str) -> None:
+    with pytest.raises(ValidationFailed, match="malformed"):
+        clock.parse_datetime(text)
+
+
+@given(st.text())
+def test_printable_is_one_line_without_control_characters(text: str) -> None:
+    shown = printable(text)
+    assert "\n" not in shown and "\x1b" not in shown and "\u202e" not in shown
+    unsafe = ("Cc", "Cf", "Cs", "Zl", "Zp")
+    assert all(unicodedata.category(ch) not in unsafe or ch == "\u200d" for ch in shown)
