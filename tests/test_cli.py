@@ -245,3 +245,18 @@ def test_console_script_end_to_end_has_no_traceback(demo: Path) -> None:
     assert result.returncode == 2
     assert "newer clientdesk" in result.stderr and "Traceback" not in result.stderr
     assert demo.read_text() == '{"_meta": {"1": {"schema_version": 99}}}'
+
+
+def test_check_finds_records_that_break_cross_record_rules(
+    capsys: pytest.CaptureFixture[str], demo: Path
+) -> None:
+    """A hand-edited file whose records are each valid but disagree with each other."""
+    tables = json.loads(demo.read_text())
+    requests = tables["requests"]
+    orphan, first, second = list(requests)[:3]
+    requests[second]["key"] = requests[first]["key"]
+    requests[orphan]["project_id"] = "no-such-project"
+    demo.write_text(json.dumps(tables))
+    code, _, err = run(capsys, "check")
+    assert code == 2
+    assert "belongs to no known project" in err and "(and 1 more)" in err

@@ -428,7 +428,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> _Parser:
     """The full command-line grammar."""
-    data_help = "the data file (default: $CLIENTDESK_DATA or the user data dir)"
+    data_help = f"the data file (default: $CLIENTDESK_DATA or {paths.default_data_path()})"
     common = _Parser(add_help=False)
     common.add_argument("--data", metavar="FILE", default=argparse.SUPPRESS, help=data_help)
     parser = _Parser(

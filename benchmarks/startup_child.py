@@ -1,0 +1,71 @@
+"""One start-up measurement, run as its own process by ``benchmarks/run.py``.
+
+``startup_child.py bare`` runs a bare Textual app with the same widgets as
+clientdesk's shell and no data; ``startup_child.py clientdesk FILE`` runs
+clientdesk on FILE. Both run headless and print, in milliseconds since the
+parent's ``BENCH_T0``:
+
+- ``first_paint_ms``: the first frame is painted (Textual's Ready event);
+- ``data_painted_ms`` (clientdesk only): the first frame with rows in a table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+T0 = float(os.environ["BENCH_T0"])
+
+
+def elapsed_ms() -> float:
+    return (time.time() - T0) * 1000
+
+
+def bare_app() -> App[None]:
+    """The shell's widgets with nothing in them."""
+
+    class BareApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("project")
+            with TabbedContent():
+                for title in ("Calendar", "Requests", "Risks", "Closing"):
+                    with TabPane(title):
+                        yield DataTable()
+            yield Footer()
+
+    return BareApp()
+
+
+async def measure(pilot: Pilot[None]) -> None:
+    """Runs once the first frame is painted (Textual's auto-pilot starts on Ready)."""
+    print(f"first_paint_ms={elapsed_ms():.1f}", flush=True)
+    if sys.argv[1] != "bare":
+        deadline = time.monotonic() + 60
+        while not any(table.row_count for table in pilot.app.query(DataTable)):
+            if time.monotonic() > deadline:
+                raise SystemExit("no data appeared within 60 s")
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # let the frame with the rows be painted
+        print(f"data_painted_ms={elapsed_ms():.1f}", flush=True)
+    pilot.app.exit()
+
+
+def main() -> None:
+    if sys.argv[1] == "bare":
+        app: App[None] = bare_app()
+    else:
+        from clientdesk.tui.app import create_app
+
+        app = create_app(Path(sys.argv[2]))
+    app.run(headless=True, auto_pilot=measure)
+
+
+if __name__ == "__main__":
+    main()
