@@ -52,7 +52,12 @@ class ConflictError(StoreError):
         if current is None:
             message = f"{key} was deleted by someone else since you opened it"
         else:
-            when = changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "an unknown time"
+            # Local time of the machine, with its zone, so nobody has to guess.
+            when = (
+                changed_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+                if changed_at
+                else "an unknown time"
+            )
             message = f"{key} was changed by {changed_by} at {when} since you opened it"
         super().__init__(message)
         self.key = key

@@ -251,7 +251,9 @@ class Record(BaseModel):
     Subclasses name their table and key prefix in ``TABLE`` and ``PREFIX``.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+    # Frozen: records in a snapshot are shared between threads and views; a
+    # change is always a new record (model_copy or validate_record).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     TABLE: ClassVar[str] = ""
     PREFIX: ClassVar[str] = ""

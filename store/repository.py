@@ -11,6 +11,8 @@ are allocated, and the batch is saved atomically in one go.
 from __future__ import annotations
 
 import json
+import os
+import unicodedata
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -254,7 +256,10 @@ class TinyDBRepository(Repository):
     """
 
     def __init__(self, path: str | Path, *, user: str | None = None) -> None:
-        self.path = Path(path)
+        # Resolve symlinks once, so that the lock, the saves and the backups all act
+        # on the real file (a save renames over a path; over a symlink it would
+        # replace the link and leave the target behind).
+        self.path = Path(os.path.realpath(Path(path).expanduser()))
         self.user = user or current_user()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
@@ -263,6 +268,8 @@ class TinyDBRepository(Repository):
             f"{self.path}.lock",
             timeout=LOCK_TIMEOUT_SECONDS,
             mode=new_file_mode(),
+            # Poll often: a writer in a loop would otherwise starve the others.
+            poll_interval=0.005,
         )
         self._thread_lock = RLock()
         self._snapshot: Snapshot | None = None
@@ -279,6 +286,9 @@ class TinyDBRepository(Repository):
         """The current records, re-read first if the file changed on disk."""
         with self._thread_lock:
             if self._snapshot is None or self._storage.changed_on_disk():
+                # Forget the old file's records first: if the new file is broken, every
+                # later call must report it again instead of serving stale records.
+                self._snapshot = None
                 self._storage.reload()
                 self._rebuild_snapshot()
             assert self._snapshot is not None
@@ -308,6 +318,13 @@ class TinyDBRepository(Repository):
                     )
                     self._storage.mark_broken(broken)
                     raise broken from None
+                if record.id in by_id:
+                    broken = DataFileError(
+                        f"{self.path}: two {kind.TABLE} records share the id {record.id}; "
+                        f"nothing was written; {backup_hint(self.path)}"
+                    )
+                    self._storage.mark_broken(broken)
+                    raise broken
                 by_id[record.id] = record
                 ids[record.id] = int(doc_id)
             records[kind] = by_id
@@ -413,20 +430,23 @@ class TinyDBRepository(Repository):
 
     def _replace(self, work: _WorkingSet, stored: Record, record: Record, now: datetime) -> Record:
         kind = type(stored)
+        doc_id = work.doc_ids[kind][stored.id]
+        # Compare with the stored document, not with the snapshot's object: a caller
+        # may have changed that very object in place (records are mutable).
+        stored_doc = self._db.table(kind.TABLE, cache_size=0).get(doc_id=doc_id)
+        current = dict(stored_doc) if stored_doc is not None else dump_record(stored)
         data = dump_record(record)
         for fixed in ("id", "key", "created_at", "project_id"):
             if fixed in data:
-                data[fixed] = getattr(stored, fixed)
+                data[fixed] = current[fixed]
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
-        current = dump_record(stored)
         if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
             k: v for k, v in current.items() if k not in _BOOKKEEPING
         } and data["key"] == current["key"]:
             return stored  # nothing changed: no new revision, no save
         data.update(updated_at=now, updated_by=self.user, revision=stored.revision + 1)
         saved = validate_record(kind, data)
-        doc_id = work.doc_ids[kind][stored.id]
         self._db.table(kind.TABLE, cache_size=0).update(dump_record(saved), doc_ids=[doc_id])
         work.put(saved, doc_id)
         return saved
@@ -451,7 +471,8 @@ class TinyDBRepository(Repository):
             if wanted in taken:
                 raise ValidationFailed(f"project key {wanted} is already taken", "key")
             return wanted
-        base = "".join(ch for ch in getattr(project, "name", "").upper() if ch.isalnum())
+        name = unicodedata.normalize("NFKD", getattr(project, "name", ""))
+        base = "".join(ch for ch in name.upper() if ch.isascii() and ch.isalnum())
         base = (base if base[:1].isalpha() else "P" + base)[:6] or "PRJ"
         base = base if len(base) >= 2 else base + "X"
         candidate, number = base, 1

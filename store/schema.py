@@ -39,7 +39,11 @@ def migrate(tables: Tables) -> Tables:
         version += 1
         tables[META_TABLE][META_DOC_ID]["schema_version"] = version
     meta = tables[META_TABLE][META_DOC_ID]
-    if not isinstance(meta.get("counters", {}), dict):
-        raise ValueError("the key counters are not a table")
+    counters = meta.get("counters", {})
+    if not isinstance(counters, dict) or not all(
+        isinstance(number, int) and not isinstance(number, bool) and number >= 0
+        for number in counters.values()
+    ):
+        raise ValueError("the key counters are not a table of numbers")
     meta.setdefault("counters", {})
     return tables

@@ -195,14 +195,18 @@ def decode(path: Path, raw: bytes) -> Tables:
             f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
         ) from None
     if not isinstance(tables, dict) or not all(
-        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        isinstance(table, dict)
+        and all(
+            isinstance(doc, dict) and doc_id.isascii() and doc_id.isdigit()
+            for doc_id, doc in table.items()
+        )
         for table in tables.values()
     ):
         raise refuse("not a clientdesk data file (expected tables of records)")
     meta = tables.get(schema.META_TABLE, {}).get(schema.META_DOC_ID)
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+    version = meta.get("schema_version") if isinstance(meta, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise refuse("not a clientdesk data file (no schema version)")
-    version = meta["schema_version"]
     if version > schema.SCHEMA_VERSION:
         raise refuse(
             f"written by a newer clientdesk (data version {version}, this one reads up to "
@@ -277,7 +281,9 @@ class AtomicJSONStorage(Storage):
             self._tables, self._signature, self._broken = None, None, None
             return
         except OSError as error:
-            self._broken = DataFileError(f"{self.path}: cannot read it ({error.strerror})")
+            self._broken = DataFileError(
+                f"{self.path}: cannot read it ({error.strerror}); {backup_hint(self.path)}"
+            )
             self._tables, self._signature = None, signature_of(self.path)
             raise self._broken from None
         signature = FileSignature(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)

@@ -6,6 +6,7 @@ config, logs) into ``tmp_path``, so no test ever touches a developer's data.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,9 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("CLIENTDESK_NOW", raising=False)
+    # Times shown to people are in the machine's zone: make it the same everywhere.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
     return data
 
 

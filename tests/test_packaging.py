@@ -30,4 +30,5 @@ def test_wheel_puts_every_layer_under_clientdesk(tmp_path: Path) -> None:
     assert any(name.startswith("clientdesk/widgets/") for name in names)
     assert any(name.endswith(".tcss") for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "clientdesk = clientdesk.tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "clientdesk = clientdesk.tui.cli:main" in scripts
