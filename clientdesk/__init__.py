@@ -6,9 +6,6 @@ The package is split in three layers, importable as ``clientdesk.store``
 Data flows one way: tui -> widgets -> store.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("clientdesk")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+# The one place the version is written; pyproject.toml reads it from here
+# (a literal, so that start-up does not pay for importlib.metadata).
+__version__ = "0.1.0"

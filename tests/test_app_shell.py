@@ -1,0 +1,414 @@
+"""The app shell, driven through Pilot as a user would: panes, projects, filter, refresh, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent
+
+from clientdesk.store.demo import populate_demo
+from clientdesk.store.models import ClientRequest, Project, RequestType
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.tui.contacts_screen import ContactsScreen
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.filter_bar import FilterBar
+from clientdesk.widgets.help_screen import HelpScreen
+from clientdesk.widgets.project_picker import ProjectPicker
+from clientdesk.widgets.record_form import RecordForm
+from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.record_table_pane import RecordTablePane
+from clientdesk.widgets.requests_pane import RequestsPane
+from clientdesk.widgets.welcome_panel import WelcomePanel
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freeze the app's clock for every test here."""
+    monkeypatch.setenv("CLIENTDESK_NOW", NOW.isoformat())
+
+
+@pytest.fixture
+def demo_path(data_path: Path) -> Path:
+    """A data file holding the demo data set (3 projects, seed 1)."""
+    populate_demo(TinyDBRepository(data_path), projects=3, seed=1, now=NOW)
+    return data_path
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the store workers finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: ClientDeskApp) -> str:
+    """What the active screen shows, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def table_keys(table: RecordTable[ClientRequest]) -> list[str]:
+    """The keys of the records a table shows, top to bottom."""
+    return [record.key for record in table.records]
+
+
+async def test_number_keys_switch_between_the_four_panes(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for title in ("Calendar", "Requests", "Risks", "Closing"):
+            assert title in text
+        expected = {
+            "1": ("calendar", ["PLN-1", "MTG-1", "Weekly status report"]),
+            "2": ("requests", ["REQ-1", "Export the monthly report as CSV"]),
+            "3": ("risks", ["RSK-1", "Key client SME unavailable"]),
+            "4": ("closing", ["CHK-1", "Formal client acceptance signed"]),
+        }
+        for key in ("2", "3", "4", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+            pane_id, wanted = expected[key]
+            assert app.query_one("#panes", TabbedContent).active == pane_id
+            text = screen_text(app)
+            for snippet in wanted:
+                assert snippet in text, f"{snippet!r} missing on pane {pane_id}"
+            assert isinstance(app.focused, RecordTable)
+
+
+async def test_header_shows_project_key_name_client_and_rag(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first_line = screen_text(app).splitlines()[0]
+        project = TinyDBRepository(demo_path).snapshot().projects()[0]
+        assert project.key in first_line
+        assert project.name in first_line
+        assert project.rag.value.upper() in first_line
+
+
+async def test_every_pane_fits_80_columns(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in "1234":
+            await pilot.press(key)
+            await pilot.pause()
+            for table in app.current_pane.tables:
+                assert table.virtual_size.width <= table.size.width, f"pane {key} overflows"
+                assert "title" in [str(column.key.value) for column in table.columns.values()]
+
+
+async def test_wider_terminal_shows_more_columns(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "down", "down")
+        await pilot.pause()
+        table = app.query_one(RequestsPane).tables[0]
+        narrow = [str(column.key.value) for column in table.columns.values()]
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        wide = [str(column.key.value) for column in table.columns.values()]
+        assert set(narrow) < set(wide)
+        assert "owner" in wide and "received" in wide and "owner" not in narrow
+        selected = table.selected_record
+        assert selected is not None and selected.key == "REQ-3", "the cursor stays put"
+
+
+async def test_p_switches_project_with_the_picker(demo_path: Path) -> None:
+    snapshot = TinyDBRepository(demo_path).snapshot()
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = snapshot.projects()[0]
+        assert app.project_id == first.id
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectPicker)
+        await pilot.press(*"fabrikam", "enter")
+        await pilot.pause()
+        fabrikam = snapshot.project("FABRIKAM")
+        assert app.project_id == fabrikam.id
+        assert "FABRIKAM" in screen_text(app).splitlines()[0]
+        await pilot.press("2")
+        await pilot.pause()
+        shown = app.query_one(RequestsPane).tables[0].records
+        assert shown and all(request.project_id == fabrikam.id for request in shown)
+
+
+async def test_picker_escape_keeps_the_project(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = app.project_id
+        await pilot.press("p", "down", "escape")
+        await pilot.pause()
+        assert app.project_id == before
+        assert not isinstance(app.screen, ProjectPicker)
+
+
+async def test_filter_narrows_the_rows_live_and_escape_clears_it(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(RequestsPane).tables[0]
+        total = table.total_count
+        await pilot.press("slash", *"csv")
+        await pilot.pause()
+        assert table_keys(table) == ["REQ-1"]
+        assert f"1 of {total}" in screen_text(app)
+        await pilot.press("enter")  # keep the filter, back to the table
+        await pilot.pause()
+        assert app.focused is table
+        assert table_keys(table) == ["REQ-1"]
+        await pilot.press("escape")  # clear the filter from the table
+        await pilot.pause()
+        assert table.shown_count == total
+        await pilot.press("slash", *"zzz-no-such-thing", "escape")
+        await pilot.pause()
+        assert table.shown_count == total
+        assert app.focused is table
+
+
+async def test_user_markup_in_a_title_shows_literally(data_path: Path) -> None:
+    repo = TinyDBRepository(data_path)
+    project = repo.add(Project(name="[b]Launch[/b]", client="[red]Acme[/]"))
+    repo.add(
+        ClientRequest(
+            project_id=project.id,
+            title="[bold red]x[/]",
+            received_at=NOW,
+            type=RequestType.QUESTION,
+        )
+    )
+    app = create_app(data_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "[b]Launch[/b]" in screen_text(app).splitlines()[0]
+        assert "[red]Acme[/]" in screen_text(app).splitlines()[0]
+        await pilot.press("2")
+        await pilot.pause()
+        assert "[bold red]x[/]" in screen_text(app)
+
+
+async def test_corrupt_data_file_shows_the_error_and_is_never_written(data_path: Path) -> None:
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    data_path.write_bytes(b'{"_meta": {"1": {"schema_version": 1}}, "projects": ')
+    before = data_path.read_bytes()
+    app = create_app(data_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.mode == "error"
+        text = " ".join(screen_text(app).split())
+        assert "cannot be used" in text
+        assert "not valid JSON" in text
+        # Keys that would write do nothing here.
+        for key in ("n", "N", "l", "e", "d", "c", "p", "1"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.mode == "error"
+        await pilot.press("r")  # try again: still broken, still not written
+        await settle(pilot)
+        assert app.mode == "error"
+    assert data_path.read_bytes() == before
+    assert sorted(p.name for p in data_path.parent.iterdir()) == [data_path.name]
+
+
+async def test_live_refresh_shows_another_process_change(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "down", "down")
+        await pilot.pause()
+        table = app.query_one(RequestsPane).tables[0]
+        selected = table.selected_record
+        assert selected is not None and selected.key == "REQ-3"
+
+        other = TinyDBRepository(demo_path)
+        project = other.snapshot().get(Project, app.project_id or "")
+        assert project is not None
+        added = other.add(
+            ClientRequest(project_id=project.id, title="Added by a colleague", received_at=NOW)
+        )
+        for _ in range(20):  # the spec allows two seconds
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            if added.key in table_keys(table):
+                break
+        assert added.key in table_keys(table)
+        assert "Added by a colleague" in screen_text(app)
+        assert app.query_one("#panes", TabbedContent).active == "requests"
+        assert app.project_id == project.id
+        assert table.selected_record is not None
+        assert table.selected_record.id == selected.id
+
+
+async def test_welcome_offers_demo_data_when_empty(data_path: Path) -> None:
+    app = create_app(data_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.mode == "welcome"
+        text = screen_text(app)
+        assert "Create a first project" in text
+        assert "Load demo data" in text
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.mode == "panes"
+    assert len(TinyDBRepository(data_path).snapshot().projects()) == 3
+
+
+async def test_help_lists_the_keys_of_the_current_pane(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {entry.description for entry in app.screen._entries}
+        for wanted in (
+            "Calendar pane",
+            "Requests pane",
+            "Risks pane",
+            "Closing pane",
+            "Switch project",
+            "Contacts of the project (add, edit)",
+            "New record in this pane",
+            "Edit the record under the cursor (also enter)",
+            "Delete the record under the cursor",
+            "Filter this pane",
+            "This list of keys",
+            "Quit",
+            "Open / edit",
+            "Cursor down",
+        ):
+            assert wanted in descriptions
+        keys = [entry.key for entry in app.screen._entries]
+        assert keys[:4] == ["1", "2", "3", "4"]
+        assert "Keys · Risks pane" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_names_every_action(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for wanted in (
+            "Calendar pane",
+            "Requests pane",
+            "Risks pane",
+            "Closing pane",
+            "Switch project",
+            "New project",
+            "Edit project",
+            "Contacts",
+            "New contact",
+            "Filter",
+            "Help",
+            "Quit",
+        ):
+            assert wanted in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"risks pane", "enter")
+        await settle(pilot)
+        assert app.query_one("#panes", TabbedContent).active == "risks"
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        ClientDeskApp,
+        ContactsScreen,
+        ConfirmDialog,
+        FilterBar,
+        HelpScreen,
+        ProjectPicker,
+        RecordForm,
+        RecordTable,
+        RecordTablePane,
+        WelcomePanel,
+    ],
+)
+def test_every_binding_has_an_id_and_a_description(owner: type[DOMNode]) -> None:
+    """Users remap keys by binding id; the help lists them by description."""
+    for binding in owner.BINDINGS:
+        assert isinstance(binding, Binding)
+        assert binding.id and binding.description, binding
+
+
+async def test_pane_record_keys_say_editing_comes_later(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "n")
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+        assert any("requests" in message and "later" in message for message in messages)
+    assert len(TinyDBRepository(demo_path).snapshot().all(ClientRequest)) == 30
+
+
+async def test_f12_saves_a_screenshot(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f12")
+        await settle(pilot)
+    shots = list(tmp_path.glob("clientdesk_*.svg"))
+    assert len(shots) == 1
+    assert "<svg" in shots[0].read_text(encoding="utf-8")
+
+
+async def test_q_quits(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_clicking_a_pane_title_shows_the_pane(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.click("#--content-tab-risks")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "risks"
+        assert "RSK-1" in screen_text(app)
+        assert isinstance(app.focused, RecordTable)
+
+
+async def test_project_deleted_elsewhere_falls_back_to_another(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        other = TinyDBRepository(demo_path)
+        doomed = other.snapshot().get(Project, app.project_id or "")
+        assert doomed is not None
+        other.delete(doomed)
+        for _ in range(20):
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            if app.project_id != doomed.id:
+                break
+        assert app.project_id not in (None, doomed.id)
+        assert doomed.key not in screen_text(app).splitlines()[0]
+        messages = [notification.message for notification in app._notifications]
+        assert any("deleted by someone else" in message for message in messages)

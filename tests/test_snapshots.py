@@ -1,0 +1,79 @@
+"""Snapshot tests: the look of each pane on the demo data at 80x24 and 120x40.
+
+The data (demo seed 1) and the clock (``CLIENTDESK_NOW``) are fixed, and no
+widget with a blinking cursor has the focus, so the pictures are the same on
+every run. Regenerate with ``pytest tests/test_snapshots.py --snapshot-update``
+after a deliberate change of the look, and review the new SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from clientdesk.store.demo import populate_demo
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.app import create_app
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def demo_path(data_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo data set with the clock fixed at a Monday morning."""
+    monkeypatch.setenv("CLIENTDESK_NOW", NOW.isoformat())
+    populate_demo(TinyDBRepository(data_path), projects=3, seed=1, now=NOW)
+    return data_path
+
+
+def show_pane(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A ``run_before`` that waits for the data, then presses the pane's key."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize(
+    "key", ["1", "2", "3", "4"], ids=["calendar", "requests", "risks", "closing"]
+)
+def test_pane(snap_compare: SnapCompare, demo_path: Path, key: str, size: tuple[int, int]) -> None:
+    """Each of the four panes of the first demo project."""
+    app = create_app(demo_path)
+    assert snap_compare(app, terminal_size=size, run_before=show_pane(key))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_welcome(snap_compare: SnapCompare, data_path: Path, size: tuple[int, int]) -> None:
+    """The welcome panel of an empty data file."""
+    app = create_app(data_path)
+    assert snap_compare(app, terminal_size=size, run_before=show_pane("_"))
+
+
+def test_project_form(snap_compare: SnapCompare, demo_path: Path) -> None:
+    """The project form at 80x24, scrolled as it opens."""
+    app = create_app(demo_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("P")
+        await pilot.pause()
+        # The focused input blinks its cursor: stop it for a stable picture.
+        focused = pilot.app.focused
+        if focused is not None and hasattr(focused, "cursor_blink"):
+            focused.cursor_blink = False
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

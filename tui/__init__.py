@@ -1,0 +1,1 @@
+"""The clientdesk application: the App, its screens and styles, and the command line."""

@@ -1,0 +1,683 @@
+"""The clientdesk App: a project header, four panes, forms and dialogs over one repository.
+
+Every read and write of the store runs in a thread worker that posts a
+message back (:class:`ClientDeskApp.SnapshotLoaded` and friends); handlers
+only update widgets. A timer asks the repository every second whether
+another process saved, and reloads the panes when it did, keeping the
+project, the pane and the cursor where they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, TabbedContent, TabPane
+from textual.worker import Worker
+
+from clientdesk.store import clock
+from clientdesk.store.demo import populate_demo
+from clientdesk.store.errors import StoreError
+from clientdesk.store.models import Contact, Project
+from clientdesk.store.repository import Repository, Snapshot, TinyDBRepository
+from clientdesk.tui.contacts_screen import ContactsScreen
+from clientdesk.widgets.calendar_pane import CalendarPane
+from clientdesk.widgets.closing_pane import ClosingPane
+from clientdesk.widgets.contact_form import ContactForm
+from clientdesk.widgets.help_screen import HelpEntry, HelpScreen
+from clientdesk.widgets.notice_panel import NoticePanel
+from clientdesk.widgets.project_form import ProjectForm
+from clientdesk.widgets.project_header import ProjectHeader
+from clientdesk.widgets.project_picker import ProjectPicker
+from clientdesk.widgets.record_form import describe_error
+from clientdesk.widgets.record_table_pane import RecordTablePane
+from clientdesk.widgets.requests_pane import RequestsPane
+from clientdesk.widgets.risks_pane import RisksPane
+from clientdesk.widgets.welcome_panel import WelcomePanel
+
+POLL_SECONDS = 1.0
+"""How often the app asks whether another process saved the data file."""
+
+CLOCK_SECONDS = 60.0
+"""How often computed columns (overdue, next due) are brought up to date."""
+
+PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
+    "calendar": ("Calendar", CalendarPane),
+    "requests": ("Requests", RequestsPane),
+    "risks": ("Risks", RisksPane),
+    "closing": ("Closing", ClosingPane),
+}
+"""The four panes by id: their title and widget class, in tab order."""
+
+NOT_EDITABLE_YET: dict[str, str] = {
+    "calendar": "plan items and meetings",
+    "requests": "requests",
+    "risks": "risks",
+    "closing": "checklist items",
+}
+"""What each pane lists, for the notice that its records cannot be edited in the app yet."""
+
+PANE_ACTIONS = frozenset(
+    {
+        "show_pane",
+        "switch_project",
+        "edit_project",
+        "contacts",
+        "new_contact",
+        "new_record",
+        "edit_record",
+        "delete_record",
+        "filter",
+    }
+)
+"""Actions that need an open project."""
+
+
+class ClientDeskApp(App[None]):
+    """The full-screen app over one repository."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "clientdesk"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "1",
+            "show_pane('calendar')",
+            "Panes",
+            key_display="1-4",
+            tooltip="Calendar pane",
+            id="pane.calendar",
+        ),
+        Binding("2", "show_pane('requests')", "Requests pane", show=False, id="pane.requests"),
+        Binding("3", "show_pane('risks')", "Risks pane", show=False, id="pane.risks"),
+        Binding("4", "show_pane('closing')", "Closing pane", show=False, id="pane.closing"),
+        Binding("p", "switch_project", "Project", tooltip="Switch project", id="project.switch"),
+        Binding(
+            "c",
+            "contacts",
+            "Contacts",
+            tooltip="Contacts of the project (add, edit)",
+            id="contacts.open",
+        ),
+        Binding(
+            "n",
+            "new_record",
+            "New",
+            show=False,
+            tooltip="New record in this pane",
+            id="record.new",
+        ),
+        Binding(
+            "e",
+            "edit_record",
+            "Edit",
+            show=False,
+            tooltip="Edit the record under the cursor (also enter)",
+            id="record.edit",
+        ),
+        Binding(
+            "d",
+            "delete_record",
+            "Delete",
+            show=False,
+            tooltip="Delete the record under the cursor",
+            id="record.delete",
+        ),
+        Binding("slash", "filter", "Filter", tooltip="Filter this pane", id="pane.filter"),
+        Binding("N", "new_project", "New project", show=False, id="project.new"),
+        Binding(
+            "P",
+            "edit_project",
+            "Edit project",
+            show=False,
+            tooltip="Edit the project (name, dates, RAG...)",
+            id="project.edit",
+        ),
+        Binding(
+            "l",
+            "load_demo",
+            "Load demo data",
+            show=False,
+            tooltip="Fill the empty data file with demo projects",
+            id="demo.load",
+        ),
+        Binding("r", "reload", "Try again", tooltip="Read the data file again", id="data.reload"),
+        Binding("question_mark", "help", "Help", tooltip="This list of keys", id="help"),
+        Binding(
+            "f12",
+            "screenshot",
+            "Screenshot",
+            show=False,
+            tooltip="Save an SVG screenshot in the current directory",
+            id="screenshot",
+        ),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit.ctrl"),
+    ]
+
+    mode: reactive[str] = reactive("loading", init=False)
+    """What the main area shows: ``loading``, ``welcome``, ``panes`` or ``error``."""
+
+    # -- messages from the workers ---------------------------------------------------
+
+    class SnapshotLoaded(Message):
+        """A worker read the store."""
+
+        def __init__(self, snapshot: Snapshot, ticket: int) -> None:
+            """Carry the snapshot and the number of the load that read it."""
+            super().__init__()
+            self.snapshot = snapshot
+            """Every record at one moment."""
+            self.ticket = ticket
+            """Loads are numbered; an older load finishing late is ignored."""
+
+    class LoadFailed(Message):
+        """A worker could not read the store."""
+
+        def __init__(self, message: str, ticket: int) -> None:
+            """Carry the one-line message."""
+            super().__init__()
+            self.message = message
+            """What went wrong, for the user."""
+            self.ticket = ticket
+            """The number of the load that failed."""
+
+    class WriteFailed(Message):
+        """A worker could not write to the store (e.g. loading the demo data)."""
+
+        def __init__(self, message: str) -> None:
+            """Carry the one-line message."""
+            super().__init__()
+            self.message = message
+            """What went wrong, for the user."""
+
+    class ScreenshotSaved(Message):
+        """A worker wrote the screenshot."""
+
+        def __init__(self, path: Path) -> None:
+            """Carry where it went."""
+            super().__init__()
+            self.path = path
+            """The SVG file written."""
+
+    # -- set-up ----------------------------------------------------------------------
+
+    def __init__(self, repository: Repository) -> None:
+        """Create the app over ``repository`` (nothing is read until it runs)."""
+        super().__init__()
+        self.repository = repository
+        """Where the records live; only worker threads call it."""
+        self.snapshot: Snapshot | None = None
+        """The records on screen."""
+        self.project_id: str | None = None
+        """The id of the open project."""
+        self._ticket = 0
+        self._applied_ticket = 0
+        self._poll_worker: Worker[None] | None = None
+        self._select_project: str | None = None
+        self._select_contact: str | None = None
+        self._last_load_error = ""
+        self._stale_panes: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        """Header, the main area (loading, welcome, error or the four panes), footer."""
+        yield ProjectHeader(id="header")
+        with ContentSwitcher(initial="loading", id="main"):
+            yield NoticePanel(id="loading")
+            yield WelcomePanel(id="welcome")
+            yield NoticePanel(id="error", classes="-error")
+            with TabbedContent(id="panes"):
+                for pane_id, (title, pane_class) in PANES.items():
+                    with TabPane(title, id=pane_id):
+                        yield pane_class(id=f"{pane_id}-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start reading the store and watching it for other processes' saves."""
+        loading = self.query_one("#loading", NoticePanel)
+        loading.heading = "Opening the data file…"
+        loading.body = self.repository.location
+        self._request_load()
+        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(CLOCK_SECONDS, self._refresh_clock)
+
+    # -- reading the store -----------------------------------------------------------
+
+    def _request_load(self) -> None:
+        self._ticket += 1
+        self._load_snapshot(self._ticket)
+
+    @work(thread=True, group="store", exclusive=False)
+    def _load_snapshot(self, ticket: int) -> None:
+        try:
+            snapshot = self.repository.snapshot()
+        except (StoreError, OSError) as error:
+            self.post_message(self.LoadFailed(describe_error(error), ticket))
+        else:
+            self.post_message(self.SnapshotLoaded(snapshot, ticket))
+
+    def _poll(self) -> None:
+        if self.mode in ("loading", "error"):
+            return
+        if self._poll_worker is not None and not self._poll_worker.is_finished:
+            return
+        self._ticket += 1
+        self._poll_worker = self._check_for_changes(self._ticket)
+
+    @work(thread=True, group="store", exclusive=False)
+    def _check_for_changes(self, ticket: int) -> None:
+        try:
+            if not self.repository.has_changed():
+                return
+            snapshot = self.repository.snapshot()
+        except (StoreError, OSError) as error:
+            self.post_message(self.LoadFailed(describe_error(error), ticket))
+        else:
+            self.post_message(self.SnapshotLoaded(snapshot, ticket))
+
+    @on(SnapshotLoaded)
+    def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
+        if message.ticket < self._applied_ticket:
+            return  # a slower, older read: a newer snapshot is already on screen
+        self._applied_ticket = message.ticket
+        self._last_load_error = ""
+        self._show_snapshot(message.snapshot)
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        if message.ticket < self._applied_ticket:
+            return
+        self._applied_ticket = message.ticket
+        if self.snapshot is None:
+            error = self.query_one("#error", NoticePanel)
+            error.heading = "The data file cannot be used"
+            error.body = message.message
+            error.hint = (
+                "Fix the file or restore the backup, then press r to read it again; q quits."
+            )
+            self.mode = "error"
+        elif message.message != self._last_load_error:
+            # Keep showing the last good data; say once why it is not refreshed.
+            self.notify(message.message, title="Cannot refresh", severity="error", markup=False)
+        self._last_load_error = message.message
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane."""
+        previous = self.current_project
+        self.snapshot = snapshot
+        projects = snapshot.projects()
+        if not projects:
+            self.project_id = None
+            self.query_one(ProjectHeader).project = None
+            self.mode = "welcome"
+            return
+        wanted = self._select_project or self.project_id
+        self._select_project = None
+        project = snapshot.get(Project, wanted) if wanted else None
+        if project is None:
+            if previous is not None:
+                self.notify(
+                    f"Project {previous.key} was deleted by someone else.",
+                    severity="warning",
+                    markup=False,
+                )
+            project = projects[0]
+        self.project_id = project.id
+        self.query_one(ProjectHeader).project = project
+        self._show_project(snapshot, project)
+        self.mode = "panes"
+
+    def _show_project(self, snapshot: Snapshot, project: Project) -> None:
+        # Only the pane on show is filled now; the others when they are shown
+        # (see _bring_up_to_date), so that a refresh costs one pane, not four.
+        now = clock.now()
+        shown = self.current_pane_id
+        self._stale_panes = set(PANES) - {shown}
+        self._pane(shown).show(snapshot, project, now)
+        for screen in self.screen_stack:
+            if isinstance(screen, ContactsScreen):
+                their_project = snapshot.get(Project, screen.project.id)
+                if their_project is None:
+                    screen.dismiss(None)
+                    continue
+                screen.show(snapshot, their_project, now)
+                if self._select_contact:
+                    screen.select_contact(self._select_contact)
+        self._select_contact = None
+
+    def _pane(self, pane_id: str) -> RecordTablePane:
+        return self.query_one(f"#{pane_id}-pane", RecordTablePane)
+
+    def _bring_up_to_date(self, pane_id: str) -> None:
+        project = self.current_project
+        if pane_id in self._stale_panes and self.snapshot is not None and project is not None:
+            self._stale_panes.discard(pane_id)
+            self._pane(pane_id).show(self.snapshot, project, clock.now())
+
+    def _refresh_clock(self) -> None:
+        """Re-render the panes so that time-dependent flags (overdue) stay true."""
+        project = self.current_project
+        if self.snapshot is not None and project is not None and self.mode == "panes":
+            self._show_project(self.snapshot, project)
+
+    # -- state the actions read ------------------------------------------------------
+
+    @property
+    def current_project(self) -> Project | None:
+        """The open project, as of the snapshot on screen."""
+        if self.snapshot is None or self.project_id is None:
+            return None
+        return self.snapshot.get(Project, self.project_id)
+
+    @property
+    def current_pane_id(self) -> str:
+        """The id of the pane on show (``calendar``, ``requests``, ``risks``, ``closing``)."""
+        return self.query_one("#panes", TabbedContent).active or "calendar"
+
+    @property
+    def current_pane(self) -> RecordTablePane:
+        """The pane on show."""
+        return self._pane(self.current_pane_id)
+
+    def watch_mode(self, mode: str) -> None:
+        """Show the main area that fits the mode and offer the keys that work in it."""
+        self.query_one("#main", ContentSwitcher).current = "panes" if mode == "panes" else mode
+        header = self.query_one(ProjectHeader)
+        header.fallback = {
+            "welcome": "clientdesk · welcome",
+            "error": "clientdesk · the data file cannot be used",
+        }.get(mode, "clientdesk")
+        if mode == "welcome":
+            self.query_one(WelcomePanel).focus_first()
+        elif mode == "panes":
+            self.current_pane.focus_table()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer each action only where it works (e.g. no panes before a project exists)."""
+        if action == "new_record" and self.mode == "welcome":
+            return True  # "n" creates the first project
+        if action in PANE_ACTIONS:
+            return self.mode == "panes"
+        if action == "new_project":
+            return self.mode in ("panes", "welcome")
+        if action == "load_demo":
+            return self.mode == "welcome"
+        if action == "reload":
+            return self.mode == "error"
+        return True
+
+    # -- actions: panes and projects ---------------------------------------------------
+
+    def action_show_pane(self, pane_id: str) -> None:
+        """Show one of the four panes."""
+        self._bring_up_to_date(pane_id)
+        self.query_one("#panes", TabbedContent).active = pane_id
+        self.current_pane.focus_table()
+
+    @on(TabbedContent.TabActivated, "#panes")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Also after a click on a tab title: fill the pane if it is behind, and
+        # focus its table so that its keys work at once.
+        self._bring_up_to_date(self.current_pane_id)
+        self.current_pane.focus_table()
+
+    def action_switch_project(self) -> None:
+        """Pick another project."""
+        if self.snapshot is None:
+            return
+        self.push_screen(ProjectPicker(self.snapshot.projects(), self.project_id), self._open)
+
+    def _open(self, project_id: str | None) -> None:
+        if project_id is None or self.snapshot is None:
+            return
+        project = self.snapshot.get(Project, project_id)
+        if project is None:
+            return
+        self.project_id = project.id
+        self.query_one(ProjectHeader).project = project
+        self._show_project(self.snapshot, project)
+
+    def action_new_project(self) -> None:
+        """Create a project."""
+        self.push_screen(ProjectForm(None, self.repository.add), self._project_saved)
+
+    def action_edit_project(self) -> None:
+        """Edit the open project."""
+        project = self.current_project
+        if project is not None:
+            self.push_screen(ProjectForm(project, self.repository.update), self._project_saved)
+
+    def _project_saved(self, project: Project | None) -> None:
+        if project is None:
+            return
+        self._select_project = project.id
+        self.notify(f"Saved project {project.key}.", markup=False)
+        self._request_load()
+
+    # -- actions: contacts -------------------------------------------------------------
+
+    def action_contacts(self) -> None:
+        """Show the open project's contacts."""
+        project = self.current_project
+        if self.snapshot is not None and project is not None:
+            self.push_screen(ContactsScreen(self.snapshot, project, clock.now()))
+
+    def action_new_contact(self) -> None:
+        """Add a contact to the open project."""
+        project = self.current_project
+        if project is not None:
+            self._edit_contact(project, None)
+
+    @on(ContactsScreen.NewContact)
+    def _new_contact_asked(self, message: ContactsScreen.NewContact) -> None:
+        self._edit_contact(message.project, None)
+
+    @on(ContactsScreen.EditContact)
+    def _edit_contact_asked(self, message: ContactsScreen.EditContact) -> None:
+        self._edit_contact(message.project, message.contact)
+
+    def _edit_contact(self, project: Project, contact: Contact | None) -> None:
+        save = self.repository.update if contact is not None else self.repository.add
+        form = ContactForm(
+            contact,
+            save,
+            fixed={"project_id": project.id},
+            subtitle=f"{project.key} {project.name}",
+        )
+        self.push_screen(form, self._contact_saved)
+
+    def _contact_saved(self, contact: Contact | None) -> None:
+        if contact is None:
+            return
+        self._select_contact = contact.id
+        self.notify(f"Saved contact {contact.key} ({contact.name}).", markup=False)
+        self._request_load()
+
+    # -- actions: records of the panes ---------------------------------------------------
+
+    def _not_yet(self, verb: str) -> None:
+        what = NOT_EDITABLE_YET[self.current_pane_id]
+        self.notify(
+            f"{verb} {what} in the app comes in a later version. "
+            f"Now: {self._key_of('edit_project')} edits the project, "
+            f"{self._key_of('contacts')} its contacts.",
+            severity="warning",
+            markup=False,
+        )
+
+    def action_new_record(self) -> None:
+        """New record in the current pane (not available yet for the four panes)."""
+        if self.mode == "welcome":
+            self.action_new_project()
+            return
+        self._not_yet("Adding")
+
+    def action_edit_record(self) -> None:
+        """Edit the record under the cursor (not available yet for the four panes)."""
+        self._not_yet("Editing")
+
+    def action_delete_record(self) -> None:
+        """Delete the record under the cursor (not available yet for the four panes)."""
+        self._not_yet("Deleting")
+
+    @on(RecordTablePane.OpenRecord)
+    def _open_record(self, message: RecordTablePane.OpenRecord) -> None:
+        self._not_yet("Editing")
+
+    def action_filter(self) -> None:
+        """Filter the current pane."""
+        self.current_pane.start_filter()
+
+    # -- actions: welcome and errors -------------------------------------------------------
+
+    @on(WelcomePanel.CreateProject)
+    def _create_first_project(self) -> None:
+        self.action_new_project()
+
+    @on(WelcomePanel.LoadDemo)
+    def _load_demo_asked(self) -> None:
+        self.action_load_demo()
+
+    def action_load_demo(self) -> None:
+        """Fill the empty data file with the demo data set."""
+        loading = self.query_one("#loading", NoticePanel)
+        loading.heading = "Writing the demo data…"
+        self.mode = "loading"
+        self._ticket += 1
+        self._write_demo(self._ticket)
+
+    @work(thread=True, group="store", exclusive=False)
+    def _write_demo(self, ticket: int) -> None:
+        try:
+            populate_demo(self.repository, projects=3, seed=1)
+            snapshot = self.repository.snapshot()
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            self.post_message(self.SnapshotLoaded(snapshot, ticket))
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.message, severity="error", markup=False)
+        if self.mode == "loading":
+            self._request_load()  # leave "loading": show what the file holds now
+
+    def action_reload(self) -> None:
+        """Read the data file again (after an error)."""
+        self.mode = "loading"
+        self._request_load()
+
+    # -- actions: help, palette, screenshot --------------------------------------------------
+
+    def _key_of(self, action: str) -> str:
+        """The key bound to ``action`` as the user sees it ("" when none is)."""
+        for _, binding in self._bindings:
+            if binding.action == action:
+                return self.get_key_display(binding.with_key(binding.key))
+        return ""
+
+    def help_entries(self) -> list[HelpEntry]:
+        """Every key that works on the main screen now, with what it does.
+
+        The app's own keys come first (in the order of ``BINDINGS``), then the
+        pane's, then moving around in the table.
+        """
+        sections = ("Keys", "This pane", "Moving around")
+        rank_of = {
+            (binding.action, binding.key): rank
+            for rank, binding in enumerate(self.BINDINGS)
+            if isinstance(binding, Binding)
+        }
+        ranked: list[tuple[int, int, HelpEntry]] = []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.system or "copy" in binding.action:
+                continue
+            if active.node is self:
+                section = 0
+            elif isinstance(active.node, RecordTablePane):
+                section = 1
+            else:
+                section = 2
+            description = binding.tooltip or binding.description
+            if binding.action == "command_palette":
+                description = "Command palette: every action by name"
+            key = self.get_key_display(binding.with_key(binding.key))
+            rank = rank_of.get((binding.action, binding.key), len(rank_of))
+            ranked.append((section, rank, HelpEntry(key, description, sections[section])))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [entry for _, _, entry in ranked]
+
+    def action_help(self) -> None:
+        """List every key of the current pane."""
+        title = "Keys"
+        if self.mode == "panes":
+            title = f"Keys · {PANES[self.current_pane_id][0]} pane"
+        self.push_screen(HelpScreen(self.help_entries(), title=title))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette: every action of the main screen, by name."""
+        if screen is not self.screen_stack[0]:
+            yield from super().get_system_commands(screen)
+            return
+        commands: list[tuple[str, str, str]] = [
+            *(
+                (f"{title} pane", f"Show the {title} pane", f"show_pane('{pane_id}')")
+                for pane_id, (title, _) in PANES.items()
+            ),
+            ("Switch project", "Open another project", "switch_project"),
+            ("New project", "Create a project", "new_project"),
+            ("Edit project", "Change the open project's details", "edit_project"),
+            ("Contacts", "List the open project's contacts", "contacts"),
+            ("New contact", "Add a contact to the open project", "new_contact"),
+            ("Filter", "Filter the current pane", "filter"),
+            ("Load demo data", "Fill the empty data file with demo projects", "load_demo"),
+            ("Try again", "Read the data file again", "reload"),
+            ("Help", "List every key of the current pane", "help"),
+            ("Screenshot", "Save an SVG screenshot in the current directory", "screenshot"),
+            ("Quit", "Quit clientdesk", "quit"),
+        ]
+        for title, help_text, action in commands:
+            name = action.split("(")[0]
+            if self.check_action(name, ()) is not True:
+                continue
+            key = self._key_of(action)
+            yield SystemCommand(
+                title,
+                f"{help_text} ({key})" if key else help_text,
+                partial(self.run_action, action),
+            )
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG screenshot of the screen in the current directory."""
+        svg = self.export_screenshot()
+        name = filename or f"clientdesk_{clock.now():%Y-%m-%dT%H_%M_%S}.svg"
+        self._write_screenshot(Path(path or ".") / name, svg)
+
+    @work(thread=True, group="files", exclusive=False)
+    def _write_screenshot(self, target: Path, svg: str) -> None:
+        try:
+            target.write_text(svg, encoding="utf-8")
+        except OSError as error:
+            self.post_message(self.WriteFailed(f"cannot save the screenshot: {error}"))
+        else:
+            self.post_message(self.ScreenshotSaved(target.resolve()))
+
+    @on(ScreenshotSaved)
+    def _screenshot_saved(self, message: ScreenshotSaved) -> None:
+        self.notify(f"Screenshot saved to {message.path}", markup=False)
+
+
+def create_app(data_path: Path) -> ClientDeskApp:
+    """The app over the data file at ``data_path`` (shared by the CLI and the tests)."""
+    return ClientDeskApp(TinyDBRepository(data_path))

@@ -1,0 +1,113 @@
+"""The contacts of the open project, in a modal screen: list, filter, add and edit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from clientdesk.store.models import Contact, Project
+from clientdesk.store.repository import Snapshot
+from clientdesk.widgets.cells import plain
+from clientdesk.widgets.contacts_pane import ContactsPane
+from clientdesk.widgets.record_table_pane import RecordTablePane
+
+
+class ContactsScreen(ModalScreen[None]):
+    """A project's contacts; asks the app to add or edit one with messages.
+
+    The app keeps the screen up to date: it calls :meth:`show` with every
+    new snapshot while the screen is open.
+    """
+
+    BINDINGS = [
+        Binding("n", "new_contact", "New contact", id="contacts.new"),
+        Binding("e", "edit_contact", "Edit contact", id="contacts.edit"),
+        Binding("slash", "filter", "Filter", id="contacts.filter"),
+        Binding("escape", "close", "Close", id="contacts.close"),
+    ]
+
+    class NewContact(Message):
+        """The user wants to add a contact to the project."""
+
+        def __init__(self, project: Project) -> None:
+            """Say which project."""
+            super().__init__()
+            self.project = project
+            """The project the contact joins."""
+
+    class EditContact(Message):
+        """The user wants to edit a contact."""
+
+        def __init__(self, project: Project, contact: Contact) -> None:
+            """Say which contact."""
+            super().__init__()
+            self.project = project
+            """The project the contact belongs to."""
+            self.contact = contact
+            """The contact to edit, as the screen shows it."""
+
+    def __init__(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Prepare the screen for ``project`` as of ``snapshot``."""
+        super().__init__()
+        self.project = project
+        """The project whose contacts are shown."""
+        self._snapshot = snapshot
+        self._now = now
+
+    def compose(self) -> ComposeResult:
+        """A title, the contacts pane and the keys."""
+        with Vertical(id="contacts-box"):
+            yield Static(id="contacts-title")
+            yield ContactsPane(id="contacts-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the table and focus it."""
+        self.show(self._snapshot, self.project, self._now)
+        self.query_one(ContactsPane).focus_table()
+
+    def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Show ``project``'s contacts as of ``snapshot``."""
+        self.project = project
+        title = Text.assemble(("Contacts", "bold"), " · ", plain(f"{project.key} {project.name}"))
+        self.query_one("#contacts-title", Static).update(title)
+        self.query_one(ContactsPane).show(snapshot, project, now)
+
+    def select_contact(self, contact_id: str) -> None:
+        """Put the cursor on the contact with id ``contact_id``."""
+        for table in self.query_one(ContactsPane).tables:
+            table.select_record(contact_id)
+
+    def action_new_contact(self) -> None:
+        """Ask the app for a new contact."""
+        self.post_message(self.NewContact(self.project))
+
+    def action_edit_contact(self) -> None:
+        """Ask the app to edit the contact under the cursor."""
+        contact = self.query_one(ContactsPane).selected_record
+        if isinstance(contact, Contact):
+            self.post_message(self.EditContact(self.project, contact))
+        else:
+            self.notify("No contact to edit: press n to add one.", markup=False)
+
+    def action_filter(self) -> None:
+        """Filter the contacts."""
+        self.query_one(ContactsPane).start_filter()
+
+    def action_close(self) -> None:
+        """Close the screen."""
+        self.dismiss(None)
+
+    @on(RecordTablePane.OpenRecord)
+    def _open_record(self, event: RecordTablePane.OpenRecord) -> None:
+        event.stop()
+        if isinstance(event.record, Contact):
+            self.post_message(self.EditContact(self.project, event.record))

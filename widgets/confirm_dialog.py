@@ -1,0 +1,80 @@
+"""A yes/no question as a modal dialog that returns the answer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask a question; dismiss with True for yes, False for no (escape means no)."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog {
+        align: center middle;
+    }
+    ConfirmDialog > #confirm-box {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmDialog #confirm-question {
+        width: 1fr;
+        margin-bottom: 1;
+    }
+    ConfirmDialog #confirm-buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    ConfirmDialog Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "No", id="confirm.cancel", show=False),
+    ]
+
+    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        """Prepare the dialog.
+
+        Args:
+            question: the question, as plain text.
+            yes: the label of the "yes" button.
+            no: the label of the "no" button.
+        """
+        super().__init__()
+        self._question = question
+        self._yes = yes
+        self._no = no
+
+    def compose(self) -> ComposeResult:
+        """The question and the two buttons."""
+        with Vertical(id="confirm-box"):
+            yield Static(Text(self._question), id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(f"{self._no} (n)", id="no")
+                yield Button(f"{self._yes} (y)", variant="warning", id="yes")
+
+    def on_mount(self) -> None:
+        """Start on "no": the safe answer."""
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        """Close the dialog with ``answer``."""
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")

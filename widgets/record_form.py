@@ -1,0 +1,483 @@
+"""The base of every record form: labelled fields, validation beside the field, save and cancel.
+
+A form is a ``ModalScreen`` that returns the saved record (or None when the
+user cancels). It validates with the store's own rules
+(:func:`~clientdesk.store.repository.validate_record`), then saves through a
+function the caller passes in, run in a thread worker so the UI never waits
+on the disk. A rule broken on save (a taken key, say) is shown beside its
+field like any other; other store errors are shown at the top and notified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
+from zoneinfo import available_timezones
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static
+
+from clientdesk.store.clock import parse_date, zone
+from clientdesk.store.errors import StoreError, ValidationFailed
+from clientdesk.store.models import Record
+from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+
+R = TypeVar("R", bound=Record)
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA time zone name, sorted (read once, then cached)."""
+    return tuple(sorted(available_timezones()))
+
+
+def enum_options(values: Sequence[StrEnum]) -> tuple[tuple[str, str], ...]:
+    """Select options from enumeration members: ``in_person`` reads "in person"."""
+    return tuple((str(value).replace("_", " "), str(value)) for value in values)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form.
+
+    Attributes:
+        name: the model field it edits.
+        label: the text beside the input.
+        kind: ``text``, ``date`` (``YYYY-MM-DD``), ``zone`` (a time zone name,
+            with completion) or ``select``.
+        options: ``(label, value)`` pairs of a ``select`` field.
+        placeholder: the hint shown in an empty input.
+        required: the label is marked with ``*``.
+        blank_is_none: an empty input means None rather than "".
+        default: the initial text of the field on a new record.
+    """
+
+    name: str
+    label: str
+    kind: Literal["text", "date", "zone", "select"] = "text"
+    options: tuple[tuple[str, str], ...] = ()
+    placeholder: str = ""
+    required: bool = False
+    blank_is_none: bool = False
+    default: str = ""
+
+
+def describe_error(error: StoreError | OSError) -> str:
+    """One line for the user: a store error's own message, or what the OS said."""
+    if isinstance(error, StoreError):
+        return str(error)
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"
+
+
+class FormInvalid(Exception):
+    """One or more fields of a form break a rule."""
+
+    def __init__(self, errors: Sequence[ValidationFailed]) -> None:
+        """Carry every broken rule."""
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = list(errors)
+        """The broken rules, each naming its field where known."""
+
+
+def text_of(value: object) -> str:
+    """A field value as the text an input shows."""
+    if value is None:
+        return ""
+    if isinstance(value, StrEnum):
+        return str(value.value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class RecordForm(ModalScreen[R | None], Generic[R]):
+    """Base class of the forms; subclasses set ``RECORD_TYPE``, ``NOUN`` and ``FIELDS``."""
+
+    DEFAULT_CSS = """
+    RecordForm {
+        align: center middle;
+    }
+    RecordForm > #form-box {
+        width: 84;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    RecordForm #form-head {
+        dock: top;
+        height: auto;
+    }
+    RecordForm #form-title {
+        text-style: bold;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    RecordForm #form-error {
+        display: none;
+        color: $text-error;
+        background: $error-muted;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    RecordForm #form-error.-shown {
+        display: block;
+    }
+    RecordForm #form-fields {
+        height: auto;
+    }
+    RecordForm .form-row {
+        height: auto;
+        margin-bottom: 1;
+    }
+    RecordForm .form-label {
+        width: 18;
+        padding: 0 1 0 0;
+        text-align: right;
+    }
+    RecordForm .form-control {
+        width: 1fr;
+        height: auto;
+    }
+    RecordForm .form-control > Input {
+        background: $surface-lighten-1;
+        padding: 0 1;
+    }
+    RecordForm .form-control > Input:focus {
+        background: $primary-muted;
+    }
+    RecordForm .form-control > Select > SelectCurrent {
+        background: $surface-lighten-1;
+        padding: 0 1;
+    }
+    RecordForm .form-control > Select:focus > SelectCurrent {
+        background: $primary-muted;
+    }
+    RecordForm .form-field-error {
+        display: none;
+        color: $text-error;
+    }
+    RecordForm .form-field-error.-shown {
+        display: block;
+    }
+    RecordForm #form-buttons {
+        dock: bottom;
+        height: auto;
+        align-horizontal: right;
+        margin: 1 0 0 0;
+    }
+    RecordForm #form-buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    RECORD_TYPE: ClassVar[type[Record]]
+    """The kind of record the form edits."""
+
+    NOUN: ClassVar[str] = "record"
+    """What the record is called in the title ("New project")."""
+
+    FIELDS: ClassVar[tuple[FormField, ...]] = ()
+    """The fields, top to bottom."""
+
+    class Saved(Message):
+        """The save worker stored the record."""
+
+        def __init__(self, record: Record) -> None:
+            """Carry the record as saved."""
+            super().__init__()
+            self.record = record
+            """The record as stored (key, revision and timestamps filled in)."""
+
+    class SaveFailed(Message):
+        """The save worker could not store the record."""
+
+        def __init__(self, error: StoreError | OSError) -> None:
+            """Carry the error."""
+            super().__init__()
+            self.error = error
+            """What went wrong; ``str(error)`` is one line for the user."""
+
+    def __init__(
+        self,
+        record: R | None,
+        save: Callable[[R], R],
+        *,
+        fixed: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, str] | None = None,
+        subtitle: str = "",
+    ) -> None:
+        """Prepare the form.
+
+        Args:
+            record: the record to edit, or None for a new one.
+            save: stores the record and returns it as saved; called in a thread
+                worker, so it may block. It raises ``StoreError`` on failure.
+            fixed: values set on a new record that the user does not edit
+                (e.g. ``project_id``).
+            defaults: the initial text of fields of a new record.
+            subtitle: shown after the title, e.g. the project a contact joins.
+        """
+        super().__init__()
+        self.record = record
+        """The record being edited (None for a new one)."""
+        self._save = save
+        self._fixed = dict(fixed or {})
+        self._defaults = dict(defaults or {})
+        self._subtitle = subtitle
+        self._saving = False
+        self._initial: dict[str, str] = {}
+
+    # -- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """The title, a place for errors, the fields and the buttons."""
+        with Vertical(id="form-box"):
+            with Vertical(id="form-head"):
+                yield Static(self._title(), id="form-title")
+                yield Static(id="form-error")
+            with VerticalScroll(id="form-fields"):
+                for field in self.FIELDS:
+                    yield self._field_row(field)
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel (esc)", compact=True, id="cancel")
+                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
+
+    def _title(self) -> Text:
+        if self.record is None:
+            title = Text(f"New {self.NOUN}")
+        else:
+            title = Text.assemble(f"Edit {self.NOUN} ", (self.record.key, "bold"))
+        if self._subtitle:
+            title.append_text(Text(f" · {self._subtitle}", style="dim"))
+        return title
+
+    def _field_row(self, field: FormField) -> Widget:
+        label = Label(field.label + (" *" if field.required else ""), classes="form-label")
+        error = Static(id=f"error-{field.name}", classes="form-field-error")
+        return Horizontal(
+            label, Vertical(self._control(field), error, classes="form-control"), classes="form-row"
+        )
+
+    def _control(self, field: FormField) -> Widget:
+        initial = self._initial_text(field)
+        widget_id = f"field-{field.name}"
+        if field.kind == "select":
+            values = [value for _, value in field.options]
+            return Select(
+                field.options,
+                value=initial if initial in values else values[0],
+                allow_blank=False,
+                compact=True,
+                id=widget_id,
+            )
+        suggester = None
+        if field.kind == "zone":
+            suggester = SuggestFromList(time_zone_names(), case_sensitive=False)
+        placeholder = field.placeholder or ("YYYY-MM-DD" if field.kind == "date" else "")
+        return Input(
+            initial, placeholder=placeholder, compact=True, id=widget_id, suggester=suggester
+        )
+
+    def on_mount(self) -> None:
+        """Remember the starting values (to know about unsaved changes) and focus field one."""
+        self._initial = self.values()
+        first = self.query(".form-control > *").first()
+        first.focus()
+
+    # -- values ------------------------------------------------------------------
+
+    def _initial_text(self, field: FormField) -> str:
+        if self.record is not None:
+            return text_of(getattr(self.record, field.name, None))
+        return self._defaults.get(field.name, field.default)
+
+    def values(self) -> dict[str, str]:
+        """The text of every field as the user has it now."""
+        result: dict[str, str] = {}
+        for field in self.FIELDS:
+            widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, Select):
+                value = widget.value
+                result[field.name] = "" if value is Select.NULL else str(value)
+            elif isinstance(widget, Input):
+                result[field.name] = widget.value
+        return result
+
+    @property
+    def has_changes(self) -> bool:
+        """True when a field differs from what the form started with."""
+        return self.values() != self._initial
+
+    def changes(self, values: Mapping[str, str]) -> tuple[dict[str, Any], list[ValidationFailed]]:
+        """Turn the texts into model values: dates parsed, zones checked, blanks to None.
+
+        Returns:
+            The values that could be read, and an error for each field that could not.
+        """
+        data: dict[str, Any] = {}
+        errors: list[ValidationFailed] = []
+        for field in self.FIELDS:
+            text = values.get(field.name, "").strip()
+            try:
+                if field.kind == "date":
+                    data[field.name] = parse_date(text) if text else None
+                elif field.blank_is_none and not text:
+                    data[field.name] = None
+                else:
+                    if field.kind == "zone":
+                        zone(text)
+                    data[field.name] = text
+            except ValidationFailed as error:
+                errors.append(ValidationFailed(str(error), field.name))
+        return data, errors
+
+    def build(self) -> R:
+        """The record the form describes, checked against the store's rules.
+
+        Every broken rule is reported at once, not only the first.
+
+        Raises:
+            FormInvalid: one or more fields break a rule.
+        """
+        base = dump_record(self.record) if self.record is not None else dict(self._fixed)
+        data, errors = self.changes(self.values())
+        try:
+            record = validate_record(self.RECORD_TYPE, {**base, **data})
+        except ValidationFailed as first:
+            errors.extend(self._every_error({**base, **data}, first))
+        if errors:
+            raise FormInvalid(errors)
+        return cast(R, record)
+
+    def _every_error(self, data: dict[str, Any], first: ValidationFailed) -> list[ValidationFailed]:
+        # validate_record names the first broken rule; pydantic knows them all.
+        try:
+            self.RECORD_TYPE.model_validate(data)
+        except ValidationError as error:
+            found = []
+            for detail in error.errors():
+                location = detail["loc"]
+                message = detail["msg"].removeprefix("Value error, ")
+                field = str(location[0]) if location else None
+                found.append(ValidationFailed(message, field))
+            return found
+        except ValidationFailed as error:
+            return [error]
+        return [first]
+
+    # -- errors ------------------------------------------------------------------
+
+    def error_field(self, error: ValidationFailed) -> str | None:
+        """The form field an error is about (None when it is about no single field)."""
+        names = {field.name for field in self.FIELDS}
+        return error.field if error.field in names else None
+
+    def clear_errors(self) -> None:
+        """Hide every error message."""
+        for widget in self.query(".form-field-error.-shown, #form-error.-shown"):
+            widget.remove_class("-shown")
+
+    def show_error(self, error: StoreError | OSError) -> None:
+        """Show ``error`` beside its field, or at the top of the form."""
+        field = self.error_field(error) if isinstance(error, ValidationFailed) else None
+        message = describe_error(error)
+        if field is None:
+            box = self.query_one("#form-error", Static)
+            box.update(Text(message))
+            box.add_class("-shown")
+            return
+        message = message.removeprefix(f"{field}: ")
+        label = self.query_one(f"#error-{field}", Static)
+        label.update(Text(f"✗ {message}"))
+        label.add_class("-shown")
+        control = self.query_one(f"#field-{field}")
+        control.focus()
+        control.scroll_visible()
+
+    # -- actions -----------------------------------------------------------------
+
+    def action_save(self) -> None:
+        """Validate, then save in the background; errors are shown beside their fields."""
+        if self._saving:
+            return
+        self.clear_errors()
+        try:
+            record = self.build()
+        except FormInvalid as invalid:
+            for error in reversed(invalid.errors):
+                self.show_error(error)  # reversed: the first field ends up focused
+            return
+        self._saving = True
+        self.query_one("#save", Button).disabled = True
+        self._save_in_background(record)
+
+    @work(thread=True, group="store", exclusive=True)
+    def _save_in_background(self, record: R) -> None:
+        try:
+            saved = self._save(record)
+        except (StoreError, OSError) as error:
+            self.post_message(self.SaveFailed(error))
+        else:
+            self.post_message(self.Saved(saved))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.dismiss(cast(R, message.record))
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self._saving = False
+        self.query_one("#save", Button).disabled = False
+        self.show_error(message.error)
+        if not isinstance(message.error, ValidationFailed):
+            self.notify(describe_error(message.error), severity="error", markup=False)
+
+    def action_cancel(self) -> None:
+        """Close without saving; asks first when there are unsaved changes."""
+        if not self.has_changes:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Discard your changes to this {self.NOUN}?", yes="Discard", no="Keep editing"
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()

@@ -1,0 +1,223 @@
+"""The base of the four panes: one or more record tables, a filter and a status line.
+
+A pane is told what to show (:meth:`RecordTablePane.show`, attributes down)
+and reports what the user asked for (:class:`RecordTablePane.OpenRecord`,
+messages up). It never loads or saves anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable, Label
+
+from clientdesk.store.models import Project, Record
+from clientdesk.store.repository import Snapshot
+from clientdesk.widgets.filter_bar import FilterBar
+from clientdesk.widgets.record_table import RecordTable, RowContext
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun`` in the right number: "1 risk", "3 risks"."""
+    return f"{count} {noun if count == 1 else (plural or noun + 's')}"
+
+
+class RecordTablePane(Vertical):
+    """Base class of a pane showing one project's records in one or more tables.
+
+    Subclasses yield their tables (and section titles) from
+    :meth:`compose_tables` and fill them in :meth:`show`.
+    """
+
+    DEFAULT_CSS = """
+    RecordTablePane {
+        height: 1fr;
+    }
+    RecordTablePane > .section-title {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+        color: $text-accent;
+    }
+    RecordTablePane > #pane-status {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    RecordTablePane > FilterBar {
+        display: none;
+    }
+    RecordTablePane.-filtering > FilterBar {
+        display: block;
+    }
+    RecordTablePane.-filtering > #pane-status {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "clear_filter", "Clear filter", id="pane.clear_filter"),
+    ]
+
+    NOUN: ClassVar[str] = "record"
+    """What one row is called, for the status line ("1 risk")."""
+
+    PLURAL: ClassVar[str] = ""
+    """What several rows are called ("3 risks"); empty means ``NOUN`` + "s"."""
+
+    filter_text: reactive[str] = reactive("", init=False)
+    """The filter applied to every table of the pane."""
+
+    class OpenRecord(Message):
+        """The user asked to open (edit) a record: enter on a row."""
+
+        def __init__(self, pane: RecordTablePane, record: Record) -> None:
+            """Say which record of which pane."""
+            super().__init__()
+            self.pane = pane
+            """The pane the record is shown in."""
+            self.record = record
+            """The record to open."""
+
+    def compose(self) -> ComposeResult:
+        """The pane's tables, then the filter bar and the status line."""
+        yield from self.compose_tables()
+        yield FilterBar()
+        yield Label(id="pane-status", markup=False)
+
+    def compose_tables(self) -> ComposeResult:
+        """Yield the pane's tables and their section titles."""
+        raise NotImplementedError
+
+    def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Show ``project``'s records as of ``snapshot``.
+
+        Args:
+            snapshot: every record at one moment.
+            project: the project whose records to show.
+            now: the current time, for computed columns.
+        """
+        raise NotImplementedError
+
+    # -- what the app reads ------------------------------------------------------
+
+    @property
+    def tables(self) -> list[RecordTable[Any]]:
+        """The pane's tables, top to bottom."""
+        return list(self.query(RecordTable))
+
+    @property
+    def selected_record(self) -> Record | None:
+        """The record under the cursor of the focused table (else of the first table)."""
+        tables = self.tables
+        focused = next((table for table in tables if table.has_focus), None)
+        for table in [focused, *tables] if focused else tables:
+            record: Record | None = table.selected_record
+            if record is not None:
+                return record
+        return None
+
+    @property
+    def is_filtering(self) -> bool:
+        """True while the filter bar is shown."""
+        return self.has_class("-filtering")
+
+    # -- what the app asks -------------------------------------------------------
+
+    def focus_table(self) -> None:
+        """Focus the table that had focus last (the first one when none had)."""
+        tables = self.tables
+        if not tables:
+            return
+        last = self._last_table
+        (last if last is not None and last in tables else tables[0]).focus()
+
+    def start_filter(self) -> None:
+        """Show the filter bar and put the cursor in it."""
+        self.add_class("-filtering")
+        self.query_one(FilterBar).focus_input()
+
+    def action_clear_filter(self) -> None:
+        """Clear the filter and hide the filter bar."""
+        self.query_one(FilterBar).clear()
+        self.filter_text = ""
+        self.remove_class("-filtering")
+        self.focus_table()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "clear filter" only while a filter is set."""
+        if action == "clear_filter":
+            return self.is_filtering or bool(self.filter_text)
+        return True
+
+    # -- internals ---------------------------------------------------------------
+
+    _last_table: RecordTable[Any] | None = None
+
+    @on(events.DescendantFocus)
+    def _remember_table(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, RecordTable):
+            self._last_table = event.widget
+
+    def status_text(self) -> str:
+        """The status line: how many records, or how many match the filter."""
+        shown = sum(table.shown_count for table in self.tables)
+        total = sum(table.total_count for table in self.tables)
+        plural = self.PLURAL or f"{self.NOUN}s"
+        if self.filter_text:
+            return f"{shown} of {counted(total, self.NOUN, plural)} match"
+        if not total:
+            return f"No {plural} in this project yet"
+        return counted(total, self.NOUN, plural)
+
+    def refresh_status(self) -> None:
+        """Update the status line and the filter's count."""
+        text = self.status_text()
+        self.query_one("#pane-status", Label).update(Text(text))
+        shown = sum(table.shown_count for table in self.tables)
+        total = sum(table.total_count for table in self.tables)
+        self.query_one(FilterBar).count_text = f"{shown} of {total}"
+
+    def fill(self, table_id: str, records: Iterable[Record], context: RowContext) -> None:
+        """Fill the table with id ``table_id`` (a helper for :meth:`show`)."""
+        self.query_one(f"#{table_id}", RecordTable).set_records(records, context)
+
+    def watch_filter_text(self, filter_text: str) -> None:
+        """Apply the filter to every table."""
+        for table in self.tables:
+            table.filter_text = filter_text
+        self.refresh_status()
+        self.refresh_bindings()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        event.stop()
+        self.filter_text = event.text
+
+    @on(FilterBar.Closed)
+    def _filter_closed(self, event: FilterBar.Closed) -> None:
+        event.stop()
+        if event.cleared or not self.filter_text:
+            self.filter_text = ""
+            self.remove_class("-filtering")
+        self.focus_table()
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        table = event.data_table
+        if isinstance(table, RecordTable):
+            record = table.selected_record
+            if record is not None:
+                self.post_message(self.OpenRecord(self, record))
