@@ -17,32 +17,34 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clientdesk.store import clock
-from clientdesk.store.models import (
+from clientdesk.store.enums import (
     RAG,
     RSVP,
     THREAT_RESPONSES,
-    AgendaItem,
-    Attendee,
     AttendeeRole,
     Channel,
-    ChecklistItem,
     ChecklistState,
-    ClientRequest,
-    CommunicationPlanItem,
-    Contact,
-    Meeting,
     MeetingKind,
     MeetingStatus,
     Phase,
     Priority,
-    Project,
-    Record,
     RequestStatus,
     RequestType,
-    Risk,
     RiskKind,
     RiskResponse,
     RiskStatus,
+)
+from clientdesk.store.models import (
+    AgendaItem,
+    Attendee,
+    ChecklistItem,
+    ClientRequest,
+    CommunicationPlanItem,
+    Contact,
+    Meeting,
+    Project,
+    Record,
+    Risk,
 )
 from clientdesk.store.repository import Change, Repository
 

@@ -64,3 +64,11 @@ class ConflictError(StoreError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current = current
+
+
+def describe_error(error: StoreError | OSError) -> str:
+    """One line for the user: a store error's own message, or what the OS said."""
+    if isinstance(error, StoreError):
+        return str(error)
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"

@@ -5,15 +5,14 @@ a human ``key`` such as ``REQ-34`` that is unique per kind and project, when
 it was created and last changed, by whom, and a ``revision`` that grows on
 every change. The repository fills these in; callers set the domain fields.
 
-Enumerations are ``StrEnum`` so that they are written to JSON as their plain
-values and compare equal to them.
+The enumerations live in :mod:`clientdesk.store.enums` (no pydantic there);
+this module re-exports them, so either import works.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import uuid4
 
@@ -31,6 +30,24 @@ from pydantic import (
 
 from clientdesk.store import rules
 from clientdesk.store.clock import zone
+from clientdesk.store.enums import (
+    OPPORTUNITY_RESPONSES,
+    RAG,
+    RSVP,
+    THREAT_RESPONSES,
+    AttendeeRole,
+    Channel,
+    ChecklistState,
+    MeetingKind,
+    MeetingStatus,
+    Phase,
+    Priority,
+    RequestStatus,
+    RequestType,
+    RiskKind,
+    RiskResponse,
+    RiskStatus,
+)
 from clientdesk.store.errors import ValidationFailed
 
 # -- field types ---------------------------------------------------------------
@@ -82,162 +99,6 @@ RecurrenceRule = Annotated[str | None, AfterValidator(_check_rrule)]
 Level = Annotated[int, Field(ge=1, le=5)]
 
 
-# -- enumerations --------------------------------------------------------------
-
-
-class RAG(StrEnum):
-    """A project's red/amber/green health."""
-
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-
-class Phase(StrEnum):
-    """Where a project is in its life."""
-
-    INITIATION = "initiation"
-    PLANNING = "planning"
-    EXECUTION = "execution"
-    CLOSING = "closing"
-    CLOSED = "closed"
-
-
-class Channel(StrEnum):
-    """How something is communicated."""
-
-    VIDEO = "video"
-    PHONE = "phone"
-    EMAIL = "email"
-    CHAT = "chat"
-    IN_PERSON = "in_person"
-    REPORT = "report"
-
-
-class MeetingKind(StrEnum):
-    """What sort of event a meeting is."""
-
-    MEETING = "meeting"
-    STATUS_REPORT = "status_report"
-    REVIEW = "review"
-    WORKSHOP = "workshop"
-    STEERING_COMMITTEE = "steering_committee"
-
-
-class MeetingStatus(StrEnum):
-    """draft -> scheduled -> held -> minuted, or cancelled."""
-
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    HELD = "held"
-    MINUTED = "minuted"
-    CANCELLED = "cancelled"
-
-
-class AttendeeRole(StrEnum):
-    """RFC 5545 participation role, reduced to what a PM chooses."""
-
-    REQUIRED = "required"
-    OPTIONAL = "optional"
-
-
-class RSVP(StrEnum):
-    """An attendee's answer (RFC 5545 PARTSTAT)."""
-
-    NEEDS_ACTION = "needs_action"
-    ACCEPTED = "accepted"
-    TENTATIVE = "tentative"
-    DECLINED = "declined"
-
-
-class RequestType(StrEnum):
-    """What a client asked for."""
-
-    REQUIREMENT = "requirement"
-    FEEDBACK = "feedback"
-    CHANGE_REQUEST = "change_request"
-    QUESTION = "question"
-    COMPLAINT = "complaint"
-
-
-class Priority(StrEnum):
-    """P1 (urgent) to P4 (low)."""
-
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-    P4 = "P4"
-
-
-class RequestStatus(StrEnum):
-    """The request workflow, from new to closed, or rejected."""
-
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    WAITING_ON_CLIENT = "waiting_on_client"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-
-
-class RiskKind(StrEnum):
-    """A risk is a threat or an opportunity."""
-
-    THREAT = "threat"
-    OPPORTUNITY = "opportunity"
-
-
-class RiskStatus(StrEnum):
-    """open -> monitoring -> occurred -> closed."""
-
-    OPEN = "open"
-    MONITORING = "monitoring"
-    OCCURRED = "occurred"
-    CLOSED = "closed"
-
-
-class RiskResponse(StrEnum):
-    """Response strategies; which are allowed depends on the risk's kind."""
-
-    AVOID = "avoid"
-    MITIGATE = "mitigate"
-    TRANSFER = "transfer"
-    EXPLOIT = "exploit"
-    ENHANCE = "enhance"
-    SHARE = "share"
-    ACCEPT = "accept"
-    ESCALATE = "escalate"
-
-
-THREAT_RESPONSES = frozenset(
-    {
-        RiskResponse.AVOID,
-        RiskResponse.MITIGATE,
-        RiskResponse.TRANSFER,
-        RiskResponse.ACCEPT,
-        RiskResponse.ESCALATE,
-    }
-)
-OPPORTUNITY_RESPONSES = frozenset(
-    {
-        RiskResponse.EXPLOIT,
-        RiskResponse.ENHANCE,
-        RiskResponse.SHARE,
-        RiskResponse.ACCEPT,
-        RiskResponse.ESCALATE,
-    }
-)
-
-
-class ChecklistState(StrEnum):
-    """A closing checklist item is open, done or waived."""
-
-    OPEN = "open"
-    DONE = "done"
-    WAIVED = "waived"
-
-
 # -- records -------------------------------------------------------------------
 
 
@@ -253,7 +114,9 @@ class Record(BaseModel):
 
     # Frozen: records in a snapshot are shared between threads and views; a
     # change is always a new record (model_copy or validate_record).
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on first use (in the app, in the
+    # worker that loads the file) instead of at import, which is start-up time.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     TABLE: ClassVar[str] = ""
     PREFIX: ClassVar[str] = ""
@@ -361,7 +224,7 @@ class CommunicationPlanItem(ProjectRecord):
 class Attendee(BaseModel):
     """Someone invited to a meeting."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     email: Email = Field(min_length=3)
     name: OneLine = ""
@@ -373,7 +236,7 @@ class Attendee(BaseModel):
 class AgendaItem(BaseModel):
     """One point of a meeting's agenda."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     title: OneLine = Field(min_length=1)
     presenter: OneLine = ""
@@ -383,7 +246,7 @@ class AgendaItem(BaseModel):
 class ActionItem(BaseModel):
     """Something a meeting decided someone should do."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     text: str = Field(min_length=1)
     owner: OneLine = ""
@@ -463,7 +326,7 @@ class ClientRequest(ProjectRecord):
 class ScoreChange(BaseModel):
     """One entry of a risk's score history."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     at: AwareDatetime
     by: str

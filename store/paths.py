@@ -34,6 +34,11 @@ def resolve_data_path(explicit: str | os.PathLike[str] | None) -> Path:
     return default_data_path()
 
 
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` with ``~`` expanded and symbolic links resolved: the file really used."""
+    return Path(os.path.realpath(Path(path).expanduser()))
+
+
 def default_config_path() -> Path:
     """The config file: ``$CLIENTDESK_CONFIG`` or ``config.toml`` in the user config dir."""
     override = os.environ.get(CONFIG_ENV)

@@ -11,7 +11,6 @@ are allocated, and the batch is saved atomically in one go.
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
@@ -44,7 +43,7 @@ from clientdesk.store.models import (
     ProjectRecord,
     Record,
 )
-from clientdesk.store.paths import current_user
+from clientdesk.store.paths import current_user, real_path
 from clientdesk.store.storage import AtomicJSONStorage, FileSignature, backup_hint, new_file_mode
 
 R = TypeVar("R", bound=Record)
@@ -259,7 +258,7 @@ class TinyDBRepository(Repository):
         # Resolve symlinks once, so that the lock, the saves and the backups all act
         # on the real file (a save renames over a path; over a symlink it would
         # replace the link and leave the target behind).
-        self.path = Path(os.path.realpath(Path(path).expanduser()))
+        self.path = real_path(path)
         self.user = user or current_user()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)

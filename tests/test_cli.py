@@ -14,7 +14,8 @@ import pytest
 
 from clientdesk.store.models import ClientRequest
 from clientdesk.store.repository import TinyDBRepository
-from clientdesk.tui.cli import main
+from clientdesk.tui.cli import _opens_the_app, main
+from clientdesk.tui.commands import build_parser
 
 NOW = "2026-11-23T09:00:00+00:00"
 
@@ -260,3 +261,20 @@ def test_check_finds_records_that_break_cross_record_rules(
     code, _, err = run(capsys, "check")
     assert code == 2
     assert "belongs to no known project" in err and "(and 1 more)" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["--data", "x.json"], ["--data=x.json"], ["--data", ""]])
+def test_plain_open_is_read_as_the_full_parser_reads_it(argv: list[str]) -> None:
+    """The fast path for opening the app agrees with the full parser on what it accepts."""
+    fast = _opens_the_app(argv)
+    assert fast is not None
+    assert vars(fast) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--data"], ["--data", "-x"], ["--dat", "x.json"], ["--help"], ["--version"], ["list", "x"]],
+)
+def test_anything_but_a_plain_open_goes_to_the_full_parser(argv: list[str]) -> None:
+    """Commands, help, abbreviations and mistakes are left to argparse and its messages."""
+    assert _opens_the_app(argv) is None

@@ -47,3 +47,39 @@ def test_layers_are_not_top_level_modules() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd="/"
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", ["clientdesk.tui.cli", "clientdesk.tui.app"])
+def test_starting_the_app_leaves_pydantic_and_tinydb_out(module: str) -> None:
+    """Start-up time: the first screen does not wait for the store's heavy imports.
+
+    ``clientdesk`` imports the CLI and the app before its first paint; pydantic
+    (with the record models) and TinyDB cost about 100 ms more, so the app
+    imports them in the worker that reads the data file, after that paint. A
+    widget or app module that imports the models or the repository at its top
+    (rather than under ``TYPE_CHECKING``, or in the method that needs them)
+    would bring that cost back.
+    """
+    probe = (
+        f"import sys, {module}\n"
+        "print(','.join(sorted(m for m in ('pydantic', 'tinydb') if m in sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_opening_the_app_from_the_command_line_skips_the_other_commands() -> None:
+    """``clientdesk --data FILE`` reaches the app without loading the full parser (pydantic)."""
+    probe = (
+        "import sys\n"
+        "from clientdesk.tui import cli\n"
+        "cli.cmd_open = lambda args: 0  # stand-in for the app, which needs a terminal\n"
+        "status = cli.main(['--data', 'clientdesk.json'])\n"
+        "print(status, 'pydantic' in sys.modules, 'clientdesk.tui.commands' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["0", "False", "False"]

@@ -3,409 +3,34 @@
 Every command shares the app's data file safely (the store's lock and
 revision checks apply). Bad input prints one line on stderr and exits 2; no
 traceback reaches the user and nothing is half-written.
+
+Opening the app is the common case and must start fast, so this module holds
+only what that needs. The other commands, and the parser that knows them all,
+are in :mod:`clientdesk.tui.commands`, which imports the record models (and so
+pydantic) and is loaded only for a command line that asks for more.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
 
 import platformdirs
 
-from clientdesk import __version__
-from clientdesk.store import clock, paths
-from clientdesk.store.errors import NotFoundError, StoreError, ValidationFailed
-from clientdesk.store.integrity import find_problems
-from clientdesk.store.models import (
-    KIND_NAMES,
-    Attendee,
-    AttendeeRole,
-    ChecklistItem,
-    ClientRequest,
-    CommunicationPlanItem,
-    Contact,
-    Meeting,
-    Project,
-    ProjectRecord,
-    Record,
-    Risk,
-)
-from clientdesk.store.repository import (
-    Snapshot,
-    TinyDBRepository,
-    dump_record,
-    validate_record,
-)
+from clientdesk.store import paths
+from clientdesk.store.errors import StoreError
 from clientdesk.store.text import printable
 
 EXIT_USAGE = 2
 
-LIST_KINDS: dict[str, type[Record]] = {
-    "projects": Project,
-    "contacts": Contact,
-    "plan": CommunicationPlanItem,
-    "requests": ClientRequest,
-    "risks": Risk,
-    "meetings": Meeting,
-    "checklist": ChecklistItem,
-}
-ADD_KINDS = ("project", "contact", "request", "risk", "meeting")
-
 
 class UsageError(Exception):
     """Bad command-line input; the message is one line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (the usage is one ``--help`` away)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-# -- field options -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldOption:
-    """A command-line option that sets one field of a record."""
-
-    flag: str
-    field: str
-    help: str
-    convert: Callable[[str, Snapshot, Project | None, argparse.Namespace], Any] | None = None
-    repeatable: bool = False
-
-
-def _enum_value(text: str, *_: object) -> str:
-    return text.strip().lower().replace("-", "_").replace(" ", "_")
-
-
-def _upper(text: str, *_: object) -> str:
-    return text.strip().upper()
-
-
-def _date(text: str, *_: object) -> str:
-    return clock.parse_date(text).isoformat()
-
-
-def _int(text: str, *_: object) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationFailed(f"{text!r} is not a whole number") from None
-
-
-def _zone_for(args: argparse.Namespace, project: Project | None) -> str:
-    explicit: str | None = getattr(args, "timezone", None)
-    if explicit:
-        return explicit
-    return project.timezone if project else "UTC"
-
-
-def _datetime(text: str, _s: Snapshot, project: Project | None, args: argparse.Namespace) -> str:
-    return clock.parse_datetime(text, _zone_for(args, project)).isoformat()
-
-
-def _contact(text: str, snapshot: Snapshot, project: Project | None, _a: object) -> str:
-    wanted = text.strip()
-    for contact in snapshot.of_project(Contact, project.id if project else ""):
-        if wanted.upper() == contact.key or wanted.casefold() == contact.email.casefold():
-            return contact.id
-    raise NotFoundError(
-        f"no contact {wanted!r} in this project (give a key like CON-3 or an e-mail)"
-    )
-
-
-def _attendee(text: str, snapshot: Snapshot, project: Project | None, _a: object) -> dict[str, Any]:
-    address, _, role = text.strip().partition(":")
-    if role and role.lower() not in ("required", "optional"):
-        raise ValidationFailed(f"attendee role {role!r}: use :required or :optional")
-    for contact in snapshot.of_project(Contact, project.id if project else ""):
-        if address.upper() == contact.key or address.casefold() == contact.email.casefold():
-            attendee = Attendee(email=contact.email or address, name=contact.name)
-            attendee.contact_id = contact.id
-            break
-    else:
-        if "@" not in address:
-            raise NotFoundError(f"no contact {address!r} in this project (give an e-mail)")
-        attendee = Attendee.model_validate({"email": address})
-    attendee.role = AttendeeRole(role.lower()) if role else AttendeeRole.REQUIRED
-    return attendee.model_dump(mode="json")
-
-
-_COMMON_TZ = FieldOption("--tz", "timezone", "IANA time zone, e.g. Europe/Berlin")
-
-FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
-    Project: (
-        FieldOption("--name", "name", "project name"),
-        FieldOption("--key", "key", "project key, e.g. ACME (default: from the name)", _upper),
-        FieldOption("--client", "client", "client organisation"),
-        FieldOption("--phase", "phase", "initiation, planning, execution, closing", _enum_value),
-        FieldOption("--start", "start", "start date YYYY-MM-DD", _date),
-        FieldOption("--target-end", "target_end", "target end date YYYY-MM-DD", _date),
-        _COMMON_TZ,
-        FieldOption("--organiser-name", "organiser_name", "who sends the invites"),
-        FieldOption("--organiser-email", "organiser_email", "the organiser's e-mail"),
-        FieldOption("--rag", "rag", "green, amber or red", _enum_value),
-    ),
-    Contact: (
-        FieldOption("--name", "name", "full name"),
-        FieldOption("--email", "email", "e-mail address"),
-        FieldOption("--organisation", "organisation", "organisation"),
-        FieldOption("--role", "role", "role in the project"),
-        _COMMON_TZ,
-        FieldOption("--channel", "preferred_channel", "preferred channel", _enum_value),
-    ),
-    ClientRequest: (
-        FieldOption("--type", "type", "requirement, feedback, change-request, ...", _enum_value),
-        FieldOption("--title", "title", "one-line title"),
-        FieldOption("--description", "description", "details"),
-        FieldOption("--requester", "requester_id", "contact key or e-mail", _contact),
-        FieldOption("--channel", "channel", "email, phone, chat, video, ...", _enum_value),
-        FieldOption("--received-at", "received_at", "when it arrived (default: now)", _datetime),
-        FieldOption("--priority", "priority", "P1 (urgent) to P4", _upper),
-        FieldOption("--owner", "owner", "who answers it"),
-        FieldOption("--tz", "timezone", "zone of --received-at (default: the project's)", None),
-    ),
-    Risk: (
-        FieldOption("--kind", "kind", "threat or opportunity", _enum_value),
-        FieldOption("--title", "title", "one-line title"),
-        FieldOption("--cause", "cause", "because of ..."),
-        FieldOption("--event", "event", "... this may happen ..."),
-        FieldOption("--effect", "effect", "... which would ..."),
-        FieldOption("--category", "category", "scope, schedule, cost, technical, ..."),
-        FieldOption("--probability", "probability", "1-5", _int),
-        FieldOption("--impact", "impact", "1-5", _int),
-        FieldOption(
-            "--response", "response", "avoid, mitigate, transfer, accept, ...", _enum_value
-        ),
-        FieldOption("--mitigation", "mitigation", "mitigation plan"),
-        FieldOption("--contingency", "contingency", "contingency plan"),
-        FieldOption("--trigger", "contingency_trigger", "when the contingency starts"),
-        FieldOption("--owner", "owner", "who watches it"),
-        FieldOption("--review", "next_review", "next review date YYYY-MM-DD", _date),
-        FieldOption("--residual-probability", "residual_probability", "1-5", _int),
-        FieldOption("--residual-impact", "residual_impact", "1-5", _int),
-    ),
-    Meeting: (
-        FieldOption("--title", "title", "one-line title"),
-        FieldOption("--kind", "kind", "meeting, status-report, review, workshop, ...", _enum_value),
-        FieldOption("--start", "start", "YYYY-MM-DD HH:MM in --tz (default: project's)", _datetime),
-        FieldOption("--duration", "duration_minutes", "minutes", _int),
-        _COMMON_TZ,
-        FieldOption("--location", "location", "room or address"),
-        FieldOption("--video-link", "video_link", "video call link"),
-        FieldOption(
-            "--attendee",
-            "attendees",
-            "e-mail or contact key, optionally :optional (repeatable)",
-            _attendee,
-            repeatable=True,
-        ),
-        FieldOption("--rrule", "rrule", 'RFC 5545 rule, e.g. "FREQ=WEEKLY;BYDAY=MO"'),
-    ),
-}
-
-_STATUS_OPTION = FieldOption("--status", "status", "the record's new status", _enum_value)
-_STATUS_KINDS = (ClientRequest, Risk, Meeting)
-
-
-def _fields_from(
-    args: argparse.Namespace, kind: type[Record], snapshot: Snapshot, project: Project | None
-) -> dict[str, Any]:
-    options = FIELD_OPTIONS[kind] + ((_STATUS_OPTION,) if kind in _STATUS_KINDS else ())
-    data: dict[str, Any] = {}
-    for option in options:
-        value = getattr(args, option.field, None)
-        if value is None or (option.field == "timezone" and kind is ClientRequest):
-            continue
-        try:
-            if option.repeatable and option.convert is not None:
-                data[option.field] = [option.convert(v, snapshot, project, args) for v in value]
-            elif option.convert is not None:
-                data[option.field] = option.convert(value, snapshot, project, args)
-            else:
-                data[option.field] = value
-        except ValidationFailed as error:
-            raise ValidationFailed(f"{option.flag}: {error}", option.field) from None
-    return data
-
-
-# -- commands ------------------------------------------------------------------
-
-
-def _repository(args: argparse.Namespace) -> TinyDBRepository:
-    return TinyDBRepository(paths.resolve_data_path(getattr(args, "data", None)))
-
-
-def _project_for(args: argparse.Namespace, snapshot: Snapshot, required: bool) -> Project | None:
-    key = getattr(args, "project", None)
-    if not key:
-        if required:
-            raise UsageError("--project KEY is required for this kind of record")
-        return None
-    return snapshot.project(key)
-
-
-def cmd_add(args: argparse.Namespace) -> int:
-    """``clientdesk add KIND [options]``: add one record, print its key."""
-    kind = KIND_NAMES[args.record_kind]
-    repo = _repository(args)
-    snapshot = repo.snapshot()
-    project = None if kind is Project else _project_for(args, snapshot, required=True)
-    data = _fields_from(args, kind, snapshot, project)
-    if project is not None:
-        data["project_id"] = project.id
-        if kind is Meeting:
-            data.setdefault("timezone", project.timezone)
-            data.setdefault("organiser_name", project.organiser_name)
-            data.setdefault("organiser_email", project.organiser_email)
-        if kind is ClientRequest:
-            data.setdefault("received_at", clock.now().isoformat())
-    saved = repo.add(validate_record(kind, data))
-    print(saved.key)
-    return 0
-
-
-def cmd_edit(args: argparse.Namespace) -> int:
-    """``clientdesk edit KIND KEY [options]``: change one record, honouring revisions."""
-    kind = KIND_NAMES[args.record_kind]
-    repo = _repository(args)
-    snapshot = repo.snapshot()
-    if kind is Project:
-        record: Record = snapshot.project(args.key)
-        project: Project | None = snapshot.project(args.key)
-    else:
-        project = _project_for(args, snapshot, required=True)
-        assert project is not None
-        record = snapshot.find(kind, args.key, project.id)
-    if args.revision is not None and args.revision != record.revision:
-        raise StoreError(
-            f"{record.key} is at revision {record.revision}, not {args.revision}: "
-            f"changed by {record.updated_by} since; nothing was written"
-        )
-    changes = _fields_from(args, kind, snapshot, project)
-    if not changes:
-        raise UsageError("nothing to change: give at least one field option")
-    edited = validate_record(kind, {**dump_record(record), **changes})
-    saved = repo.update(edited)
-    print(f"{saved.key} revision {saved.revision}")
-    return 0
-
-
-def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
-    """A record as ``list --json`` prints it: every field, computed ones included."""
-    data = record.model_dump(mode="json")
-    computed = getattr(record, "computed", None)
-    if callable(computed):
-        data.update(computed(now))
-    if isinstance(record, ProjectRecord):
-        owner = snapshot.get(Project, record.project_id)
-        data["project_key"] = owner.key if owner else None
-    return data
-
-
-_TABLE_COLUMNS: dict[type[Record], tuple[str, ...]] = {
-    Project: ("key", "name", "client", "phase", "rag"),
-    Contact: ("key", "name", "email", "organisation", "role"),
-    CommunicationPlanItem: ("key", "title", "channel", "cadence", "owner"),
-    ClientRequest: ("key", "type", "priority", "status", "title", "owner"),
-    Risk: ("key", "kind", "score", "band", "status", "title"),
-    Meeting: ("key", "start", "kind", "status", "title"),
-    ChecklistItem: ("key", "state", "title", "done_by"),
-}
-"""The fields ``list`` shows as table columns, per kind."""
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = printable("" if value is None else str(value))
-    return text if len(text) <= 48 else text[:47] + "…"
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    """``clientdesk list KIND [--project KEY] [--json]``."""
-    kind = LIST_KINDS[args.kind]
-    snapshot = _repository(args).snapshot()
-    project = _project_for(args, snapshot, required=False)
-    if kind is Project:
-        records: list[Record] = list(snapshot.projects())
-    elif project is not None:
-        records = list(snapshot.of_project(kind, project.id))
-    else:
-        records = [r for p in snapshot.projects() for r in snapshot.of_project(kind, p.id)]
-    if args.json:
-        now = clock.now()
-        json.dump([record_json(r, snapshot, now) for r in records], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    columns = _TABLE_COLUMNS[kind]
-    if kind is not Project and project is None:
-        columns = ("project", *columns)
-    project_keys = {p.id: p.key for p in snapshot.projects()}
-    rows = [
-        [
-            _cell(
-                project_keys.get(getattr(r, "project_id", ""))
-                if name == "project"
-                else getattr(r, name)
-            )
-            for name in columns
-        ]
-        for r in records
-    ]
-    titles = [name.replace("_", " ").upper() for name in columns]
-    widths = [max([len(t), *(len(row[i]) for row in rows)]) for i, t in enumerate(titles)]
-    print("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    if not rows:
-        print(f"(no {args.kind})")
-    return 0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """``clientdesk check``: validate the data file; 0 when sound, 2 with the problem."""
-    path = paths.resolve_data_path(getattr(args, "data", None))
-    if not path.exists():
-        raise StoreError(f"{path}: no such data file")
-    snapshot = TinyDBRepository(path).snapshot()
-    problems = find_problems(snapshot)
-    if problems:
-        raise StoreError(
-            f"{path}: {problems[0]}"
-            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-        )
-    print(f"{path}: sound ({len(snapshot.projects())} projects, {snapshot.count()} records)")
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    """``clientdesk demo``: write the demo data set (refuses a non-empty file without --force)."""
-    from clientdesk.store.demo import populate_demo
-
-    repo = _repository(args)
-    existing = repo.snapshot().count() if repo.path.exists() else 0
-    if existing and not args.force:
-        raise StoreError(
-            f"{repo.path} already holds {existing} records; use --force to replace them "
-            "(the old file is kept as a backup)"
-        )
-    total = populate_demo(
-        repo, projects=args.projects, seed=args.seed, records=args.records, replace=bool(existing)
-    )
-    print(f"{repo.path}: wrote the demo data set ({total} records)")
-    return 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -416,70 +41,21 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- parser --------------------------------------------------------------------
+def _opens_the_app(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of ``clientdesk`` or ``clientdesk --data FILE``; None for any other.
 
-
-def _positive(text: str) -> int:
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
-    return value
-
-
-def build_parser() -> _Parser:
-    """The full command-line grammar."""
-    data_help = f"the data file (default: $CLIENTDESK_DATA or {paths.default_data_path()})"
-    common = _Parser(add_help=False)
-    common.add_argument("--data", metavar="FILE", default=argparse.SUPPRESS, help=data_help)
-    parser = _Parser(
-        prog="clientdesk",
-        description="The client side of a project: calendar, requests, risks, closing.",
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"clientdesk {__version__}")
-    parser.set_defaults(handler=cmd_open)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-
-    demo = sub.add_parser("demo", parents=[common], help="write a demo data set")
-    demo.add_argument("--projects", type=_positive, default=3, help="how many projects (1-6)")
-    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
-    demo.add_argument("--records", type=_positive, help="make about this many records")
-    demo.add_argument("--force", action="store_true", help="replace a non-empty data file")
-    demo.set_defaults(handler=cmd_demo)
-
-    check = sub.add_parser("check", parents=[common], help="validate the data file")
-    check.set_defaults(handler=cmd_check)
-
-    listing = sub.add_parser("list", parents=[common], help="print records")
-    listing.add_argument("kind", choices=sorted(LIST_KINDS))
-    listing.add_argument("--project", metavar="KEY", help="only this project")
-    listing.add_argument("--json", action="store_true", help="a JSON array of full records")
-    listing.set_defaults(handler=cmd_list)
-
-    for verb, handler in (("add", cmd_add), ("edit", cmd_edit)):
-        command = sub.add_parser(verb, parents=[common], help=f"{verb} one record")
-        kinds = command.add_subparsers(title="kinds", metavar="KIND", parser_class=_Parser)
-        kinds.required = True
-        for name in ADD_KINDS:
-            kind = KIND_NAMES[name]
-            one = kinds.add_parser(name, parents=[common], help=f"{verb} a {kind.LABEL}")
-            if verb == "edit":
-                one.add_argument("key", metavar="KEY", help=f"the {kind.LABEL}'s key")
-                one.add_argument("--revision", type=int, help="refuse unless at this revision")
-            if kind is not Project:
-                one.add_argument("--project", metavar="KEY", required=True, help="project key")
-            options = FIELD_OPTIONS[kind]
-            if verb == "edit" and kind in _STATUS_KINDS:
-                options = (*options, _STATUS_OPTION)
-            for option in options:
-                one.add_argument(
-                    option.flag,
-                    dest=option.field,
-                    help=option.help,
-                    action="append" if option.repeatable else "store",
-                )
-            one.set_defaults(handler=handler, record_kind=name)
-    return parser
+    These only open the app, so they are read here, without the full parser,
+    which needs every record model. Anything else (a command, ``--help``, a
+    mistake) goes to the full parser.
+    """
+    match list(argv):
+        case []:
+            return argparse.Namespace(handler=cmd_open)
+        case ["--data", str(path)] if not path.startswith("-"):
+            return argparse.Namespace(handler=cmd_open, data=path)
+        case [str(option)] if option.startswith("--data="):
+            return argparse.Namespace(handler=cmd_open, data=option.removeprefix("--data="))
+    return None
 
 
 def _log_internal_error() -> Path | None:
@@ -496,7 +72,12 @@ def _log_internal_error() -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = _opens_the_app(arguments)
+    if args is None:
+        from clientdesk.tui.commands import build_parser
+
+        args = build_parser().parse_args(arguments)
     try:
         return int(args.handler(args))
     except (StoreError, UsageError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -13,11 +14,15 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from clientdesk.store.models import Contact, Project
-from clientdesk.store.repository import Snapshot
 from clientdesk.widgets.cells import plain
 from clientdesk.widgets.contacts_pane import ContactsPane
 from clientdesk.widgets.record_table_pane import RecordTablePane
+
+# The app imports this screen at start-up, before the models (pydantic) are
+# loaded: they are imported here for annotations, and where used, in methods.
+if TYPE_CHECKING:
+    from clientdesk.store.models import Contact, Project
+    from clientdesk.store.repository import Snapshot
 
 
 class ContactsScreen(ModalScreen[None]):
@@ -92,15 +97,17 @@ class ContactsScreen(ModalScreen[None]):
 
     def action_edit_contact(self) -> None:
         """Ask the app to edit the contact under the cursor."""
+        from clientdesk.store.models import Contact
+
         contact = self.query_one(ContactsPane).selected_record
         if isinstance(contact, Contact):
             self.post_message(self.EditContact(self.project, contact))
         else:
             self.notify("No contact to edit: press n to add one.", markup=False)
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """Filter the contacts."""
-        self.query_one(ContactsPane).start_filter()
+        await self.query_one(ContactsPane).start_filter()
 
     def action_close(self) -> None:
         """Close the screen."""
@@ -108,6 +115,8 @@ class ContactsScreen(ModalScreen[None]):
 
     @on(RecordTablePane.OpenRecord)
     def _open_record(self, event: RecordTablePane.OpenRecord) -> None:
+        from clientdesk.store.models import Contact
+
         event.stop()
         if isinstance(event.record, Contact):
             self.post_message(self.EditContact(self.project, event.record))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Label
 
-from clientdesk.store.models import CommunicationPlanItem, Meeting, MeetingStatus, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.enums import MeetingStatus
 from clientdesk.widgets.cells import ALERT_STYLE, duration, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import CommunicationPlanItem, Meeting, Project
+    from clientdesk.store.repository import Snapshot
 
 _WEEKDAYS = {
     "MO": "Mon",
@@ -120,6 +124,9 @@ class CalendarPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the plan items and meetings of ``project``."""
+        # Imported here, not at the top: keeps pydantic out of start-up.
+        from clientdesk.store.models import CommunicationPlanItem, Meeting
+
         context = RowContext(project, snapshot, now)
         self.fill("plan-table", snapshot.of_project(CommunicationPlanItem, project.id), context)
         self.fill("meeting-table", snapshot.of_project(Meeting, project.id), context)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from clientdesk.store.models import RAG
+from clientdesk.store.enums import RAG
 from clientdesk.store.text import printable
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"

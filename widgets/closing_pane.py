@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 
-from clientdesk.store.models import ChecklistItem, ChecklistState, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.enums import ChecklistState
 from clientdesk.widgets.cells import label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import ChecklistItem, Project
+    from clientdesk.store.repository import Snapshot
 
 STATE_STYLES: dict[ChecklistState, str] = {
     ChecklistState.OPEN: "bold yellow",
@@ -47,6 +51,9 @@ class ClosingPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the closing checklist of ``project`` in its own order."""
+        # Imported here, not at the top: keeps pydantic out of start-up.
+        from clientdesk.store.models import ChecklistItem
+
         context = RowContext(project, snapshot, now)
         items = sorted(snapshot.of_project(ChecklistItem, project.id), key=lambda i: i.position)
         self.fill("checklist-table", items, context)

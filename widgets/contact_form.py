@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from clientdesk.store.models import Channel, Contact
+from clientdesk.store.enums import Channel
+from clientdesk.store.models import Contact
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
 
 

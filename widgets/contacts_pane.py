@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 
-from clientdesk.store.models import Contact, Project
-from clientdesk.store.repository import Snapshot
 from clientdesk.widgets.cells import label_of, plain
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Contact, Project
+    from clientdesk.store.repository import Snapshot
 
 CONTACT_COLUMNS: list[Column[Contact]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
@@ -35,6 +38,9 @@ class ContactsPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the contacts of ``project``."""
+        # Imported here, not at the top: keeps pydantic out of start-up.
+        from clientdesk.store.models import Contact
+
         context = RowContext(project, snapshot, now)
         self.fill("contact-table", snapshot.of_project(Contact, project.id), context)
         self.refresh_status()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from clientdesk.store.enums import RAG, Phase
 from clientdesk.store.errors import ValidationFailed
-from clientdesk.store.models import RAG, Phase, Project
+from clientdesk.store.models import Project
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label
 
-from clientdesk.store.models import Project
 from clientdesk.widgets.cells import label_of, plain, rag_badge
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project
 
 
 class ProjectHeader(Horizontal):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -13,8 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clientdesk.store.models import Project
 from clientdesk.widgets.cells import plain, rag_badge
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project
 
 
 def project_option_text(project: Project, current: bool) -> Text:

@@ -31,7 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from clientdesk.store.clock import parse_date, zone
-from clientdesk.store.errors import StoreError, ValidationFailed
+from clientdesk.store.errors import StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
@@ -74,14 +74,6 @@ class FormField:
     required: bool = False
     blank_is_none: bool = False
     default: str = ""
-
-
-def describe_error(error: StoreError | OSError) -> str:
-    """One line for the user: a store error's own message, or what the OS said."""
-    if isinstance(error, StoreError):
-        return str(error)
-    where = f"{error.filename}: " if error.filename else ""
-    return f"{where}{error.strerror or error}"
 
 
 class FormInvalid(Exception):

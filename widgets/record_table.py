@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -23,10 +23,12 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
 from clientdesk.store.clock import zone
-from clientdesk.store.models import Project, Record
-from clientdesk.store.repository import Snapshot
 
-R = TypeVar("R", bound=Record)
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project, Record
+    from clientdesk.store.repository import Snapshot
+
+R = TypeVar("R", bound="Record")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -20,10 +20,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Label
 
-from clientdesk.store.models import Project, Record
-from clientdesk.store.repository import Snapshot
 from clientdesk.widgets.filter_bar import FilterBar
 from clientdesk.widgets.record_table import RecordTable, RowContext
+
+# The store's models and repository appear here, and in the panes, in annotations
+# only; a pane imports the record classes it reads inside ``show``. Importing them
+# loads pydantic and TinyDB, which the app's first paint must not wait for (the
+# first ``show`` comes after the data file is read, and by then they are loaded).
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project, Record
+    from clientdesk.store.repository import Snapshot
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -90,9 +96,13 @@ class RecordTablePane(Vertical):
             """The record to open."""
 
     def compose(self) -> ComposeResult:
-        """The pane's tables, then the filter bar and the status line."""
+        """The pane's tables, then the status line.
+
+        The filter bar is mounted above the status line when the user first
+        filters: most panes are never filtered, and composing a bar in each
+        would delay the app's first paint.
+        """
         yield from self.compose_tables()
-        yield FilterBar()
         yield Label(id="pane-status", markup=False)
 
     def compose_tables(self) -> ComposeResult:
@@ -142,14 +152,19 @@ class RecordTablePane(Vertical):
         last = self._last_table
         (last if last is not None and last in tables else tables[0]).focus()
 
-    def start_filter(self) -> None:
-        """Show the filter bar and put the cursor in it."""
+    async def start_filter(self) -> None:
+        """Show the filter bar (mounting it the first time) and put the cursor in it."""
+        if self.query_one_optional(FilterBar) is None:
+            await self.mount(FilterBar(), before="#pane-status")
+            self.refresh_status()
         self.add_class("-filtering")
         self.query_one(FilterBar).focus_input()
 
     def action_clear_filter(self) -> None:
         """Clear the filter and hide the filter bar."""
-        self.query_one(FilterBar).clear()
+        bar = self.query_one_optional(FilterBar)
+        if bar is not None:
+            bar.clear()
         self.filter_text = ""
         self.remove_class("-filtering")
         self.focus_table()
@@ -186,7 +201,9 @@ class RecordTablePane(Vertical):
         self.query_one("#pane-status", Label).update(Text(text))
         shown = sum(table.shown_count for table in self.tables)
         total = sum(table.total_count for table in self.tables)
-        self.query_one(FilterBar).count_text = f"{shown} of {total}"
+        bar = self.query_one_optional(FilterBar)
+        if bar is not None:
+            bar.count_text = f"{shown} of {total}"
 
     def fill(self, table_id: str, records: Iterable[Record], context: RowContext) -> None:
         """Fill the table with id ``table_id`` (a helper for :meth:`show`)."""

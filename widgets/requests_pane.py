@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 
-from clientdesk.store.models import ClientRequest, Contact, Priority, Project, RequestType
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.enums import Priority, RequestType
 from clientdesk.widgets.cells import label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import ClientRequest, Project
+    from clientdesk.store.repository import Snapshot
 
 PRIORITY_STYLES: dict[Priority, str] = {
     Priority.P1: "bold red",
@@ -30,6 +34,9 @@ def _type(request: ClientRequest, context: RowContext) -> Text:
 
 
 def _requester(request: ClientRequest, context: RowContext) -> Text:
+    # Imported here, not at the top: keeps pydantic out of start-up.
+    from clientdesk.store.models import Contact
+
     if request.requester_id is None:
         return plain("")
     contact = context.snapshot.get(Contact, request.requester_id)
@@ -64,6 +71,9 @@ class RequestsPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the requests of ``project``."""
+        # Imported here, not at the top: keeps pydantic out of start-up.
+        from clientdesk.store.models import ClientRequest
+
         context = RowContext(project, snapshot, now)
         self.fill("request-table", snapshot.of_project(ClientRequest, project.id), context)
         self.refresh_status()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 
-from clientdesk.store.models import Project, Risk, RiskStatus
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.enums import RiskStatus
 from clientdesk.widgets.cells import ALERT_STYLE, BAND_STYLES, band_score, day, label_of, plain
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project, Risk
+    from clientdesk.store.repository import Snapshot
 
 
 def _review(risk: Risk, context: RowContext) -> Text:
@@ -59,6 +63,9 @@ class RisksPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the risks of ``project``."""
+        # Imported here, not at the top: keeps pydantic out of start-up.
+        from clientdesk.store.models import Risk
+
         context = RowContext(project, snapshot, now)
         self.fill("risk-table", snapshot.of_project(Risk, project.id), context)
         self.refresh_status()
