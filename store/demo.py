@@ -64,17 +64,17 @@ _PEOPLE = [
     ("Eli Navarro", "QA Lead", "America/Los_Angeles"),
     ("Farah Haddad", "Sponsor", "Europe/London"),
 ]
-_REQUEST_TITLES = [
-    "Export the monthly report as CSV",
-    "Single sign-on with the client's Azure AD",
-    "Login page is slow in the morning",
-    "Change the colour of the call-to-action buttons",
-    "What is the plan for the data migration dry run?",
-    "Add German translations to the onboarding flow",
-    "Invoice for October is missing the PO number",
-    "Move the go-live by one week",
-    "Search does not find customers by postcode",
-    "Provide an API for the partner portal",
+_REQUESTS = [
+    ("Export the monthly report as CSV", RequestType.REQUIREMENT),
+    ("Single sign-on with the client's Azure AD", RequestType.REQUIREMENT),
+    ("Login page is slow in the morning", RequestType.COMPLAINT),
+    ("Change the colour of the call-to-action buttons", RequestType.FEEDBACK),
+    ("What is the plan for the data migration dry run?", RequestType.QUESTION),
+    ("Add German translations to the onboarding flow", RequestType.CHANGE_REQUEST),
+    ("Invoice for October is missing the PO number", RequestType.COMPLAINT),
+    ("Move the go-live by one week", RequestType.CHANGE_REQUEST),
+    ("Search does not find customers by postcode", RequestType.FEEDBACK),
+    ("Who signs off the user acceptance tests?", RequestType.QUESTION),
 ]
 _RISK_TITLES = [
     ("Key client SME unavailable during UAT", "resource"),
@@ -146,7 +146,7 @@ def build_demo(
         built.append((project, contacts))
         out.extend(_plan_items(project, contacts, now, ids))
         out.extend(_meetings(project, contacts, now, ids, rng))
-        out.extend(_requests(project, contacts, now, ids, rng, len(_REQUEST_TITLES)))
+        out.extend(_requests(project, contacts, now, ids, rng, len(_REQUESTS)))
         out.extend(_risks(project, now, ids, rng, len(_RISK_TITLES)))
     if records is not None:
         out.extend(_bulk(built, now, ids, rng, records - len(out) - 10 * count))
@@ -291,23 +291,24 @@ def _requests(
     ids: Iterator[str],
     rng: random.Random,
     how_many: int,
+    first: int = 0,
 ) -> list[Record]:
     statuses = list(RequestStatus)
     out: list[Record] = []
-    for index in range(how_many):
-        title = _REQUEST_TITLES[index % len(_REQUEST_TITLES)]
-        kind = RequestType.CHANGE_REQUEST if "Move the go-live" in title else None
+    for index in range(first, first + how_many):
+        title, kind = _REQUESTS[index % len(_REQUESTS)]
+        age_days = 3 + index % len(_REQUESTS)
         out.append(
             ClientRequest(
                 id=next(ids),
                 project_id=project.id,
-                type=kind or list(RequestType)[index % len(RequestType)],
+                type=kind,
                 title=title,
                 description=f"Raised by the client about: {title.lower()}.",
                 requester_id=contacts[index % len(contacts)].id,
                 channel=rng.choice([Channel.EMAIL, Channel.PHONE, Channel.CHAT]),
                 # The oldest few are past any response time.
-                received_at=now - timedelta(hours=rng.randint(1, 24 * (3 + index))),
+                received_at=now - timedelta(hours=rng.randint(1, 24 * age_days)),
                 priority=list(Priority)[index % 4],
                 owner=rng.choice(["Pat Morgan", "Sam Lee", "Kim Park"]),
                 status=statuses[index % len(statuses)],
@@ -317,10 +318,15 @@ def _requests(
 
 
 def _risks(
-    project: Project, now: datetime, ids: Iterator[str], rng: random.Random, how_many: int
+    project: Project,
+    now: datetime,
+    ids: Iterator[str],
+    rng: random.Random,
+    how_many: int,
+    first: int = 0,
 ) -> list[Record]:
     out: list[Record] = []
-    for index in range(how_many):
+    for index in range(first, first + how_many):
         title, category = _RISK_TITLES[index % len(_RISK_TITLES)]
         opportunity = "earns" in title or "Reuse" in title
         kind = RiskKind.OPPORTUNITY if opportunity else RiskKind.THREAT
@@ -364,9 +370,9 @@ def _bulk(
         project, contacts = built[index % len(built)]
         choice = index % 4
         if choice < 2:
-            out.extend(_requests(project, contacts, now, ids, rng, 1))
+            out.extend(_requests(project, contacts, now, ids, rng, 1, first=index))
         elif choice == 2:
-            out.extend(_risks(project, now, ids, rng, 1))
+            out.extend(_risks(project, now, ids, rng, 1, first=index))
         else:
             meeting = _meetings(project, contacts, now, ids, rng)[1]
             assert isinstance(meeting, Meeting)

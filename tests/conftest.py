@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from clientdesk.store import clock
+from clientdesk.store.demo import populate_demo
 from clientdesk.store.repository import TinyDBRepository
-
-FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-"""A Monday morning: the "now" of every test that needs a fixed clock."""
+from tests.helpers.ui import FIXED_NOW
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +46,20 @@ def data_path(isolated_environment: Path) -> Path:
 def repo(data_path: Path) -> TinyDBRepository:
     """A repository on an empty data file."""
     return TinyDBRepository(data_path)
+
+
+@pytest.fixture
+def app_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Fix the clock of every app and subprocess started by the test (``CLIENTDESK_NOW``)."""
+    monkeypatch.setenv("CLIENTDESK_NOW", FIXED_NOW.isoformat())
+    return FIXED_NOW
+
+
+@pytest.fixture
+def demo_path(data_path: Path, app_now: datetime) -> Path:
+    """A data file holding the demo data set (3 projects, seed 1, at the fixed time)."""
+    populate_demo(TinyDBRepository(data_path), projects=3, seed=1, now=app_now)
+    return data_path
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from clientdesk.store.demo import populate_demo
 from clientdesk.store.models import RAG, Contact, Project
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
@@ -19,32 +17,12 @@ from clientdesk.widgets.contact_form import ContactForm
 from clientdesk.widgets.contacts_pane import ContactsPane
 from clientdesk.widgets.project_form import ProjectForm
 from clientdesk.widgets.record_form import RecordForm
+from tests.helpers.ui import FIXED_NOW, screen_text, settle
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Freeze the app's clock for every test here."""
-    monkeypatch.setenv("CLIENTDESK_NOW", NOW.isoformat())
+NOW = FIXED_NOW
 
 
-@pytest.fixture
-def demo_path(data_path: Path) -> Path:
-    """A data file holding the demo data set (3 projects, seed 1)."""
-    populate_demo(TinyDBRepository(data_path), projects=3, seed=1, now=NOW)
-    return data_path
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the store workers finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(app: ClientDeskApp) -> str:
-    """What the active screen shows, as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+pytestmark = pytest.mark.usefixtures("app_now")
 
 
 async def fill(pilot: Pilot[None], field: str, text: str) -> None:

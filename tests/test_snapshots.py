@@ -9,27 +9,14 @@ after a deliberate change of the look, and review the new SVGs.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from clientdesk.store.demo import populate_demo
-from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import create_app
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture
-def demo_path(data_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo data set with the clock fixed at a Monday morning."""
-    monkeypatch.setenv("CLIENTDESK_NOW", NOW.isoformat())
-    populate_demo(TinyDBRepository(data_path), projects=3, seed=1, now=NOW)
-    return data_path
 
 
 def show_pane(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
