@@ -23,6 +23,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
@@ -97,6 +98,20 @@ TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 OneLine = Annotated[str, AfterValidator(_check_one_line)]
 RecurrenceRule = Annotated[str | None, AfterValidator(_check_rrule)]
 Level = Annotated[int, Field(ge=1, le=5)]
+
+
+STORED: dict[str, bool] = {"stored": True}
+"""Validation context of records read back from the data file (see :func:`is_stored`)."""
+
+
+def is_stored(info: ValidationInfo) -> bool:
+    """True when a record is being read back from the data file rather than written.
+
+    Rules added after records were first stored (a closed risk needs a reason,
+    a residual score above the inherent one needs a reason) are checked on every
+    write, but not on reading: a file written before them must still open.
+    """
+    return isinstance(info.context, dict) and bool(info.context.get("stored"))
 
 
 # -- records -------------------------------------------------------------------
@@ -324,7 +339,12 @@ class ClientRequest(ProjectRecord):
 
 
 class ScoreChange(BaseModel):
-    """One entry of a risk's score history."""
+    """One entry of a risk's score history: who changed P or I, when, from what to what.
+
+    The repository appends one whenever a saved risk's probability or impact
+    differs from the stored one (see :func:`clientdesk.store.rules.score_changed`).
+    The old values are None on entries written before they were recorded.
+    """
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -333,6 +353,9 @@ class ScoreChange(BaseModel):
     probability: Level
     impact: Level
     score: int
+    old_probability: Level | None = None
+    old_impact: Level | None = None
+    old_score: int | None = None
 
 
 class Risk(ProjectRecord):
@@ -360,6 +383,9 @@ class Risk(ProjectRecord):
     next_review: date | None = None
     residual_probability: Level | None = None
     residual_impact: Level | None = None
+    residual_reason: str = Field(
+        default="", description="why the residual score may exceed the inherent one"
+    )
     history: list[ScoreChange] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -367,7 +393,31 @@ class Risk(ProjectRecord):
         allowed = THREAT_RESPONSES if self.kind is RiskKind.THREAT else OPPORTUNITY_RESPONSES
         if self.response not in allowed:
             names = ", ".join(sorted(str(r) for r in allowed))
-            raise ValueError(f"a {self.kind} takes one of these responses: {names}")
+            article = "an" if self.kind is RiskKind.OPPORTUNITY else "a"
+            raise ValueError(f"{article} {self.kind} takes one of these responses: {names}")
+        return self
+
+    @model_validator(mode="after")
+    def _residual_not_above_inherent(self, info: ValidationInfo) -> Risk:
+        if is_stored(info):
+            return self
+        problem = rules.residual_problem(
+            self.probability,
+            self.impact,
+            self.residual_probability,
+            self.residual_impact,
+            self.residual_reason,
+        )
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _closing_has_reason(self, info: ValidationInfo) -> Risk:
+        if is_stored(info):
+            return self
+        if self.status is RiskStatus.CLOSED and not self.close_reason.strip():
+            raise ValueError("closing a risk needs a reason (close_reason)")
         return self
 
     @computed_field  # type: ignore[prop-decorator]

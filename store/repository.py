@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from clientdesk.store import clock, schema
+from clientdesk.store import clock, rules, schema
 from clientdesk.store.errors import (
     ConflictError,
     DataFileError,
@@ -38,10 +38,13 @@ from clientdesk.store.errors import (
 )
 from clientdesk.store.models import (
     RECORD_TYPES,
+    STORED,
     ChecklistItem,
     Project,
     ProjectRecord,
     Record,
+    Risk,
+    ScoreChange,
 )
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.store.storage import AtomicJSONStorage, FileSignature, backup_hint, new_file_mode
@@ -307,7 +310,7 @@ class TinyDBRepository(Repository):
             ids: dict[str, int] = {}
             for doc_id, doc in tables.get(kind.TABLE, {}).items():
                 try:
-                    record = kind.model_validate(doc)
+                    record = kind.model_validate(doc, context=STORED)
                 except ValidationError as error:
                     message, _ = describe_validation_error(error)
                     label = doc.get("key") or f"#{doc_id}"
@@ -438,6 +441,8 @@ class TinyDBRepository(Repository):
         for fixed in ("id", "key", "created_at", "project_id"):
             if fixed in data:
                 data[fixed] = current[fixed]
+        if isinstance(stored, Risk):
+            self._keep_score_history(data, current, now)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
         if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
@@ -449,6 +454,23 @@ class TinyDBRepository(Repository):
         self._db.table(kind.TABLE, cache_size=0).update(dump_record(saved), doc_ids=[doc_id])
         work.put(saved, doc_id)
         return saved
+
+    def _keep_score_history(
+        self, data: dict[str, Any], current: dict[str, Any], now: datetime
+    ) -> None:
+        # The history is the store's to write: whatever the caller sent, it is
+        # the stored history plus one entry when P or I changed, so that the app
+        # and `clientdesk edit risk` both record it and nobody rewrites it.
+        history = list(current.get("history", []))
+        entry = rules.score_history_entry(
+            (current["probability"], current["impact"]),
+            (data["probability"], data["impact"]),
+            now,
+            self.user,
+        )
+        if entry is not None:
+            history.append(ScoreChange.model_validate(entry).model_dump(mode="json"))
+        data["history"] = history
 
     def _remove(self, work: _WorkingSet, stored: Record) -> None:
         kind = type(stored)

@@ -38,6 +38,83 @@ def risk_band(score: int) -> str:
     raise ValueError(f"a risk score is 1-25, not {score}")
 
 
+PROBABILITY_MEANINGS: dict[int, str] = {
+    1: "rare: under 10 % likely",
+    2: "unlikely: 10-30 % likely",
+    3: "possible: 30-50 % likely",
+    4: "likely: 50-80 % likely",
+    5: "almost certain: over 80 % likely",
+}
+"""One line per probability level, shown in the risk form."""
+
+IMPACT_MEANINGS: dict[int, str] = {
+    1: "barely noticed: absorbed within the plan",
+    2: "minor: days or a small cost; no milestone moves",
+    3: "visible: a milestone or budget needs re-planning",
+    4: "serious: a milestone, budget or deliverable missed",
+    5: "severe: the project goal or client trust at stake",
+}
+"""One line per impact level (for an opportunity: how much it would help), in the risk form."""
+
+
+def level_label(level: int) -> str:
+    """A level with its name, e.g. ``4 high``."""
+    return f"{level} {LEVEL_NAMES[level]}"
+
+
+def residual_problem(
+    probability: int,
+    impact: int,
+    residual_probability: int | None,
+    residual_impact: int | None,
+    reason: str,
+) -> str:
+    """Why the residual levels are refused ("" when they are fine).
+
+    The residual score is what is left once the response has worked; above the
+    inherent score it says the response makes things worse, which is only
+    accepted with a reason.
+    """
+    if residual_probability is None or residual_impact is None:
+        return ""
+    residual = risk_score(residual_probability, residual_impact)
+    inherent = risk_score(probability, impact)
+    if residual > inherent and not reason.strip():
+        return (
+            f"the residual score {residual} is above the inherent score {inherent}: "
+            "give a residual reason or lower it"
+        )
+    return ""
+
+
+def score_history_entry(
+    old: tuple[int, int], new: tuple[int, int], at: datetime, by: str
+) -> dict[str, object] | None:
+    """The history entry for a change of probability or impact (None when neither changed).
+
+    Args:
+        old: the stored ``(probability, impact)``.
+        new: the ``(probability, impact)`` being saved.
+        at: when the change is saved.
+        by: who saves it.
+
+    Returns:
+        The fields of a :class:`~clientdesk.store.models.ScoreChange`, or None.
+    """
+    if old == new:
+        return None
+    return {
+        "at": at,
+        "by": by,
+        "probability": new[0],
+        "impact": new[1],
+        "score": risk_score(*new),
+        "old_probability": old[0],
+        "old_impact": old[1],
+        "old_score": risk_score(*old),
+    }
+
+
 def next_occurrence(
     start: datetime,
     rrule: str | None,

@@ -64,3 +64,32 @@ def test_project_form(snap_compare: SnapCompare, demo_path: Path) -> None:
             focused.cursor_blink = False
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_risk_heat_map(snap_compare: SnapCompare, demo_path: Path, size: tuple[int, int]) -> None:
+    """The Risks pane after ``h``: the heat map on its own at 80x24, focused beside the table
+    at 120x40, its cursor moved to probability 4, impact 4."""
+    app = create_app(demo_path)
+    show = show_pane("3")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("h", "up", "right")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_risk_form(snap_compare: SnapCompare, demo_path: Path) -> None:
+    """The risk form at 80x24, editing the top risk: the cause-event-effect sentence and
+    the named levels with their meanings."""
+    app = create_app(demo_path)
+    show = show_pane("3")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

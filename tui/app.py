@@ -31,10 +31,12 @@ from clientdesk.store.paths import real_path
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.closing_pane import ClosingPane
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.help_screen import HelpEntry, HelpScreen
 from clientdesk.widgets.notice_panel import NoticePanel
 from clientdesk.widgets.project_header import ProjectHeader
 from clientdesk.widgets.project_picker import ProjectPicker
+from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table_pane import RecordTablePane
 from clientdesk.widgets.requests_pane import RequestsPane
 from clientdesk.widgets.risks_pane import RisksPane
@@ -44,7 +46,7 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # where they are first used, after the first paint: they load pydantic and
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
-    from clientdesk.store.models import Contact, Project
+    from clientdesk.store.models import Contact, Project, Record, Risk
     from clientdesk.store.repository import Repository, Snapshot
 
 POLL_SECONDS = 1.0
@@ -64,7 +66,6 @@ PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
 NOT_EDITABLE_YET: dict[str, str] = {
     "calendar": "plan items and meetings",
     "requests": "requests",
-    "risks": "risks",
     "closing": "checklist items",
 }
 """What each pane lists, for the notice that its records cannot be edited in the app yet."""
@@ -203,6 +204,19 @@ class ClientDeskApp(App[None]):
             self.message = message
             """What went wrong, for the user."""
 
+    class RecordWritten(Message):
+        """A worker saved or deleted a record of a pane."""
+
+        def __init__(self, record: Record | None, text: str, *, select: bool = True) -> None:
+            """Carry the record as saved (None when deleted) and what to tell the user."""
+            super().__init__()
+            self.record = record
+            """The record as saved, or None after a delete."""
+            self.text = text
+            """One line for the user."""
+            self.select = select
+            """Put the pane's cursor on the record (it is in the pane on show)."""
+
     class ScreenshotSaved(Message):
         """A worker wrote the screenshot."""
 
@@ -238,6 +252,7 @@ class ClientDeskApp(App[None]):
         self._poll_worker: Worker[None] | None = None
         self._select_project: str | None = None
         self._select_contact: str | None = None
+        self._select_record: str | None = None
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
 
@@ -392,6 +407,10 @@ class ClientDeskApp(App[None]):
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
         self._pane(shown).show(snapshot, project, now)
+        if self._select_record is not None:
+            for table in self._pane(shown).tables:
+                table.select_record(self._select_record)
+            self._select_record = None
         for screen in self.screen_stack:
             if isinstance(screen, ContactsScreen):
                 their_project = _project_in(snapshot, screen.project.id)
@@ -571,23 +590,166 @@ class ClientDeskApp(App[None]):
         )
 
     def action_new_record(self) -> None:
-        """New record in the current pane (not available yet for the four panes)."""
+        """New record in the current pane (risks so far; the other panes say "later")."""
         if self.mode == "welcome":
             self.action_new_project()
+            return
+        project = self.current_project
+        if self.current_pane_id == "risks" and project is not None:
+            self._edit_risk(project, None)
             return
         self._not_yet("Adding")
 
     def action_edit_record(self) -> None:
-        """Edit the record under the cursor (not available yet for the four panes)."""
-        self._not_yet("Editing")
+        """Edit the record under the cursor (risks so far; the other panes say "later")."""
+        self._open_selected(self.current_pane.selected_record)
 
     def action_delete_record(self) -> None:
-        """Delete the record under the cursor (not available yet for the four panes)."""
-        self._not_yet("Deleting")
+        """Delete the record under the cursor after asking (risks so far)."""
+        record = self.current_pane.selected_record
+        if self.current_pane_id != "risks":
+            self._not_yet("Deleting")
+            return
+        if record is None:
+            return
+        title = getattr(record, "title", "")
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self._delete_in_background(record)
+
+        self.push_screen(
+            ConfirmDialog(f"Delete risk {record.key} ({title})?", yes="Delete", no="Keep"),
+            answered,
+        )
 
     @on(RecordTablePane.OpenRecord)
     def _open_record(self, message: RecordTablePane.OpenRecord) -> None:
-        self._not_yet("Editing")
+        self._open_selected(message.record)
+
+    def _open_selected(self, record: Record | None) -> None:
+        project = self.current_project
+        if self.current_pane_id != "risks":
+            self._not_yet("Editing")
+            return
+        if record is not None and project is not None:
+            from clientdesk.store.models import Risk
+
+            if isinstance(record, Risk):
+                self._edit_risk(project, record)
+
+    # -- risks ---------------------------------------------------------------------------
+
+    def _edit_risk(self, project: Project, risk: Risk | None) -> None:
+        from clientdesk.widgets.risk_form import RiskForm
+
+        save = self.repository.update if risk is not None else self.repository.add
+        form = RiskForm(
+            risk,
+            save,
+            fixed={"project_id": project.id},
+            subtitle=f"{project.key} {project.name}",
+        )
+        self.push_screen(form, self._risk_saved)
+
+    def _risk_saved(self, risk: Risk | None) -> None:
+        if risk is None:
+            return
+        self._select_record = risk.id
+        self.notify(f"Saved risk {risk.key} (score {risk.score}, {risk.band}).", markup=False)
+        self._request_load()
+
+    @on(RisksPane.MoveStatus)
+    def _move_risk(self, message: RisksPane.MoveStatus) -> None:
+        risk, status = message.risk, message.status
+        if status != "closed":
+            self._save_in_background(risk, {"status": status}, f"{risk.key} is now {status}.")
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                changes = {"status": status, "close_reason": reason}
+                self._save_in_background(risk, changes, f"Closed {risk.key}.")
+
+        self.push_screen(
+            ReasonDialog(f"Why is risk {risk.key} closed?", placeholder="e.g. contract signed"),
+            reason_given,
+        )
+
+    @work(thread=True, group="store", exclusive=False)
+    def _save_in_background(self, record: Record, changes: dict[str, Any], done: str) -> None:
+        """Save ``record`` with ``changes`` (checked by the store); ``done`` is told the user."""
+        try:
+            from clientdesk.store.repository import dump_record, validate_record
+
+            changed = validate_record(type(record), {**dump_record(record), **changes})
+            saved = self.repository.update(changed)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            self.post_message(self.RecordWritten(saved, done))
+
+    @work(thread=True, group="store", exclusive=False)
+    def _delete_in_background(self, record: Record) -> None:
+        try:
+            self.repository.delete(record)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            self.post_message(self.RecordWritten(None, f"Deleted {record.key}."))
+
+    @on(RecordWritten)
+    def _record_written(self, message: RecordWritten) -> None:
+        from clientdesk.store.models import Risk
+
+        record = message.record
+        if record is not None and message.select:
+            self._select_record = record.id
+        self.notify(message.text, markup=False)
+        self._request_load()
+        if isinstance(record, Risk) and record.status == "occurred":
+            self._offer_request(record)
+
+    def _offer_request(self, risk: Risk) -> None:
+        """A risk occurred: offer to raise a client request linked to it."""
+
+        def answered(raise_it: bool | None) -> None:
+            if raise_it:
+                self._raise_request(risk)
+
+        self.push_screen(
+            ConfirmDialog(
+                f"{risk.key} occurred. Raise a change request linked to it?",
+                yes="Raise request",
+                no="Not now",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="store", exclusive=False)
+    def _raise_request(self, risk: Risk) -> None:
+        """Add a change request that links to ``risk`` (it appears in the Requests pane)."""
+        try:
+            from clientdesk.store.models import ClientRequest
+
+            request = ClientRequest.model_validate(
+                {
+                    "project_id": risk.project_id,
+                    "type": "change_request",
+                    "title": f"Risk occurred: {risk.title}"[:200],
+                    "description": occurred_description(risk),
+                    "received_at": clock.now(),
+                    "priority": "P2" if risk.band in ("high", "critical") else "P3",
+                    "owner": risk.owner,
+                    "risk_ids": [risk.id],
+                }
+            )
+            saved = self.repository.add(request)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            text = f"Raised {saved.key} (Requests pane) for {risk.key}."
+            self.post_message(self.RecordWritten(saved, text, select=False))
 
     async def action_filter(self) -> None:
         """Filter the current pane."""
@@ -735,6 +897,18 @@ class ClientDeskApp(App[None]):
     @on(ScreenshotSaved)
     def _screenshot_saved(self, message: ScreenshotSaved) -> None:
         self.notify(f"Screenshot saved to {message.path}", markup=False)
+
+
+def occurred_description(risk: Risk) -> str:
+    """The description of a request raised because ``risk`` occurred."""
+    sentence = (
+        f"Because of {risk.cause or '…'}, {risk.event or risk.title} may happen, "
+        f"which would {risk.effect or '…'}."
+    )
+    lines = [f"{risk.key} occurred. {sentence}"]
+    if risk.contingency:
+        lines.append(f"Contingency plan: {risk.contingency}")
+    return "\n".join(lines)
 
 
 def _read(repository: Repository) -> Snapshot:

@@ -186,6 +186,10 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--review", "next_review", "next review date YYYY-MM-DD", _date),
         FieldOption("--residual-probability", "residual_probability", "1-5", _int),
         FieldOption("--residual-impact", "residual_impact", "1-5", _int),
+        FieldOption(
+            "--residual-reason", "residual_reason", "why the residual score exceeds the inherent"
+        ),
+        FieldOption("--close-reason", "close_reason", "why the risk is closed (with --status)"),
     ),
     Meeting: (
         FieldOption("--title", "title", "one-line title"),

@@ -1,17 +1,32 @@
-"""The Risks pane: the project's risk register, scored probability x impact."""
+"""The Risks pane: the project's risk register, scored probability x impact.
+
+The table lists the risks by score, highest first. Quick filters (threats,
+opportunities, mine, review overdue) and a chosen heat map cell narrow it;
+the heat map sits beside the table on a wide terminal and has its own view on
+a narrow one. Status moves are asked of the app (:class:`RisksPane.MoveStatus`);
+the pane never saves anything itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
 
-from clientdesk.store.enums import RiskStatus
+from clientdesk.store.enums import RiskKind, RiskStatus
+from clientdesk.store.paths import current_user
 from clientdesk.widgets.cells import ALERT_STYLE, BAND_STYLES, band_score, day, label_of, plain
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
-from clientdesk.widgets.record_table_pane import RecordTablePane
+from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.risk_heat_map import RiskHeatMap, levels_of
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project, Risk
@@ -52,20 +67,296 @@ RISK_COLUMNS: list[Column[Risk]] = [
 """The columns of the risk register."""
 
 
+QUICK_FILTERS: dict[str, str] = {
+    "all": "all risks",
+    "threats": "threats",
+    "opportunities": "opportunities",
+    "mine": "mine",
+    "overdue": "review overdue",
+}
+"""The quick filters in the order the cycle key steps through them, with their labels."""
+
+WIDE_WIDTH = 110
+"""From this width on, the heat map is shown beside the table; below it, on its own view."""
+
+TOP_BANDS = frozenset({"high", "critical"})
+"""The bands of the "top risks" counted in the status line."""
+
+
+def _key_number(risk: Risk) -> int:
+    _, _, number = risk.key.rpartition("-")
+    return int(number) if number.isdigit() else 0
+
+
+def by_score(risks: Iterable[Risk]) -> list[Risk]:
+    """Risks by score, highest first; ties by key number."""
+    return sorted(risks, key=lambda risk: (-risk.score, _key_number(risk)))
+
+
 class RisksPane(RecordTablePane):
-    """The risk register: threats and opportunities with their score and response."""
+    """The risk register: threats and opportunities by score, with quick filters and a heat map."""
+
+    DEFAULT_CSS = """
+    RisksPane #risk-body {
+        height: 1fr;
+    }
+    RisksPane RiskHeatMap {
+        display: none;
+    }
+    RisksPane.-wide RiskHeatMap {
+        display: block;
+        border-left: vkey $foreground 20%;
+    }
+    RisksPane.-map-only RiskHeatMap {
+        display: block;
+        width: 1fr;
+    }
+    RisksPane.-map-only #risk-table {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "m", "move('monitoring')", "Monitoring", show=False,
+            tooltip="Move the risk to monitoring", id="risk.monitoring",
+        ),
+        Binding(
+            "o", "move('occurred')", "Occurred", show=False,
+            tooltip="Mark the risk as occurred", id="risk.occurred",
+        ),
+        Binding(
+            "x", "move('closed')", "Close risk", show=False,
+            tooltip="Close the risk (asks for a reason)", id="risk.close",
+        ),
+        Binding(
+            "r", "move('open')", "Reopen", show=False,
+            tooltip="Reopen the risk (status open)", id="risk.reopen",
+        ),
+        Binding(
+            "f", "cycle_filter", "Quick filter", show=False,
+            tooltip="Quick filter: threat/opportunity/mine/overdue",
+            id="risk.quick_filter",
+        ),
+        Binding(
+            "h", "heat_map", "Heat map", show=False,
+            tooltip="Heat map: own view, or move to it and back",
+            id="risk.heat_map",
+        ),
+        Binding(
+            "v", "toggle_residual", "Inherent/residual", show=False,
+            tooltip="Heat map: inherent or residual scores", id="risk.residual",
+        ),
+        Binding(
+            "t", "toggle_map_kind", "Threats/opportunities", show=False,
+            tooltip="Heat map: threats or opportunities", id="risk.map_kind",
+        ),
+    ]  # fmt: skip
 
     NOUN = "risk"
 
+    quick_filter: reactive[str] = reactive("all", init=False)
+    """Which quick filter is on: a key of :data:`QUICK_FILTERS`."""
+
+    map_only: reactive[bool] = reactive(False, init=False)
+    """On a narrow terminal: the heat map is shown instead of the table."""
+
+    class MoveStatus(Message):
+        """The user asked to move a risk to another status."""
+
+        def __init__(self, risk: Risk, status: str) -> None:
+            """Say which risk and where to."""
+            super().__init__()
+            self.risk = risk
+            """The risk, as shown (its revision is the one the move is based on)."""
+            self.status = status
+            """The new status: ``open``, ``monitoring``, ``occurred`` or ``closed``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Create the empty pane."""
+        super().__init__(id=id)
+        self._risks: list[Risk] = []
+        self._row_context: RowContext | None = None
+        self._cell: tuple[str, bool, int, int] | None = None
+
     def compose_tables(self) -> ComposeResult:
-        """One table of risks."""
-        yield RecordTable(RISK_COLUMNS, id="risk-table")
+        """The table of risks with the heat map beside it."""
+        with Horizontal(id="risk-body"):
+            yield RecordTable(RISK_COLUMNS, id="risk-table")
+            yield RiskHeatMap(id="risk-map")
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the risks of ``project``."""
+        """Show the risks of ``project``, highest score first."""
         # Imported here, not at the top: keeps pydantic out of start-up.
         from clientdesk.store.models import Risk
 
-        context = RowContext(project, snapshot, now)
-        self.fill("risk-table", snapshot.of_project(Risk, project.id), context)
+        if self._row_context is not None and self._row_context.project.id != project.id:
+            self._cell = None
+        self._row_context = RowContext(project, snapshot, now)
+        self._risks = by_score(snapshot.of_project(Risk, project.id))
+        self._refill()
+
+    # -- what the app and the tests read -------------------------------------------
+
+    @property
+    def heat_map(self) -> RiskHeatMap:
+        """The heat map."""
+        return self.query_one(RiskHeatMap)
+
+    def passes(self, risk: Risk) -> bool:
+        """True when ``risk`` passes the quick filter and the heat map cell."""
+        wanted = self.quick_filter
+        if wanted == "threats" and risk.kind != RiskKind.THREAT:
+            return False
+        if wanted == "opportunities" and risk.kind != RiskKind.OPPORTUNITY:
+            return False
+        if wanted == "mine" and risk.owner.casefold() != current_user().casefold():
+            return False
+        if wanted == "overdue" and not self._overdue(risk):
+            return False
+        if self._cell is not None:
+            kind, residual, probability, impact = self._cell
+            if risk.kind != kind or levels_of(risk, residual) != (probability, impact):
+                return False
+            if risk.status is RiskStatus.CLOSED:
+                return False
+        return True
+
+    def status_text(self) -> str:
+        """How many risks, how many are top risks and overdue, and what filters are on."""
+        text = super().status_text()
+        if not self._risks:
+            return text
+        if self.quick_filter != "all" or self._cell is not None:
+            shown = sum(table.shown_count for table in self.tables)
+            text = f"{shown} of {counted(len(self._risks), self.NOUN)}"
+        live = [risk for risk in self._risks if risk.status is not RiskStatus.CLOSED]
+        top = sum(1 for risk in live if risk.band in TOP_BANDS)
+        overdue = sum(1 for risk in live if self._overdue(risk))
+        parts = [text, f"{top} high or critical", counted(overdue, "review") + " overdue"]
+        if self.quick_filter != "all":
+            parts.append(f"showing {QUICK_FILTERS[self.quick_filter]}")
+        if self._cell is not None:
+            kind, residual, probability, impact = self._cell
+            kinds = "threats" if kind == RiskKind.THREAT else "opportunities"
+            where = f"{'residual ' if residual else ''}P{probability} I{impact}"
+            parts.append(f"{kinds} at {where}")
+        return " · ".join(parts)
+
+    def focus_table(self) -> None:
+        """Focus the table, or the heat map when it is shown on its own."""
+        if self.map_only:
+            self.heat_map.focus()
+        else:
+            super().focus_table()
+
+    # -- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer status moves only to a risk not already there; clear only what is set."""
+        if action == "move":
+            risk = self.selected_record
+            return risk is not None and getattr(risk, "status", None) != parameters[0]
+        if action == "clear_filter":
+            return super().check_action(action, parameters) or self._cell is not None
+        return super().check_action(action, parameters)
+
+    def action_move(self, status: str) -> None:
+        """Ask the app to move the risk under the cursor to ``status``."""
+        from clientdesk.store.models import Risk
+
+        risk = self.selected_record
+        if isinstance(risk, Risk) and risk.status != status:
+            self.post_message(self.MoveStatus(risk, status))
+
+    def action_cycle_filter(self) -> None:
+        """Step to the next quick filter."""
+        names = list(QUICK_FILTERS)
+        self.quick_filter = names[(names.index(self.quick_filter) + 1) % len(names)]
+
+    def action_heat_map(self) -> None:
+        """Narrow: switch between the table and the map. Wide: move between them."""
+        if self.has_class("-wide"):
+            if self.heat_map.has_focus:
+                super().focus_table()
+            else:
+                self.heat_map.focus()
+            return
+        self.map_only = not self.map_only
+
+    def action_toggle_residual(self) -> None:
+        """Show residual or inherent levels on the map."""
+        self.heat_map.residual = not self.heat_map.residual
+        self._drop_cell()
+
+    def action_toggle_map_kind(self) -> None:
+        """Show the other kind (threats or opportunities) on the map."""
+        heat_map = self.heat_map
+        heat_map.kind = (
+            RiskKind.OPPORTUNITY.value
+            if heat_map.kind == RiskKind.THREAT
+            else RiskKind.THREAT.value
+        )
+        self._drop_cell()
+
+    def action_clear_filter(self) -> None:
+        """Clear the text filter and the heat map cell."""
+        self._cell = None
+        self.heat_map.selected = None
+        super().action_clear_filter()
+        self._refill()
+
+    # -- internals -------------------------------------------------------------------
+
+    def _overdue(self, risk: Risk) -> bool:
+        if self._row_context is None:
+            return False
+        return risk.review_overdue(self._row_context.now.astimezone(self._row_context.zone).date())
+
+    def _refill(self) -> None:
+        if self._row_context is None:
+            return
+        shown = [risk for risk in self._risks if self.passes(risk)]
+        self.fill("risk-table", shown, self._row_context)
+        self.heat_map.set_risks(self._risks)
         self.refresh_status()
+        self.refresh_bindings()
+
+    def _drop_cell(self) -> None:
+        if self._cell is not None:
+            self._cell = None
+            self.heat_map.selected = None
+            self._refill()
+
+    def watch_quick_filter(self) -> None:
+        """Apply the quick filter; a kind filter also turns the map to that kind."""
+        if self.quick_filter == "threats":
+            self.heat_map.kind = RiskKind.THREAT.value
+        elif self.quick_filter == "opportunities":
+            self.heat_map.kind = RiskKind.OPPORTUNITY.value
+        self._refill()
+
+    def watch_map_only(self, map_only: bool) -> None:
+        """Show the map on its own (or the table again) and focus what is shown."""
+        self.set_class(map_only, "-map-only")
+        self.focus_table()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Show the map beside the table when the pane is wide enough."""
+        wide = event.size.width >= WIDE_WIDTH
+        self.set_class(wide, "-wide")
+        if wide and self.map_only:
+            self.map_only = False
+
+    @on(RiskHeatMap.CellSelected)
+    def _cell_selected(self, event: RiskHeatMap.CellSelected) -> None:
+        event.stop()
+        heat_map = self.heat_map
+        heat_map.selected = event.cell
+        if event.cell is None:
+            self._cell = None
+        else:
+            self._cell = (heat_map.kind, heat_map.residual, *event.cell)
+        self._refill()
+        if self.map_only and event.cell is not None:
+            self.map_only = False  # on a narrow terminal: show the risks of the cell

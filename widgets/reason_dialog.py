@@ -1,0 +1,84 @@
+"""A modal dialog that asks for a reason (e.g. why a risk is closed) and returns it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a one-line reason; dismiss with the text, or None on escape.
+
+    A blank reason is not accepted: the dialog says so and stays open.
+    """
+
+    DEFAULT_CSS = """
+    ReasonDialog {
+        align: center middle;
+    }
+    ReasonDialog > #reason-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    ReasonDialog #reason-question {
+        margin-bottom: 1;
+    }
+    ReasonDialog #reason-error {
+        color: $text-error;
+        display: none;
+    }
+    ReasonDialog #reason-error.-shown {
+        display: block;
+    }
+    ReasonDialog #reason-help {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
+    ]
+
+    def __init__(self, question: str, *, placeholder: str = "") -> None:
+        """Prepare the dialog.
+
+        Args:
+            question: the question, as plain text.
+            placeholder: the hint shown in the empty input.
+        """
+        super().__init__()
+        self._question = question
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        """The question, the input, a place for the error, and the keys."""
+        with Vertical(id="reason-box"):
+            yield Static(Text(self._question), id="reason-question")
+            yield Input(placeholder=self._placeholder, compact=True, id="reason-input")
+            yield Static(id="reason-error")
+            yield Static("enter: confirm · escape: cancel", id="reason-help")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        reason = event.value.strip()
+        if not reason:
+            error = self.query_one("#reason-error", Static)
+            error.update("✗ a reason is needed")
+            error.add_class("-shown")
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        """Close without a reason."""
+        self.dismiss(None)
