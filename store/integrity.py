@@ -49,4 +49,8 @@ def find_problems(snapshot: Snapshot) -> list[str]:
         for meeting_id in request.meeting_ids:
             if snapshot.get(Meeting, meeting_id) is None:
                 problems.append(f"request {request.key} links to a meeting that does not exist")
+    for meeting in snapshot.all(Meeting):
+        for risk_id in meeting.risk_ids:
+            if snapshot.get(Risk, risk_id) is None:
+                problems.append(f"meeting {meeting.key} links to a risk that does not exist")
     return problems

@@ -294,6 +294,7 @@ class Meeting(ProjectRecord):
     rrule: RecurrenceRule = None
     sequence: int = Field(default=0, ge=0, description="iCalendar SEQUENCE")
     plan_item_id: str | None = None
+    risk_ids: list[str] = Field(default_factory=list, description="risks it was raised for")
 
     @property
     def end(self) -> datetime:

@@ -6,7 +6,7 @@ the input space is wide).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta, tzinfo
 
 from dateutil.rrule import rrulestr
 
@@ -147,3 +147,23 @@ def next_occurrence(
     rule = rrulestr(rrule, dtstart=start)
     found: datetime | None = rule.after(after.astimezone(start.tzinfo), inc=inclusive)
     return found
+
+
+def next_working_day_at(now: datetime, zone: tzinfo, at: time) -> datetime:
+    """``at`` o'clock on the first working day (Monday-Friday) after ``now``'s date.
+
+    The date is ``now``'s date in ``zone``, so a late Friday evening in UTC may
+    already be Saturday in Tokyo, whose next working day is then Monday.
+
+    Args:
+        now: the current time, timezone-aware.
+        zone: the time zone whose calendar and clock are meant.
+        at: the wall-clock time of day in ``zone``.
+
+    Returns:
+        The moment, timezone-aware in ``zone``.
+    """
+    day = now.astimezone(zone).date() + timedelta(days=1)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += timedelta(days=1)
+    return datetime.combine(day, at, tzinfo=zone)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TabbedContent
 
-from clientdesk.store.models import ClientRequest, Risk
+from clientdesk.store.models import ClientRequest, Meeting, Project, Risk
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.follow_up_dialog import FollowUpDialog
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.risk_form import RiskForm
@@ -164,7 +168,7 @@ async def test_status_moves_and_closing_needs_a_reason(demo_path: Path) -> None:
         assert table(app).selected_record.status == "monitoring"
         await pilot.press("o")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog), "occurred: a linked request is offered"
+        assert isinstance(app.screen, FollowUpDialog), "occurred: a linked request is offered"
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("x")
@@ -341,9 +345,9 @@ async def test_an_occurred_risk_offers_a_linked_request(demo_path: Path) -> None
         risk = await put_cursor_on(pilot, "RSK-4")
         await pilot.press("o")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
+        assert isinstance(app.screen, FollowUpDialog)
         assert "RSK-4 occurred" in screen_text(app)
-        await pilot.press("y")
+        await pilot.press("r")
         await settle(pilot)
         assert table(app).selected_record is not None
         assert table(app).selected_record.key == "RSK-4", "the cursor stays on the risk"
@@ -354,3 +358,127 @@ async def test_an_occurred_risk_offers_a_linked_request(demo_path: Path) -> None
     assert raised.title == f"Risk occurred: {risk.title}"
     assert raised.type == "change_request" and raised.priority == "P2"
     assert raised.owner == risk.owner and "RSK-4 occurred." in raised.description
+
+
+def stored(path: Path, kind: type[Meeting] | type[ClientRequest]) -> list[Meeting | ClientRequest]:
+    """The records of ``kind`` of the first demo project, as stored."""
+    snapshot = TinyDBRepository(path).snapshot()
+    return list(snapshot.of_project(kind, snapshot.projects()[0].id))
+
+
+async def test_an_occurred_risk_offers_a_linked_meeting(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_risks(pilot)
+        requests_before = stored(demo_path, ClientRequest)
+        risk = await put_cursor_on(pilot, "RSK-4")
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpDialog)
+        text = screen_text(app)
+        assert "Request (r)" in text and "Meeting (m)" in text and "Neither (n)" in text
+        await pilot.press("m")
+        await settle(pilot)
+        assert not isinstance(app.screen, FollowUpDialog)
+        (raised,) = [m for m in stored(demo_path, Meeting) if m.risk_ids]
+        assert isinstance(raised, Meeting)
+        assert any(
+            f"Raised {raised.key} (Calendar pane)" in str(n.message) for n in app._notifications
+        )
+        assert table(app).selected_record is not None
+        assert table(app).selected_record.key == "RSK-4", "the cursor stays on the risk"
+        await pilot.press("1")
+        await pilot.pause()
+        meetings = app.query_one(CalendarPane).query_one("#meeting-table", RecordTable)
+        assert raised.id in {m.id for m in meetings.records}
+        assert raised.key in screen_text(app)
+    assert stored(demo_path, ClientRequest) == requests_before, "no request as well"
+    snapshot = TinyDBRepository(demo_path).snapshot()
+    project = snapshot.get(Project, risk.project_id)
+    assert project is not None
+    assert raised.risk_ids == [risk.id] and raised.project_id == risk.project_id
+    assert raised.title == f"Risk occurred: {risk.title}"
+    assert (raised.kind, raised.status, raised.duration_minutes) == ("review", "draft", 60)
+    assert raised.timezone == project.timezone
+    assert (raised.organiser_name, raised.organiser_email) == (
+        project.organiser_name,
+        project.organiser_email,
+    )
+    # FIXED_NOW is a Monday: the next working day is Tuesday, at 10:00 where the project is.
+    local_start = raised.start.astimezone(ZoneInfo(project.timezone))
+    assert (local_start.date(), local_start.hour, local_start.minute) == (
+        (FIXED_NOW + timedelta(days=1)).date(),
+        10,
+        0,
+    )
+
+
+@pytest.mark.parametrize("answer", ["n", "escape"])
+async def test_neither_raises_nothing_for_an_occurred_risk(demo_path: Path, answer: str) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_risks(pilot)
+        meetings, requests = stored(demo_path, Meeting), stored(demo_path, ClientRequest)
+        await put_cursor_on(pilot, "RSK-4")
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowUpDialog)
+        await pilot.press(answer)
+        await settle(pilot)
+        assert not isinstance(app.screen, FollowUpDialog)
+    assert stored(demo_path, Meeting) == meetings
+    assert stored(demo_path, ClientRequest) == requests
+    (risk,) = [r for r in stored_risks(demo_path) if r.key == "RSK-4"]
+    assert risk.status == "occurred"
+
+
+def risks_tab(app: ClientDeskApp) -> str:
+    """The title of the Risks tab, as shown."""
+    return app.query_one("#panes", TabbedContent).get_tab("risks").label_text
+
+
+async def test_the_risks_tab_counts_top_risks_and_overdue_reviews(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)  # the Calendar pane is on show: the Risks tab counts anyway
+        live = [r for r in stored_risks(demo_path) if r.status != "closed"]
+        top = sum(r.band in ("high", "critical") for r in live)
+        overdue = sum(r.review_overdue(FIXED_NOW.date()) for r in live)
+        assert top and overdue, "the demo data has both"
+        assert risks_tab(app) == f"Risks · {top} top · {overdue} overdue"
+        (tab_bar,) = [line for line in screen_text(app).splitlines() if "Calendar" in line]
+        for title in ("Requests", risks_tab(app), "Closing"):
+            assert title in tab_bar, "all four titles on one line at 80 columns"
+        await pilot.click("#--content-tab-risks")
+        await pilot.pause()
+        assert app.current_pane_id == "risks", "the tab still opens with the mouse"
+        risk = await put_cursor_on(pilot, "RSK-3")
+        assert risk.band == "low"
+        await pilot.press("e")
+        await pilot.pause()
+        await choose(pilot, "impact", 4)  # 1 very low -> 5 very high: critical
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert risks_tab(app) == f"Risks · {top + 1} top · {overdue} overdue"
+        await pilot.press("1", "3")  # and key 3 still shows the pane
+        await pilot.pause()
+        assert app.current_pane_id == "risks"
+
+
+async def test_a_quiet_register_reads_just_risks(demo_path: Path) -> None:
+    repository = TinyDBRepository(demo_path)
+    snapshot = repository.snapshot()
+    project = snapshot.projects()[0]
+    for risk in snapshot.of_project(Risk, project.id):
+        repository.delete(risk)
+    repository.add(Risk(project_id=project.id, title="Small", probability=1, impact=1))
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert risks_tab(app) == "Risks"
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the next demo project has top risks
+        await settle(pilot)
+        assert app.project_id != project.id
+        assert risks_tab(app).startswith("Risks · ")

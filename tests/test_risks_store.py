@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from clientdesk.store import rules
 from clientdesk.store.enums import RiskKind, RiskResponse, RiskStatus
 from clientdesk.store.errors import ValidationFailed
-from clientdesk.store.models import Project, Risk
+from clientdesk.store.integrity import find_problems
+from clientdesk.store.models import Meeting, Project, Risk
 from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
 from clientdesk.tui.cli import main
 
@@ -242,3 +244,62 @@ def test_a_file_written_before_the_new_rules_still_opens(
         edited(stored, title="Any change")
     with pytest.raises(ValidationFailed, match="closing a risk needs a reason"):
         edited(stored, title="Any change", residual_reason="new supplier")
+
+
+# -- meetings raised for a risk that occurred ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "zone_name", "expected"),
+    [
+        ("2026-11-23T09:00:00+00:00", "UTC", "2026-11-24T10:00:00+00:00"),  # Mon -> Tue
+        ("2026-11-27T09:00:00+00:00", "UTC", "2026-11-30T10:00:00+00:00"),  # Fri -> Mon
+        ("2026-11-28T12:00:00+00:00", "UTC", "2026-11-30T10:00:00+00:00"),  # Sat -> Mon
+        ("2026-11-29T23:30:00+00:00", "UTC", "2026-11-30T10:00:00+00:00"),  # Sun -> Mon
+        # Friday 20:00 in UTC is already Saturday in Tokyo: Monday there.
+        ("2026-11-27T20:00:00+00:00", "Asia/Tokyo", "2026-11-30T10:00:00+09:00"),
+        # Sunday 23:00 in UTC is Monday in Berlin: Tuesday 10:00 Berlin time.
+        ("2026-11-29T23:00:00+00:00", "Europe/Berlin", "2026-12-01T10:00:00+01:00"),
+        # Across the change to summer time: 10:00 on the wall clock.
+        ("2026-03-27T12:00:00+00:00", "Europe/Berlin", "2026-03-30T10:00:00+02:00"),
+    ],
+)
+def test_next_working_day_at_ten_in_the_zone(now: str, zone_name: str, expected: str) -> None:
+    start = rules.next_working_day_at(datetime.fromisoformat(now), ZoneInfo(zone_name), time(10))
+    assert start == datetime.fromisoformat(expected)
+    assert start.astimezone(ZoneInfo(zone_name)).hour == 10
+    assert start.astimezone(ZoneInfo(zone_name)).weekday() < 5
+
+
+def test_meetings_link_to_risks_and_check_reports_a_missing_one(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    risk = repo.add(new_risk(project))
+    meeting = repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Risk occurred: Key developer leaves",
+            kind="review",
+            start=datetime.fromisoformat("2026-11-24T10:00:00+00:00"),
+            risk_ids=[risk.id],
+        )
+    )
+    assert [m.risk_ids for m in repo.snapshot().all(Meeting)] == [[risk.id]]
+    assert find_problems(repo.snapshot()) == []
+    repo.delete(repo.snapshot().get(Risk, risk.id) or risk)
+    assert find_problems(repo.snapshot()) == [
+        f"meeting {meeting.key} links to a risk that does not exist"
+    ]
+
+
+def test_a_meeting_stored_without_risk_ids_reads_as_linked_to_none(
+    repo: TinyDBRepository, project: Project, data_path: Path
+) -> None:
+    """Meetings written before ``risk_ids`` existed still open."""
+    repo.add(Meeting(project_id=project.id, title="Kick-off", start=datetime.fromisoformat(NOW)))
+    tables = json.loads(data_path.read_text())
+    for stored in tables["meetings"].values():
+        del stored["risk_ids"]
+    data_path.write_text(json.dumps(tables))
+    (meeting,) = TinyDBRepository(data_path).snapshot().all(Meeting)
+    assert meeting.risk_ids == []

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from datetime import datetime, time
 from functools import partial
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -32,6 +34,7 @@ from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.closing_pane import ClosingPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.follow_up_dialog import FollowUpDialog
 from clientdesk.widgets.help_screen import HelpEntry, HelpScreen
 from clientdesk.widgets.notice_panel import NoticePanel
 from clientdesk.widgets.project_header import ProjectHeader
@@ -39,7 +42,7 @@ from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table_pane import RecordTablePane
 from clientdesk.widgets.requests_pane import RequestsPane
-from clientdesk.widgets.risks_pane import RisksPane
+from clientdesk.widgets.risks_pane import RisksPane, register_counts, risks_tab_title
 from clientdesk.widgets.welcome_panel import WelcomePanel
 
 # The record models, the forms built on them and the repository are imported
@@ -54,6 +57,13 @@ POLL_SECONDS = 1.0
 
 CLOCK_SECONDS = 60.0
 """How often computed columns (overdue, next due) are brought up to date."""
+
+FOLLOW_UP_MEETING_AT = time(10, 0)
+"""When a meeting raised for an occurred risk starts: the next working day, at this time
+in the project's time zone."""
+
+FOLLOW_UP_MEETING_MINUTES = 60
+"""How long a meeting raised for an occurred risk lasts."""
 
 PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
     "calendar": ("Calendar", CalendarPane),
@@ -404,6 +414,7 @@ class ClientDeskApp(App[None]):
         # Only the pane on show is filled now; the others when they are shown
         # (see _bring_up_to_date), so that a refresh costs one pane, not four.
         now = clock.now()
+        self._show_risk_counts(snapshot, project, now)
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
         self._pane(shown).show(snapshot, project, now)
@@ -421,6 +432,21 @@ class ClientDeskApp(App[None]):
                 if self._select_contact:
                     screen.select_contact(self._select_contact)
         self._select_contact = None
+
+    def _show_risk_counts(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Count the top risks and overdue reviews in the Risks tab's title.
+
+        Counted from the snapshot, not read from the pane: the pane is only
+        filled when shown, and the title must be right while it is hidden.
+        """
+        from clientdesk.store.models import Risk
+
+        today = now.astimezone(clock.zone(project.timezone)).date()
+        top, overdue = register_counts(snapshot.of_project(Risk, project.id), today)
+        title = risks_tab_title(PANES["risks"][0], top, overdue)
+        tab = self.query_one("#panes", TabbedContent).get_tab("risks")
+        if tab.label_text != title:  # a relabel moves the tab underline: only on a change
+            tab.label = Text(title)
 
     def _pane(self, pane_id: str) -> RecordTablePane:
         return self.query_one(f"#{pane_id}-pane", RecordTablePane)
@@ -708,20 +734,22 @@ class ClientDeskApp(App[None]):
         self.notify(message.text, markup=False)
         self._request_load()
         if isinstance(record, Risk) and record.status == "occurred":
-            self._offer_request(record)
+            self._offer_follow_up(record)
 
-    def _offer_request(self, risk: Risk) -> None:
-        """A risk occurred: offer to raise a client request linked to it."""
+    def _offer_follow_up(self, risk: Risk) -> None:
+        """A risk occurred: offer to raise a change request or a review meeting linked to it."""
 
-        def answered(raise_it: bool | None) -> None:
-            if raise_it:
+        def answered(follow_up: str | None) -> None:
+            if follow_up == "request":
                 self._raise_request(risk)
+            elif follow_up == "meeting" and self.snapshot is not None:
+                project = _project_in(self.snapshot, risk.project_id)
+                if project is not None:
+                    self._raise_meeting(risk, project)
 
         self.push_screen(
-            ConfirmDialog(
-                f"{risk.key} occurred. Raise a change request linked to it?",
-                yes="Raise request",
-                no="Not now",
+            FollowUpDialog(
+                f"{risk.key} occurred. Raise a change request or a review meeting linked to it?"
             ),
             answered,
         )
@@ -749,6 +777,41 @@ class ClientDeskApp(App[None]):
             self.post_message(self.WriteFailed(describe_error(error)))
         else:
             text = f"Raised {saved.key} (Requests pane) for {risk.key}."
+            self.post_message(self.RecordWritten(saved, text, select=False))
+
+    @work(thread=True, group="store", exclusive=False)
+    def _raise_meeting(self, risk: Risk, project: Project) -> None:
+        """Add a draft review meeting that links to ``risk`` (it appears in the Calendar pane).
+
+        It starts the next working day at :data:`FOLLOW_UP_MEETING_AT` in the
+        project's time zone, organised by the project's organiser.
+        """
+        try:
+            from clientdesk.store.models import Meeting
+            from clientdesk.store.rules import next_working_day_at
+
+            start = next_working_day_at(
+                clock.now(), clock.zone(project.timezone), FOLLOW_UP_MEETING_AT
+            )
+            meeting = Meeting.model_validate(
+                {
+                    "project_id": risk.project_id,
+                    "title": f"Risk occurred: {risk.title}"[:200],
+                    "kind": "review",
+                    "start": start,
+                    "duration_minutes": FOLLOW_UP_MEETING_MINUTES,
+                    "timezone": project.timezone,
+                    "organiser_name": project.organiser_name,
+                    "organiser_email": project.organiser_email,
+                    "status": "draft",
+                    "risk_ids": [risk.id],
+                }
+            )
+            saved = self.repository.add(meeting)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            text = f"Raised {saved.key} (Calendar pane) for {risk.key}."
             self.post_message(self.RecordWritten(saved, text, select=False))
 
     async def action_filter(self) -> None:

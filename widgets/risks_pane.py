@@ -10,7 +10,7 @@ the pane never saves anything itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -80,7 +80,7 @@ WIDE_WIDTH = 110
 """From this width on, the heat map is shown beside the table; below it, on its own view."""
 
 TOP_BANDS = frozenset({"high", "critical"})
-"""The bands of the "top risks" counted in the status line."""
+"""The bands of the "top risks" counted in the status line and the tab title."""
 
 
 def _key_number(risk: Risk) -> int:
@@ -91,6 +91,41 @@ def _key_number(risk: Risk) -> int:
 def by_score(risks: Iterable[Risk]) -> list[Risk]:
     """Risks by score, highest first; ties by key number."""
     return sorted(risks, key=lambda risk: (-risk.score, _key_number(risk)))
+
+
+def register_counts(risks: Iterable[Risk], today: date) -> tuple[int, int]:
+    """How many top risks and how many overdue reviews among ``risks``.
+
+    Closed risks count for neither.
+
+    Args:
+        risks: the risks of one project.
+        today: the date in the project's time zone.
+
+    Returns:
+        ``(top, overdue)``: risks in a band of :data:`TOP_BANDS`, and risks
+        whose next review date has passed.
+    """
+    top = overdue = 0
+    for risk in risks:
+        if risk.status is RiskStatus.CLOSED:
+            continue
+        top += risk.band in TOP_BANDS
+        overdue += risk.review_overdue(today)
+    return top, overdue
+
+
+def risks_tab_title(title: str, top: int, overdue: int) -> str:
+    """The Risks tab's title with its counts: "Risks · 4 top · 2 overdue".
+
+    A count of 0 is left out, so a quiet register reads just ``title``.
+    """
+    parts = [title]
+    if top:
+        parts.append(f"{top} top")
+    if overdue:
+        parts.append(f"{overdue} overdue")
+    return " · ".join(parts)
 
 
 class RisksPane(RecordTablePane):
@@ -230,9 +265,7 @@ class RisksPane(RecordTablePane):
         if self.quick_filter != "all" or self._cell is not None:
             shown = sum(table.shown_count for table in self.tables)
             text = f"{shown} of {counted(len(self._risks), self.NOUN)}"
-        live = [risk for risk in self._risks if risk.status is not RiskStatus.CLOSED]
-        top = sum(1 for risk in live if risk.band in TOP_BANDS)
-        overdue = sum(1 for risk in live if self._overdue(risk))
+        top, overdue = register_counts(self._risks, self._today())
         parts = [text, f"{top} high or critical", counted(overdue, "review") + " overdue"]
         if self.quick_filter != "all":
             parts.append(f"showing {QUICK_FILTERS[self.quick_filter]}")
@@ -308,10 +341,15 @@ class RisksPane(RecordTablePane):
 
     # -- internals -------------------------------------------------------------------
 
+    def _today(self) -> date:
+        context = self._row_context
+        assert context is not None
+        return context.now.astimezone(context.zone).date()
+
     def _overdue(self, risk: Risk) -> bool:
         if self._row_context is None:
             return False
-        return risk.review_overdue(self._row_context.now.astimezone(self._row_context.zone).date())
+        return risk.review_overdue(self._today())
 
     def _refill(self) -> None:
         if self._row_context is None:
