@@ -389,3 +389,31 @@ async def test_project_deleted_elsewhere_falls_back_to_another(demo_path: Path) 
         assert doomed.key not in screen_text(app).splitlines()[0]
         messages = [notification.message for notification in app._notifications]
         assert any("deleted by someone else" in message for message in messages)
+
+
+async def test_an_unexpected_error_shows_one_line_and_logs_the_traceback(
+    demo_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A bug in a handler ends the app with one line naming the crash log, never a
+    traceback on the user's terminal; the traceback is in the log."""
+
+    def broken_help(self: ClientDeskApp) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ClientDeskApp, "action_help", broken_help)
+    app = create_app(demo_path)
+    with pytest.raises(RuntimeError, match="boom"):  # Pilot re-raises it for tests
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+    printed = "".join(capsys.readouterr().err.splitlines())  # Rich wraps long lines
+    assert printed.startswith("clientdesk: internal error (RuntimeError: boom); details in ")
+    assert "Traceback" not in printed
+    log = Path(printed.rsplit("details in ", 1)[1].strip())
+    assert log.is_relative_to(tmp_path)
+    assert "Traceback" in log.read_text() and "boom" in log.read_text()
+    assert app.return_code == 1

@@ -278,3 +278,21 @@ def test_plain_open_is_read_as_the_full_parser_reads_it(argv: list[str]) -> None
 def test_anything_but_a_plain_open_goes_to_the_full_parser(argv: list[str]) -> None:
     """Commands, help, abbreviations and mistakes are left to argparse and its messages."""
     assert _opens_the_app(argv) is None
+
+
+def test_an_unexpected_error_is_one_line_and_logged(
+    capsys: pytest.CaptureFixture[str], demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug never shows a traceback: one line names the error and the crash log."""
+    from clientdesk.tui import commands
+
+    def broken(args: object) -> int:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(commands, "cmd_list", broken)
+    code, _, err = run(capsys, "list", "projects")
+    assert code == 1
+    assert err.startswith("clientdesk: internal error (KeyError: 'surprise'); details in ")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    log = Path(err.strip().rsplit("details in ", 1)[1])
+    assert "KeyError: 'surprise'" in log.read_text()

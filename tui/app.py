@@ -288,6 +288,20 @@ class ClientDeskApp(App[None]):
         assert self._data_path is not None
         return str(real_path(self._data_path))
 
+    def _fatal_error(self) -> None:
+        """Exit after an unexpected error with one line instead of a traceback.
+
+        Textual prints a full traceback here; a user gets one line naming the
+        error and the crash log that holds the traceback. Saves are atomic, so
+        the data file holds the last completed save.
+        """
+        from clientdesk.tui.crash_log import internal_error_line
+
+        error = self._exception or RuntimeError("unknown error")
+        self.bell()
+        self._exit_renderables.append(Text(internal_error_line(error)))
+        self._close_messages_no_wait()
+
     def compose(self) -> ComposeResult:
         """Header, the main area (loading, welcome, error or the four panes), footer."""
         yield ProjectHeader(id="header")

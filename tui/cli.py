@@ -15,12 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from datetime import datetime
-from pathlib import Path
-
-import platformdirs
 
 from clientdesk.store import paths
 from clientdesk.store.errors import StoreError
@@ -37,8 +32,9 @@ def cmd_open(args: argparse.Namespace) -> int:
     """``clientdesk``: open the full-screen app."""
     from clientdesk.tui.app import create_app
 
-    create_app(paths.resolve_data_path(getattr(args, "data", None))).run()
-    return 0
+    app = create_app(paths.resolve_data_path(getattr(args, "data", None)))
+    app.run()
+    return app.return_code or 0
 
 
 def _opens_the_app(argv: Sequence[str]) -> argparse.Namespace | None:
@@ -56,18 +52,6 @@ def _opens_the_app(argv: Sequence[str]) -> argparse.Namespace | None:
         case [str(option)] if option.startswith("--data="):
             return argparse.Namespace(handler=cmd_open, data=option.removeprefix("--data="))
     return None
-
-
-def _log_internal_error() -> Path | None:
-    try:
-        log_dir = Path(platformdirs.user_log_dir(paths.APP_NAME, appauthor=False))
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log = log_dir / "crash.log"
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-        return log
-    except OSError:
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,9 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the last line of defence: never a traceback
-        log = _log_internal_error()
-        where = f"; details in {log}" if log else ""
-        print(
-            f"clientdesk: internal error ({type(error).__name__}: {error}){where}", file=sys.stderr
-        )
+        from clientdesk.tui.crash_log import internal_error_line
+
+        print(internal_error_line(error), file=sys.stderr)
         return 1
