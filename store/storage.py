@@ -6,7 +6,8 @@
 - A save keeps the existing file's mode, owner and group; a new file gets the
   umask's owner and group bits and nothing for others.
 - The previous good version is kept as a rolling backup beside the file
-  (``clientdesk.json.bak.1`` is the newest).
+  (``clientdesk.json.bak.1`` is the newest; ``.bak.2`` to ``.bak.5`` are
+  spaced at least ten minutes apart).
 - A file that does not parse, has the wrong shape or carries a newer schema
   version raises :class:`DataFileError` on read; once that happened, the
   storage refuses every write.
@@ -36,6 +37,10 @@ from clientdesk.store.errors import DataFileError
 
 BACKUP_COUNT = 5
 """How many earlier versions of the data file are kept beside it."""
+
+BACKUP_SPACING_ENV = "CLIENTDESK_BACKUP_SPACING"
+DEFAULT_BACKUP_SPACING_SECONDS = 600.0
+"""Backups 2 to 5 are at least this far apart (backup 1 is always the previous save)."""
 
 Tables = dict[str, dict[str, Any]]
 
@@ -105,15 +110,33 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def backup_spacing() -> float:
+    """Seconds between backups 2 to 5: ``$CLIENTDESK_BACKUP_SPACING`` or ten minutes."""
+    try:
+        return max(0.0, float(os.environ.get(BACKUP_SPACING_ENV, DEFAULT_BACKUP_SPACING_SECONDS)))
+    except ValueError:
+        return DEFAULT_BACKUP_SPACING_SECONDS
+
+
 def _rotate_backups(path: Path) -> None:
-    """Shift backups up by one and keep the current file as backup 1."""
+    """Keep the current file as backup 1, shifting the older backups when they are spaced.
+
+    Backup 1 is always the version before this save. The older ones move up
+    only when backup 1 is at least :func:`backup_spacing` newer than backup 2,
+    so that a burst of saves cannot push every earlier version out: a bad edit
+    noticed late still finds a version from before it.
+    """
     if not path.exists():
         return
-    for number in range(BACKUP_COUNT - 1, 0, -1):
-        older = backup_path(path, number)
-        if older.exists():
-            os.replace(older, backup_path(path, number + 1))
-    newest = backup_path(path, 1)
+    newest, second = backup_path(path, 1), backup_path(path, 2)
+    with contextlib.suppress(FileNotFoundError):
+        if not second.exists() or (
+            newest.stat().st_mtime - second.stat().st_mtime >= backup_spacing()
+        ):
+            for number in range(BACKUP_COUNT - 1, 0, -1):
+                older = backup_path(path, number)
+                if older.exists():
+                    os.replace(older, backup_path(path, number + 1))
     with contextlib.suppress(FileNotFoundError):
         os.unlink(newest)
     try:

@@ -30,6 +30,9 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("CLIENTDESK_NOW", raising=False)
+    # Every save rotates the backups (unspaced), so tests can count them save by save;
+    # the spacing itself has its own test.
+    monkeypatch.setenv("CLIENTDESK_BACKUP_SPACING", "0")
     # Times shown to people are in the machine's zone: make it the same everywhere.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

@@ -289,6 +289,32 @@ def test_backups_rotate_and_backup_one_holds_the_previous_version(
     assert not backup_path(data_path, BACKUP_COUNT + 1).exists()
 
 
+def test_older_backups_stay_spaced_through_a_burst_of_saves(
+    repo: TinyDBRepository, data_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the default spacing, a burst of saves keeps replacing ``.bak.1`` (the
+    previous version) but cannot push out ``.bak.2``: a bad edit noticed late still
+    finds a version from before the burst. Once ``.bak.1`` is ten minutes newer than
+    ``.bak.2``, the backups shift up."""
+    monkeypatch.delenv("CLIENTDESK_BACKUP_SPACING")
+    prj = repo.add(Project(name="Alpha"))
+    versions = [data_path.read_bytes()]
+    for number in range(6):
+        repo.add(request(prj, title=f"request {number}"))
+        versions.append(data_path.read_bytes())
+    assert backup_path(data_path, 1).read_bytes() == versions[-2]
+    assert backup_path(data_path, 2).read_bytes() == versions[0]
+    assert not backup_path(data_path, 3).exists()
+    # Ten minutes and a bit pass between the oldest backup and the next save.
+    second = backup_path(data_path, 2)
+    aged = second.stat().st_mtime - 601
+    os.utime(second, (aged, aged))
+    repo.add(request(prj, title="after a pause"))
+    assert backup_path(data_path, 1).read_bytes() == versions[-1]
+    assert backup_path(data_path, 2).read_bytes() == versions[-2]
+    assert backup_path(data_path, 3).read_bytes() == versions[0]
+
+
 def test_backups_are_separate_files_that_later_saves_do_not_change(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
