@@ -417,3 +417,17 @@ async def test_an_unexpected_error_shows_one_line_and_logs_the_traceback(
     assert log.is_relative_to(tmp_path)
     assert "Traceback" in log.read_text() and "boom" in log.read_text()
     assert app.return_code == 1
+
+
+def test_every_pane_defines_its_tables_and_how_it_shows_records() -> None:
+    """The pane base class leaves compose_tables() and show() to each pane; none may
+    fall back to the base's refusal."""
+    from clientdesk.widgets.calendar_pane import CalendarPane
+    from clientdesk.widgets.closing_pane import ClosingPane
+    from clientdesk.widgets.contacts_pane import ContactsPane
+    from clientdesk.widgets.risks_pane import RisksPane
+
+    panes = [CalendarPane, RequestsPane, RisksPane, ClosingPane, ContactsPane]
+    for pane in panes:
+        for hook in ("compose_tables", "show"):
+            assert getattr(pane, hook) is not getattr(RecordTablePane, hook), (pane, hook)

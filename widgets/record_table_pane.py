@@ -106,8 +106,8 @@ class RecordTablePane(Vertical):
         yield Label(id="pane-status", markup=False)
 
     def compose_tables(self) -> ComposeResult:
-        """Yield the pane's tables and their section titles."""
-        raise NotImplementedError
+        """Yield the pane's tables and their section titles (each pane defines this)."""
+        raise NotImplementedError(f"{type(self).__name__} must define compose_tables()")
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show ``project``'s records as of ``snapshot``.
@@ -116,8 +116,10 @@ class RecordTablePane(Vertical):
             snapshot: every record at one moment.
             project: the project whose records to show.
             now: the current time, for computed columns.
+
+        Each pane defines this: the base class cannot know which records it lists.
         """
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define show()")
 
     # -- what the app reads ------------------------------------------------------
 
