@@ -303,3 +303,32 @@ def test_a_meeting_stored_without_risk_ids_reads_as_linked_to_none(
     data_path.write_text(json.dumps(tables))
     (meeting,) = TinyDBRepository(data_path).snapshot().all(Meeting)
     assert meeting.risk_ids == []
+
+
+def test_follow_ups_of_an_occurred_risk_link_back_to_it() -> None:
+    """The request and the meeting raised for an occurred risk are built in the store,
+    linked to the risk: a P2 change request for a high risk, and a draft review the next
+    working day at 10:00 in the project's zone."""
+    from datetime import UTC, datetime
+
+    from clientdesk.store.follow_ups import meeting_for_occurred_risk, request_for_occurred_risk
+    from clientdesk.store.models import Project, Risk
+
+    project = Project(name="Portal", timezone="Europe/Berlin", organiser_email="pm@x.example")
+    risk = Risk(
+        project_id=project.id,
+        key="RSK-3",
+        title="Supplier goes bust",
+        probability=4,
+        impact=4,
+        contingency="Switch to the second supplier",
+    )
+    friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+    request = request_for_occurred_risk(risk, friday_evening)
+    assert (request.type, request.priority, request.risk_ids) == ("change_request", "P2", [risk.id])
+    assert request.description.startswith("RSK-3 occurred.")
+    assert "Switch to the second supplier" in request.description
+    meeting = meeting_for_occurred_risk(risk, project, friday_evening)
+    assert meeting.risk_ids == [risk.id] and meeting.status == "draft"
+    assert meeting.start.isoformat() == "2026-11-30T10:00:00+01:00"  # Monday, Berlin
+    assert meeting.organiser_email == "pm@x.example"

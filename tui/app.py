@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from threading import Lock
@@ -57,13 +57,6 @@ POLL_SECONDS = 1.0
 
 CLOCK_SECONDS = 60.0
 """How often computed columns (overdue, next due) are brought up to date."""
-
-FOLLOW_UP_MEETING_AT = time(10, 0)
-"""When a meeting raised for an occurred risk starts: the next working day, at this time
-in the project's time zone."""
-
-FOLLOW_UP_MEETING_MINUTES = 60
-"""How long a meeting raised for an occurred risk lasts."""
 
 PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
     "calendar": ("Calendar", CalendarPane),
@@ -772,21 +765,9 @@ class ClientDeskApp(App[None]):
     def _raise_request(self, risk: Risk) -> None:
         """Add a change request that links to ``risk`` (it appears in the Requests pane)."""
         try:
-            from clientdesk.store.models import ClientRequest
+            from clientdesk.store.follow_ups import request_for_occurred_risk
 
-            request = ClientRequest.model_validate(
-                {
-                    "project_id": risk.project_id,
-                    "type": "change_request",
-                    "title": f"Risk occurred: {risk.title}"[:200],
-                    "description": occurred_description(risk),
-                    "received_at": clock.now(),
-                    "priority": "P2" if risk.band in ("high", "critical") else "P3",
-                    "owner": risk.owner,
-                    "risk_ids": [risk.id],
-                }
-            )
-            saved = self.repository.add(request)
+            saved = self.repository.add(request_for_occurred_risk(risk, clock.now()))
         except (StoreError, OSError) as error:
             self.post_message(self.WriteFailed(describe_error(error)))
         else:
@@ -795,33 +776,11 @@ class ClientDeskApp(App[None]):
 
     @work(thread=True, group="store", exclusive=False)
     def _raise_meeting(self, risk: Risk, project: Project) -> None:
-        """Add a draft review meeting that links to ``risk`` (it appears in the Calendar pane).
-
-        It starts the next working day at :data:`FOLLOW_UP_MEETING_AT` in the
-        project's time zone, organised by the project's organiser.
-        """
+        """Add a draft review meeting that links to ``risk`` (it appears in the Calendar pane)."""
         try:
-            from clientdesk.store.models import Meeting
-            from clientdesk.store.rules import next_working_day_at
+            from clientdesk.store.follow_ups import meeting_for_occurred_risk
 
-            start = next_working_day_at(
-                clock.now(), clock.zone(project.timezone), FOLLOW_UP_MEETING_AT
-            )
-            meeting = Meeting.model_validate(
-                {
-                    "project_id": risk.project_id,
-                    "title": f"Risk occurred: {risk.title}"[:200],
-                    "kind": "review",
-                    "start": start,
-                    "duration_minutes": FOLLOW_UP_MEETING_MINUTES,
-                    "timezone": project.timezone,
-                    "organiser_name": project.organiser_name,
-                    "organiser_email": project.organiser_email,
-                    "status": "draft",
-                    "risk_ids": [risk.id],
-                }
-            )
-            saved = self.repository.add(meeting)
+            saved = self.repository.add(meeting_for_occurred_risk(risk, project, clock.now()))
         except (StoreError, OSError) as error:
             self.post_message(self.WriteFailed(describe_error(error)))
         else:
@@ -974,18 +933,6 @@ class ClientDeskApp(App[None]):
     @on(ScreenshotSaved)
     def _screenshot_saved(self, message: ScreenshotSaved) -> None:
         self.notify(f"Screenshot saved to {message.path}", markup=False)
-
-
-def occurred_description(risk: Risk) -> str:
-    """The description of a request raised because ``risk`` occurred."""
-    sentence = (
-        f"Because of {risk.cause or '…'}, {risk.event or risk.title} may happen, "
-        f"which would {risk.effect or '…'}."
-    )
-    lines = [f"{risk.key} occurred. {sentence}"]
-    if risk.contingency:
-        lines.append(f"Contingency plan: {risk.contingency}")
-    return "\n".join(lines)
 
 
 def _read(repository: Repository) -> Snapshot:
