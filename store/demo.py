@@ -14,6 +14,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from clientdesk.store import clock
@@ -22,6 +23,7 @@ from clientdesk.store.enums import (
     RSVP,
     THREAT_RESPONSES,
     AttendeeRole,
+    ChangeDecision,
     Channel,
     ChecklistState,
     MeetingKind,
@@ -39,12 +41,14 @@ from clientdesk.store.models import (
     Attendee,
     ChecklistItem,
     ClientRequest,
+    Comment,
     CommunicationPlanItem,
     Contact,
     Meeting,
     Project,
     Record,
     Risk,
+    StatusChange,
 )
 from clientdesk.store.repository import Change, Repository
 
@@ -284,6 +288,65 @@ def _meetings(
     return [series, held, review, steering]
 
 
+_PATHS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    RequestStatus.NEW: (),
+    RequestStatus.ACKNOWLEDGED: (RequestStatus.ACKNOWLEDGED,),
+    RequestStatus.IN_PROGRESS: (RequestStatus.ACKNOWLEDGED, RequestStatus.IN_PROGRESS),
+    RequestStatus.WAITING_ON_CLIENT: (
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING_ON_CLIENT,
+    ),
+    RequestStatus.RESOLVED: (
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.RESOLVED,
+    ),
+    RequestStatus.CLOSED: (
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.RESOLVED,
+        RequestStatus.CLOSED,
+    ),
+    RequestStatus.REJECTED: (RequestStatus.REJECTED,),
+}
+"""The moves that bring a demo request from new to each status."""
+
+
+def _history(
+    status: RequestStatus, received: datetime, now: datetime, by: str
+) -> list[StatusChange]:
+    moves = _PATHS[status]
+    span = (now - received).total_seconds()
+    at, old, history = received, RequestStatus.NEW, []
+    for step, new in enumerate(moves, start=1):
+        # The first answer comes quickly, later moves spread over the request's life.
+        share = 0.05 if step == 1 else step / (len(moves) + 1)
+        at = max(at, received + timedelta(seconds=round(span * share)))
+        history.append(StatusChange(at=at, by=by, old=old, new=new))
+        old = new
+    return history
+
+
+def _change_control(index: int, owner: str, now: datetime) -> dict[str, object]:
+    decision = [ChangeDecision.APPROVED, ChangeDecision.PENDING, ChangeDecision.DEFERRED][index % 3]
+    fields: dict[str, object] = {
+        "impact_scope": "Adds the change to the next release; no feature is dropped.",
+        "impact_days": 2 + index % 7,
+        "impact_cost": Decimal(1200 + 350 * (index % 9)),
+        "cost_currency": "EUR",
+        "justification": "Asked for by the client's steering group.",
+        "decision": decision,
+    }
+    if decision is not ChangeDecision.PENDING:
+        fields.update(
+            decided_by=owner,
+            decided_at=now - timedelta(days=1),
+            decision_reason="Agreed in the steering committee.",
+        )
+    return fields
+
+
 def _requests(
     project: Project,
     contacts: list[Contact],
@@ -298,20 +361,31 @@ def _requests(
     for index in range(first, first + how_many):
         title, kind = _REQUESTS[index % len(_REQUESTS)]
         age_days = 3 + index % len(_REQUESTS)
+        status = statuses[index % len(statuses)]
+        # Drawn in this order so that a seed gives the same data set as it always did.
+        record_id = next(ids)
+        channel = rng.choice([Channel.EMAIL, Channel.PHONE, Channel.CHAT])
+        # The oldest few are past any response time.
+        received = now - timedelta(hours=rng.randint(1, 24 * age_days))
+        owner = rng.choice(["Pat Morgan", "Sam Lee", "Kim Park"])
+        extra = _change_control(index, owner, now) if kind is RequestType.CHANGE_REQUEST else {}
         out.append(
             ClientRequest(
-                id=next(ids),
+                id=record_id,
                 project_id=project.id,
                 type=kind,
                 title=title,
                 description=f"Raised by the client about: {title.lower()}.",
                 requester_id=contacts[index % len(contacts)].id,
-                channel=rng.choice([Channel.EMAIL, Channel.PHONE, Channel.CHAT]),
-                # The oldest few are past any response time.
-                received_at=now - timedelta(hours=rng.randint(1, 24 * age_days)),
+                channel=channel,
+                received_at=received,
                 priority=list(Priority)[index % 4],
-                owner=rng.choice(["Pat Morgan", "Sam Lee", "Kim Park"]),
-                status=statuses[index % len(statuses)],
+                owner=owner,
+                status=status,
+                status_history=_history(status, received, now, owner),
+                reject_reason="Out of the contract's scope." if status == "rejected" else "",
+                comments=[Comment(at=received, by=owner, text="Logged from the client's e-mail.")],
+                **extra,
             )
         )
     return out

@@ -109,6 +109,15 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class ChangeDecision(StrEnum):
+    """The decision on a change request."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
 class RiskKind(StrEnum):
     """A risk is a threat or an opportunity."""
 

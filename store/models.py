@@ -12,7 +12,10 @@ this module re-exports them, so either import works.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, ClassVar
 from uuid import uuid4
 
@@ -29,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from clientdesk.store import rules
+from clientdesk.store import rules, sla
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import (
     OPPORTUNITY_RESPONSES,
@@ -37,6 +40,7 @@ from clientdesk.store.enums import (
     RSVP,
     THREAT_RESPONSES,
     AttendeeRole,
+    ChangeDecision,
     Channel,
     ChecklistState,
     MeetingKind,
@@ -93,11 +97,27 @@ def _check_rrule(value: str | None) -> str | None:
     return cleaned.upper()
 
 
+def _check_working_week(value: str) -> str:
+    try:
+        return sla.format_working_week(sla.parse_working_week(value))
+    except sla.WorkingWeekError as error:
+        raise ValueError(str(error)) from None
+
+
+def _check_currency(value: str) -> str:
+    cleaned = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", cleaned):
+        raise ValueError(f"{value!r} is not a currency code (three letters, e.g. EUR)")
+    return cleaned
+
+
 Email = Annotated[str, AfterValidator(_check_email)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 OneLine = Annotated[str, AfterValidator(_check_one_line)]
 RecurrenceRule = Annotated[str | None, AfterValidator(_check_rrule)]
 Level = Annotated[int, Field(ge=1, le=5)]
+WorkingWeekText = Annotated[str, AfterValidator(_check_working_week)]
+Currency = Annotated[str, AfterValidator(_check_currency)]
 
 
 STORED: dict[str, bool] = {"stored": True}
@@ -151,6 +171,63 @@ class ProjectRecord(Record):
     project_id: str = ""
 
 
+class ServiceLevelTarget(BaseModel):
+    """The response times of one priority, in minutes of counted time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    first_response_minutes: int = Field(ge=1, le=366 * 24 * 60)
+    resolution_minutes: int = Field(ge=1, le=366 * 24 * 60)
+    working_hours: bool = Field(
+        default=True, description="count only the working week (False: around the clock)"
+    )
+
+
+def _default_targets() -> dict[Priority, ServiceLevelTarget]:
+    return {
+        Priority.P1: ServiceLevelTarget(
+            first_response_minutes=60, resolution_minutes=8 * 60, working_hours=False
+        ),
+        Priority.P2: ServiceLevelTarget(first_response_minutes=4 * 60, resolution_minutes=16 * 60),
+        Priority.P3: ServiceLevelTarget(first_response_minutes=8 * 60, resolution_minutes=40 * 60),
+        Priority.P4: ServiceLevelTarget(first_response_minutes=16 * 60, resolution_minutes=80 * 60),
+    }
+
+
+DEFAULT_WORKING_WEEK = "mon-fri 09:00-17:00"
+"""The working week of a new project's service levels."""
+
+
+class ServiceLevelPolicy(BaseModel):
+    """A project's response times per priority, and the working week they count in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    targets: dict[Priority, ServiceLevelTarget] = Field(default_factory=_default_targets)
+    working_week: WorkingWeekText = DEFAULT_WORKING_WEEK
+    holidays: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _every_priority(self) -> ServiceLevelPolicy:
+        missing = [str(p) for p in Priority if p not in self.targets]
+        if missing:
+            raise ValueError(f"service levels lack targets for {', '.join(missing)}")
+        return self
+
+    def target(self, priority: Priority) -> ServiceLevelTarget:
+        """The targets of ``priority``."""
+        return self.targets[priority]
+
+    def week(self, timezone: str) -> sla.WorkingWeek:
+        """The working week in ``timezone`` (built once per policy and zone, then shared)."""
+        return _working_week(self.working_week, tuple(sorted(self.holidays)), timezone)
+
+
+@lru_cache(maxsize=64)
+def _working_week(text: str, holidays: tuple[date, ...], timezone: str) -> sla.WorkingWeek:
+    return sla.WorkingWeek(sla.parse_working_week(text), zone(timezone), frozenset(holidays))
+
+
 class Project(Record):
     """A client project: the unit everything else hangs off."""
 
@@ -166,6 +243,7 @@ class Project(Record):
     organiser_name: OneLine = ""
     organiser_email: Email = ""
     rag: RAG = RAG.GREEN
+    service_levels: ServiceLevelPolicy = Field(default_factory=ServiceLevelPolicy)
     closed_at: AwareDatetime | None = None
     closed_by: str = ""
     close_override_reason: str = ""
@@ -227,7 +305,7 @@ class CommunicationPlanItem(ProjectRecord):
         due = self.next_due(now)
         return due is not None and due < now
 
-    def computed(self, now: datetime) -> dict[str, object]:
+    def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
         """Fields that depend on the current time, for ``list --json``."""
         due = self.next_due(now)
         return {
@@ -307,10 +385,79 @@ class Meeting(ProjectRecord):
             return self.start if self.start >= now else None
         return rules.next_occurrence(self.start, self.rrule, after=now, inclusive=True)
 
-    def computed(self, now: datetime) -> dict[str, object]:
+    def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
         """Fields that depend on the current time, for ``list --json``."""
         upcoming = self.next_occurrence(now)
         return {"next_occurrence": upcoming.isoformat() if upcoming else None}
+
+
+class StatusChange(BaseModel):
+    """One move of a request's workflow: who moved it, when, from what to what.
+
+    The repository appends one whenever a saved request's status differs from
+    the stored one; the response clocks are computed from these.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    at: AwareDatetime
+    by: str
+    old: RequestStatus | None = None
+    new: RequestStatus
+
+
+class Comment(BaseModel):
+    """One entry of a request's comment log; the store stamps who and when."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    at: AwareDatetime | None = None
+    by: str = ""
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+IMPACT_FIELDS: tuple[str, ...] = ("impact_scope", "impact_days", "impact_cost", "cost_currency")
+"""The fields of a change request whose change clears an approval."""
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""How far a received time may lie ahead of the clock (clocks of two machines differ)."""
+
+
+@dataclass(frozen=True)
+class RequestClocks:
+    """The two response clocks of a request at one moment (see :mod:`clientdesk.store.sla`)."""
+
+    first_response: sla.ClockReading
+    resolution: sla.ClockReading
+
+    @property
+    def shown(self) -> tuple[str, sla.ClockReading] | None:
+        """The clock a table shows, with its name: ``response`` or ``resolution``.
+
+        The first-response clock until the request is answered, then the
+        resolution clock while it is open; None once both stopped.
+        """
+        first, resolution = self.first_response, self.resolution
+        if first.stopped_at is None:
+            return "response", first
+        if resolution.stopped_at is None:
+            return "resolution", resolution
+        return None
+
+    def as_json(self) -> dict[str, object]:
+        """The fields ``list requests --json`` adds."""
+        first, resolution = self.first_response, self.resolution
+        return {
+            "first_response_due_at": first.due_at.isoformat(),
+            "first_response_at": first.stopped_at.isoformat() if first.stopped_at else None,
+            "first_response_breached": first.breached,
+            "first_response_left_seconds": round(first.left_seconds),
+            "resolution_due_at": resolution.due_at.isoformat(),
+            "resolution_breached": resolution.breached,
+            "resolution_left_seconds": round(resolution.left_seconds),
+            "paused": resolution.paused,
+            "paused_seconds": round(resolution.paused_seconds),
+        }
 
 
 class ClientRequest(ProjectRecord):
@@ -329,14 +476,77 @@ class ClientRequest(ProjectRecord):
     priority: Priority = Priority.P3
     owner: OneLine = ""
     status: RequestStatus = RequestStatus.NEW
+    reject_reason: str = ""
+    status_history: list[StatusChange] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
     meeting_ids: list[str] = Field(default_factory=list)
     risk_ids: list[str] = Field(default_factory=list)
+    # Change control (change requests)
+    impact_scope: str = ""
+    impact_days: float | None = Field(default=None, ge=-3650, le=3650)
+    impact_cost: Decimal | None = Field(default=None, ge=-(10**12), le=10**12, decimal_places=2)
+    cost_currency: Currency = "EUR"
+    justification: str = ""
+    decision: ChangeDecision = ChangeDecision.PENDING
+    decided_by: str = ""
+    decided_at: AwareDatetime | None = None
+    decision_reason: str = ""
+
+    @model_validator(mode="after")
+    def _rejection_has_reason(self, info: ValidationInfo) -> ClientRequest:
+        if is_stored(info):
+            return self
+        if self.status is RequestStatus.REJECTED and not self.reject_reason.strip():
+            raise ValueError("rejecting a request needs a reason (reject_reason)")
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def is_open(self) -> bool:
         """True until the request is closed or rejected."""
         return self.status not in (RequestStatus.CLOSED, RequestStatus.REJECTED)
+
+    @property
+    def is_change(self) -> bool:
+        """True for a change request (it has an impact and a decision)."""
+        return self.type is RequestType.CHANGE_REQUEST
+
+    def clocks(self, policy: ServiceLevelPolicy, timezone: str, now: datetime) -> RequestClocks:
+        """The first-response and resolution clocks at ``now`` under ``policy``.
+
+        Args:
+            policy: the project's service levels.
+            timezone: the project's time zone (the working week's).
+            now: the moment to read the clocks at.
+        """
+        target = policy.target(self.priority)
+        week = policy.week(timezone)
+        segments = sla.status_segments(
+            self.received_at,
+            [(change.at, str(change.new)) for change in self.status_history],
+            str(self.status),
+            now,
+        )
+        return RequestClocks(
+            first_response=sla.first_response_clock(
+                segments,
+                target.first_response_minutes * 60,
+                week if target.working_hours else None,
+                now,
+            ),
+            resolution=sla.resolution_clock(
+                segments,
+                target.resolution_minutes * 60,
+                week if target.working_hours else None,
+                now,
+            ),
+        )
+
+    def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
+        """Fields that depend on the current time and the project's service levels."""
+        if project is None:
+            return {}
+        return self.clocks(project.service_levels, project.timezone, now).as_json()
 
 
 class ScoreChange(BaseModel):
@@ -456,7 +666,7 @@ class Risk(ProjectRecord):
             and self.next_review < today
         )
 
-    def computed(self, now: datetime) -> dict[str, object]:
+    def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
         """Fields that depend on the current time, for ``list --json``."""
         return {"review_overdue": self.review_overdue(now.date())}
 

@@ -37,9 +37,12 @@ from clientdesk.store.errors import (
     ValidationFailed,
 )
 from clientdesk.store.models import (
+    FUTURE_TOLERANCE,
+    IMPACT_FIELDS,
     RECORD_TYPES,
     STORED,
     ChecklistItem,
+    ClientRequest,
     Project,
     ProjectRecord,
     Record,
@@ -405,6 +408,8 @@ class TinyDBRepository(Repository):
         kind = type(record)
         data = dump_record(record)
         data.update(created_at=now, updated_at=now, updated_by=self.user, revision=1)
+        if isinstance(record, ClientRequest):
+            self._start_request_log(data, now)
         if isinstance(record, Project):
             data["key"] = self._project_key(work, record)
         else:
@@ -443,6 +448,8 @@ class TinyDBRepository(Repository):
                 data[fixed] = current[fixed]
         if isinstance(stored, Risk):
             self._keep_score_history(data, current, now)
+        if isinstance(stored, ClientRequest):
+            self._keep_request_log(data, current, now)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
         if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
@@ -471,6 +478,63 @@ class TinyDBRepository(Repository):
         if entry is not None:
             history.append(ScoreChange.model_validate(entry).model_dump(mode="json"))
         data["history"] = history
+
+    def _start_request_log(self, data: dict[str, Any], now: datetime) -> None:
+        self._not_in_future(data, now)
+        # A request added in a later state (an import, the command line) gets the
+        # move that put it there, so that its clocks know when they stopped.
+        if data["status"] != "new" and not data.get("status_history"):
+            data["status_history"] = [self._move("new", data["status"], now)]
+        data["comments"] = [self._stamped(comment, now) for comment in data.get("comments", [])]
+        if data.get("decision", "pending") != "pending" and not data.get("decided_at"):
+            data.update(decided_by=self.user, decided_at=now)
+
+    def _keep_request_log(
+        self, data: dict[str, Any], current: dict[str, Any], now: datetime
+    ) -> None:
+        # The status history, the comment log and the decision stamps are the
+        # store's to write, so that the app and `clientdesk edit request` keep
+        # them the same way and nobody rewrites them: whatever the caller sent,
+        # the stored entries stay and new ones are stamped with who and when.
+        if data["received_at"] != current["received_at"]:
+            self._not_in_future(data, now)
+        old, new = current["status"], data["status"]
+        problem = rules.request_move_problem(old, new)
+        if problem:
+            raise ValidationFailed(problem, "status")
+        history = list(current.get("status_history", []))
+        if old != new:
+            history.append(self._move(old, new, now))
+        data["status_history"] = history
+        stored_comments = list(current.get("comments", []))
+        added = data.get("comments", [])[len(stored_comments) :]
+        data["comments"] = stored_comments + [self._stamped(c, now) for c in added]
+        if data["decision"] != current.get("decision", "pending"):
+            data.update(decided_by=self.user, decided_at=now)
+            return
+        data.update(decided_by=current.get("decided_by", ""), decided_at=current.get("decided_at"))
+        changed = rules.impact_changes(current, data, IMPACT_FIELDS)
+        if current.get("decision") == "approved" and changed:
+            note = f"Approval by {current.get('decided_by') or 'someone'} cleared: {changed}."
+            data.update(decision="pending", decided_by="", decided_at=None, decision_reason="")
+            data["comments"].append(self._stamped({"text": note}, now))
+
+    def _not_in_future(self, data: dict[str, Any], now: datetime) -> None:
+        received = datetime.fromisoformat(str(data["received_at"]))
+        if received > now + FUTURE_TOLERANCE:
+            raise ValidationFailed(
+                "received_at: a request cannot be received in the future", "received_at"
+            )
+
+    def _move(self, old: str, new: str, now: datetime) -> dict[str, Any]:
+        return {"at": now.isoformat(), "by": self.user, "old": old, "new": new}
+
+    def _stamped(self, comment: dict[str, Any], now: datetime) -> dict[str, Any]:
+        return {
+            "text": comment["text"],
+            "at": comment.get("at") or now.isoformat(),
+            "by": comment.get("by") or self.user,
+        }
 
     def _remove(self, work: _WorkingSet, stored: Record) -> None:
         kind = type(stored)

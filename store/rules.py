@@ -1,4 +1,4 @@
-"""Domain rules as plain functions: risk scores and bands, recurrence.
+"""Domain rules as plain functions: risk scores and bands, the request workflow, recurrence.
 
 Pure and side-effect free, so they are tested directly (with hypothesis where
 the input space is wide).
@@ -6,9 +6,13 @@ the input space is wide).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
 
 from dateutil.rrule import rrulestr
+
+from clientdesk.store.enums import RequestStatus
 
 BANDS: tuple[tuple[int, str], ...] = ((4, "low"), (9, "medium"), (15, "high"), (25, "critical"))
 """Upper bound of each risk band, in order."""
@@ -113,6 +117,95 @@ def score_history_entry(
         "old_impact": old[1],
         "old_score": risk_score(*old),
     }
+
+
+REQUEST_MOVES: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    RequestStatus.NEW: (
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING_ON_CLIENT,
+        RequestStatus.RESOLVED,
+        RequestStatus.REJECTED,
+    ),
+    RequestStatus.ACKNOWLEDGED: (
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING_ON_CLIENT,
+        RequestStatus.RESOLVED,
+        RequestStatus.REJECTED,
+    ),
+    RequestStatus.IN_PROGRESS: (
+        RequestStatus.WAITING_ON_CLIENT,
+        RequestStatus.RESOLVED,
+        RequestStatus.REJECTED,
+    ),
+    RequestStatus.WAITING_ON_CLIENT: (
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.RESOLVED,
+        RequestStatus.REJECTED,
+    ),
+    RequestStatus.RESOLVED: (RequestStatus.CLOSED, RequestStatus.IN_PROGRESS),
+    RequestStatus.CLOSED: (),
+    RequestStatus.REJECTED: (),
+}
+"""Where a request may move from each status. Resolved may be reopened (to in progress);
+closed and rejected are final."""
+
+
+def request_move_problem(old: str, new: str) -> str:
+    """Why a request may not move from ``old`` to ``new`` ("" when it may, or nothing moves)."""
+    if old == new:
+        return ""
+    allowed = REQUEST_MOVES[RequestStatus(old)]
+    if RequestStatus(new) in allowed:
+        return ""
+    label = str(old).replace("_", " ")
+    if not allowed:
+        return f"a {label} request cannot change status any more"
+    names = ", ".join(str(status).replace("_", " ") for status in allowed)
+    target = str(new).replace("_", " ")
+    return f"a request cannot move from {label} to {target} (from {label}: {names})"
+
+
+def impact_changes(old: dict[str, object], new: dict[str, object], fields: Iterable[str]) -> str:
+    """What changed in a change request's impact, for a note ("" when nothing did).
+
+    Args:
+        old: the stored record's fields (JSON form).
+        new: the fields being saved.
+        fields: the impact fields to compare.
+
+    Returns:
+        e.g. ``"the impact changed (cost 1200 -> 1500)"``.
+    """
+    parts = []
+    for name in fields:
+        before, after = old.get(name), new.get(name)
+        if _same_value(before, after):
+            continue
+        label = name.removeprefix("impact_").replace("_", " ")
+        if name == "impact_scope":
+            parts.append("scope")
+        else:
+            parts.append(f"{label} {_shown(before)} -> {_shown(after)}")
+    return f"the impact changed ({', '.join(parts)})" if parts else ""
+
+
+def _same_value(before: object, after: object) -> bool:
+    if before in (None, "") or after in (None, ""):
+        return before in (None, "") and after in (None, "")
+    try:
+        return Decimal(str(before)) == Decimal(str(after))
+    except InvalidOperation:
+        return str(before).strip() == str(after).strip()
+
+
+def _shown(value: object) -> str:
+    if value in (None, ""):
+        return "none"
+    try:
+        return f"{Decimal(str(value)).normalize():f}"
+    except InvalidOperation:
+        return str(value)
 
 
 def next_occurrence(
