@@ -12,6 +12,8 @@ and prints, measured side by side in one run:
   for clientdesk also the time until the first screen *with its data* is painted;
 - the time of one record save (update and add) through the repository;
 - the time of ``clientdesk list requests --json``;
+- the time to read both response clocks of every request of the largest
+  project (what the Requests pane computes when it is filled), per request;
 - peak memory (max RSS) of each app process, against the bare app's.
 
 Each figure is the median of ``--repeat`` runs. The apps run headless (no
@@ -108,6 +110,26 @@ def bench_save(data: Path, repeat: int) -> dict[str, float]:
     }
 
 
+def bench_clocks(data: Path, repeat: int) -> dict[str, float]:
+    """Time to read the two response clocks of every request of the largest project."""
+    from clientdesk.store import clock
+    from clientdesk.store.models import ClientRequest
+    from clientdesk.store.repository import TinyDBRepository
+
+    snapshot = TinyDBRepository(data).snapshot()
+    now = clock.now()
+    project = max(snapshot.projects(), key=lambda p: len(snapshot.of_project(ClientRequest, p.id)))
+    requests = snapshot.of_project(ClientRequest, project.id)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for request in requests:
+            request.clocks(project.service_levels, project.timezone, now)
+        times.append(time.perf_counter() - started)
+    total = median(times)
+    return {"count": len(requests), "ms": total * 1000, "us_each": total / len(requests) * 1e6}
+
+
 def bench_list(data: Path, repeat: int) -> float:
     """Wall time of ``clientdesk list requests --json`` in milliseconds."""
     times = []
@@ -142,6 +164,7 @@ def main() -> None:
         startup = bench_startup(data, options.repeat)
         save = bench_save(data, options.repeat)
         listing = bench_list(data, options.repeat)
+        clocks = bench_clocks(data, options.repeat)
 
     bare_paint = startup["bare.first_paint_ms"]
     ours_paint = startup["clientdesk.first_paint_ms"]
@@ -162,6 +185,11 @@ def main() -> None:
         ("save: add one record", f"{save['add_ms']:.1f} ms", "goal < 50 ms"),
         ("load and validate the whole file", f"{save['load_ms']:.0f} ms", ""),
         ("clientdesk list requests --json", f"{listing:.0f} ms", ""),
+        (
+            f"response clocks of one project's {clocks['count']:.0f} requests",
+            f"{clocks['ms']:.0f} ms",
+            f"{clocks['us_each']:.0f} us per request",
+        ),
         ("peak memory, bare app", f"{startup['bare.rss_mib']:.0f} MiB", ""),
         (
             "peak memory, clientdesk",

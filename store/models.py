@@ -477,6 +477,9 @@ class ClientRequest(ProjectRecord):
     owner: OneLine = ""
     status: RequestStatus = RequestStatus.NEW
     reject_reason: str = ""
+    handed_over_to: OneLine = Field(
+        default="", description="who carries an open request on after the project closes"
+    )
     status_history: list[StatusChange] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
     meeting_ids: list[str] = Field(default_factory=list)
@@ -591,6 +594,9 @@ class Risk(ProjectRecord):
     owner: OneLine = ""
     status: RiskStatus = RiskStatus.OPEN
     close_reason: str = ""
+    handed_over_to: OneLine = Field(
+        default="", description="who watches an open risk after the project closes"
+    )
     next_review: date | None = None
     residual_probability: Level | None = None
     residual_impact: Level | None = None

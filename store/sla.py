@@ -328,7 +328,9 @@ def parse_working_week(text: str) -> tuple[tuple[int, int, int], ...]:
     for part in (p.strip().lower() for p in text.split(";")):
         if not part:
             continue
-        match = _SPAN.match(" ".join(part.split()))
+        # People type "09:00-12:00, 13:00-17:00" and "mon - fri": spaces around a
+        # comma or a dash are not a separator between days and times.
+        match = _SPAN.match(re.sub(r"\s*([,-])\s*", r"\1", " ".join(part.split())))
         if match is None:
             raise WorkingWeekError(
                 f"cannot read {part!r} (expected e.g. 'mon-fri 09:00-17:00; sat 10:00-12:00')"

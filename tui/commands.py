@@ -14,14 +14,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from clientdesk import __version__
-from clientdesk.store import clock, paths
-from clientdesk.store.enums import AttendeeRole
+from clientdesk.store import clock, paths, rules, sla
+from clientdesk.store.enums import AttendeeRole, ChangeDecision, Priority
 from clientdesk.store.errors import NotFoundError, StoreError, ValidationFailed
 from clientdesk.store.integrity import find_problems
 from clientdesk.store.models import (
+    IMPACT_FIELDS,
     KIND_NAMES,
     Attendee,
     ChecklistItem,
@@ -33,6 +35,7 @@ from clientdesk.store.models import (
     ProjectRecord,
     Record,
     Risk,
+    ServiceLevelPolicy,
 )
 from clientdesk.store.repository import (
     Snapshot,
@@ -133,6 +136,40 @@ def _attendee(text: str, snapshot: Snapshot, project: Project | None, _a: object
     return attendee.model_dump(mode="json")
 
 
+def _linked(kind: type[Record]) -> Callable[[str, Snapshot, Project | None, object], str]:
+    """A converter from a record key of ``kind`` in the project to that record's id."""
+
+    def convert(text: str, snapshot: Snapshot, project: Project | None, _a: object) -> str:
+        try:
+            return snapshot.find(kind, text, project.id if project else None).id
+        except NotFoundError:
+            raise NotFoundError(
+                f"no {kind.LABEL} {text.strip()!r} in this project "
+                f"(give a key like {kind.PREFIX}-3)"
+            ) from None
+
+    return convert
+
+
+def _optional_number(text: str, *_: object) -> float | None:
+    if not text.strip():
+        return None  # an empty value clears the field
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationFailed(f"{text!r} is not a number") from None
+
+
+def _amount(text: str, *_: object) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        # Decimal, not float: an amount of money must keep its cents exactly.
+        return str(Decimal(text.strip()))
+    except InvalidOperation:
+        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200 or 1499.50)") from None
+
+
 _COMMON_TZ = FieldOption("--tz", "timezone", "IANA time zone, e.g. Europe/Berlin")
 
 FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
@@ -166,6 +203,25 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--priority", "priority", "P1 (urgent) to P4", _upper),
         FieldOption("--owner", "owner", "who answers it"),
         FieldOption("--tz", "timezone", "zone of --received-at (default: the project's)", None),
+        FieldOption("--reject-reason", "reject_reason", "why it is rejected (with --status)"),
+        FieldOption(
+            "--meeting", "meeting_ids", "linked meeting key (repeatable)", _linked(Meeting), True
+        ),
+        FieldOption("--risk", "risk_ids", "linked risk key (repeatable)", _linked(Risk), True),
+        FieldOption("--impact-scope", "impact_scope", "change request: impact on scope"),
+        FieldOption(
+            "--impact-days",
+            "impact_days",
+            "change request: schedule impact in days",
+            _optional_number,
+        ),
+        FieldOption("--impact-cost", "impact_cost", "change request: cost impact", _amount),
+        FieldOption("--currency", "cost_currency", "currency of the cost, e.g. EUR", _upper),
+        FieldOption("--justification", "justification", "change request: why it is needed"),
+        FieldOption(
+            "--decision", "decision", "pending, approved, rejected or deferred", _enum_value
+        ),
+        FieldOption("--decision-reason", "decision_reason", "why it was decided so"),
     ),
     Risk: (
         FieldOption("--kind", "kind", "threat or opportunity", _enum_value),
@@ -213,6 +269,25 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
 _STATUS_OPTION = FieldOption("--status", "status", "the record's new status", _enum_value)
 _STATUS_KINDS = (ClientRequest, Risk, Meeting)
 
+_COMMENT_OPTION = FieldOption("--comment", "comment", "append one comment to the log")
+_POLICY_OPTIONS = (
+    FieldOption("--working-hours", "working_hours", 'working week, e.g. "mon-fri 09:00-17:00"'),
+    FieldOption("--holidays", "holidays", "holidays YYYY-MM-DD,YYYY-MM-DD (replaces the list)"),
+    FieldOption(
+        "--sla",
+        "sla",
+        "targets of a priority, e.g. P2=4h/16h or P1=1h/8h/24x7 (repeatable)",
+        repeatable=True,
+    ),
+)
+"""Options that edit a project's service levels rather than one field."""
+
+_EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
+    Project: _POLICY_OPTIONS,
+    ClientRequest: (_COMMENT_OPTION,),
+}
+"""Options parsed like field options but applied by :func:`_apply_extras`."""
+
 
 def _fields_from(
     args: argparse.Namespace, kind: type[Record], snapshot: Snapshot, project: Project | None
@@ -233,6 +308,90 @@ def _fields_from(
         except ValidationFailed as error:
             raise ValidationFailed(f"{option.flag}: {error}", option.field) from None
     return data
+
+
+def _service_levels(args: argparse.Namespace, current: ServiceLevelPolicy) -> dict[str, Any] | None:
+    """The project's service levels with ``--working-hours``, ``--holidays``, ``--sla`` applied.
+
+    None when none of the three is given.
+    """
+    hours = getattr(args, "working_hours", None)
+    holidays = getattr(args, "holidays", None)
+    targets = getattr(args, "sla", None)
+    if hours is None and holidays is None and not targets:
+        return None
+    policy = current.model_dump(mode="json")
+    if hours is not None:
+        try:
+            policy["working_week"] = sla.format_working_week(sla.parse_working_week(hours))
+        except sla.WorkingWeekError as error:
+            raise ValidationFailed(f"--working-hours: {error}", "service_levels") from None
+    if holidays is not None:
+        days = [piece.strip() for piece in holidays.split(",") if piece.strip()]
+        try:
+            policy["holidays"] = sorted({clock.parse_date(day).isoformat() for day in days})
+        except ValidationFailed as error:
+            raise ValidationFailed(f"--holidays: {error}", "service_levels") from None
+    for text in targets or []:
+        priority, target = _sla_target(text, current)
+        policy["targets"][priority] = target
+    return policy
+
+
+def _sla_target(text: str, current: ServiceLevelPolicy) -> tuple[str, dict[str, Any]]:
+    """Read one ``--sla P2=4h/16h[/24x7|/working]``: the priority and its targets."""
+    name, _, rest = text.partition("=")
+    priority = name.strip().upper()
+    if priority not in {str(p) for p in Priority}:
+        raise ValidationFailed(
+            f"--sla {text}: unknown priority {name.strip()!r} (P1 to P4)", "service_levels"
+        )
+    parts = [part.strip().lower() for part in rest.split("/")]
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("24x7", "working")):
+        raise ValidationFailed(
+            f"--sla {text}: expected PRIORITY=RESPONSE/RESOLUTION[/24x7|/working], e.g. P2=4h/16h",
+            "service_levels",
+        )
+    try:
+        first, resolution = sla.parse_duration(parts[0]), sla.parse_duration(parts[1])
+    except sla.WorkingWeekError as error:
+        raise ValidationFailed(f"--sla {text}: {error}", "service_levels") from None
+    # Without a suffix the priority keeps how it counts (P1 stays around the clock).
+    working = (
+        parts[2] == "working"
+        if len(parts) == 3
+        else current.target(Priority(priority)).working_hours
+    )
+    return priority, {
+        "first_response_minutes": first,
+        "resolution_minutes": resolution,
+        "working_hours": working,
+    }
+
+
+def _apply_extras(
+    args: argparse.Namespace, kind: type[Record], data: dict[str, Any], record: Record | None
+) -> None:
+    """Apply the options that are not one field each to ``data`` (the fields to save).
+
+    Args:
+        args: the parsed command line.
+        kind: the kind of record being added or edited.
+        data: the changed fields so far; updated in place.
+        record: the stored record of an edit, None for an add.
+    """
+    if kind is Project:
+        current = record.service_levels if isinstance(record, Project) else ServiceLevelPolicy()
+        policy = _service_levels(args, current)
+        if policy is not None:
+            data["service_levels"] = policy
+    if kind is ClientRequest and getattr(args, "comment", None) is not None:
+        # The store keeps the stored log and stamps what is appended: send it whole.
+        stored = record.comments if isinstance(record, ClientRequest) else []
+        data["comments"] = [
+            *(comment.model_dump(mode="json") for comment in stored),
+            {"text": args.comment},
+        ]
 
 
 # -- commands ------------------------------------------------------------------
@@ -258,6 +417,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     snapshot = repo.snapshot()
     project = None if kind is Project else _project_for(args, snapshot, required=True)
     data = _fields_from(args, kind, snapshot, project)
+    _apply_extras(args, kind, data, None)
     if project is not None:
         data["project_id"] = project.id
         if kind is Meeting:
@@ -289,31 +449,56 @@ def cmd_edit(args: argparse.Namespace) -> int:
             f"changed by {record.updated_by} since; nothing was written"
         )
     changes = _fields_from(args, kind, snapshot, project)
+    _apply_extras(args, kind, changes, record)
     if not changes:
         raise UsageError("nothing to change: give at least one field option")
     edited = validate_record(kind, {**dump_record(record), **changes})
     saved = repo.update(edited)
     print(f"{saved.key} revision {saved.revision}")
+    if (
+        isinstance(record, ClientRequest)
+        and isinstance(saved, ClientRequest)
+        and record.decision is ChangeDecision.APPROVED
+        and saved.decision is ChangeDecision.PENDING
+        and "decision" not in changes
+    ):
+        # The store cleared the approval: say so, the user did not ask for it.
+        why = rules.impact_changes(dump_record(record), dump_record(saved), IMPACT_FIELDS)
+        print(f"{saved.key}: the approval was cleared because {why}", file=sys.stderr)
     return 0
 
 
 def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
     """A record as ``list --json`` prints it: every field, computed ones included."""
     data = record.model_dump(mode="json")
+    owner = snapshot.get(Project, record.project_id) if isinstance(record, ProjectRecord) else None
     computed = getattr(record, "computed", None)
     if callable(computed):
-        data.update(computed(now))
+        # The project's service levels and zone drive a request's clocks.
+        data.update(computed(now, owner))
     if isinstance(record, ProjectRecord):
-        owner = snapshot.get(Project, record.project_id)
         data["project_key"] = owner.key if owner else None
     return data
+
+
+def _clock_cell(request: ClientRequest, project: Project | None, now: datetime) -> str:
+    """The time left on a request's running clock, ``over 3h`` once it is breached."""
+    if project is None:
+        return ""
+    shown = request.clocks(project.service_levels, project.timezone, now).shown
+    if shown is None:
+        return ""  # both clocks stopped
+    _, reading = shown
+    left = sla.format_duration(reading.left_seconds)
+    text = f"over {left}" if reading.breached else left
+    return f"{text} (paused)" if reading.paused else text
 
 
 _TABLE_COLUMNS: dict[type[Record], tuple[str, ...]] = {
     Project: ("key", "name", "client", "phase", "rag"),
     Contact: ("key", "name", "email", "organisation", "role"),
     CommunicationPlanItem: ("key", "title", "channel", "cadence", "owner"),
-    ClientRequest: ("key", "type", "priority", "status", "title", "owner"),
+    ClientRequest: ("key", "type", "priority", "status", "left", "title", "owner"),
     Risk: ("key", "kind", "score", "band", "status", "title"),
     Meeting: ("key", "start", "kind", "status", "title"),
     ChecklistItem: ("key", "state", "title", "done_by"),
@@ -339,26 +524,25 @@ def cmd_list(args: argparse.Namespace) -> int:
         records = list(snapshot.of_project(kind, project.id))
     else:
         records = [r for p in snapshot.projects() for r in snapshot.of_project(kind, p.id)]
+    now = clock.now()
     if args.json:
-        now = clock.now()
         json.dump([record_json(r, snapshot, now) for r in records], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     columns = _TABLE_COLUMNS[kind]
     if kind is not Project and project is None:
         columns = ("project", *columns)
-    project_keys = {p.id: p.key for p in snapshot.projects()}
-    rows = [
-        [
-            _cell(
-                project_keys.get(getattr(r, "project_id", ""))
-                if name == "project"
-                else getattr(r, name)
-            )
-            for name in columns
-        ]
-        for r in records
-    ]
+    projects = {p.id: p for p in snapshot.projects()}
+
+    def cell(record: Record, name: str) -> str:
+        owner = projects.get(getattr(record, "project_id", ""))
+        if name == "project":
+            return _cell(owner.key if owner else None)
+        if name == "left" and isinstance(record, ClientRequest):
+            return _clock_cell(record, owner, now)
+        return _cell(getattr(record, name))
+
+    rows = [[cell(r, name) for name in columns] for r in records]
     titles = [name.replace("_", " ").upper() for name in columns]
     widths = [max([len(t), *(len(row[i]) for row in rows)]) for i, t in enumerate(titles)]
     print("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
@@ -455,13 +639,15 @@ def build_parser() -> _Parser:
                 one.add_argument("--revision", type=int, help="refuse unless at this revision")
             if kind is not Project:
                 one.add_argument("--project", metavar="KEY", required=True, help="project key")
-            options = FIELD_OPTIONS[kind]
+            options = FIELD_OPTIONS[kind] + _EXTRA_OPTIONS.get(kind, ())
             if verb == "edit" and kind in _STATUS_KINDS:
                 options = (*options, _STATUS_OPTION)
             for option in options:
                 one.add_argument(
                     option.flag,
                     dest=option.field,
+                    # Named after the flag, not the field: "--meeting MEETING", not MEETING_IDS.
+                    metavar=option.flag.removeprefix("--").replace("-", "_").upper(),
                     help=option.help,
                     action="append" if option.repeatable else "store",
                 )

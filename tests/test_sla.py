@@ -1,0 +1,454 @@
+"""Response clocks without a terminal: working-hours arithmetic, pauses, priority, reopen.
+
+The property tests draw working weeks from realistic shapes (a plain office
+week, split days, a long Monday-Thursday with a short Friday, a Saturday
+morning), zones on both hemispheres, holidays, start times and targets. The
+worked examples spell out every expected due time as a literal, so that a
+reader can check them against a calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from clientdesk.store import sla
+from clientdesk.store.enums import Priority, RequestStatus
+from clientdesk.store.models import (
+    ClientRequest,
+    ServiceLevelPolicy,
+    ServiceLevelTarget,
+    StatusChange,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+WEEK_SHAPES = (
+    "mon-fri 09:00-17:00",
+    "mon-fri 09:00-12:30,13:30-17:00",
+    "mon-thu 08:00-18:00; fri 08:00-12:00",
+    "mon-fri 09:00-17:00; sat 10:00-14:00",
+    "mon-thu,sun 07:30-15:30",
+)
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
+
+# 2026 and 2027 hold every DST change of these zones, both directions.
+starts = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+holiday_sets = st.frozensets(
+    st.dates(min_value=date(2025, 12, 25), max_value=date(2028, 1, 31)), max_size=40
+)
+# Up to 200 working hours: several weeks, so that targets cross weekends and holidays.
+targets = st.integers(min_value=1, max_value=200 * 3600)
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> sla.WorkingWeek:
+    """A working week of one of the realistic shapes, in one of the zones, with holidays."""
+    text = draw(st.sampled_from(WEEK_SHAPES))
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    return sla.WorkingWeek(sla.parse_working_week(text), zone, draw(holiday_sets))
+
+
+def inside_working_time(week: sla.WorkingWeek, moment: datetime) -> bool:
+    """True when ``moment`` lies in a span of ``week``: after its start, at most at its end.
+
+    Checked on the local wall clock, independently of ``WorkingWeek.day_spans``.
+    """
+    local = moment.astimezone(week.zone)
+    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
+    for day, at in ((local.date(), minute), (local.date() - timedelta(days=1), minute + 1440)):
+        if day in week.holidays:
+            continue
+        for weekday, start, end in week.spans:
+            if weekday == day.weekday() and start < at <= end:
+                return True
+    return False
+
+
+# -- properties ------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(weeks(), starts, targets)
+def test_a_due_time_always_lies_inside_working_hours(
+    week: sla.WorkingWeek, start: datetime, seconds: int
+) -> None:
+    due = sla.add_working_seconds(week, start, seconds)
+    assert due > start
+    assert inside_working_time(week, due), due.astimezone(week.zone)
+
+
+@settings(max_examples=300, deadline=None)
+@given(weeks(), starts, targets)
+def test_the_working_time_up_to_a_due_time_is_the_target(
+    week: sla.WorkingWeek, start: datetime, seconds: int
+) -> None:
+    due = sla.add_working_seconds(week, start, seconds)
+    assert sla.working_seconds(week, start, due) == pytest.approx(seconds, abs=1)
+
+
+@st.composite
+def lives(draw: st.DrawFn) -> tuple[datetime, list[tuple[datetime, str]], datetime, datetime]:
+    """A request's life without a pause: received, moves, and a window for a pause, and now.
+
+    Returns ``(received, moves, pause_window_end, now)``: a pause may be
+    inserted anywhere between received and ``pause_window_end`` (the request
+    is open there: new, acknowledged or in progress).
+    """
+    received = draw(starts)
+    hours = st.floats(min_value=0, max_value=300)
+    offsets = sorted(draw(st.lists(hours, min_size=3, max_size=3)))
+    acknowledged, resolved, now = (received + timedelta(hours=h) for h in offsets)
+    moves = []
+    if draw(st.booleans()):
+        moves.append((acknowledged, "acknowledged"))
+    window_end = now
+    if draw(st.booleans()):
+        moves.append((resolved, "resolved"))
+        window_end = resolved
+    return received, moves, window_end, now
+
+
+def _clocks(
+    week: sla.WorkingWeek | None,
+    received: datetime,
+    moves: list[tuple[datetime, str]],
+    now: datetime,
+    target: int,
+) -> tuple[sla.ClockReading, sla.ClockReading]:
+    status = sorted(moves, key=lambda move: move[0])[-1][1] if moves else "new"
+    segments = sla.status_segments(received, moves, status, now)
+    return (
+        sla.first_response_clock(segments, target, week, now),
+        sla.resolution_clock(segments, target, week, now),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), weeks()),
+    lives(),
+    st.floats(min_value=0, max_value=1),
+    st.floats(min_value=0, max_value=1),
+    targets,
+)
+def test_pausing_never_shortens_a_clock(
+    week: sla.WorkingWeek | None,
+    life: tuple[datetime, list[tuple[datetime, str]], datetime, datetime],
+    where: float,
+    length: float,
+    target: int,
+) -> None:
+    received, moves, window_end, now = life
+    pause_start = received + (window_end - received) * where
+    pause_end = pause_start + (window_end - pause_start) * length
+    # The request waits between two of its moves (another move would end the wait).
+    assume(not any(pause_start <= moment <= pause_end for moment, _ in moves))
+    # Back to where the request was before it waited (in progress from any open state).
+    paused_moves = [
+        *moves,
+        (pause_start, "waiting_on_client"),
+        (pause_end, "in_progress"),
+    ]
+    if pause_end == window_end and window_end == now:
+        paused_moves.pop()  # still waiting now
+    plain = _clocks(week, received, moves, now, target)
+    paused = _clocks(week, received, paused_moves, now, target)
+    for without, with_pause in zip(plain, paused, strict=True):
+        assert with_pause.due_at >= without.due_at
+        assert with_pause.counted_seconds <= without.counted_seconds + 1e-6
+    # The resolution clock loses exactly the counted time inside the pause, and
+    # paused_seconds is the pause's wall-clock length.
+    waited = sla.working_seconds(week, pause_start, pause_end)
+    assert plain[1].counted_seconds - paused[1].counted_seconds == pytest.approx(waited, abs=1e-3)
+    assert paused[1].paused_seconds == pytest.approx((pause_end - pause_start).total_seconds())
+
+
+# -- worked examples -------------------------------------------------------------------
+
+OFFICE = ServiceLevelPolicy()
+"""The default policy: Monday-Friday 09:00-17:00, P1 around the clock."""
+
+
+def request(
+    received: datetime,
+    moves: Sequence[tuple[datetime, RequestStatus]] = (),
+    priority: Priority = Priority.P3,
+) -> ClientRequest:
+    """A request received at ``received`` that made ``moves``, as the store records them."""
+    history = []
+    old: RequestStatus | None = RequestStatus.NEW
+    for at, new in moves:
+        history.append(StatusChange(at=at, by="pat", old=old, new=new))
+        old = new
+    return ClientRequest(
+        title="Export as CSV",
+        received_at=received,
+        priority=priority,
+        status=old or RequestStatus.NEW,
+        status_history=history,
+        reject_reason="out of scope" if old is RequestStatus.REJECTED else "",
+    )
+
+
+def berlin(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    """A wall-clock time in Berlin."""
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+def test_a_friday_afternoon_request_is_due_on_monday() -> None:
+    # Friday 16:00-17:00 counts one hour; the other seven are Monday 09:00-16:00.
+    received = berlin(2026, 11, 20, 16, 0)
+    clocks = request(received).clocks(OFFICE, "Europe/Berlin", berlin(2026, 11, 20, 16, 30))
+    assert clocks.first_response.due_at == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    assert clocks.first_response.due_at.astimezone(BERLIN) == berlin(2026, 11, 23, 16, 0)
+    # 40 h: 1 (Fri) + 8 x 4 (Mon-Thu) + 7 on the next Friday.
+    assert clocks.resolution.due_at == datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    assert clocks.first_response.left_seconds == 7.5 * 3600
+    assert clocks.shown is not None and clocks.shown[0] == "response"
+
+
+def test_holidays_do_not_count() -> None:
+    policy = ServiceLevelPolicy(holidays=[date(2026, 12, 24), date(2026, 12, 25)])
+    received = berlin(2026, 12, 23, 15, 0)  # Wednesday: two hours left that day
+    clocks = request(received, priority=Priority.P2).clocks(policy, "Europe/Berlin", received)
+    # Thursday and Friday are holidays, then the weekend: Monday 09:00 + 2 h.
+    assert clocks.first_response.due_at == datetime(2026, 12, 28, 10, 0, tzinfo=UTC)
+    without_holidays = request(received, priority=Priority.P2).clocks(
+        OFFICE, "Europe/Berlin", received
+    )
+    assert without_holidays.first_response.due_at == datetime(2026, 12, 24, 10, 0, tzinfo=UTC)
+
+
+def test_the_end_of_summer_time_in_berlin() -> None:
+    # Clocks go back on Sunday 2026-10-25: Friday is UTC+2, Monday UTC+1.
+    received = berlin(2026, 10, 23, 16, 0)
+    assert received.utcoffset() == timedelta(hours=2)
+    clocks = request(received).clocks(OFFICE, "Europe/Berlin", received)
+    assert clocks.first_response.due_at == datetime(2026, 10, 26, 15, 0, tzinfo=UTC)
+    assert clocks.first_response.due_at.astimezone(BERLIN) == berlin(2026, 10, 26, 16, 0)
+    week = OFFICE.week("Europe/Berlin")
+    # 73 wall-clock hours lie between, of which exactly 8 are working hours.
+    assert sla.working_seconds(week, received, clocks.first_response.due_at) == 8 * 3600
+
+
+def test_around_the_clock_counts_the_repeated_hour() -> None:
+    # P1 counts real elapsed time: the hour 02:00-03:00 happens twice that night.
+    received = berlin(2026, 10, 24, 23, 0)  # Saturday, UTC+2
+    clocks = request(received, priority=Priority.P1).clocks(OFFICE, "Europe/Berlin", received)
+    assert clocks.first_response.due_at == datetime(2026, 10, 24, 22, 0, tzinfo=UTC)
+    assert clocks.resolution.due_at == datetime(2026, 10, 25, 5, 0, tzinfo=UTC)
+    assert clocks.resolution.due_at.astimezone(BERLIN) == berlin(2026, 10, 25, 6, 0)
+
+
+def test_the_start_of_daylight_time_in_new_york() -> None:
+    # Clocks go forward on Sunday 2026-03-08: Friday is UTC-5, Monday UTC-4.
+    received = datetime(2026, 3, 6, 15, 0, tzinfo=NEW_YORK)
+    clocks = request(received, priority=Priority.P2).clocks(OFFICE, "America/New_York", received)
+    # Friday 15:00-17:00 is two hours; Monday 09:00-11:00 EDT the other two.
+    assert clocks.first_response.due_at == datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    assert clocks.first_response.due_at.astimezone(NEW_YORK).hour == 11
+
+
+PAUSED_MOVES = [
+    (berlin(2026, 11, 23, 10, 0), RequestStatus.ACKNOWLEDGED),
+    (berlin(2026, 11, 23, 10, 30), RequestStatus.IN_PROGRESS),
+    (berlin(2026, 11, 23, 16, 0), RequestStatus.WAITING_ON_CLIENT),
+    (berlin(2026, 11, 24, 10, 0), RequestStatus.IN_PROGRESS),
+]
+"""Received Monday 09:00 Berlin; waits on the client from Monday 16:00 to Tuesday 10:00."""
+
+
+def test_a_pause_pushes_the_due_time_by_the_working_time_it_lasted() -> None:
+    received, now = berlin(2026, 11, 23, 9, 0), berlin(2026, 11, 24, 12, 0)
+    unpaused = request(received, PAUSED_MOVES[:2]).clocks(OFFICE, "Europe/Berlin", now)
+    paused = request(received, PAUSED_MOVES).clocks(OFFICE, "Europe/Berlin", now)
+    # Without the pause: 40 working hours from Monday 09:00 end on Friday 17:00.
+    assert unpaused.resolution.due_at == datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    # The wait covered two working hours (Mon 16-17, Tue 09-10): due Monday 11:00.
+    assert paused.resolution.due_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    # paused_seconds is the wall-clock wait, evening and night included: 18 hours.
+    assert paused.resolution.paused_seconds == 18 * 3600
+    assert paused.resolution.counted_seconds == (7 + 2) * 3600
+    # The first response (acknowledged at 10:00) is unaffected by the later wait.
+    assert paused.first_response.stopped_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert paused.first_response.counted_seconds == 3600
+    assert not paused.first_response.breached
+
+
+def test_a_clock_waiting_on_the_client_is_paused() -> None:
+    received, now = berlin(2026, 11, 23, 9, 0), berlin(2026, 11, 24, 9, 30)
+    clocks = request(received, PAUSED_MOVES[:3]).clocks(OFFICE, "Europe/Berlin", now)
+    assert clocks.resolution.paused and not clocks.resolution.running
+    assert clocks.resolution.paused_seconds == 17.5 * 3600
+    assert clocks.resolution.counted_seconds == 7 * 3600
+    later = request(received, PAUSED_MOVES[:3]).clocks(
+        OFFICE, "Europe/Berlin", berlin(2026, 11, 24, 16, 0)
+    )
+    assert later.resolution.counted_seconds == 7 * 3600  # nothing counted while waiting
+    assert later.as_json()["paused"] is True
+
+
+def test_a_priority_change_recomputes_from_the_received_time_keeping_the_pause() -> None:
+    received, now = berlin(2026, 11, 23, 9, 0), berlin(2026, 11, 24, 12, 0)
+    p3 = request(received, PAUSED_MOVES)
+    p2 = p3.model_copy(update={"priority": Priority.P2})
+    clocks = p2.clocks(OFFICE, "Europe/Berlin", now)
+    # P2 answers within 4 h: received 09:00, so due at 13:00 (answered at 10:00).
+    assert clocks.first_response.due_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    # 16 h: Mon 09-16 (7), pause, Tue 10-17 (7), Wed 09-11 (2).
+    assert clocks.resolution.due_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    assert clocks.resolution.paused_seconds == 18 * 3600
+    back = p2.model_copy(update={"priority": Priority.P3}).clocks(OFFICE, "Europe/Berlin", now)
+    assert back == p3.clocks(OFFICE, "Europe/Berlin", now)
+
+
+def test_reopening_runs_the_resolution_clock_again_counting_only_running_time() -> None:
+    received = berlin(2026, 11, 23, 9, 0)
+    moves = [
+        (berlin(2026, 11, 23, 9, 30), RequestStatus.ACKNOWLEDGED),
+        (berlin(2026, 11, 23, 13, 0), RequestStatus.RESOLVED),
+        (berlin(2026, 11, 25, 9, 0), RequestStatus.IN_PROGRESS),  # reopened on Wednesday
+    ]
+    resolved = request(received, moves[:2], priority=Priority.P2).clocks(
+        OFFICE, "Europe/Berlin", berlin(2026, 11, 24, 12, 0)
+    )
+    assert resolved.resolution.stopped_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert resolved.resolution.counted_seconds == 4 * 3600
+    assert resolved.shown is None  # both clocks stopped
+    reopened = request(received, moves, priority=Priority.P2).clocks(
+        OFFICE, "Europe/Berlin", berlin(2026, 11, 25, 12, 0)
+    )
+    # Monday 09-13 (4 h) and Wednesday 09-12 (3 h); Monday afternoon and Tuesday do not count.
+    assert reopened.resolution.counted_seconds == 7 * 3600
+    assert reopened.resolution.running and reopened.resolution.stopped_at is None
+    # 16 h in all: 12 left after Monday, Wednesday gives 8, Thursday 09-13 the rest.
+    assert reopened.resolution.due_at == datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert reopened.shown is not None and reopened.shown[0] == "resolution"
+    again = [*moves, (berlin(2026, 11, 25, 15, 0), RequestStatus.RESOLVED)]
+    resolved_again = request(received, again, priority=Priority.P2).clocks(
+        OFFICE, "Europe/Berlin", berlin(2026, 11, 26, 12, 0)
+    )
+    assert resolved_again.resolution.stopped_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert resolved_again.resolution.counted_seconds == 10 * 3600
+
+
+def test_a_breached_clock_says_by_how_much() -> None:
+    received = berlin(2026, 11, 20, 16, 0)  # P3, first response due Monday 16:00
+    clocks = request(received).clocks(OFFICE, "Europe/Berlin", berlin(2026, 11, 24, 10, 0))
+    assert clocks.first_response.breached
+    # Monday 16:00-17:00 and Tuesday 09:00-10:00: two working hours late.
+    assert clocks.first_response.left_seconds == -2 * 3600
+    fields = clocks.as_json()
+    assert fields["first_response_breached"] is True
+    assert fields["first_response_left_seconds"] == -7200
+    assert fields["first_response_due_at"] == "2026-11-23T15:00:00+00:00"
+
+
+def test_a_target_counted_around_the_clock_ignores_the_working_week() -> None:
+    policy = ServiceLevelPolicy(
+        targets={
+            **OFFICE.targets,
+            Priority.P2: ServiceLevelTarget(
+                first_response_minutes=120, resolution_minutes=600, working_hours=False
+            ),
+        }
+    )
+    received = berlin(2026, 11, 21, 22, 0)  # Saturday night
+    clocks = request(received, priority=Priority.P2).clocks(policy, "Europe/Berlin", received)
+    assert clocks.first_response.due_at == datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
+    assert clocks.resolution.due_at == datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+
+
+# -- reading and writing the policy as text -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("mon-fri 09:00-17:00", tuple((day, 540, 1020) for day in range(5))),
+        ("Mon-Tue  09:00-12:00,13:00-17:00", ((0, 540, 720), (0, 780, 1020), (1, 540, 720),
+                                             (1, 780, 1020))),
+        ("mon,wed 08:30-16:00; sat 10:00-14:00", ((0, 510, 960), (2, 510, 960), (5, 600, 840))),
+        ("sun 00:00-24:00", ((6, 0, 1440),)),
+    ],
+)  # fmt: skip
+def test_parse_working_week(text: str, spans: tuple[tuple[int, int, int], ...]) -> None:
+    assert sla.parse_working_week(text) == spans
+    assert sla.parse_working_week(sla.format_working_week(spans)) == spans
+
+
+def test_format_working_week_groups_days_with_equal_hours() -> None:
+    spans = sla.parse_working_week("mon-thu 08:00-18:00; fri 08:00-12:00; sat 08:00-12:00")
+    assert sla.format_working_week(spans) == "mon-thu 08:00-18:00; fri-sat 08:00-12:00"
+    assert sla.format_working_week(sla.parse_working_week("tue,mon 9:00-17:00")) == (
+        "mon-tue 09:00-17:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mon 17:00-09:00", "17:00-09:00: the end is not after the start"),
+        ("xyz 09:00-17:00", "unknown day in 'xyz'"),
+        ("fri-mon 09:00-17:00", "fri-mon: a day range runs from Monday towards Sunday"),
+        ("mon 09:00-25:00", "25:00 is not a time of day"),
+        ("mon 09:60-10:00", "09:60 is not a time of day"),
+        ("mon 09:00-12:00,11:00-13:00", "mon: working spans overlap"),
+        ("", "needs at least one working span"),
+        ("weekdays nine to five", "cannot read 'weekdays nine to five'"),
+    ],
+)
+def test_bad_working_weeks_say_why(text: str, message: str) -> None:
+    with pytest.raises(sla.WorkingWeekError) as refused:
+        sla.parse_working_week(text)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("4h", 240), ("1d 4h", 1680), ("90m", 90), ("8", 480), ("1.5h", 90), (" 2H30M ", 150)],
+)
+def test_parse_duration(text: str, minutes: int) -> None:
+    assert sla.parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("soon", "cannot read the duration 'soon'"),
+        ("4h later", "cannot read the duration '4h later'"),
+        ("0h", "the duration '0h' is not positive"),
+        ("", "cannot read the duration ''"),
+    ],
+)
+def test_bad_durations_say_why(text: str, message: str) -> None:
+    with pytest.raises(sla.WorkingWeekError, match="^" + message.replace("(", r"\(")):
+        sla.parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0m"), (45 * 60, "45m"), (3 * 3600, "3h"), (3 * 3600 + 20 * 60, "3h 20m"),
+     (2 * 86400 + 4 * 3600, "2d 4h"), (86400, "1d"), (-3 * 3600 - 59, "3h")],
+)  # fmt: skip
+def test_format_duration(seconds: float, text: str) -> None:
+    assert sla.format_duration(seconds) == text
+
+
+def test_a_week_without_any_working_day_is_refused() -> None:
+    with pytest.raises(sla.WorkingWeekError, match="at least one working span"):
+        sla.WorkingWeek((), UTC)
+    every_day = frozenset(date(2026, 1, 1) + timedelta(days=n) for n in range(5 * 366))
+    week = sla.WorkingWeek(sla.parse_working_week("mon-fri 09:00-17:00"), UTC, every_day)
+    with pytest.raises(sla.WorkingWeekError, match="no working time within"):
+        sla.add_working_seconds(week, datetime(2026, 1, 1, tzinfo=UTC), 60)
