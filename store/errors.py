@@ -32,6 +32,22 @@ class ValidationFailed(StoreError):
         self.field = field
 
 
+class GatesFailed(ValidationFailed):
+    """A project cannot close: a closing gate fails and no override reason was given.
+
+    Attributes:
+        gates: every gate (:class:`clientdesk.store.closing.Gate`), passed or not.
+    """
+
+    def __init__(self, message: str, gates: list[object]) -> None:
+        super().__init__(message, "closed_at")
+        self.gates = gates
+
+
+class ClosedProjectError(ValidationFailed):
+    """A change to a closed project or its records: it is read-only until reopened."""
+
+
 class ConflictError(StoreError):
     """The record changed since the caller read it (a stale revision).
 

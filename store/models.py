@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 from uuid import uuid4
 
 from dateutil.rrule import rrulestr
@@ -228,6 +228,18 @@ def _working_week(text: str, holidays: tuple[date, ...], timezone: str) -> sla.W
     return sla.WorkingWeek(sla.parse_working_week(text), zone(timezone), frozenset(holidays))
 
 
+class ClosingEvent(BaseModel):
+    """One close or reopen of a project: who, when, and the override reason if gates failed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    at: AwareDatetime
+    by: str
+    action: Literal["closed", "reopened"]
+    override_reason: str = ""
+    overridden: str = Field(default="", description="the blockers the override closed over")
+
+
 class Project(Record):
     """A client project: the unit everything else hangs off."""
 
@@ -247,6 +259,12 @@ class Project(Record):
     closed_at: AwareDatetime | None = None
     closed_by: str = ""
     close_override_reason: str = ""
+    closing_log: list[ClosingEvent] = Field(default_factory=list)
+
+    @property
+    def is_closed(self) -> bool:
+        """True while the project is closed (its records are read-only)."""
+        return self.closed_at is not None
 
     @field_validator("key")
     @classmethod
@@ -691,12 +709,49 @@ class ChecklistItem(ProjectRecord):
     done_at: AwareDatetime | None = None
     evidence: str = ""
     waive_reason: str = ""
+    asks_score: bool = Field(default=False, description="ticking it records a score (a survey)")
+    score: int | None = Field(default=None, ge=0, le=10, description="e.g. satisfaction 0-10")
 
     @model_validator(mode="after")
     def _waiver_has_reason(self) -> ChecklistItem:
         if self.state is ChecklistState.WAIVED and not self.waive_reason.strip():
             raise ValueError("waiving an item needs a reason")
         return self
+
+    @model_validator(mode="after")
+    def _survey_has_score(self, info: ValidationInfo) -> ChecklistItem:
+        if is_stored(info):
+            return self
+        if self.asks_score and self.state is ChecklistState.DONE and self.score is None:
+            raise ValueError("score: ticking this item needs the score it got (0-10)")
+        return self
+
+
+class LessonLearned(ProjectRecord):
+    """One lesson learned: what happened, what we learned, what to do next time."""
+
+    TABLE: ClassVar[str] = "lessons"
+    PREFIX: ClassVar[str] = "LSN"
+    LABEL: ClassVar[str] = "lesson"
+
+    title: OneLine = Field(min_length=1, max_length=200, description="what happened, in short")
+    what_happened: str = ""
+    learned: str = ""
+    next_time: str = Field(default="", description="what to do next time")
+    category: OneLine = "process"
+
+
+class FollowOnAction(ProjectRecord):
+    """Something that carries on after the project, handed over to a named owner."""
+
+    TABLE: ClassVar[str] = "follow_ons"
+    PREFIX: ClassVar[str] = "FOA"
+    LABEL: ClassVar[str] = "follow-on action"
+
+    title: OneLine = Field(min_length=1, max_length=200)
+    owner: OneLine = Field(min_length=1, description="who carries it on")
+    due: date | None = None
+    notes: str = ""
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (
@@ -707,6 +762,8 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ClientRequest,
     Risk,
     ChecklistItem,
+    LessonLearned,
+    FollowOnAction,
 )
 """Every stored record type, projects first."""
 
@@ -718,6 +775,8 @@ KIND_NAMES: dict[str, type[Record]] = {
     "request": ClientRequest,
     "risk": Risk,
     "checklist": ChecklistItem,
+    "lesson": LessonLearned,
+    "follow-on": FollowOnAction,
 }
 """The record kinds by the names the command line uses."""
 

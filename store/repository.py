@@ -30,8 +30,10 @@ from tinydb.table import Document
 
 from clientdesk.store import clock, rules, schema
 from clientdesk.store.errors import (
+    ClosedProjectError,
     ConflictError,
     DataFileError,
+    GatesFailed,
     NotFoundError,
     StoreBusyError,
     ValidationFailed,
@@ -248,10 +250,13 @@ class Repository(ABC):
         self.apply([Change.delete(record)])
 
 
-def load_checklist_template() -> list[str]:
-    """Titles of the default closing checklist, from the packaged template file."""
+def load_checklist_template() -> list[dict[str, Any]]:
+    """The items of the default closing checklist (title, asks_score), from the template file."""
     text = resources.files("clientdesk.store").joinpath("closing_template.json").read_text("utf-8")
-    return [str(item["title"]) for item in json.loads(text)["items"]]
+    return [
+        {"title": str(item["title"]), "asks_score": bool(item.get("asks_score", False))}
+        for item in json.loads(text)["items"]
+    ]
 
 
 class TinyDBRepository(Repository):
@@ -381,6 +386,7 @@ class TinyDBRepository(Repository):
 
     def _apply_one(self, work: _WorkingSet, change: Change, now: datetime) -> Record | None:
         if change.op == "add":
+            self._refuse_if_closed(work, change.record)
             return self._insert(work, change.record, now)
         self._flush(work)
         kind = type(change.record)
@@ -392,6 +398,7 @@ class TinyDBRepository(Repository):
                 stored.updated_at if stored else None,
                 stored,
             )
+        self._refuse_if_closed(work, stored)
         if change.op == "update":
             return self._replace(work, stored, change.record, now)
         if change.op == "delete":
@@ -426,12 +433,10 @@ class TinyDBRepository(Repository):
         work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
         work.put(saved, doc_id)
         if isinstance(saved, Project):
-            for position, title in enumerate(load_checklist_template(), start=1):
+            for position, template in enumerate(load_checklist_template(), start=1):
                 # Ids derived from the project's keep the demo deterministic.
                 item_id = uuid.uuid5(uuid.NAMESPACE_OID, f"{saved.id}/closing/{position}").hex
-                item = ChecklistItem(
-                    id=item_id, project_id=saved.id, title=title, position=position
-                )
+                item = ChecklistItem(id=item_id, project_id=saved.id, position=position, **template)
                 self._insert(work, item, now)
         return saved
 
@@ -452,6 +457,7 @@ class TinyDBRepository(Repository):
             self._keep_request_log(data, current, now)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
+            self._close_or_reopen(work, stored, data, current, now)
         if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
             k: v for k, v in current.items() if k not in _BOOKKEEPING
         } and data["key"] == current["key"]:
@@ -478,6 +484,68 @@ class TinyDBRepository(Repository):
         if entry is not None:
             history.append(ScoreChange.model_validate(entry).model_dump(mode="json"))
         data["history"] = history
+
+    def _refuse_if_closed(self, work: _WorkingSet, record: Record) -> None:
+        # A closed project is read-only until it is reopened: its records, and the
+        # project itself except for reopening it (see _close_or_reopen).
+        if isinstance(record, ProjectRecord):
+            project = work.get(Project, record.project_id)
+            if project is not None and project.is_closed:
+                raise ClosedProjectError(
+                    f"project {project.key} is closed: reopen it to change its "
+                    f"{type(record).LABEL}s"
+                )
+
+    def _close_or_reopen(
+        self,
+        work: _WorkingSet,
+        stored: Project,
+        data: dict[str, Any],
+        current: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        was_closed, closing = stored.is_closed, data.get("closed_at") is not None
+        log = list(current.get("closing_log", []))
+        data["closing_log"] = log
+        if was_closed and closing:
+            unchanged = {k: v for k, v in data.items() if k not in _BOOKKEEPING}
+            if unchanged != {k: v for k, v in current.items() if k not in _BOOKKEEPING}:
+                raise ClosedProjectError(f"project {stored.key} is closed: reopen it to change it")
+            return
+        if was_closed:
+            log.append({"at": now.isoformat(), "by": self.user, "action": "reopened"})
+            data.update(closed_by="", close_override_reason="")
+            if data.get("phase") == "closed":
+                data["phase"] = "closing"
+            return
+        if not closing:
+            return
+        from clientdesk.store.closing import blockers_line, closing_gates
+
+        gates = closing_gates(Snapshot(work.records, None), stored, now)
+        blockers = blockers_line(gates)
+        reason = str(data.get("close_override_reason", "")).strip()
+        if blockers and not reason:
+            raise GatesFailed(
+                f"{stored.key} cannot close yet: {blockers} "
+                "(settle them, or close with an override reason)",
+                list(gates),
+            )
+        data.update(
+            closed_at=now.isoformat(),
+            closed_by=self.user,
+            close_override_reason=reason if blockers else "",
+            phase="closed",
+        )
+        log.append(
+            {
+                "at": now.isoformat(),
+                "by": self.user,
+                "action": "closed",
+                "override_reason": reason if blockers else "",
+                "overridden": blockers,
+            }
+        )
 
     def _start_request_log(self, data: dict[str, Any], now: datetime) -> None:
         self._not_in_future(data, now)
