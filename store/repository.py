@@ -399,6 +399,9 @@ class TinyDBRepository(Repository):
                 stored,
             )
         self._refuse_if_closed(work, stored)
+        if change.op == "delete" and isinstance(stored, Project) and stored.is_closed:
+            # Deleting would remove its records too: the lock must hold for that as well.
+            raise ClosedProjectError(f"project {stored.key} is closed: reopen it to delete it")
         if change.op == "update":
             return self._replace(work, stored, change.record, now)
         if change.op == "delete":

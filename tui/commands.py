@@ -1,4 +1,5 @@
-"""The commands of ``clientdesk`` besides opening the app: demo, check, list, add and edit.
+"""The commands of ``clientdesk`` besides opening the app: demo, check, list, add, edit,
+close-project and report.
 
 :func:`clientdesk.tui.cli.main` loads this module, and the record models it
 imports, only when the command line asks for more than opening the app. The
@@ -15,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, NoReturn
 
 from clientdesk import __version__
 from clientdesk.store import clock, paths, rules, sla
-from clientdesk.store.enums import AttendeeRole, ChangeDecision, Priority
-from clientdesk.store.errors import NotFoundError, StoreError, ValidationFailed
+from clientdesk.store.closing import Gate, closing_gates
+from clientdesk.store.enums import AttendeeRole, ChangeDecision, ChecklistState, Priority
+from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
 from clientdesk.store.integrity import find_problems
 from clientdesk.store.models import (
     IMPACT_FIELDS,
@@ -30,6 +33,8 @@ from clientdesk.store.models import (
     ClientRequest,
     CommunicationPlanItem,
     Contact,
+    FollowOnAction,
+    LessonLearned,
     Meeting,
     Project,
     ProjectRecord,
@@ -43,6 +48,7 @@ from clientdesk.store.repository import (
     dump_record,
     validate_record,
 )
+from clientdesk.store.storage import save_atomically
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open
 
@@ -54,8 +60,19 @@ LIST_KINDS: dict[str, type[Record]] = {
     "risks": Risk,
     "meetings": Meeting,
     "checklist": ChecklistItem,
+    "lessons": LessonLearned,
+    "follow-ons": FollowOnAction,
 }
-ADD_KINDS = ("project", "contact", "request", "risk", "meeting")
+ADD_KINDS = (
+    "project",
+    "contact",
+    "request",
+    "risk",
+    "meeting",
+    "checklist",
+    "lesson",
+    "follow-on",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -151,6 +168,10 @@ def _linked(kind: type[Record]) -> Callable[[str, Snapshot, Project | None, obje
     return convert
 
 
+def _optional_int(text: str, *_: object) -> int | None:
+    return _int(text) if text.strip() else None  # an empty value clears the field
+
+
 def _optional_number(text: str, *_: object) -> float | None:
     if not text.strip():
         return None  # an empty value clears the field
@@ -205,6 +226,9 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--tz", "timezone", "zone of --received-at (default: the project's)", None),
         FieldOption("--reject-reason", "reject_reason", "why it is rejected (with --status)"),
         FieldOption(
+            "--handed-over-to", "handed_over_to", "who carries it on after the project closes"
+        ),
+        FieldOption(
             "--meeting", "meeting_ids", "linked meeting key (repeatable)", _linked(Meeting), True
         ),
         FieldOption("--risk", "risk_ids", "linked risk key (repeatable)", _linked(Risk), True),
@@ -246,6 +270,9 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
             "--residual-reason", "residual_reason", "why the residual score exceeds the inherent"
         ),
         FieldOption("--close-reason", "close_reason", "why the risk is closed (with --status)"),
+        FieldOption(
+            "--handed-over-to", "handed_over_to", "who watches it after the project closes"
+        ),
     ),
     Meeting: (
         FieldOption("--title", "title", "one-line title"),
@@ -263,6 +290,29 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
             repeatable=True,
         ),
         FieldOption("--rrule", "rrule", 'RFC 5545 rule, e.g. "FREQ=WEEKLY;BYDAY=MO"'),
+    ),
+    ChecklistItem: (
+        FieldOption("--title", "title", "what must be done before the close"),
+        FieldOption("--position", "position", "place in the list (1 = first)", _int),
+        FieldOption("--state", "state", "open, done or waived", _enum_value),
+        FieldOption("--evidence", "evidence", "a document link or who signed it off"),
+        FieldOption("--waive-reason", "waive_reason", "why it is waived (with --state waived)"),
+        FieldOption("--score", "score", "the score it got, 0-10 (the survey item)", _optional_int),
+        FieldOption("--done-by", "done_by", "who did it (default: you, when ticked)"),
+        FieldOption("--done-at", "done_at", "when it was done (default: now)", _datetime),
+    ),
+    LessonLearned: (
+        FieldOption("--title", "title", "what happened, in short"),
+        FieldOption("--what-happened", "what_happened", "what happened"),
+        FieldOption("--learned", "learned", "what we learned"),
+        FieldOption("--next-time", "next_time", "what to do next time"),
+        FieldOption("--category", "category", "process, planning, technical, client, ..."),
+    ),
+    FollowOnAction: (
+        FieldOption("--title", "title", "what carries on after the project"),
+        FieldOption("--owner", "owner", "who carries it on (required)"),
+        FieldOption("--due", "due", "due date YYYY-MM-DD", _date),
+        FieldOption("--notes", "notes", "notes for the owner"),
     ),
 }
 
@@ -385,6 +435,8 @@ def _apply_extras(
         policy = _service_levels(args, current)
         if policy is not None:
             data["service_levels"] = policy
+    if kind is ChecklistItem:
+        _stamp_checklist_item(data, record)
     if kind is ClientRequest and getattr(args, "comment", None) is not None:
         # The store keeps the stored log and stamps what is appended: send it whole.
         stored = record.comments if isinstance(record, ClientRequest) else []
@@ -392,6 +444,19 @@ def _apply_extras(
             *(comment.model_dump(mode="json") for comment in stored),
             {"text": args.comment},
         ]
+
+
+def _stamp_checklist_item(data: dict[str, Any], record: Record | None) -> None:
+    """Stamp who ticked a checklist item and when (unless given); clear them when unticked."""
+    old = record.state if isinstance(record, ChecklistItem) else ChecklistState.OPEN
+    new = data.get("state", old)
+    if new == ChecklistState.DONE and old != ChecklistState.DONE:
+        data.setdefault("done_by", paths.current_user())
+        data.setdefault("done_at", clock.now().isoformat())
+    elif new != ChecklistState.DONE and old == ChecklistState.DONE:
+        # An item no longer done was not done by anyone: keep no stale stamp.
+        data.setdefault("done_by", "")
+        data.setdefault("done_at", None)
 
 
 # -- commands ------------------------------------------------------------------
@@ -426,6 +491,10 @@ def cmd_add(args: argparse.Namespace) -> int:
             data.setdefault("organiser_email", project.organiser_email)
         if kind is ClientRequest:
             data.setdefault("received_at", clock.now().isoformat())
+        if kind is ChecklistItem:
+            # A new item goes to the end of the list unless placed.
+            items = snapshot.of_project(ChecklistItem, project.id)
+            data.setdefault("position", max((i.position for i in items), default=0) + 1)
     saved = repo.add(validate_record(kind, data))
     print(saved.key)
     return 0
@@ -502,6 +571,8 @@ _TABLE_COLUMNS: dict[type[Record], tuple[str, ...]] = {
     Risk: ("key", "kind", "score", "band", "status", "title"),
     Meeting: ("key", "start", "kind", "status", "title"),
     ChecklistItem: ("key", "state", "title", "done_by"),
+    LessonLearned: ("key", "category", "title"),
+    FollowOnAction: ("key", "owner", "due", "title"),
 }
 """The fields ``list`` shows as table columns, per kind."""
 
@@ -525,6 +596,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         records = [r for p in snapshot.projects() for r in snapshot.of_project(kind, p.id)]
     now = clock.now()
+    if kind is ChecklistItem:
+        # The checklist reads in its own order, not in key order.
+        records.sort(key=lambda item: getattr(item, "position", 0))
+        if args.json:
+            return _list_checklist_json(snapshot, project, now)
     if args.json:
         json.dump([record_json(r, snapshot, now) for r in records], sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -550,6 +626,109 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if not rows:
         print(f"(no {args.kind})")
+    if kind is ChecklistItem and project is not None:
+        print()
+        for gate in closing_gates(snapshot, project, now):
+            print(_gate_line(gate))
+    return 0
+
+
+def _gate_line(gate: Gate) -> str:
+    """One gate on one line: ``requests: passed`` or ``requests: failed: REQ-3 (new), ...``."""
+    if gate.passed:
+        return f"{gate.name}: passed"
+    blockers = ", ".join(f"{b.key} ({b.why})" for b in gate.blockers)
+    return printable(f"{gate.name}: failed: {blockers}")
+
+
+def _list_checklist_json(snapshot: Snapshot, project: Project | None, now: datetime) -> int:
+    """``list checklist --json``: each project's items in order and its closing gates.
+
+    One object with ``--project``; an array of them, one per project, without.
+    """
+
+    def one(of: Project) -> dict[str, Any]:
+        items = sorted(snapshot.of_project(ChecklistItem, of.id), key=lambda i: i.position)
+        return {
+            "project": of.key,
+            "closed": of.is_closed,
+            "items": [record_json(item, snapshot, now) for item in items],
+            "gates": [gate.as_json() for gate in closing_gates(snapshot, of, now)],
+        }
+
+    payload: Any = one(project) if project else [one(p) for p in snapshot.projects()]
+    json.dump(payload, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_close_project(args: argparse.Namespace) -> int:
+    """``clientdesk close-project --project KEY [--override REASON | --reopen]``.
+
+    Exit 0 once closed (or reopened); exit 2 listing every failing gate and its
+    blockers when the gates refuse and no override reason is given.
+    """
+    repo = _repository(args)
+    project = repo.snapshot().project(args.project)
+    stored = dump_record(project)
+    if args.reopen:
+        if not project.is_closed:
+            raise UsageError(f"{project.key} is not closed: there is nothing to reopen")
+        saved = repo.update(validate_record(Project, {**stored, "closed_at": None}))
+        print(f"{saved.key} reopened")
+        return 0
+    if project.is_closed:
+        raise UsageError(
+            f"{project.key} is already closed (by {project.closed_by} on "
+            f"{project.closed_at:%Y-%m-%d %H:%M %Z}); use --reopen to reopen it"
+        )
+    reason = (args.override or "").strip()
+    if args.override is not None and not reason:
+        raise UsageError("--override needs a reason: why close although a gate fails?")
+    closing = {**stored, "closed_at": clock.now().isoformat(), "close_override_reason": reason}
+    try:
+        saved = repo.update(validate_record(Project, closing))
+    except GatesFailed as refused:
+        failing = [gate for gate in refused.gates if isinstance(gate, Gate) and not gate.passed]
+        lines = [
+            f"clientdesk: {project.key} cannot close: {len(failing)} of "
+            f"{len(refused.gates)} gates fail (settle the blockers, or give --override REASON); "
+            "nothing was written"
+        ]
+        lines += [f"  {_gate_line(gate)}" for gate in failing]
+        print("\n".join(lines), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{saved.key} closed")
+    event = saved.closing_log[-1] if saved.closing_log else None
+    if event is not None and event.override_reason:
+        print(printable(f"overridden: {event.overridden} (reason: {event.override_reason})"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``clientdesk report --project KEY --closing [-o FILE]``: the closing report in Markdown."""
+    if not args.closing:
+        raise UsageError(
+            "the status report comes with a later version; use --closing for the closing report"
+        )
+    if args.format != "md":
+        raise UsageError("the closing report is written in Markdown only (--format md)")
+    from clientdesk.store.report import closing_report
+
+    snapshot = _repository(args).snapshot()
+    project = snapshot.project(args.project)
+    report = closing_report(snapshot, project, clock.now())
+    if args.output is None:
+        sys.stdout.write(report)
+        return 0
+    target = Path(args.output).expanduser()
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such directory")
+    if target.is_dir():
+        raise UsageError(f"{target}: is a directory; give a file name")
+    # Temp file and rename: a reader never sees half a report, a crash leaves the old one.
+    save_atomically(target, report.encode("utf-8"), keep_backup=False)
+    print(f"wrote the closing report of {project.key} to {target}")
     return 0
 
 
@@ -626,6 +805,26 @@ def build_parser() -> _Parser:
     listing.add_argument("--project", metavar="KEY", help="only this project")
     listing.add_argument("--json", action="store_true", help="a JSON array of full records")
     listing.set_defaults(handler=cmd_list)
+
+    close = sub.add_parser(
+        "close-project",
+        parents=[common],
+        help="close a project (refused while a closing gate fails)",
+    )
+    close.add_argument("--project", metavar="KEY", required=True, help="project key")
+    how = close.add_mutually_exclusive_group()
+    how.add_argument(
+        "--override", metavar="REASON", help="close although gates fail; the reason is recorded"
+    )
+    how.add_argument("--reopen", action="store_true", help="reopen a closed project")
+    close.set_defaults(handler=cmd_close_project)
+
+    report = sub.add_parser("report", parents=[common], help="write a project report")
+    report.add_argument("--project", metavar="KEY", required=True, help="project key")
+    report.add_argument("--closing", action="store_true", help="the closing report")
+    report.add_argument("--format", choices=("md", "html"), default="md", help="md or html")
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    report.set_defaults(handler=cmd_report)
 
     for verb, handler in (("add", cmd_add), ("edit", cmd_edit)):
         command = sub.add_parser(verb, parents=[common], help=f"{verb} one record")
