@@ -41,7 +41,7 @@ from clientdesk.widgets.project_header import ProjectHeader
 from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table_pane import RecordTablePane
-from clientdesk.widgets.requests_pane import RequestsPane
+from clientdesk.widgets.requests_pane import RequestsPane, breached_count, requests_tab_title
 from clientdesk.widgets.risks_pane import RisksPane, register_counts, risks_tab_title
 from clientdesk.widgets.welcome_panel import WelcomePanel
 
@@ -49,7 +49,7 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # where they are first used, after the first paint: they load pydantic and
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
-    from clientdesk.store.models import Contact, Project, Record, Risk
+    from clientdesk.store.models import ClientRequest, Contact, Project, Record, Risk
     from clientdesk.store.repository import Repository, Snapshot
 
 POLL_SECONDS = 1.0
@@ -68,7 +68,6 @@ PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
 
 NOT_EDITABLE_YET: dict[str, str] = {
     "calendar": "plan items and meetings",
-    "requests": "requests",
     "closing": "checklist items",
 }
 """What each pane lists, for the notice that its records cannot be edited in the app yet."""
@@ -84,6 +83,7 @@ PANE_ACTIONS = frozenset(
         "edit_record",
         "delete_record",
         "filter",
+        "service_levels",
     }
 )
 """Actions that need an open project."""
@@ -422,6 +422,7 @@ class ClientDeskApp(App[None]):
         # (see _bring_up_to_date), so that a refresh costs one pane, not four.
         now = clock.now()
         self._show_risk_counts(snapshot, project, now)
+        self._show_request_counts(snapshot, project, now)
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
         self._pane(shown).show(snapshot, project, now)
@@ -450,8 +451,20 @@ class ClientDeskApp(App[None]):
 
         today = now.astimezone(clock.zone(project.timezone)).date()
         top, overdue = register_counts(snapshot.of_project(Risk, project.id), today)
-        title = risks_tab_title(PANES["risks"][0], top, overdue)
-        tab = self.query_one("#panes", TabbedContent).get_tab("risks")
+        self._set_tab_title("risks", risks_tab_title(PANES["risks"][0], top, overdue))
+
+    def _show_request_counts(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Count the requests with a breached clock in the Requests tab's title.
+
+        Counted from the snapshot, like the risks (see :meth:`_show_risk_counts`).
+        """
+        from clientdesk.store.models import ClientRequest
+
+        breached = breached_count(snapshot.of_project(ClientRequest, project.id), project, now)
+        self._set_tab_title("requests", requests_tab_title(PANES["requests"][0], breached))
+
+    def _set_tab_title(self, pane_id: str, title: str) -> None:
+        tab = self.query_one("#panes", TabbedContent).get_tab(pane_id)
         if tab.label_text != title:  # a relabel moves the tab underline: only on a change
             tab.label = Text(title)
 
@@ -623,36 +636,40 @@ class ClientDeskApp(App[None]):
         )
 
     def action_new_record(self) -> None:
-        """New record in the current pane (risks so far; the other panes say "later")."""
+        """New record in the current pane (requests and risks so far; others say "later")."""
         if self.mode == "welcome":
             self.action_new_project()
             return
         project = self.current_project
-        if self.current_pane_id == "risks" and project is not None:
+        if project is not None and self.current_pane_id == "risks":
             self._edit_risk(project, None)
+            return
+        if project is not None and self.current_pane_id == "requests":
+            self._edit_request(project, None)
             return
         self._not_yet("Adding")
 
     def action_edit_record(self) -> None:
-        """Edit the record under the cursor (risks so far; the other panes say "later")."""
+        """Edit the record under the cursor (requests and risks so far; others say "later")."""
         self._open_selected(self.current_pane.selected_record)
 
     def action_delete_record(self) -> None:
-        """Delete the record under the cursor after asking (risks so far)."""
+        """Delete the record under the cursor after asking (requests and risks so far)."""
         record = self.current_pane.selected_record
-        if self.current_pane_id != "risks":
+        if self.current_pane_id in NOT_EDITABLE_YET:
             self._not_yet("Deleting")
             return
         if record is None:
             return
         title = getattr(record, "title", "")
+        noun = getattr(record, "LABEL", "record")
 
         def answered(delete: bool | None) -> None:
             if delete:
                 self._delete_in_background(record)
 
         self.push_screen(
-            ConfirmDialog(f"Delete risk {record.key} ({title})?", yes="Delete", no="Keep"),
+            ConfirmDialog(f"Delete {noun} {record.key} ({title})?", yes="Delete", no="Keep"),
             answered,
         )
 
@@ -662,14 +679,103 @@ class ClientDeskApp(App[None]):
 
     def _open_selected(self, record: Record | None) -> None:
         project = self.current_project
-        if self.current_pane_id != "risks":
+        if self.current_pane_id in NOT_EDITABLE_YET:
             self._not_yet("Editing")
             return
         if record is not None and project is not None:
-            from clientdesk.store.models import Risk
+            from clientdesk.store.models import ClientRequest, Risk
 
             if isinstance(record, Risk):
                 self._edit_risk(project, record)
+            elif isinstance(record, ClientRequest):
+                self._edit_request(project, record)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _edit_request(self, project: Project, request: ClientRequest | None) -> None:
+        from clientdesk.widgets.request_form import RequestForm
+
+        if self.snapshot is None:
+            return
+        save = self.repository.update if request is not None else self.repository.add
+        form = RequestForm(
+            request,
+            save,
+            project=project,
+            snapshot=self.snapshot,
+            now=clock.now(),
+            subtitle=f"{project.key} {project.name}",
+        )
+        self.push_screen(form, partial(self._request_saved, request))
+
+    def _request_saved(self, before: ClientRequest | None, request: ClientRequest | None) -> None:
+        if request is None:
+            return
+        self._select_record = request.id
+        self.notify(f"Saved request {request.key}.", markup=False)
+        if before is not None and before.decision == "approved" and request.decision == "pending":
+            self.notify(
+                f"{request.key}: the approval was cleared because the impact changed.",
+                severity="warning",
+                markup=False,
+            )
+        self._request_load()
+
+    @on(RequestsPane.MoveStatus)
+    def _move_request(self, message: RequestsPane.MoveStatus) -> None:
+        request, status = message.request, message.status
+        label = status.replace("_", " ")
+        if status != "rejected":
+            self._save_in_background(request, {"status": status}, f"{request.key} is now {label}.")
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                changes = {"status": status, "reject_reason": reason}
+                self._save_in_background(request, changes, f"Rejected {request.key}.")
+
+        self.push_screen(
+            ReasonDialog(
+                f"Why is request {request.key} rejected?",
+                placeholder="e.g. out of the contract's scope",
+            ),
+            reason_given,
+        )
+
+    @on(RequestsPane.AddComment)
+    def _comment_on_request(self, message: RequestsPane.AddComment) -> None:
+        request = message.request
+
+        def written(text: str | None) -> None:
+            if text:
+                # The store keeps the stored log and stamps the appended entry.
+                log = [comment.model_dump(mode="json") for comment in request.comments]
+                changes = {"comments": [*log, {"text": text}]}
+                self._save_in_background(request, changes, f"Comment added to {request.key}.")
+
+        self.push_screen(
+            ReasonDialog(
+                f"Comment on request {request.key}",
+                placeholder="e.g. called the client, they send the file Friday",
+                missing="a comment is needed",
+            ),
+            written,
+        )
+
+    def action_service_levels(self) -> None:
+        """Edit the open project's service levels (response times, working week, holidays)."""
+        from clientdesk.widgets.service_level_form import ServiceLevelForm
+
+        project = self.current_project
+        if project is not None:
+            form = ServiceLevelForm(project, self.repository.update)
+            self.push_screen(form, self._service_levels_saved)
+
+    def _service_levels_saved(self, project: Project | None) -> None:
+        if project is None:
+            return
+        self.notify(f"Saved the service levels of {project.key}.", markup=False)
+        self._request_load()
 
     # -- risks ---------------------------------------------------------------------------
 
@@ -894,6 +1000,11 @@ class ClientDeskApp(App[None]):
             ("Switch project", "Open another project", "switch_project"),
             ("New project", "Create a project", "new_project"),
             ("Edit project", "Change the open project's details", "edit_project"),
+            (
+                "Service levels",
+                "Response times, working week and holidays of the open project",
+                "service_levels",
+            ),
             ("Contacts", "List the open project's contacts", "contacts"),
             ("New contact", "Add a contact to the open project", "new_contact"),
             ("Filter", "Filter the current pane", "filter"),

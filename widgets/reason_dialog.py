@@ -49,16 +49,20 @@ class ReasonDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="reason.cancel"),
     ]
 
-    def __init__(self, question: str, *, placeholder: str = "") -> None:
+    def __init__(
+        self, question: str, *, placeholder: str = "", missing: str = "a reason is needed"
+    ) -> None:
         """Prepare the dialog.
 
         Args:
             question: the question, as plain text.
             placeholder: the hint shown in the empty input.
+            missing: what the dialog says when the answer is blank.
         """
         super().__init__()
         self._question = question
         self._placeholder = placeholder
+        self._missing = missing
 
     def compose(self) -> ComposeResult:
         """The question, the input, a place for the error, and the keys."""
@@ -74,7 +78,7 @@ class ReasonDialog(ModalScreen[str | None]):
         reason = event.value.strip()
         if not reason:
             error = self.query_one("#reason-error", Static)
-            error.update("✗ a reason is needed")
+            error.update(Text(f"✗ {self._missing}"))
             error.add_class("-shown")
             return
         self.dismiss(reason)

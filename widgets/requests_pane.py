@@ -1,21 +1,40 @@
-"""The Requests pane: the client's open and past requests."""
+"""The Requests pane: the client's requests with their response clocks and change control.
+
+The table lists the open requests, most urgent first: the running clock's
+time left (or how far it is over) is a column of its own. Quick filters
+(mine, breached, waiting on client, change requests), a toggle that shows
+closed and rejected requests too, and a choice of sort narrow it down. Every
+workflow move has its own key, offered only when the store's rules allow the
+move; the pane asks the app for it (:class:`RequestsPane.MoveStatus`,
+:class:`RequestsPane.AddComment`) and never saves anything itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Label
 
-from clientdesk.store.enums import Priority, RequestType
-from clientdesk.widgets.cells import label_of, plain, when
+from clientdesk.store.enums import ChangeDecision, Priority, RequestStatus, RequestType
+from clientdesk.store.paths import current_user
+from clientdesk.store.sla import format_duration
+from clientdesk.widgets.cells import ALERT_STYLE, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
-from clientdesk.widgets.record_table_pane import RecordTablePane
+from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 
 if TYPE_CHECKING:
-    from clientdesk.store.models import ClientRequest, Project
+    from clientdesk.store.models import ClientRequest, Project, RequestClocks
     from clientdesk.store.repository import Snapshot
+    from clientdesk.store.sla import ClockReading
 
 PRIORITY_STYLES: dict[Priority, str] = {
     Priority.P1: "bold red",
@@ -28,9 +47,205 @@ PRIORITY_STYLES: dict[Priority, str] = {
 TYPE_LABELS: dict[RequestType, str] = {RequestType.CHANGE_REQUEST: "change req."}
 """Shorter labels for request types whose value is long."""
 
+SHORT_TYPE_LABELS: dict[RequestType, str] = {
+    RequestType.REQUIREMENT: "reqmt",
+    RequestType.FEEDBACK: "feedbk",
+    RequestType.CHANGE_REQUEST: "change",
+    RequestType.QUESTION: "quest.",
+    RequestType.COMPLAINT: "compl.",
+}
+"""Request types in six cells, for a narrow terminal."""
+
+STATUS_LABELS: dict[RequestStatus, str] = {RequestStatus.WAITING_ON_CLIENT: "waiting"}
+"""Shorter labels for statuses in the table (the clock column shows the pause as well)."""
+
+CLOCK_NAMES: dict[str, str] = {"response": "resp", "resolution": "res"}
+"""How the clock column names the first-response and the resolution clock."""
+
+PAUSED_MARK = "⏸"
+"""Put before a paused clock (the request waits on the client)."""
+
+QUICK_FILTERS: dict[str, str] = {
+    "open": "open",
+    "mine": "mine",
+    "breached": "breached",
+    "waiting": "waiting on client",
+    "changes": "changes",
+}
+"""The quick filters in the order the cycle key steps through them, with their labels."""
+
+SORT_ORDERS: dict[str, str] = {
+    "urgency": "sorted by urgency",
+    "priority": "sorted by priority",
+    "newest": "newest first",
+    "key": "sorted by key",
+}
+"""The sort orders in the order the sort key steps through them, with their labels."""
+
+
+# -- reading the clocks ----------------------------------------------------------------
+
+
+def is_breached(clocks: RequestClocks) -> bool:
+    """True when a clock that has not stopped is over its target.
+
+    A first response that came late is history once it is given; a breached
+    clock counts only while it still runs (or is paused).
+    """
+    return any(
+        clock.breached and clock.stopped_at is None
+        for clock in (clocks.first_response, clocks.resolution)
+    )
+
+
+def read_clocks(
+    requests: Iterable[ClientRequest], project: Project, now: datetime
+) -> dict[str, RequestClocks]:
+    """Both clocks of every open request of ``project`` at ``now``, by request id.
+
+    Closed and rejected requests have no clock left to read and are left out.
+    """
+    policy, timezone = project.service_levels, project.timezone
+    return {
+        request.id: request.clocks(policy, timezone, now) for request in requests if request.is_open
+    }
+
+
+def breached_count(requests: Iterable[ClientRequest], project: Project, now: datetime) -> int:
+    """How many open requests of ``project`` have a breached clock at ``now``."""
+    return sum(is_breached(clocks) for clocks in read_clocks(requests, project, now).values())
+
+
+def requests_tab_title(title: str, breached: int) -> str:
+    """The Requests tab's title with its count: "Requests · 3 breached" (just ``title`` at 0)."""
+    return f"{title} · {breached} breached" if breached else title
+
+
+def clock_text(clocks: RequestClocks | None) -> Text:
+    """The running clock as a cell: "resp 2h 15m", "⏸ res 1d 2h", "res over 3h" (in red).
+
+    The first-response clock until the request is answered, then the
+    resolution clock; a breached resolution clock wins over a first-response
+    clock that is still within its target. Blank when both clocks stopped
+    (resolved) or the request is closed.
+    """
+    shown = clocks.shown if clocks is not None else None
+    if shown is None or clocks is None:
+        return plain("")
+    name, reading = shown
+    resolution = clocks.resolution
+    if not reading.breached and resolution.breached and resolution.stopped_at is None:
+        # Still waiting for the first response, and already past the resolution
+        # target (a short one, e.g. P1): the breach is what needs saying.
+        name, reading = "resolution", resolution
+    label = CLOCK_NAMES.get(name, name)
+    if reading.breached:
+        text = f"{label} over {format_duration(-reading.left_seconds)}"
+    else:
+        text = f"{label} {format_duration(reading.left_seconds)}"
+    if reading.paused:
+        text = f"{PAUSED_MARK} {text}"
+    return plain(text, ALERT_STYLE if reading.breached else "")
+
+
+def approved_totals(requests: Iterable[ClientRequest]) -> tuple[int, float, dict[str, Decimal]]:
+    """What the approved change requests add up to.
+
+    Returns:
+        ``(count, days, costs)``: how many approved changes, their schedule
+        impact in days, and their cost impact per currency.
+    """
+    count, days, costs = 0, 0.0, dict[str, Decimal]()
+    for request in requests:
+        if not request.is_change or request.decision is not ChangeDecision.APPROVED:
+            continue
+        count += 1
+        days += request.impact_days or 0.0
+        if request.impact_cost is not None:
+            currency = request.cost_currency
+            costs[currency] = costs.get(currency, Decimal(0)) + request.impact_cost
+    return count, days, costs
+
+
+def approved_totals_text(requests: Iterable[ClientRequest]) -> str:
+    """The approved changes in one line: "approved changes: +9 days, EUR 4,250.00"."""
+    count, days, costs = approved_totals(requests)
+    if not count:
+        return "approved changes: none yet"
+    number = f"{days:+g}"
+    parts = [f"{number} {'day' if abs(days) == 1 else 'days'}"]
+    parts.extend(f"{currency} {amount:,.2f}" for currency, amount in sorted(costs.items()))
+    return f"approved changes: {', '.join(parts)}"
+
+
+def _key_number(request: ClientRequest) -> int:
+    _, _, number = request.key.rpartition("-")
+    return int(number) if number.isdigit() else 0
+
+
+def _urgency(request: ClientRequest, clocks: RequestClocks | None) -> tuple[int, float]:
+    # Breached first (most overdue first), then running clocks by time left,
+    # then paused ones (the client has the ball), then those with no clock.
+    shown = clocks.shown if clocks is not None else None
+    if shown is None:
+        return 3, 0.0
+    reading: ClockReading = shown[1]
+    if reading.breached:
+        group = 0
+    elif reading.paused:
+        group = 2
+    else:
+        group = 1
+    return group, reading.left_seconds
+
+
+def sort_requests(
+    requests: Iterable[ClientRequest], clocks: Mapping[str, RequestClocks], order: str
+) -> list[ClientRequest]:
+    """``requests`` in ``order`` (a key of :data:`SORT_ORDERS`); ties by key number.
+
+    Args:
+        requests: the requests to sort.
+        clocks: the clocks of the open ones, by id (see :func:`read_clocks`).
+        order: ``urgency``, ``priority``, ``newest`` or ``key``.
+    """
+    if order == "key":
+        return sorted(requests, key=_key_number)
+    if order == "newest":
+        return sorted(requests, key=lambda r: (-r.received_at.timestamp(), _key_number(r)))
+    if order == "priority":
+        return sorted(
+            requests,
+            key=lambda r: (str(r.priority), _urgency(r, clocks.get(r.id)), _key_number(r)),
+        )
+    return sorted(requests, key=lambda r: (_urgency(r, clocks.get(r.id)), _key_number(r)))
+
+
+# -- the columns -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestRowContext(RowContext):
+    """A row context that carries the clocks read once for the fill, by request id."""
+
+    clocks: Mapping[str, RequestClocks] = field(default_factory=dict)
+
+
+def _clocks_of(request: ClientRequest, context: RowContext) -> RequestClocks | None:
+    if isinstance(context, RequestRowContext):
+        return context.clocks.get(request.id)
+    if not request.is_open:
+        return None
+    project = context.project
+    return request.clocks(project.service_levels, project.timezone, context.now)
+
 
 def _type(request: ClientRequest, context: RowContext) -> Text:
     return plain(TYPE_LABELS.get(request.type, str(request.type).replace("_", " ")))
+
+
+def _short_type(request: ClientRequest, context: RowContext) -> Text:
+    return plain(SHORT_TYPE_LABELS.get(request.type, str(request.type)[:6]))
 
 
 def _requester(request: ClientRequest, context: RowContext) -> Text:
@@ -44,36 +259,299 @@ def _requester(request: ClientRequest, context: RowContext) -> Text:
 
 
 def _status(request: ClientRequest, context: RowContext) -> Text:
-    return label_of(request.status, "" if request.is_open else "dim")
+    text = STATUS_LABELS.get(request.status, str(request.status).replace("_", " "))
+    return label_of(text, "" if request.is_open else "dim")
+
+
+def _clock(request: ClientRequest, context: RowContext) -> Text:
+    return clock_text(_clocks_of(request, context))
 
 
 REQUEST_COLUMNS: list[Column[ClientRequest]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
-    Column("type", "Type", _type, 11),
-    Column("title", "Title", lambda r, c: plain(r.title), 22, flex=True, ideal=36),
-    Column("priority", "Pri", lambda r, c: plain(r.priority, PRIORITY_STYLES[r.priority]), 3),
+    Column(
+        "type",
+        "Type",
+        _type,
+        11,
+        drop_order=2,
+        short=Column("type_short", "Type", _short_type, 6),
+    ),
+    Column("title", "Title", lambda r, c: plain(r.title), 20, flex=True, ideal=36),
     Column("requester", "Requester", _requester, 16, drop_order=4),
-    Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=2),
-    Column("status", "Status", _status, 17),
-    Column("received", "Received", lambda r, c: when(r.received_at, c.zone), 16, drop_order=3),
+    Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=3),
+    Column("priority", "Pri", lambda r, c: plain(r.priority, PRIORITY_STYLES[r.priority]), 3),
+    Column("status", "Status", _status, 12),
+    Column("clock", "Time left", _clock, 10, fit_content=True, max_width=17),
+    Column("received", "Received", lambda r, c: when(r.received_at, c.zone), 16, drop_order=5),
 ]
-"""The columns of the requests table."""
+"""The columns of the requests table; received, requester and owner go first when narrow."""
+
+
+# -- the pane --------------------------------------------------------------------------
 
 
 class RequestsPane(RecordTablePane):
     """The client's requests: requirements, feedback, changes, questions, complaints."""
 
+    DEFAULT_CSS = """
+    RequestsPane > #request-changes {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        display: none;
+    }
+    RequestsPane.-changes > #request-changes {
+        display: block;
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "k", "move('acknowledged')", "Acknowledge", show=False,
+            tooltip="Acknowledge (stops the response clock)",
+            id="request.acknowledge",
+        ),
+        Binding(
+            "i", "move('in_progress')", "In progress", show=False,
+            tooltip="Start work (in progress)", id="request.in_progress",
+        ),
+        Binding(
+            "w", "move('waiting_on_client')", "Waiting on client", show=False,
+            tooltip="Wait on the client (pauses the clocks)", id="request.waiting",
+        ),
+        Binding(
+            "v", "move('resolved')", "Resolve", show=False,
+            tooltip="Resolve (stops the resolution clock)", id="request.resolve",
+        ),
+        Binding(
+            "o", "move('in_progress', True)", "Reopen", show=False,
+            tooltip="Reopen the resolved request (in progress)", id="request.reopen",
+        ),
+        Binding(
+            "x", "move('closed')", "Close request", show=False,
+            tooltip="Close the resolved request", id="request.close",
+        ),
+        Binding(
+            "j", "move('rejected')", "Reject", show=False,
+            tooltip="Reject (asks for a reason)", id="request.reject",
+        ),
+        Binding(
+            "m", "comment", "Comment", show=False,
+            tooltip="Comment on the request (its log)", id="request.comment",
+        ),
+        Binding(
+            "f", "cycle_filter", "Quick filter", show=False,
+            tooltip="Quick filter: mine/breached/waiting/changes",
+            id="request.quick_filter",
+        ),
+        Binding(
+            "a", "toggle_closed", "Show all", show=False,
+            tooltip="Show closed and rejected too, or open only",
+            id="request.show_all",
+        ),
+        Binding(
+            "s", "cycle_sort", "Sort", show=False,
+            tooltip="Sort: urgency/priority/newest/key", id="request.sort",
+        ),
+        Binding(
+            "S", "app.service_levels", "Service levels", show=False,
+            tooltip="Service levels: response times, working week",
+            id="request.service_levels",
+        ),
+    ]  # fmt: skip
+
     NOUN = "request"
 
+    quick_filter: reactive[str] = reactive("open", init=False)
+    """Which quick filter is on: a key of :data:`QUICK_FILTERS`."""
+
+    show_closed: reactive[bool] = reactive(False, init=False)
+    """Closed and rejected requests are shown too."""
+
+    sort_by: reactive[str] = reactive("urgency", init=False)
+    """How the table is sorted: a key of :data:`SORT_ORDERS`."""
+
+    class MoveStatus(Message):
+        """The user asked to move a request to another status."""
+
+        def __init__(self, request: ClientRequest, status: str) -> None:
+            """Say which request and where to."""
+            super().__init__()
+            self.request = request
+            """The request, as shown (its revision is the one the move is based on)."""
+            self.status = status
+            """The new status, a value of ``RequestStatus``."""
+
+    class AddComment(Message):
+        """The user asked to add a comment to a request's log."""
+
+        def __init__(self, request: ClientRequest) -> None:
+            """Say which request."""
+            super().__init__()
+            self.request = request
+            """The request, as shown."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Create the empty pane."""
+        super().__init__(id=id)
+        self._requests: list[ClientRequest] = []
+        self._clocks: dict[str, RequestClocks] = {}
+        self._row_context: RequestRowContext | None = None
+
     def compose_tables(self) -> ComposeResult:
-        """One table of requests."""
+        """The table of requests, and the line that sums up approved changes."""
         yield RecordTable(REQUEST_COLUMNS, id="request-table")
+        yield Label(id="request-changes", markup=False)
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the requests of ``project``."""
+        """Show the requests of ``project``, reading every open one's clocks once."""
         # Imported here, not at the top: keeps pydantic out of start-up.
         from clientdesk.store.models import ClientRequest
 
-        context = RowContext(project, snapshot, now)
-        self.fill("request-table", snapshot.of_project(ClientRequest, project.id), context)
+        self._requests = snapshot.of_project(ClientRequest, project.id)
+        self._clocks = read_clocks(self._requests, project, now)
+        self._row_context = RequestRowContext(project, snapshot, now, self._clocks)
+        self._refill()
+
+    # -- what the app and the tests read -------------------------------------------
+
+    def clocks_of(self, request: ClientRequest) -> RequestClocks | None:
+        """The clocks of ``request`` as shown (None for a closed or rejected one)."""
+        return self._clocks.get(request.id)
+
+    def passes(self, request: ClientRequest) -> bool:
+        """True when ``request`` passes the quick filter and the closed toggle."""
+        if not request.is_open and not self.show_closed:
+            return False
+        wanted = self.quick_filter
+        if wanted == "mine":
+            return request.owner.casefold() == current_user().casefold()
+        if wanted == "breached":
+            clocks = self._clocks.get(request.id)
+            return clocks is not None and is_breached(clocks)
+        if wanted == "waiting":
+            return request.status is RequestStatus.WAITING_ON_CLIENT
+        if wanted == "changes":
+            return request.is_change
+        return True
+
+    def status_text(self) -> str:
+        """How many requests are shown of how many, how many breached, what filter and sort."""
+        if not self._requests:
+            return super().status_text()
+        shown = sum(table.shown_count for table in self.tables)
+        parts = [f"{shown} of {counted(len(self._requests), self.NOUN)}"]
+        if self.filter_text:
+            parts[0] += " match"
+        parts.append(f"{sum(map(is_breached, self._clocks.values()))} breached")
+        if self.quick_filter == "open":
+            if self.show_closed:
+                parts.append("showing all")
+        elif self.show_closed and self.quick_filter in ("mine", "changes"):
+            # Only these two can list closed requests (a closed one has no clock, waits on no one).
+            parts.append(f"showing {QUICK_FILTERS[self.quick_filter]} + closed")
+        else:
+            parts.append(f"showing {QUICK_FILTERS[self.quick_filter]}")
+        parts.append(SORT_ORDERS[self.sort_by])
+        return " · ".join(parts)
+
+    @property
+    def changes_text(self) -> str:
+        """The line summing up the approved changes ("" when it is not shown)."""
+        label = self.query_one("#request-changes", Label)
+        return str(label.render()) if self.has_class("-changes") else ""
+
+    # -- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer a workflow move only when the store's rules allow it for the request."""
+        if action == "move":
+            request = self._selected_request()
+            if request is None:
+                return False
+            # Imported here: the rules module loads dateutil, not needed to start.
+            from clientdesk.store.rules import REQUEST_MOVES
+
+            target = RequestStatus(str(parameters[0]))
+            reopen = len(parameters) > 1 and bool(parameters[1])
+            if target not in REQUEST_MOVES[request.status]:
+                return False
+            if target is RequestStatus.IN_PROGRESS:
+                # Out of resolved, "in progress" is the reopen key's move.
+                return reopen == (request.status is RequestStatus.RESOLVED)
+            return True
+        if action == "comment":
+            return self._selected_request() is not None
+        return super().check_action(action, parameters)
+
+    def action_move(self, status: str, reopen: bool = False) -> None:
+        """Ask the app to move the request under the cursor to ``status``.
+
+        ``reopen`` marks the reopen key's binding; it only matters to :meth:`check_action`.
+        """
+        request = self._selected_request()
+        if request is not None and request.status != status:
+            self.post_message(self.MoveStatus(request, status))
+
+    def action_comment(self) -> None:
+        """Ask the app to add a comment to the request under the cursor."""
+        request = self._selected_request()
+        if request is not None:
+            self.post_message(self.AddComment(request))
+
+    def action_cycle_filter(self) -> None:
+        """Step to the next quick filter."""
+        names = list(QUICK_FILTERS)
+        self.quick_filter = names[(names.index(self.quick_filter) + 1) % len(names)]
+
+    def action_toggle_closed(self) -> None:
+        """Show closed and rejected requests too, or hide them again."""
+        self.show_closed = not self.show_closed
+
+    def action_cycle_sort(self) -> None:
+        """Step to the next sort order."""
+        names = list(SORT_ORDERS)
+        self.sort_by = names[(names.index(self.sort_by) + 1) % len(names)]
+
+    # -- internals -------------------------------------------------------------------
+
+    def _selected_request(self) -> ClientRequest | None:
+        from clientdesk.store.models import ClientRequest
+
+        request = self.selected_record
+        return request if isinstance(request, ClientRequest) else None
+
+    def _refill(self) -> None:
+        if self._row_context is None:
+            return
+        shown = [request for request in self._requests if self.passes(request)]
+        self.fill(
+            "request-table", sort_requests(shown, self._clocks, self.sort_by), self._row_context
+        )
+        self._show_changes()
         self.refresh_status()
+        self.refresh_bindings()
+
+    def _show_changes(self) -> None:
+        # The approved changes are summed up while change requests are shown,
+        # and whenever one is approved: they move the project's end and budget.
+        count, _, _ = approved_totals(self._requests)
+        wanted = bool(count) or self.quick_filter == "changes"
+        self.set_class(wanted, "-changes")
+        if wanted:
+            self.query_one("#request-changes", Label).update(
+                Text(approved_totals_text(self._requests))
+            )
+
+    def watch_quick_filter(self) -> None:
+        """Apply the quick filter."""
+        self._refill()
+
+    def watch_show_closed(self) -> None:
+        """Show or hide closed and rejected requests."""
+        self._refill()
+
+    def watch_sort_by(self) -> None:
+        """Sort again."""
+        self._refill()

@@ -1,0 +1,560 @@
+"""The Requests pane driven through Pilot: the form, the workflow keys, the clocks, filters,
+sorting and change control."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, Select, TabbedContent
+
+from clientdesk.store.models import ClientRequest, Project, RequestClocks
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.sla import ClockReading
+from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.reason_dialog import ReasonDialog
+from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.request_form import RequestForm
+from clientdesk.widgets.requests_pane import (
+    PAUSED_MARK,
+    RequestsPane,
+    approved_totals_text,
+    is_breached,
+)
+from clientdesk.widgets.service_level_form import ServiceLevelForm
+from tests.helpers.ui import FIXED_NOW, screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+
+def first_project(path: Path) -> Project:
+    """The first demo project, as stored."""
+    return TinyDBRepository(path).snapshot().projects()[0]
+
+
+def stored_requests(path: Path) -> list[ClientRequest]:
+    """The requests of the first demo project, as stored."""
+    snapshot = TinyDBRepository(path).snapshot()
+    return snapshot.of_project(ClientRequest, snapshot.projects()[0].id)
+
+
+def stored_request(path: Path, key: str) -> ClientRequest:
+    """One request of the first demo project, as stored."""
+    return next(request for request in stored_requests(path) if request.key == key)
+
+
+def pane(app: ClientDeskApp) -> RequestsPane:
+    """The Requests pane."""
+    return app.query_one(RequestsPane)
+
+
+def table(app: ClientDeskApp) -> RecordTable[ClientRequest]:
+    """The table of the Requests pane."""
+    return app.query_one("#request-table", RecordTable)
+
+
+def keys(app: ClientDeskApp) -> list[str]:
+    """The keys of the rows shown, top to bottom."""
+    return [request.key for request in table(app).records]
+
+
+def status_line(app: ClientDeskApp) -> str:
+    """The pane's status line."""
+    return str(pane(app).query_one("#pane-status", Label).render())
+
+
+def notifications(app: ClientDeskApp) -> list[tuple[str, str]]:
+    """Every notification so far, as ``(severity, message)``."""
+    return [(n.severity, str(n.message)) for n in app._notifications]
+
+
+def _shown(clocks: RequestClocks) -> ClockReading:
+    """The clock the table shows (there must be one)."""
+    assert clocks.shown is not None
+    return clocks.shown[1]
+
+
+def row_text(app: ClientDeskApp, key: str) -> str:
+    """The screen line of the row of the request with ``key``."""
+    return next(line for line in screen_text(app).splitlines() if f" {key} " in line)
+
+
+async def open_requests(pilot: Pilot[None]) -> None:
+    """Wait for the data and show the Requests pane."""
+    await settle(pilot)
+    await pilot.press("2")
+    await pilot.pause()
+
+
+async def put_cursor_on(pilot: Pilot[None], key: str) -> ClientRequest:
+    """Move the table's cursor to the request with ``key`` with the arrow keys."""
+    app = pilot.app
+    assert isinstance(app, ClientDeskApp)
+    wanted = next(request for request in table(app).records if request.key == key)
+    await pilot.press(*["up"] * len(table(app).records))
+    for _ in range(table(app).records.index(wanted)):
+        await pilot.press("down")
+    await pilot.pause()
+    assert table(app).selected_record == wanted
+    return wanted
+
+
+async def choose(pilot: Pilot[None], field: str, steps: int) -> None:
+    """Open the Select of ``field`` and move ``steps`` options down."""
+    pilot.app.screen.query_one(f"#field-{field}", Select).focus()
+    await pilot.pause()
+    await pilot.press("enter", *["down"] * steps, "enter")
+    await pilot.pause()
+
+
+async def retype(pilot: Pilot[None], field: str, text: str) -> None:
+    """Replace the text of the form's input ``field`` with ``text``, typed."""
+    pilot.app.screen.query_one(f"#field-{field}", Input).focus()
+    await pilot.press("end", "ctrl+u", *text)
+
+
+def stored_clocks(path: Path) -> dict[str, RequestClocks]:
+    """The clocks of every stored request of the first demo project at the fixed time, by key."""
+    project = first_project(path)
+    policy, zone = project.service_levels, project.timezone
+    return {r.key: r.clocks(policy, zone, FIXED_NOW) for r in stored_requests(path)}
+
+
+def breached_keys(path: Path) -> set[str]:
+    """The keys of the open requests of the first demo project with a breached clock."""
+    readings = stored_clocks(path)
+    return {r.key for r in stored_requests(path) if r.is_open and is_breached(readings[r.key])}
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+async def test_open_requests_most_urgent_first_with_their_clocks(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        every = stored_requests(demo_path)
+        readings = stored_clocks(demo_path)
+        shown = table(app).records
+        assert {r.key for r in shown} == {r.key for r in every if r.is_open}
+        assert all(r.status not in ("closed", "rejected") for r in shown)
+        breached = [r.key for r in shown if r.key in breached_keys(demo_path)]
+        assert breached and keys(app)[: len(breached)] == breached, "breached ones first"
+        overdue = [-_shown(readings[key]).left_seconds for key in breached]
+        assert overdue == sorted(overdue, reverse=True), "the most overdue on top"
+        assert f"{len(shown)} of {len(every)} requests · {len(breached)} breached" in (
+            status_line(app)
+        )
+        assert "sorted by urgency" in status_line(app)
+        first = shown[0]
+        assert _shown(readings[first.key]).breached
+        cell = table(app).get_cell(first.id, "clock")
+        assert cell.plain.startswith(("resp over ", "res over ")) and "red" in str(cell.style)
+        resolved = next(r for r in shown if r.status == "resolved")
+        assert table(app).get_cell(resolved.id, "clock").plain == "", "no clock runs"
+        running = next(r for r in shown if r.status == "acknowledged" and r.key not in breached)
+        assert " over " not in table(app).get_cell(running.id, "clock").plain
+
+
+async def test_the_tab_counts_breached_requests(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)  # the Calendar pane is on show: the tab counts anyway
+        breached = [r for r in stored_requests(demo_path) if r.key in breached_keys(demo_path)]
+        tab = app.query_one("#panes", TabbedContent).get_tab("requests")
+        assert tab.label_text == f"Requests · {len(breached)} breached"
+        (tab_bar,) = [line for line in screen_text(app).splitlines() if "Calendar" in line]
+        assert "Requests · " in tab_bar and "Closing" in tab_bar, "one line at 80 columns"
+        await pilot.press("2")
+        await pilot.pause()
+        late = next(r for r in breached if r.status in ("acknowledged", "in_progress"))
+        await put_cursor_on(pilot, late.key)
+        await pilot.press("v")  # resolved: the resolution clock stops
+        await settle(pilot)
+        assert tab.label_text == f"Requests · {len(breached) - 1} breached"
+
+
+async def test_80x24_keeps_key_title_status_and_clock(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        columns = [str(column.key.value) for column in table(app).columns.values()]
+        assert columns == ["key", "type_short", "title", "priority", "status", "clock"]
+        assert table(app).virtual_size.width <= table(app).size.width
+        line = row_text(app, keys(app)[0])
+        assert " over " in line, "the breach reads in full"
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        wide = [str(column.key.value) for column in table(app).columns.values()]
+        assert {"requester", "owner", "received", "type"} <= set(wide)
+
+
+# -- the form ----------------------------------------------------------------------------
+
+
+async def test_new_request_typed_with_the_keys_is_stored_and_shown(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RequestForm)
+        await pilot.press("tab", *"Export [b]all[/b] invoices")
+        await choose(pilot, "priority", 0)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RequestForm)
+        (new,) = [r for r in stored_requests(demo_path) if r.title.startswith("Export [b]")]
+        assert (new.status, new.received_at, new.updated_by) == ("new", FIXED_NOW, "tester")
+        assert ("information", f"Saved request {new.key}.") in notifications(app)
+        assert table(app).selected_record is not None
+        assert table(app).selected_record.id == new.id, "the cursor is on the new request"
+        assert "Export [b]all[/b] invoices" in screen_text(app)
+        assert table(app).get_cell(new.id, "clock").plain.startswith("resp ")
+
+
+async def test_delete_asks_first(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[1])
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"Delete request {request.key}" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert request.key in {r.key for r in stored_requests(demo_path)}
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert request.key not in keys(app)
+    assert request.key not in {r.key for r in stored_requests(demo_path)}
+
+
+# -- the workflow ------------------------------------------------------------------------
+
+
+async def test_a_request_moves_through_the_workflow_with_the_keys(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        request = next(r for r in table(app).records if r.status == "new")
+        key = request.key
+        await put_cursor_on(pilot, key)
+        for move, status in [("k", "acknowledged"), ("i", "in_progress")]:
+            await pilot.press(move)
+            await settle(pilot)
+            selected = table(app).selected_record
+            assert selected is not None and selected.status == status, move
+        await pilot.press("w")
+        await settle(pilot)
+        waiting = table(app).selected_record
+        assert waiting is not None and waiting.status == "waiting_on_client"
+        reading = pane(app).clocks_of(waiting)
+        assert reading is not None and reading.resolution.paused
+        assert stored_clocks(demo_path)[key].resolution.paused
+        assert table(app).get_cell(waiting.id, "clock").plain.startswith(f"{PAUSED_MARK} res")
+        assert f"{PAUSED_MARK} res" in row_text(app, key)
+        for move, status in [("i", "in_progress"), ("v", "resolved"), ("o", "in_progress")]:
+            await pilot.press(move)
+            await settle(pilot)
+            selected = table(app).selected_record
+            assert selected is not None and selected.status == status, move
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert key not in keys(app), "closed: hidden unless asked for"
+        assert (f"{key} is now closed.") in [text for _, text in notifications(app)]
+        await pilot.press("a")
+        await pilot.pause()
+        assert key in keys(app)
+    stored = stored_request(demo_path, key)
+    assert [change.new for change in stored.status_history] == [
+        "acknowledged",
+        "in_progress",
+        "waiting_on_client",
+        "in_progress",
+        "resolved",
+        "in_progress",
+        "resolved",
+        "closed",
+    ]
+    assert {change.by for change in stored.status_history} == {"tester"}
+    assert stored.status_history[0].old == "new"
+
+
+async def test_a_move_the_rules_forbid_is_not_offered(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        request = next(r for r in table(app).records if r.status == "new")
+        await put_cursor_on(pilot, request.key)
+        for move in ("x", "o"):  # close and reopen: not from new
+            assert pane(app).check_action(*_parsed(pane(app), move)) is False
+            await pilot.press(move)
+            await settle(pilot)
+        assert stored_request(demo_path, request.key).revision == request.revision
+        assert not [text for severity, text in notifications(app) if severity == "error"]
+        offered = [entry.description for entry in app.help_entries()]  # what ? lists
+        assert "Acknowledge (stops the response clock)" in offered
+        assert "Close the resolved request" not in offered
+        assert "Reopen the resolved request (in progress)" not in offered
+        resolved = next(r for r in table(app).records if r.status == "resolved")
+        await put_cursor_on(pilot, resolved.key)
+        offered = [entry.description for entry in app.help_entries()]
+        assert "Close the resolved request" in offered
+        assert "Reopen the resolved request (in progress)" in offered
+        assert "Acknowledge (stops the response clock)" not in offered
+        assert pane(app).check_action(*_parsed(pane(app), "o")) is True
+        assert pane(app).check_action(*_parsed(pane(app), "i")) is False, "reopen is o"
+        assert pane(app).check_action(*_parsed(pane(app), "k")) is False
+
+
+def _parsed(owner: RequestsPane, key: str) -> tuple[str, tuple[object, ...]]:
+    """The action name and parameters bound to ``key`` in the pane."""
+    import ast
+
+    (binding,) = [b for b in owner._bindings.key_to_bindings[key]]
+    name, _, rest = binding.action.partition("(")
+    parameters = ast.literal_eval(f"({rest[:-1]},)") if rest else ()
+    return name, parameters
+
+
+async def test_rejecting_needs_a_reason(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[0])
+        await pilot.press("j")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog), "a blank reason is refused"
+        assert "a reason is needed" in screen_text(app)
+        await pilot.press(*"Out of [i]scope[/i]", "enter")
+        await settle(pilot)
+        assert request.key not in keys(app)
+    stored = stored_request(demo_path, request.key)
+    assert (stored.status, stored.reject_reason) == ("rejected", "Out of [i]scope[/i]")
+
+
+async def test_escape_rejects_nothing(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[0])
+        await pilot.press("j", *"half", "escape")
+        await settle(pilot)
+    assert stored_request(demo_path, request.key).revision == request.revision
+
+
+async def test_a_comment_is_added_to_the_log(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[2])
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "a comment is needed" in screen_text(app)
+        await pilot.press(*"Called [b]Ann[/b]; file comes Friday", "enter")
+        await settle(pilot)
+    stored = stored_request(demo_path, request.key)
+    assert stored.comments[: len(request.comments)] == request.comments, "the log is kept"
+    last = stored.comments[-1]
+    assert last.text == "Called [b]Ann[/b]; file comes Friday"
+    assert (last.by, last.at) == ("tester", FIXED_NOW)
+    assert stored.status == request.status
+
+
+async def test_a_move_on_a_stale_request_shows_the_conflict(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        request = next(r for r in table(app).records if r.status == "new")
+        await put_cursor_on(pilot, request.key)
+        other = TinyDBRepository(demo_path, user="colleague")
+        theirs = other.snapshot().get(ClientRequest, request.id)
+        assert theirs is not None
+        other.update(theirs.model_copy(update={"owner": "Someone else"}))
+        await pilot.press("k")
+        await settle(pilot)
+        errors = [text for severity, text in notifications(app) if severity == "error"]
+        assert len(errors) == 1 and "changed by colleague" in errors[0]
+        assert "\n" not in errors[0]
+    stored = stored_request(demo_path, request.key)
+    assert (stored.status, stored.owner) == ("new", "Someone else")
+
+
+# -- filters and sorting -----------------------------------------------------------------
+
+
+async def test_quick_filters_and_the_closed_toggle(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIENTDESK_USER", "sam lee")  # compared without case
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        every = stored_requests(demo_path)
+        open_ = {r.key for r in every if r.is_open}
+        assert set(keys(app)) == open_ and len(open_) < len(every)
+        await pilot.press("f")
+        assert set(keys(app)) == {r.key for r in every if r.is_open and r.owner == "Sam Lee"}
+        assert "showing mine" in status_line(app)
+        await pilot.press("f")
+        breached = breached_keys(demo_path)
+        assert breached and set(keys(app)) == breached
+        await pilot.press("f")
+        waiting = {r.key for r in every if r.status == "waiting_on_client"}
+        assert waiting and set(keys(app)) == waiting
+        assert "showing waiting on client" in status_line(app)
+        await pilot.press("f")
+        assert set(keys(app)) == {r.key for r in every if r.is_open and r.type == "change_request"}
+        assert pane(app).changes_text == "approved changes: none yet"
+        await pilot.press("a")
+        await pilot.pause()
+        assert set(keys(app)) == {r.key for r in every if r.type == "change_request"}
+        assert "showing changes + closed · sorted by urgency" in status_line(app)
+        await pilot.press("f")
+        assert set(keys(app)) == {r.key for r in every}, "all, closed and rejected too"
+        assert "showing all" in status_line(app)
+        assert pane(app).changes_text == ""
+        await pilot.press("a")
+        assert set(keys(app)) == open_
+        assert "showing" not in status_line(app)
+
+
+async def test_the_sort_key_cycles_the_orders(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_requests(pilot)
+        urgent = keys(app)
+        await pilot.press("s")
+        assert "sorted by priority" in status_line(app)
+        priorities = [str(r.priority) for r in table(app).records]
+        assert priorities == sorted(priorities)
+        await pilot.press("s")
+        assert "newest first" in status_line(app)
+        received = [r.received_at for r in table(app).records]
+        assert received == sorted(received, reverse=True)
+        await pilot.press("s")
+        numbers = [int(key.split("-")[1]) for key in keys(app)]
+        assert numbers == sorted(numbers) and "sorted by key" in status_line(app)
+        await pilot.press("s")
+        assert keys(app) == urgent
+
+
+# -- change control ----------------------------------------------------------------------
+
+
+async def test_approving_then_editing_the_cost_clears_the_approval(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        change = next(
+            r for r in table(app).records if r.type == "change_request" and r.decision == "pending"
+        )
+        await put_cursor_on(pilot, change.key)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, RequestForm)
+        await choose(pilot, "decision", 1)  # pending -> approved
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        approved = stored_request(demo_path, change.key)
+        assert (approved.decision, approved.decided_by) == ("approved", "tester")
+        assert approved.impact_days is not None and approved.impact_cost is not None
+        days = f"{approved.impact_days:+g}"
+        assert pane(app).changes_text == (
+            f"approved changes: {days} days, {approved.cost_currency} {approved.impact_cost:,.2f}"
+        )
+        assert pane(app).changes_text in screen_text(app)
+        await put_cursor_on(pilot, change.key)
+        await pilot.press("e")
+        await pilot.pause()
+        await retype(pilot, "impact_cost", "4250.00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RequestForm)
+        assert (
+            "warning",
+            f"{change.key}: the approval was cleared because the impact changed.",
+        ) in notifications(app)
+        assert pane(app).changes_text == "", "no approved change left"
+    stored = stored_request(demo_path, change.key)
+    assert (stored.decision, stored.decided_by, stored.impact_cost) == (
+        "pending",
+        "",
+        Decimal("4250.00"),
+    )
+    assert stored.comments[-1].text.startswith("Approval by tester cleared")
+
+
+async def test_service_levels_from_the_pane_recount_the_clocks(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Service levels" in titles
+        tab = app.query_one("#panes", TabbedContent).get_tab("requests")
+        before = len(breached_keys(demo_path))
+        late = table(app).records[0]
+        assert late.priority == "P1" and late.status == "new", "waits for its first response"
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ServiceLevelForm)
+        await retype(pilot, "p1_first_response", "5d")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert late.key in breached_keys(demo_path), "the 8h resolution target is still missed"
+        assert table(app).get_cell(late.id, "clock").plain.startswith("res over ")
+        await pilot.press("S")
+        await pilot.pause()
+        await retype(pilot, "p1_resolution", "10d")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ServiceLevelForm)
+        project = first_project(demo_path)
+        assert project.service_levels.target(late.priority).first_response_minutes == 5 * 24 * 60
+        assert ("information", f"Saved the service levels of {project.key}.") in (
+            notifications(app)
+        )
+        assert late.key not in breached_keys(demo_path)
+        assert table(app).get_cell(late.id, "clock").plain.startswith("resp ")
+        assert " over " not in table(app).get_cell(late.id, "clock").plain
+        assert tab.label_text == f"Requests · {before - 1} breached"
+
+
+def test_approved_changes_add_up_per_currency() -> None:
+    def change(decision: str, days: float | None, cost: str | None, currency: str) -> ClientRequest:
+        return ClientRequest(
+            project_id="p",
+            title="Change",
+            type="change_request",
+            received_at=FIXED_NOW,
+            impact_days=days,
+            impact_cost=Decimal(cost) if cost is not None else None,
+            cost_currency=currency,
+            decision=decision,
+        )
+
+    requests = [
+        change("approved", 5, "4000", "EUR"),
+        change("approved", 4, "250.5", "EUR"),
+        change("approved", None, "-300", "USD"),
+        change("pending", 30, "99999", "EUR"),
+        change("rejected", 10, "1000", "USD"),
+    ]
+    assert approved_totals_text(requests) == (
+        "approved changes: +9 days, EUR 4,250.50, USD -300.00"
+    )
+    assert approved_totals_text(requests[2:3]) == "approved changes: +0 days, USD -300.00"
+    assert approved_totals_text(requests[3:]) == "approved changes: none yet"
