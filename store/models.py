@@ -470,9 +470,11 @@ class RequestClocks:
             "first_response_at": first.stopped_at.isoformat() if first.stopped_at else None,
             "first_response_breached": first.breached,
             "first_response_left_seconds": round(first.left_seconds),
+            "first_response_over_seconds": round(first.over_seconds),
             "resolution_due_at": resolution.due_at.isoformat(),
             "resolution_breached": resolution.breached,
             "resolution_left_seconds": round(resolution.left_seconds),
+            "resolution_over_seconds": round(resolution.over_seconds),
             "paused": resolution.paused,
             "paused_seconds": round(resolution.paused_seconds),
         }

@@ -613,12 +613,36 @@ class TinyDBRepository(Repository):
             for child_kind in RECORD_TYPES:
                 if child_kind is Project:
                     continue
-                for child in list(work.records[child_kind].values()):
-                    if getattr(child, "project_id", None) == stored.id:
-                        self._remove(work, child)
+                children = [
+                    child
+                    for child in work.records[child_kind].values()
+                    if getattr(child, "project_id", None) == stored.id
+                ]
+                if not children:
+                    continue
+                # One removal per table: each TinyDB operation copies its whole table.
+                doc_ids = [work.doc_ids[child_kind][child.id] for child in children]
+                self._db.table(child_kind.TABLE, cache_size=0).remove(doc_ids=doc_ids)
+                for child in children:
+                    work.drop(child)
+            self._forget_counters(stored.id)
         doc_id = work.doc_ids[kind][stored.id]
         self._db.table(kind.TABLE, cache_size=0).remove(doc_ids=[doc_id])
         work.drop(stored)
+
+    def _forget_counters(self, project_id: str) -> None:
+        # A deleted project's keys go with it: a project made again with the same
+        # id (the demo data set, re-made) numbers its records from 1 again.
+        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
+        meta = meta_table.get(doc_id=1)
+        if not meta:
+            return
+        counters = {
+            name: number
+            for name, number in dict(meta.get("counters", {})).items()
+            if not name.startswith(f"{project_id}:")
+        }
+        meta_table.update({"counters": counters}, doc_ids=[1])
 
     def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
         taken = {p.key for p in work.records[Project].values() if keep is None or p.id != keep.id}

@@ -174,6 +174,7 @@ class ClockReading:
         paused: True while the request waits on the client.
         paused_seconds: wall-clock time spent waiting on the client, up to
             the stop (or now).
+        read_at: the moment the clock was read ("now").
     """
 
     target_seconds: float
@@ -182,16 +183,31 @@ class ClockReading:
     stopped_at: datetime | None
     paused: bool
     paused_seconds: float
+    read_at: datetime
 
     @property
     def left_seconds(self) -> float:
-        """Counted time left before the target (negative once it is breached)."""
+        """Counted time left before the target (negative once more was counted)."""
         return self.target_seconds - self.counted_seconds
 
     @property
     def breached(self) -> bool:
-        """True when more time was counted than the target allows."""
-        return self.counted_seconds > self.target_seconds
+        """True when the clock stopped, or still runs, after its due time.
+
+        A request due at 17:00 and still open at 20:00 is breached, although
+        no working time was counted after 17:00.
+        """
+        return (self.stopped_at or _utc(self.read_at)) > self.due_at
+
+    @property
+    def over_seconds(self) -> float:
+        """How long ago the due time passed when the clock stopped, or now (0 when not breached).
+
+        Wall-clock time: "due 3 hours ago" reads as a person expects, where
+        working time would say "over 0m" all evening.
+        """
+        end = self.stopped_at or _utc(self.read_at)
+        return max((end - self.due_at).total_seconds(), 0.0)
 
     @property
     def running(self) -> bool:
@@ -293,6 +309,7 @@ def _clock(
         stopped_at=stopped_at,
         paused=last_state == "pause",
         paused_seconds=paused,
+        read_at=_utc(now),
     )
 
 

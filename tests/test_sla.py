@@ -351,6 +351,24 @@ def test_a_breached_clock_says_by_how_much() -> None:
     assert fields["first_response_breached"] is True
     assert fields["first_response_left_seconds"] == -7200
     assert fields["first_response_due_at"] == "2026-11-23T15:00:00+00:00"
+    # Due Monday 16:00, read Tuesday 10:00: 18 hours ago on the wall clock.
+    assert clocks.first_response.over_seconds == 18 * 3600
+    assert fields["first_response_over_seconds"] == 18 * 3600
+
+
+def test_a_clock_is_breached_the_evening_its_due_time_passed() -> None:
+    # Received Monday 09:00, P3: the first response is due at 17:00, the end of the
+    # working day. Read at 19:00, no working time was counted after 17:00, yet the
+    # client was promised an answer by then.
+    received = berlin(2026, 11, 23, 9, 0)
+    clocks = request(received).clocks(OFFICE, "Europe/Berlin", berlin(2026, 11, 23, 19, 0))
+    assert clocks.first_response.due_at.astimezone(BERLIN) == berlin(2026, 11, 23, 17, 0)
+    assert clocks.first_response.left_seconds == 0
+    assert clocks.first_response.breached
+    assert clocks.first_response.over_seconds == 2 * 3600
+    # One minute before the due time it is not.
+    early = request(received).clocks(OFFICE, "Europe/Berlin", berlin(2026, 11, 23, 16, 59))
+    assert not early.first_response.breached and early.first_response.over_seconds == 0
 
 
 def test_a_target_counted_around_the_clock_ignores_the_working_week() -> None:

@@ -558,8 +558,10 @@ def _clock_cell(request: ClientRequest, project: Project | None, now: datetime) 
     if shown is None:
         return ""  # both clocks stopped
     _, reading = shown
-    left = sla.format_duration(reading.left_seconds)
-    text = f"over {left}" if reading.breached else left
+    if reading.breached:
+        text = f"over {sla.format_duration(reading.over_seconds)}"
+    else:
+        text = sla.format_duration(reading.left_seconds)
     return f"{text} (paused)" if reading.paused else text
 
 

@@ -406,7 +406,7 @@ class RequestForm(RecordForm[ClientRequest]):
         else:
             line.append(f"due {self._local(reading.due_at)}")
         if reading.breached:
-            line.append(f" · {sla.format_duration(-reading.left_seconds)} over", ALERT_STYLE)
+            line.append(f" · {sla.format_duration(reading.over_seconds)} over", ALERT_STYLE)
         elif reading.stopped_at is None:
             line.append(f" · {sla.format_duration(reading.left_seconds)} left")
         else:

@@ -140,7 +140,7 @@ def clock_text(clocks: RequestClocks | None) -> Text:
         name, reading = "resolution", resolution
     label = CLOCK_NAMES.get(name, name)
     if reading.breached:
-        text = f"{label} over {format_duration(-reading.left_seconds)}"
+        text = f"{label} over {format_duration(reading.over_seconds)}"
     else:
         text = f"{label} {format_duration(reading.left_seconds)}"
     if reading.paused:
