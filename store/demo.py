@@ -329,7 +329,8 @@ def _history(
 
 
 def _change_control(index: int, owner: str, now: datetime) -> dict[str, object]:
-    decision = [ChangeDecision.APPROVED, ChangeDecision.PENDING, ChangeDecision.DEFERRED][index % 3]
+    # In each project's first ten requests, one change is approved and one pending.
+    decision = [ChangeDecision.DEFERRED, ChangeDecision.PENDING, ChangeDecision.APPROVED][index % 3]
     fields: dict[str, object] = {
         "impact_scope": "Adds the change to the next release; no feature is dropped.",
         "impact_days": 2 + index % 7,

@@ -418,7 +418,9 @@ async def test_quick_filters_and_the_closed_toggle(
         assert "showing waiting on client" in status_line(app)
         await pilot.press("f")
         assert set(keys(app)) == {r.key for r in every if r.is_open and r.type == "change_request"}
-        assert pane(app).changes_text == "approved changes: none yet"
+        # The demo data has approved changes: the line sums them up.
+        assert pane(app).changes_text == approved_totals_text(every)
+        assert pane(app).changes_text.startswith("approved changes: +")
         await pilot.press("a")
         await pilot.pause()
         assert set(keys(app)) == {r.key for r in every if r.type == "change_request"}
@@ -426,7 +428,8 @@ async def test_quick_filters_and_the_closed_toggle(
         await pilot.press("f")
         assert set(keys(app)) == {r.key for r in every}, "all, closed and rejected too"
         assert "showing all" in status_line(app)
-        assert pane(app).changes_text == ""
+        # The approved changes stay summed up while any exists, whatever the filter.
+        assert pane(app).changes_text == approved_totals_text(every)
         await pilot.press("a")
         assert set(keys(app)) == open_
         assert "showing" not in status_line(app)
@@ -472,10 +475,9 @@ async def test_approving_then_editing_the_cost_clears_the_approval(demo_path: Pa
         approved = stored_request(demo_path, change.key)
         assert (approved.decision, approved.decided_by) == ("approved", "tester")
         assert approved.impact_days is not None and approved.impact_cost is not None
-        days = f"{approved.impact_days:+g}"
-        assert pane(app).changes_text == (
-            f"approved changes: {days} days, {approved.cost_currency} {approved.impact_cost:,.2f}"
-        )
+        others = [r for r in stored_requests(demo_path) if r.key != change.key]
+        assert pane(app).changes_text == approved_totals_text([*others, approved])
+        assert pane(app).changes_text != approved_totals_text(others)
         assert pane(app).changes_text in screen_text(app)
         await put_cursor_on(pilot, change.key)
         await pilot.press("e")
@@ -488,7 +490,7 @@ async def test_approving_then_editing_the_cost_clears_the_approval(demo_path: Pa
             "warning",
             f"{change.key}: the approval was cleared because the impact changed.",
         ) in notifications(app)
-        assert pane(app).changes_text == "", "no approved change left"
+        assert pane(app).changes_text == approved_totals_text(others), "back to the others"
     stored = stored_request(demo_path, change.key)
     assert (stored.decision, stored.decided_by, stored.impact_cost) == (
         "pending",

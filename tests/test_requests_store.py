@@ -359,9 +359,11 @@ def test_computed_adds_the_clock_fields_of_the_projects_policy(
         "first_response_at": None,
         "first_response_breached": False,
         "first_response_left_seconds": 3 * 3600,
+        "first_response_over_seconds": 0,
         "resolution_due_at": "2026-11-25T09:00:00+00:00",
         "resolution_breached": False,
         "resolution_left_seconds": 15 * 3600,
+        "resolution_over_seconds": 0,
         "paused": False,
         "paused_seconds": 0,
     }

@@ -93,3 +93,17 @@ def test_risk_form(snap_compare: SnapCompare, demo_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_close_dialog(snap_compare: SnapCompare, demo_path: Path) -> None:
+    """The dialog of ``C`` in the Closing pane at 80x24 while gates fail: each failing
+    gate with the keys of its blockers, and the override."""
+    app = create_app(demo_path)
+    show = show_pane("4")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("C")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -28,11 +28,13 @@ from textual.widgets import ContentSwitcher, Footer, TabbedContent, TabPane
 from textual.worker import Worker
 
 from clientdesk.store import clock
-from clientdesk.store.errors import StoreError, describe_error
-from clientdesk.store.paths import real_path
+from clientdesk.store.errors import NotFoundError, StoreError, describe_error
+from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
-from clientdesk.widgets.closing_pane import ClosingPane
+from clientdesk.widgets.close_dialog import CloseBlockedDialog
+from clientdesk.widgets.closing_gates import ClosingGates
+from clientdesk.widgets.closing_pane import ClosingPane, closing_tab_title
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.follow_up_dialog import FollowUpDialog
 from clientdesk.widgets.help_screen import HelpEntry, HelpScreen
@@ -49,7 +51,14 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # where they are first used, after the first paint: they load pydantic and
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
-    from clientdesk.store.models import ClientRequest, Contact, Project, Record, Risk
+    from clientdesk.store.models import (
+        ChecklistItem,
+        ClientRequest,
+        Contact,
+        Project,
+        Record,
+        Risk,
+    )
     from clientdesk.store.repository import Repository, Snapshot
 
 POLL_SECONDS = 1.0
@@ -66,9 +75,16 @@ PANES: dict[str, tuple[str, type[RecordTablePane]]] = {
 }
 """The four panes by id: their title and widget class, in tab order."""
 
+BLOCKER_PANES: dict[str, str] = {
+    "request": "requests",
+    "risk": "risks",
+    "meeting": "calendar",
+    "checklist": "closing",
+}
+"""The pane that lists each kind of closing-gate blocker, by the kind's name."""
+
 NOT_EDITABLE_YET: dict[str, str] = {
     "calendar": "plan items and meetings",
-    "closing": "checklist items",
 }
 """What each pane lists, for the notice that its records cannot be edited in the app yet."""
 
@@ -228,6 +244,17 @@ class ClientDeskApp(App[None]):
             super().__init__()
             self.path = path
             """The SVG file written."""
+
+    class ReportWritten(Message):
+        """A worker wrote the closing report."""
+
+        def __init__(self, key: str, path: Path) -> None:
+            """Carry the project's key and where the report went."""
+            super().__init__()
+            self.key = key
+            """The project's key."""
+            self.path = path
+            """The Markdown file written."""
 
     # -- set-up ----------------------------------------------------------------------
 
@@ -423,6 +450,7 @@ class ClientDeskApp(App[None]):
         now = clock.now()
         self._show_risk_counts(snapshot, project, now)
         self._show_request_counts(snapshot, project, now)
+        self._show_closing_state(snapshot, project, now)
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
         self._pane(shown).show(snapshot, project, now)
@@ -462,6 +490,17 @@ class ClientDeskApp(App[None]):
 
         breached = breached_count(snapshot.of_project(ClientRequest, project.id), project, now)
         self._set_tab_title("requests", requests_tab_title(PANES["requests"][0], breached))
+
+    def _show_closing_state(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+        """Count the failing gates in the Closing tab's title ("closed" once closed).
+
+        Computed from the snapshot, like the risks (see :meth:`_show_risk_counts`).
+        """
+        from clientdesk.store.closing import closing_gates
+
+        gates = closing_gates(snapshot, project, now)
+        title = closing_tab_title(PANES["closing"][0], gates, project.is_closed)
+        self._set_tab_title("closing", title)
 
     def _set_tab_title(self, pane_id: str, title: str) -> None:
         tab = self.query_one("#panes", TabbedContent).get_tab(pane_id)
@@ -520,6 +559,8 @@ class ClientDeskApp(App[None]):
         """Offer each action only where it works (e.g. no panes before a project exists)."""
         if action == "new_record" and self.mode == "welcome":
             return True  # "n" creates the first project
+        if action in PANE_ACTIONS and self.mode == "panes" and self._is_read_only(action):
+            return False
         if action in PANE_ACTIONS:
             return self.mode == "panes"
         if action == "new_project":
@@ -529,6 +570,15 @@ class ClientDeskApp(App[None]):
         if action == "reload":
             return self.mode == "error"
         return True
+
+    def _is_read_only(self, action: str) -> bool:
+        """True when ``action`` would change a closed project's records: not offered."""
+        project = self.current_project
+        if project is None or not project.is_closed:
+            return False
+        if action in ("new_record", "delete_record"):
+            return True
+        return action == "edit_record" and self.current_pane_id == "closing"
 
     # -- actions: panes and projects ---------------------------------------------------
 
@@ -647,6 +697,10 @@ class ClientDeskApp(App[None]):
         if project is not None and self.current_pane_id == "requests":
             self._edit_request(project, None)
             return
+        pane = self.current_pane
+        if project is not None and isinstance(pane, ClosingPane):
+            self._closing_form(project, pane.view, None)
+            return
         self._not_yet("Adding")
 
     def action_edit_record(self) -> None:
@@ -683,12 +737,32 @@ class ClientDeskApp(App[None]):
             self._not_yet("Editing")
             return
         if record is not None and project is not None:
-            from clientdesk.store.models import ClientRequest, Risk
+            from clientdesk.store.models import (
+                ChecklistItem,
+                ClientRequest,
+                FollowOnAction,
+                LessonLearned,
+                Risk,
+            )
 
             if isinstance(record, Risk):
                 self._edit_risk(project, record)
             elif isinstance(record, ClientRequest):
                 self._edit_request(project, record)
+            elif project.is_closed and isinstance(
+                record, ChecklistItem | LessonLearned | FollowOnAction
+            ):
+                self.notify(
+                    f"{project.key} is closed: reopen it (R in the Closing pane) to change it.",
+                    severity="warning",
+                    markup=False,
+                )
+            elif isinstance(record, ChecklistItem):
+                self._closing_form(project, "checklist", record)
+            elif isinstance(record, LessonLearned):
+                self._closing_form(project, "lessons", record)
+            elif isinstance(record, FollowOnAction):
+                self._closing_form(project, "follow_ons", record)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -892,6 +966,224 @@ class ClientDeskApp(App[None]):
         else:
             text = f"Raised {saved.key} (Calendar pane) for {risk.key}."
             self.post_message(self.RecordWritten(saved, text, select=False))
+
+    # -- closing -------------------------------------------------------------------------
+
+    def _closing_form(self, project: Project, view: str, record: Record | None) -> None:
+        """Open the form of a checklist item, lesson or follow-on action (``view``)."""
+        from clientdesk.store.models import ChecklistItem
+        from clientdesk.widgets.checklist_item_form import ChecklistItemForm
+        from clientdesk.widgets.follow_on_form import FollowOnForm
+        from clientdesk.widgets.lesson_form import LessonForm
+        from clientdesk.widgets.record_form import RecordForm
+
+        if self.snapshot is None:
+            return
+        forms: dict[str, type[RecordForm[Any]]] = {
+            "checklist": ChecklistItemForm,
+            "lessons": LessonForm,
+            "follow_ons": FollowOnForm,
+        }
+        fixed: dict[str, Any] = {"project_id": project.id}
+        if view == "checklist" and record is None:
+            # A new item goes to the end of the checklist.
+            items = self.snapshot.of_project(ChecklistItem, project.id)
+            fixed["position"] = max((item.position for item in items), default=0) + 1
+        save = self.repository.update if record is not None else self.repository.add
+        form = forms[view](record, save, fixed=fixed, subtitle=f"{project.key} {project.name}")
+        self.push_screen(form, self._closing_record_saved)
+
+    def _closing_record_saved(self, record: Record | None) -> None:
+        if record is None:
+            return
+        self._select_record = record.id
+        self.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
+        self._request_load()
+
+    @on(ClosingPane.SetItemState)
+    def _set_item_state(self, message: ClosingPane.SetItemState) -> None:
+        from clientdesk.widgets.checklist_dialog import ChecklistDialog, Tick
+
+        item, state = message.item, message.state
+        if state == "open":
+            # Open again: no stale stamp, evidence or score of the tick or waiver it undoes.
+            changes = {
+                "state": state, "done_by": "", "done_at": None, "evidence": "",
+                "waive_reason": "", "score": None,
+            }  # fmt: skip
+            self._save_in_background(item, changes, f"{item.key} is open again.")
+            return
+        if state == "waived":
+
+            def reason_given(reason: str | None) -> None:
+                if reason:
+                    changes = {
+                        "state": state, "waive_reason": reason, "done_by": "", "done_at": None,
+                    }  # fmt: skip
+                    self._save_in_background(item, changes, f"Waived {item.key}.")
+
+            self.push_screen(
+                ReasonDialog(
+                    f"Why is {item.key} ({item.title}) waived?",
+                    placeholder="e.g. fixed-price contract: no purchase orders",
+                ),
+                reason_given,
+            )
+            return
+
+        def ticked(tick: Tick | None) -> None:
+            if tick is not None:
+                changes = {
+                    "state": state,
+                    "done_by": current_user(),
+                    "done_at": clock.now().isoformat(),
+                    "evidence": tick.evidence,
+                    "waive_reason": "",
+                    "score": tick.score if item.asks_score else item.score,
+                }
+                self._save_in_background(item, changes, f"Ticked {item.key}.")
+
+        self.push_screen(ChecklistDialog(item.key, item.title, asks_score=item.asks_score), ticked)
+
+    @on(ClosingPane.ReorderItems)
+    def _reorder_items(self, message: ClosingPane.ReorderItems) -> None:
+        self._reorder_in_background(message.moved, message.positions)
+
+    @work(thread=True, group="store", exclusive=False)
+    def _reorder_in_background(
+        self, moved: ChecklistItem, positions: list[tuple[ChecklistItem, int]]
+    ) -> None:
+        """Save the new positions of the checklist items in one batch."""
+        try:
+            from clientdesk.store.repository import Change, dump_record, validate_record
+
+            changes = [
+                Change.update(validate_record(type(item), {**dump_record(item), "position": at}))
+                for item, at in positions
+            ]
+            saved = self.repository.apply(changes)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            record = next((r for r in saved if r is not None and r.id == moved.id), moved)
+            self.post_message(self.RecordWritten(record, f"Moved {moved.key}."))
+
+    @on(ClosingPane.CloseProject)
+    def _close_project(self, message: ClosingPane.CloseProject) -> None:
+        from clientdesk.store.closing import closing_gates
+
+        project = message.project
+        if self.snapshot is None:
+            return
+        gates = closing_gates(self.snapshot, project, clock.now())
+        closing = {"closed_at": clock.now().isoformat()}
+        if all(gate.passed for gate in gates):
+
+            def confirmed(close: bool | None) -> None:
+                if close:
+                    self._save_in_background(project, closing, f"Closed {project.key}.")
+
+            self.push_screen(
+                ConfirmDialog(
+                    f"Every gate passes. Close project {project.key} ({project.name})? "
+                    "It is read-only until it is reopened.",
+                    yes="Close project",
+                    no="Cancel",
+                ),
+                confirmed,
+            )
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                changes = {**closing, "close_override_reason": reason}
+                text = f"Closed {project.key} with an override (the reason is recorded)."
+                self._save_in_background(project, changes, text)
+
+        def answered(override: bool | None) -> None:
+            if override:
+                self.push_screen(
+                    ReasonDialog(
+                        f"Why close {project.key} although gates fail? The reason is recorded.",
+                        placeholder="e.g. client accepted; open requests go to support",
+                    ),
+                    reason_given,
+                )
+
+        self.push_screen(CloseBlockedDialog(project.key, gates), answered)
+
+    @on(ClosingPane.ReopenProject)
+    def _reopen_project(self, message: ClosingPane.ReopenProject) -> None:
+        project = message.project
+
+        def confirmed(reopen: bool | None) -> None:
+            if reopen:
+                changes = {"closed_at": None}
+                self._save_in_background(project, changes, f"Reopened {project.key}.")
+
+        self.push_screen(
+            ConfirmDialog(
+                f"Reopen project {project.key} ({project.name})? Its records can be changed "
+                "again; the reopening is recorded.",
+                yes="Reopen",
+                no="Keep closed",
+            ),
+            confirmed,
+        )
+
+    @on(ClosingPane.WriteReport)
+    def _write_report(self, message: ClosingPane.WriteReport) -> None:
+        self._write_closing_report(message.project.id, Path.cwd())
+
+    @work(thread=True, group="files", exclusive=False)
+    def _write_closing_report(self, project_id: str, directory: Path) -> None:
+        """Write ``<KEY>-closing-report.md`` in ``directory`` from the store as it is now."""
+        try:
+            from clientdesk.store.models import Project
+            from clientdesk.store.report import closing_report
+            from clientdesk.store.storage import save_atomically
+
+            snapshot = self.repository.snapshot()
+            project = snapshot.get(Project, project_id)
+            if project is None:
+                raise NotFoundError("the project was deleted by someone else")
+            target = directory / f"{project.key}-closing-report.md"
+            report = closing_report(snapshot, project, clock.now())
+            # Temp file and rename: a reader never sees half a report.
+            save_atomically(target, report.encode("utf-8"), keep_backup=False)
+        except (StoreError, OSError) as error:
+            message = f"cannot write the closing report: {describe_error(error)}"
+            self.post_message(self.WriteFailed(message))
+        else:
+            self.post_message(self.ReportWritten(project.key, target.resolve()))
+
+    @on(ReportWritten)
+    def _report_written(self, message: ReportWritten) -> None:
+        self.notify(f"Wrote the closing report of {message.key} to {message.path}", markup=False)
+
+    @on(ClosingGates.BlockerChosen)
+    def _go_to_blocker(self, message: ClosingGates.BlockerChosen) -> None:
+        blocker = message.blocker
+        pane_id = BLOCKER_PANES.get(blocker.kind)
+        if pane_id is not None:
+            self._show_record(pane_id, blocker.record_id, blocker.key)
+
+    def _show_record(self, pane_id: str, record_id: str, key: str) -> None:
+        """Show the pane ``pane_id`` with the cursor on the record, and focus its table."""
+        self.action_show_pane(pane_id)
+        pane = self.current_pane
+        if isinstance(pane, ClosingPane):
+            pane.view = "checklist"  # the only closing records that block a gate
+        for table in pane.tables:
+            table.select_record(record_id)
+            if any(record.id == record_id for record in table.records):
+                table.focus()
+                return
+        self.notify(
+            f"{key} is hidden by the pane's filter: clear it (escape) to see it.",
+            severity="warning",
+            markup=False,
+        )
 
     async def action_filter(self) -> None:
         """Filter the current pane."""

@@ -1,20 +1,42 @@
-"""The Closing pane: the project's closing checklist."""
+"""The Closing pane: the gates that protect the close, the checklist, lessons and follow-ons.
+
+On top, the four closing gates, each passed or failed with the keys of what
+blocks it (:class:`~clientdesk.widgets.closing_gates.ClosingGates`). Below, the
+closing checklist, the lessons learned and the follow-on actions: one table
+at a time on a short terminal (``v`` shows the next), all three on a tall one.
+A closed project shows who closed it, when, and the override reason, and
+offers no key that would change it. Every change is asked of the app with a
+message; the pane never saves anything itself.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Label
 
 from clientdesk.store.enums import ChecklistState
-from clientdesk.widgets.cells import label_of, plain, when
+from clientdesk.widgets.cells import DATETIME_FORMAT, day, label_of, plain, when
+from clientdesk.widgets.closing_gates import ClosingGates
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 
 if TYPE_CHECKING:
-    from clientdesk.store.models import ChecklistItem, Project
+    from clientdesk.store.closing import Gate
+    from clientdesk.store.models import (
+        ChecklistItem,
+        FollowOnAction,
+        LessonLearned,
+        Project,
+        Record,
+    )
     from clientdesk.store.repository import Snapshot
 
 STATE_STYLES: dict[ChecklistState, str] = {
@@ -29,40 +51,456 @@ def _note(item: ChecklistItem, context: RowContext) -> Text:
     return plain(item.waive_reason if item.state is ChecklistState.WAIVED else item.evidence)
 
 
+def _score(item: ChecklistItem, context: RowContext) -> Text:
+    if not item.asks_score:
+        return plain("")
+    if item.score is None:
+        return plain("?/10", "dim")
+    return plain(f"{item.score}/10", "bold")
+
+
 CHECKLIST_COLUMNS: list[Column[ChecklistItem]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
-    Column("title", "Item", lambda r, c: plain(r.title), 22, flex=True, ideal=36),
+    Column("title", "Item", lambda r, c: plain(r.title), 22, flex=True, ideal=30),
     Column("state", "State", lambda r, c: label_of(r.state, STATE_STYLES[r.state]), 6),
-    Column("done_by", "Done by", lambda r, c: plain(r.done_by), 12),
-    Column("done_at", "Done at", lambda r, c: when(r.done_at, c.zone), 16),
-    Column("note", "Evidence / reason", _note, 24, drop_order=2),
+    Column("done_by", "By", lambda r, c: plain(r.done_by), 12, drop_order=3),
+    Column("done_at", "When", lambda r, c: when(r.done_at, c.zone), 16, drop_order=4),
+    Column("note", "Evidence / reason", _note, 20, drop_order=2),
+    Column("score", "Score", _score, 5),
 ]
 """The columns of the closing checklist."""
 
+LESSON_COLUMNS: list[Column[LessonLearned]] = [
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("title", "Lesson", lambda r, c: plain(r.title), 20, flex=True, ideal=28),
+    Column("category", "Category", lambda r, c: plain(r.category), 10),
+    Column("learned", "We learned", lambda r, c: plain(r.learned), 20, drop_order=2),
+    Column("next_time", "Next time", lambda r, c: plain(r.next_time), 20, drop_order=3),
+]
+"""The columns of the lessons learned."""
+
+FOLLOW_ON_COLUMNS: list[Column[FollowOnAction]] = [
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("title", "Action", lambda r, c: plain(r.title), 20, flex=True, ideal=28),
+    Column("owner", "Owner", lambda r, c: plain(r.owner), 14),
+    Column("due", "Due", lambda r, c: day(r.due), 10),
+    Column("notes", "Notes", lambda r, c: plain(r.notes), 20, drop_order=2),
+]
+"""The columns of the follow-on actions."""
+
+VIEWS: dict[str, tuple[str, str]] = {
+    "checklist": ("Checklist", "checklist-table"),
+    "lessons": ("Lessons learned", "lesson-table"),
+    "follow_ons": ("Follow-on actions", "follow-on-table"),
+}
+"""The pane's three tables by view name: their section title and table id, in order."""
+
+TALL_HEIGHT = 32
+"""From this pane height on, the three tables are shown together; below it, one at a time."""
+
+
+def closing_tab_title(title: str, gates: list[Gate], closed: bool) -> str:
+    """The Closing tab's title: "Closing · 2 open" (gates), "Closing · ready", "Closing · closed".
+
+    Short, so that the four tab titles with their counts fit in 80 columns.
+    """
+    if closed:
+        return f"{title} · closed"
+    failing = sum(1 for gate in gates if not gate.passed)
+    if not failing:
+        return f"{title} · ready"
+    return f"{title} · {failing} open"
+
+
+def closed_line(project: Project, context: RowContext) -> str:
+    """The banner of a closed project: "Closed on … by … (override: …)"."""
+    assert project.closed_at is not None
+    at = project.closed_at.astimezone(context.zone).strftime(DATETIME_FORMAT)
+    line = f"Closed on {at} by {project.closed_by or 'unknown'}"
+    if project.close_override_reason:
+        line += f" (override: {project.close_override_reason})"
+    return line + " · read-only until reopened (R)"
+
+
+def reordered(
+    items: list[ChecklistItem], item: ChecklistItem, step: int
+) -> list[tuple[ChecklistItem, int]]:
+    """Move ``item`` ``step`` places in ``items`` (in display order); the new positions.
+
+    Returns:
+        Each item whose position changes, with its new position; empty when
+        the item cannot move that way. Positions become 1, 2, 3, ... so that
+        items that shared a position get an order of their own.
+    """
+    order = list(items)
+    index = next((i for i, other in enumerate(order) if other.id == item.id), None)
+    if index is None or not 0 <= index + step < len(order):
+        return []
+    order[index], order[index + step] = order[index + step], order[index]
+    return [
+        (other, position)
+        for position, other in enumerate(order, start=1)
+        if other.position != position
+    ]
+
 
 class ClosingPane(RecordTablePane):
-    """The closing checklist: what must be done before the project can close."""
+    """The close of a project: its gates, checklist, lessons learned and follow-on actions."""
+
+    DEFAULT_CSS = """
+    ClosingPane > #closed-banner {
+        display: none;
+        width: 1fr;
+        height: 1;
+        padding: 0 1;
+        background: $error-muted;
+        color: $text-error;
+        text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    ClosingPane.-closed > #closed-banner {
+        display: block;
+    }
+    ClosingPane > .closing-view {
+        display: none;
+    }
+    ClosingPane.-view-checklist > .view-checklist,
+    ClosingPane.-view-lessons > .view-lessons,
+    ClosingPane.-view-follow_ons > .view-follow_ons,
+    ClosingPane.-tall > .closing-view {
+        display: block;
+    }
+    ClosingPane.-tall > #checklist-table {
+        height: 2fr;
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "t,space", "tick", "Tick", show=False,
+            tooltip="Tick the item (asks for evidence, and a score if asked)",
+            id="closing.tick",
+        ),
+        Binding(
+            "w", "waive", "Waive", show=False,
+            tooltip="Waive the item (asks for a reason)", id="closing.waive",
+        ),
+        Binding(
+            "u", "open_item", "Open again", show=False,
+            tooltip="Open the item again (undoes a tick or a waiver)", id="closing.open",
+        ),
+        Binding(
+            "K,left_square_bracket", "move_item(-1)", "Move up", show=False,
+            tooltip="Move the item up the checklist", id="closing.move_up",
+        ),
+        Binding(
+            "J,right_square_bracket", "move_item(1)", "Move down", show=False,
+            tooltip="Move the item down the checklist", id="closing.move_down",
+        ),
+        Binding(
+            "v", "cycle_view", "Next table", show=False,
+            tooltip="Next table: checklist, lessons learned, follow-on actions",
+            id="closing.view",
+        ),
+        Binding(
+            "C", "close_project", "Close project", show=False,
+            tooltip="Close the project (checks the gates; override asks a reason)",
+            id="closing.close_project",
+        ),
+        Binding(
+            "R", "reopen_project", "Reopen project", show=False,
+            tooltip="Reopen the closed project (asks)", id="closing.reopen_project",
+        ),
+        Binding(
+            "g", "closing_report", "Closing report", show=False,
+            tooltip="Write the closing report (Markdown) in the current directory",
+            id="closing.report",
+        ),
+    ]  # fmt: skip
 
     NOUN = "checklist item"
 
+    view: reactive[str] = reactive("checklist", init=False)
+    """The table the pane's keys act on: a key of :data:`VIEWS`."""
+
+    class SetItemState(Message):
+        """The user asked to tick, waive or reopen a checklist item."""
+
+        def __init__(self, item: ChecklistItem, state: str) -> None:
+            """Say which item and what state."""
+            super().__init__()
+            self.item = item
+            """The item, as shown (its revision is the one the change is based on)."""
+            self.state = state
+            """The new state: ``done``, ``waived`` or ``open``."""
+
+    class ReorderItems(Message):
+        """The user moved a checklist item up or down."""
+
+        def __init__(
+            self, moved: ChecklistItem, positions: list[tuple[ChecklistItem, int]]
+        ) -> None:
+            """Say which item moved and every new position (saved in one batch)."""
+            super().__init__()
+            self.moved = moved
+            """The item the user moved."""
+            self.positions = positions
+            """Each item whose position changes, with its new position."""
+
+    class CloseProject(Message):
+        """The user asked to close the project."""
+
+        def __init__(self, project: Project) -> None:
+            """Say which project."""
+            super().__init__()
+            self.project = project
+            """The project, as shown."""
+
+    class ReopenProject(Message):
+        """The user asked to reopen the closed project."""
+
+        def __init__(self, project: Project) -> None:
+            """Say which project."""
+            super().__init__()
+            self.project = project
+            """The project, as shown."""
+
+    class WriteReport(Message):
+        """The user asked for the closing report."""
+
+        def __init__(self, project: Project) -> None:
+            """Say which project."""
+            super().__init__()
+            self.project = project
+            """The project, as shown."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Create the empty pane."""
+        super().__init__(id=id)
+        self._row_context: RowContext | None = None
+        self._items: list[ChecklistItem] = []
+        self._gates: list[Gate] = []
+
     def compose_tables(self) -> ComposeResult:
-        """One table of checklist items."""
-        yield RecordTable(CHECKLIST_COLUMNS, id="checklist-table")
+        """The closed banner, the gates, then the three tables under their titles."""
+        yield Label(id="closed-banner", markup=False)
+        yield Label(id="gates-title", classes="section-title")
+        yield ClosingGates(id="closing-gates")
+        columns: dict[str, list[Any]] = {
+            "checklist": CHECKLIST_COLUMNS,
+            "lessons": LESSON_COLUMNS,
+            "follow_ons": FOLLOW_ON_COLUMNS,
+        }
+        for view, (_, table_id) in VIEWS.items():
+            classes = f"closing-view view-{view}"
+            yield Label(id=f"{view}-title", classes=f"section-title {classes}")
+            yield RecordTable(columns[view], id=table_id, classes=classes)
+
+    def on_mount(self) -> None:
+        """Show the first view."""
+        self._show_view()
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the closing checklist of ``project`` in its own order."""
+        """Show the gates, checklist (in its own order), lessons and follow-ons of ``project``."""
         # Imported here, not at the top: keeps pydantic out of start-up.
-        from clientdesk.store.models import ChecklistItem
+        from clientdesk.store.closing import closing_gates
+        from clientdesk.store.models import ChecklistItem, FollowOnAction, LessonLearned
 
         context = RowContext(project, snapshot, now)
-        items = sorted(snapshot.of_project(ChecklistItem, project.id), key=lambda i: i.position)
-        self.fill("checklist-table", items, context)
+        self._row_context = context
+        self._items = sorted(
+            snapshot.of_project(ChecklistItem, project.id), key=lambda item: item.position
+        )
+        self._gates = closing_gates(snapshot, project, now)
+        self.fill("checklist-table", self._items, context)
+        self.fill("lesson-table", snapshot.of_project(LessonLearned, project.id), context)
+        self.fill("follow-on-table", snapshot.of_project(FollowOnAction, project.id), context)
+        self.query_one(ClosingGates).set_gates(self._gates)
+        self.set_class(project.is_closed, "-closed")
+        if project.is_closed:
+            self.query_one("#closed-banner", Label).update(Text(closed_line(project, context)))
+        self._show_titles()
         self.refresh_status()
+        self.refresh_bindings()
+
+    # -- what the app and the tests read -------------------------------------------
+
+    @property
+    def project(self) -> Project | None:
+        """The project shown (None before the first :meth:`show`)."""
+        return self._row_context.project if self._row_context is not None else None
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the project shown is closed."""
+        project = self.project
+        return project is not None and project.is_closed
+
+    @property
+    def gates(self) -> list[Gate]:
+        """The gates as shown."""
+        return list(self._gates)
+
+    @property
+    def gate_list(self) -> ClosingGates:
+        """The list of gates."""
+        return self.query_one(ClosingGates)
+
+    def table_of(self, view: str) -> RecordTable[Any]:
+        """The table of ``view`` (a key of :data:`VIEWS`)."""
+        return self.query_one(f"#{VIEWS[view][1]}", RecordTable)
+
+    @property
+    def selected_record(self) -> Record | None:
+        """The record under the cursor of the table the keys act on (see :attr:`view`)."""
+        record: Record | None = self.table_of(self.view).selected_record
+        return record
+
+    @property
+    def selected_item(self) -> ChecklistItem | None:
+        """The checklist item under the cursor, when the checklist is the table in use."""
+        if self.view != "checklist":
+            return None
+        item: ChecklistItem | None = self.table_of("checklist").selected_record
+        return item
 
     def status_text(self) -> str:
-        """How many items are settled (done or waived), or how many match the filter."""
+        """How many items are settled, how many lessons and follow-ons; or what matches."""
+        checklist, lessons, follow_ons = (self.table_of(view) for view in VIEWS)
         if self.filter_text:
-            return super().status_text()
-        (table,) = self.tables
-        settled = sum(1 for item in table.records if item.state is not ChecklistState.OPEN)
-        return f"{settled} of {counted(table.total_count, self.NOUN)} done or waived"
+            return (
+                f"{checklist.shown_count} of {counted(checklist.total_count, 'item')}, "
+                f"{lessons.shown_count} of {counted(lessons.total_count, 'lesson')}, "
+                f"{follow_ons.shown_count} of "
+                f"{counted(follow_ons.total_count, 'follow-on action')} match"
+            )
+        settled = sum(1 for item in self._items if item.state is not ChecklistState.OPEN)
+        return (
+            f"{settled} of {counted(len(self._items), 'item')} done or waived · "
+            f"{counted(lessons.total_count, 'lesson')} · "
+            f"{counted(follow_ons.total_count, 'follow-on action')}"
+        )
+
+    def focus_table(self) -> None:
+        """Focus the table in use."""
+        self.table_of(self.view).focus()
+
+    # -- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what applies: no change at all to a closed project."""
+        targets = {
+            "tick": ChecklistState.DONE,
+            "waive": ChecklistState.WAIVED,
+            "open_item": ChecklistState.OPEN,
+        }
+        if action in targets:
+            item = self.selected_item
+            return not self.is_closed and item is not None and item.state != targets[action]
+        if action == "move_item":
+            item = self.selected_item
+            if self.is_closed or item is None:
+                return False
+            step = parameters[0] if parameters else 0
+            return bool(isinstance(step, int) and reordered(self._items, item, step))
+        if action == "close_project":
+            return self.project is not None and not self.is_closed
+        if action == "reopen_project":
+            return self.is_closed
+        if action == "closing_report":
+            return self.project is not None
+        return super().check_action(action, parameters)
+
+    def _ask_state(self, state: ChecklistState) -> None:
+        item = self.selected_item
+        if item is not None and item.state != state and not self.is_closed:
+            self.post_message(self.SetItemState(item, state.value))
+
+    def action_tick(self) -> None:
+        """Ask the app to tick the item under the cursor."""
+        self._ask_state(ChecklistState.DONE)
+
+    def action_waive(self) -> None:
+        """Ask the app to waive the item under the cursor."""
+        self._ask_state(ChecklistState.WAIVED)
+
+    def action_open_item(self) -> None:
+        """Ask the app to open the item under the cursor again."""
+        self._ask_state(ChecklistState.OPEN)
+
+    def action_move_item(self, step: int) -> None:
+        """Ask the app to move the item under the cursor ``step`` places."""
+        item = self.selected_item
+        if item is None or self.is_closed:
+            return
+        positions = reordered(self._items, item, step)
+        if positions:
+            self.post_message(self.ReorderItems(item, positions))
+
+    def action_cycle_view(self) -> None:
+        """Show (or, on a tall terminal, move to) the next table."""
+        views = list(VIEWS)
+        self.view = views[(views.index(self.view) + 1) % len(views)]
+        self.call_after_refresh(self.focus_table)  # once it is displayed
+
+    def action_close_project(self) -> None:
+        """Ask the app to close the project."""
+        project = self.project
+        if project is not None and not project.is_closed:
+            self.post_message(self.CloseProject(project))
+
+    def action_reopen_project(self) -> None:
+        """Ask the app to reopen the project."""
+        project = self.project
+        if project is not None and project.is_closed:
+            self.post_message(self.ReopenProject(project))
+
+    def action_closing_report(self) -> None:
+        """Ask the app to write the closing report."""
+        project = self.project
+        if project is not None:
+            self.post_message(self.WriteReport(project))
+
+    # -- internals -------------------------------------------------------------------
+
+    def watch_view(self) -> None:
+        """Show the table in use (on a short terminal) and offer its keys."""
+        self._show_view()
+        self._show_titles()
+        self.refresh_bindings()
+
+    def _show_view(self) -> None:
+        for view in VIEWS:
+            self.set_class(view == self.view, f"-view-{view}")
+
+    def _show_titles(self) -> None:
+        tall = self.has_class("-tall")
+        views = list(VIEWS)
+        next_view = views[(views.index(self.view) + 1) % len(views)]
+        for view, (title, _) in VIEWS.items():
+            table = self.table_of(view)
+            text = Text.assemble((title, "bold"), (f" ({table.total_count})", "dim"))
+            if not tall:
+                text.append(f"  v: {VIEWS[next_view][0].lower()}", style="not bold dim")
+            self.query_one(f"#{view}-title", Label).update(text)
+        gates_title = Text.assemble(("Closing gates", "bold"))
+        if self.is_closed:
+            gates_title.append("  R: reopen · g: report", style="not bold dim")
+        else:
+            gates_title.append("  enter: blockers · C: close · g: report", style="not bold dim")
+        self.query_one("#gates-title", Label).update(gates_title)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Show the three tables together when the pane is tall enough."""
+        tall = event.size.height >= TALL_HEIGHT
+        if tall != self.has_class("-tall"):
+            self.set_class(tall, "-tall")
+            self._show_titles()
+
+    @on(events.DescendantFocus)
+    def _follow_focus(self, event: events.DescendantFocus) -> None:
+        # On a tall terminal, tab or a click moves to another table: the keys follow.
+        for view in VIEWS:
+            if event.widget is self.table_of(view) and self.view != view:
+                self.view = view

@@ -1,0 +1,442 @@
+"""The Closing pane driven through Pilot: tick, waive, reorder, the gates, close and reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent
+
+from clientdesk.store.closing import closing_gates
+from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.models import (
+    ChecklistItem,
+    ClientRequest,
+    LessonLearned,
+    Meeting,
+    Project,
+    Record,
+    Risk,
+)
+from clientdesk.store.repository import Change, TinyDBRepository, dump_record, validate_record
+from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.checklist_dialog import ChecklistDialog
+from clientdesk.widgets.close_dialog import CloseBlockedDialog
+from clientdesk.widgets.closing_pane import ClosingPane
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.lesson_form import LessonForm
+from clientdesk.widgets.reason_dialog import ReasonDialog
+from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.requests_pane import RequestsPane
+from tests.helpers.ui import FIXED_NOW, screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+
+def first_project(path: Path) -> Project:
+    """The first demo project, as stored."""
+    return TinyDBRepository(path).snapshot().projects()[0]
+
+
+def stored_items(path: Path) -> dict[str, ChecklistItem]:
+    """The checklist items of the first demo project by key, as stored."""
+    snapshot = TinyDBRepository(path).snapshot()
+    project = snapshot.projects()[0]
+    return {item.key: item for item in snapshot.of_project(ChecklistItem, project.id)}
+
+
+def pane(app: ClientDeskApp) -> ClosingPane:
+    """The Closing pane."""
+    return app.query_one(ClosingPane)
+
+
+def checklist(app: ClientDeskApp) -> RecordTable[ChecklistItem]:
+    """The checklist table."""
+    return pane(app).table_of("checklist")
+
+
+def notifications(app: ClientDeskApp) -> list[tuple[str, str]]:
+    """Every notification so far: (severity, text)."""
+    return [(n.severity, str(n.message)) for n in app._notifications]
+
+
+async def open_closing(pilot: Pilot[None]) -> None:
+    """Wait for the data and show the Closing pane."""
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+
+
+async def put_cursor_on(pilot: Pilot[None], key: str) -> ChecklistItem:
+    """Move the checklist's cursor to the item with ``key`` with the arrow keys."""
+    app = pilot.app
+    assert isinstance(app, ClientDeskApp)
+    records = checklist(app).records
+    wanted = next(item for item in records if item.key == key)
+    await pilot.press(*["up"] * len(records), *["down"] * records.index(wanted))
+    await pilot.pause()
+    assert checklist(app).selected_record == wanted
+    return wanted
+
+
+def settle_blockers(path: Path) -> None:
+    """Hand over every open request and risk, cancel planned meetings, tick every item."""
+    repo = TinyDBRepository(path)
+    snapshot = repo.snapshot()
+    project = snapshot.projects()[0]
+    changes: list[Change] = []
+
+    def changed(record: Record, **fields: Any) -> None:
+        data = {**dump_record(record), **fields}
+        changes.append(Change.update(validate_record(type(record), data)))
+
+    for request in snapshot.of_project(ClientRequest, project.id):
+        if request.is_open:
+            changed(request, handed_over_to="Support desk")
+    for risk in snapshot.of_project(Risk, project.id):
+        if risk.status != "closed":
+            changed(risk, handed_over_to="Operations")
+    for meeting in snapshot.of_project(Meeting, project.id):
+        if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED):
+            changed(meeting, status="cancelled")
+    for item in snapshot.of_project(ChecklistItem, project.id):
+        if item.state == "open":
+            score = 9 if item.asks_score else None
+            changed(item, state="done", done_by="ann", done_at=FIXED_NOW, score=score)
+    repo.apply(changes)
+    assert all(gate.passed for gate in closing_gates(repo.snapshot(), project, FIXED_NOW))
+
+
+def close_with_override(path: Path, reason: str) -> None:
+    """Close the first demo project with an override, as another process would."""
+    repo = TinyDBRepository(path)
+    project = repo.snapshot().projects()[0]
+    data = {**dump_record(project), "closed_at": FIXED_NOW, "close_override_reason": reason}
+    repo.update(validate_record(Project, data))
+
+
+# -- the checklist -------------------------------------------------------------------
+
+
+async def test_tick_asks_for_evidence_and_stamps_who_and_when(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-7")
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistDialog)
+        assert "Score" not in screen_text(app), "only the survey asks a score"
+        await pilot.press(*"[b]INV-2044[/b]", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ChecklistDialog)
+        assert "[b]INV-2044[/b]" in screen_text(app), "user text is shown as typed"
+        assert "6 of 10 items done or waived" in screen_text(app)
+        assert checklist(app).selected_record is not None
+        assert checklist(app).selected_record.key == "CHK-7", "the cursor stays on the item"
+    item = stored_items(demo_path)["CHK-7"]
+    assert (item.state, item.done_by, item.done_at) == ("done", "tester", FIXED_NOW)
+    assert item.evidence == "[b]INV-2044[/b]"
+
+
+async def test_the_survey_item_is_not_ticked_without_a_score(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-6")
+        await pilot.press("space")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistDialog)
+        await pilot.press(*"Survey by mail", "enter", "enter")  # enter moves to the score
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistDialog), "no score: refused"
+        assert "the score is a whole number from 0 to 10" in screen_text(app)
+        await pilot.press(*"11", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistDialog), "11 is out of range"
+        await pilot.press("backspace", "backspace", "8", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ChecklistDialog)
+        assert "8/10" in screen_text(app)
+    item = stored_items(demo_path)["CHK-6"]
+    assert (item.state, item.score, item.evidence) == ("done", 8, "Survey by mail")
+
+
+async def test_waive_needs_a_reason_and_open_again_undoes_it(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-8")
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("space", "enter")  # blank: refused, the dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        assert "a reason is needed" in screen_text(app)
+        await pilot.press(*"No purchase orders", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReasonDialog)
+        waived = stored_items(demo_path)["CHK-8"]
+        assert (waived.state, waived.waive_reason) == ("waived", "No purchase orders")
+        assert "No purchase orders" in screen_text(app)
+        assert not pane(app).check_action("waive", ()), "waiving a waived item is not offered"
+        await pilot.press("u")
+        await settle(pilot)
+    item = stored_items(demo_path)["CHK-8"]
+    assert (item.state, item.waive_reason, item.done_by) == ("open", "", "")
+
+
+async def test_open_again_clears_the_tick(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-1")
+        await pilot.press("u")
+        await settle(pilot)
+        assert "4 of 10 items done or waived" in screen_text(app)
+    item = stored_items(demo_path)["CHK-1"]
+    assert (item.state, item.done_by, item.done_at, item.evidence) == ("open", "", None, "")
+
+
+async def test_items_move_up_and_down_and_new_ones_go_last(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-3")
+        await pilot.press("J")
+        await settle(pilot)
+        assert [item.key for item in checklist(app).records][:4] == [
+            "CHK-1",
+            "CHK-2",
+            "CHK-4",
+            "CHK-3",
+        ]
+        assert checklist(app).selected_record is not None
+        assert checklist(app).selected_record.key == "CHK-3", "the cursor moves with the item"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert [item.key for item in checklist(app).records][:3] == ["CHK-1", "CHK-3", "CHK-2"]
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Escrow deposit confirmed", "ctrl+s")
+        await settle(pilot)
+        assert checklist(app).records[-1].title == "Escrow deposit confirmed"
+    items = sorted(stored_items(demo_path).values(), key=lambda item: item.position)
+    assert [item.key for item in items[:3]] == ["CHK-1", "CHK-3", "CHK-2"]
+    assert items[-1].title == "Escrow deposit confirmed" and items[-1].state == "open"
+    assert len({item.position for item in items}) == len(items), "positions stay distinct"
+
+
+# -- the gates -------------------------------------------------------------------------
+
+
+async def test_the_gates_show_their_blockers_and_the_tab_counts_them(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        text = screen_text(app)
+        assert "✗ Requests closed or handed over — REQ-1, REQ-2, REQ-3, +5 more" in text
+        assert "✗ Checklist items done or waived — CHK-6, CHK-7, CHK-8, +2 more" in text
+        tab = app.query_one("#panes", TabbedContent).get_tab("closing")
+        assert tab.label_text == "Closing · 4 open"
+
+
+async def test_closing_with_blockers_lists_them_and_saves_nothing(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, CloseBlockedDialog)
+        text = screen_text(app)
+        assert "cannot close yet: 4 gates fail" in text
+        assert "REQ-1, REQ-2, REQ-3, REQ-4" in text and "CHK-10" in text
+        assert "Override with a reason" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, CloseBlockedDialog)
+    project = first_project(demo_path)
+    assert project.closed_at is None and project.revision == 1
+
+
+async def test_enter_on_a_blocker_goes_to_it_in_its_pane(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("shift+tab")  # from the checklist up to the gates
+        await pilot.pause()
+        gates = pane(app).gate_list
+        assert gates.has_focus
+        await pilot.press("home", "enter")  # the requests gate unfolds
+        await pilot.pause()
+        assert "requests" in gates.unfolded
+        assert "REQ-3  " in screen_text(app), "each blocker on its own line"
+        await pilot.press("down", "down", "down", "enter")  # REQ-3
+        await settle(pilot)
+        assert app.current_pane_id == "requests"
+        requests = app.query_one(RequestsPane)
+        assert requests.selected_record is not None
+        assert requests.selected_record.key == "REQ-3"
+        assert app.query_one("#request-table", RecordTable).has_focus
+        # A checklist blocker: back to the Closing pane, cursor on the item.
+        await pilot.press("4")
+        await pilot.pause()
+        gates.focus()
+        await pilot.press("end", "enter", "down", "down", "enter")  # checklist gate: CHK-7
+        await settle(pilot)
+        assert app.current_pane_id == "closing"
+        assert checklist(app).has_focus
+        assert checklist(app).selected_record is not None
+        assert checklist(app).selected_record.key == "CHK-7"
+
+
+# -- closing and reopening --------------------------------------------------------------
+
+
+async def test_close_once_settled_then_nothing_can_change(demo_path: Path) -> None:
+    settle_blockers(demo_path)
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        assert "Closing · ready" in screen_text(app)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), "every gate passes: just confirm"
+        await pilot.press("y")
+        await settle(pilot)
+        text = screen_text(app)
+        project = first_project(demo_path)
+        local = FIXED_NOW.astimezone(ZoneInfo(project.timezone))
+        assert project.timezone != "UTC", "the banner's time is in the project's zone"
+        assert f"Closed on {local:%Y-%m-%d %H:%M} by tester" in text
+        assert "Closing · closed" in text
+        for action in ("tick", "waive", "open_item", "close_project"):
+            assert not pane(app).check_action(action, ()), action
+        assert not app.check_action("new_record", ())
+        before = stored_items(demo_path)
+        await pilot.press("u", "w", "n", "e", "d", "J")
+        await settle(pilot)
+        assert app.screen is app.screen_stack[0], "no dialog or form opens"
+        assert stored_items(demo_path) == before
+    project = first_project(demo_path)
+    assert project.closed_at == FIXED_NOW and project.closed_by == "tester"
+    assert project.phase == "closed" and project.close_override_reason == ""
+
+
+async def test_close_with_an_override_records_the_reason(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, CloseBlockedDialog)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # blank: refused
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"Client accepted; support takes the rest", "enter")
+        await settle(pilot)
+        assert "(override: Client accepted; support takes the rest)" in screen_text(app)
+    project = first_project(demo_path)
+    assert project.is_closed and project.close_override_reason.startswith("Client accepted")
+    event = project.closing_log[-1]
+    assert (event.action, event.by) == ("closed", "tester")
+    assert "REQ-3" in event.overridden
+
+
+async def test_reopen_asks_and_is_recorded(demo_path: Path) -> None:
+    close_with_override(demo_path, "Budget ended")
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        assert "(override: Budget ended)" in screen_text(app)
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert first_project(demo_path).is_closed
+        await pilot.press("R", "y")
+        await settle(pilot)
+        assert "Closed on" not in screen_text(app)
+        assert pane(app).check_action("close_project", ()) is True
+    project = first_project(demo_path)
+    assert not project.is_closed and project.closing_log[-1].action == "reopened"
+
+
+async def test_a_close_by_someone_else_refuses_the_change_in_one_line(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await put_cursor_on(pilot, "CHK-7")
+        close_with_override(demo_path, "Closed from the shell")  # before the app notices
+        await pilot.press("t", *"Paid", "enter")
+        await settle(pilot)
+        errors = [text for severity, text in notifications(app) if severity == "error"]
+        assert len(errors) == 1 and "is closed" in errors[0]
+        assert "\n" not in errors[0]
+    assert stored_items(demo_path)["CHK-7"].state == "open"
+
+
+# -- lessons, follow-ons and the report ---------------------------------------------------
+
+
+async def test_a_lesson_is_added_in_its_own_table(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert pane(app).view == "lessons"
+        assert pane(app).table_of("lessons").has_focus
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonForm)
+        await pilot.press(*"Late test data", "tab", *"Data came 3 weeks late", "tab")
+        await pilot.press(*"The DBA needs lead time", "tab", *"Ask at kick-off", "ctrl+s")
+        await settle(pilot)
+        assert "Late test data" in screen_text(app)
+        assert "Lessons learned (1)" in screen_text(app)
+    snapshot = TinyDBRepository(demo_path).snapshot()
+    (lesson,) = snapshot.all(LessonLearned)
+    assert (lesson.title, lesson.learned, lesson.next_time, lesson.category) == (
+        "Late test data",
+        "The DBA needs lead time",
+        "Ask at kick-off",
+        "process",
+    )
+
+
+async def test_the_report_key_writes_the_closing_report_here(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        target = tmp_path / "NWPORTAL-closing-report.md"
+        assert any(str(target) in text for _, text in notifications(app))
+    report = target.read_text(encoding="utf-8")
+    assert report.startswith("# ")
+    assert "## Lessons learned" in report and "REQ-3" in report
+
+
+async def test_the_tables_follow_the_height(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        assert not pane(app).table_of("lessons").display, "one table at a time at 24 rows"
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert all(pane(app).table_of(view).display for view in ("lessons", "follow_ons"))
+        await pilot.press("v")  # on a tall screen, v moves to the next table
+        await pilot.pause()
+        assert pane(app).table_of("lessons").has_focus

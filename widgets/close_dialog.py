@@ -1,0 +1,127 @@
+"""The dialog shown when a project cannot close: its failing gates and what blocks each.
+
+It returns True when the user chooses to override (the caller then asks for
+the reason that is recorded), False when they cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from clientdesk.widgets.cells import ALERT_STYLE
+from clientdesk.widgets.closing_gates import blocker_keys, gate_label
+
+if TYPE_CHECKING:
+    from clientdesk.store.closing import Gate
+
+KEYS_LISTED = 12
+"""How many blocker keys of one gate the dialog names before "+N more"."""
+
+
+def blockers_text(gates: Sequence[Gate], listed: int = KEYS_LISTED) -> Text:
+    """The failing gates, each followed by the keys of its blockers on an indented line.
+
+    Compact, so that the dialog fits an 80x24 terminal; the Closing pane lists
+    each blocker with its title and state (``enter`` on a gate).
+    """
+    text = Text()
+    for gate in gates:
+        if gate.passed:
+            continue
+        if text:
+            text.append("\n")
+        text.append(f"✗ {gate_label(gate)}", style=ALERT_STYLE)
+        text.append(f" ({len(gate.blockers)})", style="dim")
+        text.append("\n    ")
+        text.append(blocker_keys(gate.blockers, listed), style="bold")
+    return text
+
+
+class CloseBlockedDialog(ModalScreen[bool]):
+    """Say why a project cannot close; dismiss True to override with a reason, else False."""
+
+    DEFAULT_CSS = """
+    CloseBlockedDialog {
+        align: center middle;
+    }
+    CloseBlockedDialog > #close-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    CloseBlockedDialog #close-question {
+        margin-bottom: 1;
+    }
+    CloseBlockedDialog #close-blockers {
+        height: auto;
+        max-height: 14;
+    }
+    CloseBlockedDialog #close-buttons {
+        height: auto;
+        align-horizontal: right;
+        margin-top: 1;
+    }
+    CloseBlockedDialog Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("o", "answer(True)", "Override…", id="close.override"),
+        Binding("escape", "answer(False)", "Cancel", id="close.cancel"),
+    ]
+
+    def __init__(self, project_key: str, gates: Sequence[Gate]) -> None:
+        """Prepare the dialog.
+
+        Args:
+            project_key: the project's key, e.g. ``ACME``.
+            gates: every gate of the project (only the failing ones are listed).
+        """
+        super().__init__()
+        self._project_key = project_key
+        self._gates = list(gates)
+
+    def compose(self) -> ComposeResult:
+        """The question, the failing gates with their blockers, and the two buttons."""
+        failing = sum(1 for gate in self._gates if not gate.passed)
+        gates = "gate fails" if failing == 1 else "gates fail"
+        with Vertical(id="close-box"):
+            yield Static(
+                Text(
+                    f"{self._project_key} cannot close yet: {failing} {gates}. Settle what "
+                    "blocks them, or close anyway with a reason that is recorded."
+                ),
+                id="close-question",
+            )
+            with VerticalScroll(id="close-blockers"):
+                yield Static(blockers_text(self._gates), id="close-blocker-list")
+            with Horizontal(id="close-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Override with a reason… (o)", variant="error", id="override")
+
+    def on_mount(self) -> None:
+        """Start on "cancel": the safe answer."""
+        self.query_one("#cancel", Button).focus()
+
+    def action_answer(self, override: bool) -> None:
+        """Close the dialog: True to go on to the override reason."""
+        self.dismiss(override)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "override")
