@@ -250,13 +250,40 @@ class Repository(ABC):
         self.apply([Change.delete(record)])
 
 
-def load_checklist_template() -> list[dict[str, Any]]:
-    """The items of the default closing checklist (title, asks_score), from the template file."""
-    text = resources.files("clientdesk.store").joinpath("closing_template.json").read_text("utf-8")
-    return [
-        {"title": str(item["title"]), "asks_score": bool(item.get("asks_score", False))}
-        for item in json.loads(text)["items"]
+TEMPLATE_NAME = "closing_template.json"
+"""A team's own closing checklist template, looked for beside the data file."""
+
+
+def load_checklist_template(directory: Path | None = None) -> list[dict[str, Any]]:
+    """The items of the closing checklist a new project starts with (title, asks_score).
+
+    A team adapts it by putting its own ``closing_template.json`` beside the
+    shared data file (same form as the packaged default); otherwise the
+    packaged default is used.
+
+    Raises:
+        ValidationFailed: the team's template cannot be read; the message names the file.
+    """
+    own = directory / TEMPLATE_NAME if directory is not None else None
+    if own is not None and own.is_file():
+        try:
+            return _template_items(json.loads(own.read_text("utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            raise ValidationFailed(
+                f"{own}: not a closing checklist template ({error}); fix or remove it"
+            ) from None
+    text = resources.files("clientdesk.store").joinpath(TEMPLATE_NAME).read_text("utf-8")
+    return _template_items(json.loads(text))
+
+
+def _template_items(document: Any) -> list[dict[str, Any]]:
+    items = [
+        {"title": " ".join(str(item["title"]).split()), "asks_score": bool(item.get("asks_score"))}
+        for item in document["items"]
     ]
+    if not items or not all(item["title"] for item in items):
+        raise ValueError("it needs a list of items, each with a title")
+    return items
 
 
 class TinyDBRepository(Repository):
@@ -436,7 +463,7 @@ class TinyDBRepository(Repository):
         work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
         work.put(saved, doc_id)
         if isinstance(saved, Project):
-            for position, template in enumerate(load_checklist_template(), start=1):
+            for position, template in enumerate(load_checklist_template(self.path.parent), start=1):
                 # Ids derived from the project's keep the demo deterministic.
                 item_id = uuid.uuid5(uuid.NAMESPACE_OID, f"{saved.id}/closing/{position}").hex
                 item = ChecklistItem(id=item_id, project_id=saved.id, position=position, **template)

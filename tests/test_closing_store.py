@@ -591,3 +591,34 @@ def test_escaped_user_text_has_no_live_markdown(text: str) -> None:
 def test_an_escaped_block_starts_no_heading_list_or_quote(text: str) -> None:
     for line in md_block(text).split("  \n"):
         assert not re.match(r"\s*([-+=#>]|\d+[.)])", line), line
+
+
+# -- a team's own template --------------------------------------------------------------
+
+
+def test_a_team_template_beside_the_data_file_is_used_for_new_projects(data_path: Path) -> None:
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    template = {
+        "items": [
+            {"title": "Client sign-off"},
+            {"title": "NPS survey", "asks_score": True},
+        ]
+    }
+    (data_path.parent / "closing_template.json").write_text(json.dumps(template))
+    repo = TinyDBRepository(data_path)
+    project = repo.add(Project(name="Portal"))
+    items = repo.snapshot().of_project(ChecklistItem, project.id)
+    assert [(item.title, item.asks_score) for item in items] == [
+        ("Client sign-off", False),
+        ("NPS survey", True),
+    ]
+
+
+def test_a_broken_team_template_names_the_file_and_adds_nothing(data_path: Path) -> None:
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    broken = data_path.parent / "closing_template.json"
+    broken.write_text('{"items": [{"name": "no title"}]}')
+    repo = TinyDBRepository(data_path)
+    with pytest.raises(ValidationFailed, match="closing_template.json: not a closing checklist"):
+        repo.add(Project(name="Portal"))
+    assert repo.snapshot().projects() == []
