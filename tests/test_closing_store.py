@@ -619,6 +619,6 @@ def test_a_broken_team_template_names_the_file_and_adds_nothing(data_path: Path)
     broken = data_path.parent / "closing_template.json"
     broken.write_text('{"items": [{"name": "no title"}]}')
     repo = TinyDBRepository(data_path)
-    with pytest.raises(ValidationFailed, match="closing_template.json: not a closing checklist"):
+    with pytest.raises(ValidationFailed, match=r"closing_template\.json: not a closing checklist"):
         repo.add(Project(name="Portal"))
     assert repo.snapshot().projects() == []
