@@ -214,6 +214,30 @@ class ServiceLevelPolicy(BaseModel):
             raise ValueError(f"service levels lack targets for {', '.join(missing)}")
         return self
 
+    @model_validator(mode="after")
+    def _targets_fit(self, info: ValidationInfo) -> ServiceLevelPolicy:
+        # Checked on writing only: a file saved before these rules must still open
+        # (its clocks then read as unreachable rather than failing).
+        if is_stored(info):
+            return self
+        spans = sla.parse_working_week(self.working_week)
+        year_minutes = 52 * sum(end - start for _, start, end in spans)
+        for priority, target in sorted(self.targets.items()):
+            first, resolution = target.first_response_minutes, target.resolution_minutes
+            if resolution < first:
+                raise ValueError(
+                    f"{priority} resolution {_minutes_text(resolution)} is shorter than "
+                    f"its first response {_minutes_text(first)}"
+                )
+            if target.working_hours and resolution > year_minutes:
+                # A due time further away than a year is no service level, and finding
+                # it would walk the calendar for years.
+                raise ValueError(
+                    f"{priority} resolution {_minutes_text(resolution)} is more working time "
+                    f"than a year of this working week holds ({_hours_text(year_minutes)})"
+                )
+        return self
+
     def target(self, priority: Priority) -> ServiceLevelTarget:
         """The targets of ``priority``."""
         return self.targets[priority]
@@ -221,6 +245,16 @@ class ServiceLevelPolicy(BaseModel):
     def week(self, timezone: str) -> sla.WorkingWeek:
         """The working week in ``timezone`` (built once per policy and zone, then shared)."""
         return _working_week(self.working_week, tuple(sorted(self.holidays)), timezone)
+
+
+def _minutes_text(minutes: int) -> str:
+    return sla.format_duration(minutes * 60)
+
+
+def _hours_text(minutes: int) -> str:
+    # A year of working time in hours ("2080h"), as people plan working time.
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h {rest}m" if rest else f"{hours}h"
 
 
 @lru_cache(maxsize=64)
@@ -440,6 +474,17 @@ IMPACT_FIELDS: tuple[str, ...] = ("impact_scope", "impact_days", "impact_cost", 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """How far a received time may lie ahead of the clock (clocks of two machines differ)."""
 
+RECEIVED_HORIZON_YEARS = 10
+"""How many years back a received time may lie (further back is taken for a typo)."""
+
+
+def received_horizon(now: datetime) -> datetime:
+    """The earliest received time the store accepts at ``now``."""
+    try:
+        return now.replace(year=now.year - RECEIVED_HORIZON_YEARS)
+    except ValueError:  # 29 February, ten years before a year without one
+        return now.replace(year=now.year - RECEIVED_HORIZON_YEARS, day=28)
+
 
 @dataclass(frozen=True)
 class RequestClocks:
@@ -453,31 +498,40 @@ class RequestClocks:
         """The clock a table shows, with its name: ``response`` or ``resolution``.
 
         The first-response clock until the request is answered, then the
-        resolution clock while it is open; None once both stopped.
+        resolution clock while it is open; None once both stopped. A
+        resolution clock that still runs (or is paused) and is breached wins
+        over a first-response clock within its target: with a short
+        resolution target (e.g. P1) the breach is what needs saying.
         """
         first, resolution = self.first_response, self.resolution
         if first.stopped_at is None:
+            if not first.breached and resolution.breached and resolution.stopped_at is None:
+                return "resolution", resolution
             return "response", first
         if resolution.stopped_at is None:
             return "resolution", resolution
         return None
 
     def as_json(self) -> dict[str, object]:
-        """The fields ``list requests --json`` adds."""
+        """The fields ``list requests --json`` adds; a due time no working time reaches is null."""
         first, resolution = self.first_response, self.resolution
         return {
-            "first_response_due_at": first.due_at.isoformat(),
+            "first_response_due_at": _due_text(first),
             "first_response_at": first.stopped_at.isoformat() if first.stopped_at else None,
             "first_response_breached": first.breached,
             "first_response_left_seconds": round(first.left_seconds),
             "first_response_over_seconds": round(first.over_seconds),
-            "resolution_due_at": resolution.due_at.isoformat(),
+            "resolution_due_at": _due_text(resolution),
             "resolution_breached": resolution.breached,
             "resolution_left_seconds": round(resolution.left_seconds),
             "resolution_over_seconds": round(resolution.over_seconds),
             "paused": resolution.paused,
             "paused_seconds": round(resolution.paused_seconds),
         }
+
+
+def _due_text(reading: sla.ClockReading) -> str | None:
+    return reading.due_at.isoformat() if reading.reachable else None
 
 
 class ClientRequest(ProjectRecord):

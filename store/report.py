@@ -47,8 +47,9 @@ NONE = "—"
 # Characters with a meaning in inline Markdown (CommonMark and GitHub tables).
 # A backslash before any ASCII punctuation makes it literal in CommonMark.
 _INLINE_SPECIALS = frozenset("\\`*_[]<>|~&!#")
-# Line starts that would turn a line of a note into a heading, list or quote.
-_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+# Line starts that would turn a line into a list item or a heading underline
+# ("#", ">" and "*" are escaped anywhere as inline specials).
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 
 DELIVERED = frozenset({RequestStatus.RESOLVED, RequestStatus.CLOSED})
 """Request states the report counts as delivered."""
@@ -67,6 +68,20 @@ def md_text(text: str) -> str:
     return "".join(f"\\{char}" if char in _INLINE_SPECIALS else char for char in one_line)
 
 
+def md_line_start(escaped: str) -> str:
+    """``escaped`` (from :func:`md_text`) safe at the start of a line: no list or heading.
+
+    ``- x`` becomes ``\\- x`` and ``1. x`` becomes ``1\\. x``: the dot is
+    escaped, not the digit, because a backslash before a digit is shown as is.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        lead, sign, number, dot = match.groups()
+        return f"{lead}\\{sign}" if sign else f"{lead}{number}\\{dot}"
+
+    return _BLOCK_START.sub(escape, escaped)
+
+
 def md_block(text: str, indent: str = "") -> str:
     """``text`` as literal Markdown keeping its lines (hard line breaks), each indented.
 
@@ -75,7 +90,7 @@ def md_block(text: str, indent: str = "") -> str:
     lines = []
     for line in text.strip().splitlines():
         escaped = "".join(f"\\{c}" if c in _INLINE_SPECIALS else c for c in printable(line))
-        escaped = _BLOCK_START.sub(r"\1\\\2", escaped.strip())
+        escaped = md_line_start(escaped.strip())
         if escaped:
             lines.append(indent + escaped)
     return "  \n".join(lines)
@@ -161,9 +176,11 @@ def _acceptance(items: list[ChecklistItem], project: Project) -> list[str]:
     item = next((i for i in items if "acceptance" in i.title.casefold()), None)
     if item is None:
         return [*lines, "The checklist has no acceptance item."]
-    lines.append(f"{md_text(item.title)} ({item.key}): **{_item_state(item, project)}**.")
+    title = md_line_start(md_text(item.title))
+    lines.append(f"{title} ({item.key}): **{_item_state(item, project)}**.")
     if item.evidence.strip():
-        lines.append(f"Evidence: {md_text(item.evidence)}")
+        # A paragraph of its own: a single line break would run it into the line above.
+        lines += ["", f"Evidence: {md_text(item.evidence)}"]
     return lines
 
 
@@ -342,14 +359,16 @@ def _satisfaction(items: list[ChecklistItem], project: Project) -> list[str]:
     surveys = [item for item in items if item.asks_score]
     if not surveys:
         return [*lines, "Not asked: the checklist has no survey item."]
-    for item in surveys:
+    for number, item in enumerate(surveys):
+        if number:
+            lines.append("")  # one paragraph per survey
         if item.state is ChecklistState.DONE and item.score is not None:
             answer = f"**{item.score} / 10** ({_item_state(item, project)})"
         elif item.state is ChecklistState.WAIVED:
             answer = f"not answered ({_item_state(item, project)})"
         else:
             answer = "not answered"
-        lines.append(f"{md_text(item.title)} ({item.key}): {answer}.")
+        lines.append(f"{md_line_start(md_text(item.title))} ({item.key}): {answer}.")
     return lines
 
 

@@ -41,6 +41,7 @@ from clientdesk.store.errors import (
 from clientdesk.store.models import (
     FUTURE_TOLERANCE,
     IMPACT_FIELDS,
+    RECEIVED_HORIZON_YEARS,
     RECORD_TYPES,
     STORED,
     ChecklistItem,
@@ -50,6 +51,7 @@ from clientdesk.store.models import (
     Record,
     Risk,
     ScoreChange,
+    received_horizon,
 )
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.store.storage import AtomicJSONStorage, FileSignature, backup_hint, new_file_mode
@@ -578,13 +580,15 @@ class TinyDBRepository(Repository):
         )
 
     def _start_request_log(self, data: dict[str, Any], now: datetime) -> None:
-        self._not_in_future(data, now)
+        self._check_received_at(data, now)
         # A request added in a later state (an import, the command line) gets the
         # move that put it there, so that its clocks know when they stopped.
         if data["status"] != "new" and not data.get("status_history"):
             data["status_history"] = [self._move("new", data["status"], now)]
         data["comments"] = [self._stamped(comment, now) for comment in data.get("comments", [])]
-        if data.get("decision", "pending") != "pending" and not data.get("decided_at"):
+        if data.get("decision", "pending") == "pending":
+            data.update(decided_by="", decided_at=None)  # nobody has decided yet
+        elif not data.get("decided_at"):
             data.update(decided_by=self.user, decided_at=now)
 
     def _keep_request_log(
@@ -595,7 +599,7 @@ class TinyDBRepository(Repository):
         # them the same way and nobody rewrites them: whatever the caller sent,
         # the stored entries stay and new ones are stamped with who and when.
         if data["received_at"] != current["received_at"]:
-            self._not_in_future(data, now)
+            self._check_received_at(data, now)
         old, new = current["status"], data["status"]
         problem = rules.request_move_problem(old, new)
         if problem:
@@ -608,7 +612,11 @@ class TinyDBRepository(Repository):
         added = data.get("comments", [])[len(stored_comments) :]
         data["comments"] = stored_comments + [self._stamped(c, now) for c in added]
         if data["decision"] != current.get("decision", "pending"):
-            data.update(decided_by=self.user, decided_at=now)
+            if data["decision"] == "pending":
+                # Back to pending: the earlier decider no longer stands behind it.
+                data.update(decided_by="", decided_at=None)
+            else:
+                data.update(decided_by=self.user, decided_at=now)
             return
         data.update(decided_by=current.get("decided_by", ""), decided_at=current.get("decided_at"))
         changed = rules.impact_changes(current, data, IMPACT_FIELDS)
@@ -617,11 +625,19 @@ class TinyDBRepository(Repository):
             data.update(decision="pending", decided_by="", decided_at=None, decision_reason="")
             data["comments"].append(self._stamped({"text": note}, now))
 
-    def _not_in_future(self, data: dict[str, Any], now: datetime) -> None:
+    def _check_received_at(self, data: dict[str, Any], now: datetime) -> None:
+        # Checked on write only, when the received time is set or changed: a
+        # request from the future, or from centuries ago (1025 for 2025), is a typo.
         received = datetime.fromisoformat(str(data["received_at"]))
         if received > now + FUTURE_TOLERANCE:
             raise ValidationFailed(
                 "received_at: a request cannot be received in the future", "received_at"
+            )
+        if received < received_horizon(now):
+            raise ValidationFailed(
+                f"received_at: {received:%Y-%m-%d} is more than {RECEIVED_HORIZON_YEARS} years "
+                "ago (a typo in the year?)",
+                "received_at",
             )
 
     def _move(self, old: str, new: str, now: datetime) -> dict[str, Any]:

@@ -32,6 +32,13 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS = 3 * 366
 """How far ahead a due time is looked for before the clock is called unreachable."""
 
+UNREACHABLE = datetime(9999, 12, 30, tzinfo=UTC)
+"""The due time of a clock whose target no working time reaches (see ``ClockReading.reachable``).
+
+Far enough in the future never to be breached, and a day short of
+``datetime.max`` so that it still converts to any time zone for display.
+"""
+
 NEW = "new"
 WAITING = "waiting_on_client"
 STOPPING = frozenset({"resolved", "closed", "rejected"})
@@ -57,6 +64,9 @@ class WorkingWeek:
     zone: tzinfo
     holidays: frozenset[date] = frozenset()
     _days: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    _weeks: dict[date, tuple[datetime, datetime, float] | None] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
@@ -88,6 +98,41 @@ class WorkingWeek:
         self._days[day] = result
         return result
 
+    def week_seconds(self, monday: date) -> float | None:
+        """The working seconds of the week starting on local Monday ``monday`` (None on other days).
+
+        None when the zone's offset changes during that week (a DST change):
+        then the spans' UTC lengths may differ from their wall-clock lengths,
+        and a caller walks that week day by day. Holidays are subtracted.
+        """
+        whole = self._whole_week(monday)
+        return whole[2] if whole is not None else None
+
+    def _whole_week(self, day: date) -> tuple[datetime, datetime, float] | None:
+        # ``(start, end, seconds)`` of the week starting at ``day`` (UTC bounds that
+        # hold all its spans), or None unless ``day`` is a Monday and the offset
+        # stays the same all week.
+        if day.weekday() != 0:
+            return None
+        if day in self._weeks:
+            return self._weeks[day]
+        whole: tuple[datetime, datetime, float] | None = None
+        # Local midnights from Monday to the next Monday 24 hours apart in UTC: the
+        # offset is the same at each, so wall-clock time maps to UTC by one shift
+        # all week (the zone database has no change undone within the same day).
+        midnights = [_local(day + timedelta(days=n), 0, self.zone) for n in range(8)]
+        if all(b - a == timedelta(days=1) for a, b in pairwise(midnights)):
+            minutes = sum(
+                end - start
+                for weekday, start, end in self.spans
+                if day + timedelta(days=weekday) not in self.holidays
+            )
+            whole = midnights[0], midnights[-1], minutes * 60.0
+        if len(self._weeks) > 5_000:
+            self._weeks.clear()
+        self._weeks[day] = whole
+        return whole
+
 
 def _local(day: date, minute: int, zone: tzinfo) -> datetime:
     """Local wall-clock ``minute`` of ``day`` in ``zone``, as UTC."""
@@ -108,6 +153,9 @@ def _utc(moment: datetime) -> datetime:
 def working_seconds(week: WorkingWeek | None, start: datetime, end: datetime) -> float:
     """How much counted time lies between ``start`` and ``end`` (0 when end <= start).
 
+    Whole weeks without a clock change count in one step, so the cost grows
+    with the number of weeks, not days.
+
     Args:
         week: the working week, or None for a clock that runs around the clock.
         start: the beginning, timezone-aware.
@@ -122,6 +170,11 @@ def working_seconds(week: WorkingWeek | None, start: datetime, end: datetime) ->
     day = begin.astimezone(week.zone).date() - timedelta(days=1)
     last = finish.astimezone(week.zone).date()
     while day <= last:
+        whole = week._whole_week(day)
+        if whole is not None and begin <= whole[0] and whole[1] <= finish:
+            total += whole[2]
+            day += timedelta(days=7)
+            continue
         for span_start, span_end in week.day_spans(day):
             low, high = max(span_start, begin), min(span_end, finish)
             if high > low:
@@ -134,7 +187,8 @@ def add_working_seconds(week: WorkingWeek | None, start: datetime, seconds: floa
     """The moment at which ``seconds`` of counted time have passed since ``start`` (UTC).
 
     With a working week the result always lies inside a working span (at most
-    at its end), never in the evening, on a weekend or on a holiday.
+    at its end), never in the evening, on a weekend or on a holiday. Whole
+    weeks without a clock change are skipped in one step.
 
     Raises:
         WorkingWeekError: no working time within :data:`MAX_DAYS` (e.g. every day a holiday).
@@ -145,7 +199,20 @@ def add_working_seconds(week: WorkingWeek | None, start: datetime, seconds: floa
     # A target already met is met at the first counted instant from ``start`` on.
     remaining = max(seconds, 0.0)
     day = begin.astimezone(week.zone).date() - timedelta(days=1)
-    for _ in range(MAX_DAYS):
+    give_up = day + timedelta(days=MAX_DAYS)
+    while day < give_up:
+        whole = week._whole_week(day)
+        # Skip a week only when the due time lies beyond it (the day walk finds it
+        # inside, at the end of a span when the week holds exactly what is left).
+        if (
+            whole is not None
+            and begin <= whole[0]
+            and day + timedelta(days=7) <= give_up
+            and remaining > whole[2]
+        ):
+            remaining -= whole[2]
+            day += timedelta(days=7)
+            continue
         for span_start, span_end in week.day_spans(day):
             low = max(span_start, begin)
             if span_end <= low:
@@ -175,6 +242,9 @@ class ClockReading:
         paused_seconds: wall-clock time spent waiting on the client, up to
             the stop (or now).
         read_at: the moment the clock was read ("now").
+        reachable: False when no working time within :data:`MAX_DAYS` reaches
+            the target (e.g. holidays cover every working day): ``due_at`` is
+            then :data:`UNREACHABLE` and the clock is never breached.
     """
 
     target_seconds: float
@@ -184,6 +254,7 @@ class ClockReading:
     paused: bool
     paused_seconds: float
     read_at: datetime
+    reachable: bool = True
 
     @property
     def left_seconds(self) -> float:
@@ -287,6 +358,8 @@ def _clock(
     now: datetime,
     states: Sequence[str],
 ) -> ClockReading:
+    # Never raises: a clock is read for every row of a table and every JSON
+    # record, and one unreachable target must not take the app down.
     counted = paused = 0.0
     due: datetime | None = None
     for (start, end, _), state in zip(segments, states, strict=True):
@@ -295,13 +368,13 @@ def _clock(
         elif state == "run":
             piece = working_seconds(week, start, end)
             if due is None and counted + piece >= target:
-                due = add_working_seconds(week, start, target - counted)
+                due = _due_or_unreachable(week, start, target - counted)
             counted += piece
     last_state = states[-1]
     stopped_at = _last_stop(segments, states) if last_state == "stop" else None
     if due is None:
         resume = stopped_at or _utc(now)
-        due = add_working_seconds(week, resume, target - counted)
+        due = _due_or_unreachable(week, resume, target - counted)
     return ClockReading(
         target_seconds=target,
         counted_seconds=counted,
@@ -310,7 +383,16 @@ def _clock(
         paused=last_state == "pause",
         paused_seconds=paused,
         read_at=_utc(now),
+        reachable=due != UNREACHABLE,
     )
+
+
+def _due_or_unreachable(week: WorkingWeek | None, start: datetime, seconds: float) -> datetime:
+    try:
+        return add_working_seconds(week, start, seconds)
+    except (WorkingWeekError, OverflowError):
+        # OverflowError: around the clock from a start near the end of the calendar.
+        return UNREACHABLE
 
 
 def _last_stop(

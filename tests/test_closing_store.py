@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from clientdesk.store.closing import closing_gates
 from clientdesk.store.enums import ChecklistState, MeetingStatus, Phase, RiskStatus
@@ -591,6 +592,52 @@ def test_escaped_user_text_has_no_live_markdown(text: str) -> None:
 def test_an_escaped_block_starts_no_heading_list_or_quote(text: str) -> None:
     for line in md_block(text).split("  \n"):
         assert not re.match(r"\s*([-+=#>]|\d+[.)])", line), line
+
+
+def _section(report: str, title: str) -> str:
+    return report.split(f"## {title}\n")[1].split("\n## ")[0]
+
+
+def test_titles_that_look_like_lists_stay_text_at_the_start_of_a_line(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(Project(name="Shop", key="SHOP"))
+    items = repo.snapshot().of_project(ChecklistItem, project.id)
+    acceptance = next(item for item in items if "acceptance" in item.title.casefold())
+    repo.update(
+        edited(acceptance, title="- acceptance, part 2", state="done", done_by="ann",
+               evidence="+ the signed PDF")
+    )  # fmt: skip
+    survey = next(item for item in items if item.asks_score)
+    repo.update(edited(survey, title="1. Survey of the users"))
+    repo.add(ChecklistItem(project_id=project.id, title="2) Survey of = sponsors", asks_score=True))
+    report = report_of(repo, project, fixed_clock)
+
+    accepted = _section(report, "Acceptance")
+    assert accepted == (
+        "\n\\- acceptance, part 2 (CHK-1): **done by ann**.\n\nEvidence: + the signed PDF\n"
+    )
+    satisfaction = _section(report, "Client satisfaction")
+    assert satisfaction == (
+        "\n2\\) Survey of = sponsors (CHK-11): not answered.\n"
+        "\n1\\. Survey of the users (CHK-6): not answered.\n"
+    )
+    # As a Markdown reader shows them: paragraphs of plain text, no list, no backslash.
+    shown = MarkdownIt("commonmark").render(accepted + satisfaction)
+    assert "<li>" not in shown and "\\" not in shown
+    assert shown.count("<p>") == 4
+    assert "<p>1. Survey of the users (CHK-6): not answered.</p>" in shown
+    assert "<p>Evidence: + the signed PDF</p>" in shown
+
+
+def test_a_note_line_that_looks_like_a_numbered_list_shows_no_backslash() -> None:
+    block = md_block("Steps:\n1. call the client\n2) send the PDF\n- archive\n+ bill")
+    assert block == "Steps:  \n1\\. call the client  \n2\\) send the PDF  \n\\- archive  \n\\+ bill"
+    shown = MarkdownIt("commonmark").render(block)
+    assert shown == (
+        "<p>Steps:<br />\n1. call the client<br />\n2) send the PDF<br />\n- archive<br />\n"
+        "+ bill</p>\n"
+    )
 
 
 # -- a team's own template --------------------------------------------------------------

@@ -196,6 +196,26 @@ def test_a_received_time_in_the_future_is_refused(repo: TinyDBRepository, projec
     assert past.received_at == MONDAY - timedelta(days=30)
 
 
+def test_a_received_time_more_than_ten_years_ago_is_refused(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    before = repo.path.read_bytes()
+    typo = datetime(1025, 11, 20, 9, 0, tzinfo=UTC)  # 2025 with one wrong digit
+    with pytest.raises(
+        ValidationFailed, match=r"^received_at: 1025-11-20 is more than 10 years ago"
+    ):
+        add(repo, new_request(project, received_at=typo))
+    assert repo.path.read_bytes() == before
+    nine_years = add(repo, new_request(project, received_at=MONDAY - timedelta(days=9 * 365)))
+    with pytest.raises(ValidationFailed, match="more than 10 years ago") as refused:
+        save(repo, edited(nine_years, received_at=MONDAY - timedelta(days=11 * 365)), MONDAY)
+    assert refused.value.field == "received_at"
+    # An old request edited otherwise years later keeps its received time.
+    later = MONDAY + timedelta(days=2 * 365)
+    renamed = save(repo, edited(nine_years, title="Export as CSV"), later)
+    assert renamed.received_at == MONDAY - timedelta(days=9 * 365)
+
+
 # -- comments ------------------------------------------------------------------------
 
 
@@ -261,6 +281,20 @@ def test_a_decision_is_stamped_with_who_and_when(repo: TinyDBRepository, project
     assert (forged.decided_by, forged.decided_at) == ("kim", when)
     added = add(repo, change_request(project, decision="deferred"))
     assert (added.decided_by, added.decided_at) == ("tester", MONDAY)
+
+
+def test_a_decision_set_back_to_pending_has_no_decider(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    approved = add(repo, change_request(project, decision="approved"))
+    assert approved.decided_by == "tester"
+    pending = save(repo, edited(approved, decision="pending"), MONDAY + timedelta(hours=1))
+    assert (pending.decision, pending.decided_by, pending.decided_at) == (
+        ChangeDecision.PENDING, "", None,
+    )  # fmt: skip
+    # Nor can a caller add a pending request with somebody's name on the decision.
+    forged = add(repo, change_request(project, decided_by="mallory", decided_at=MONDAY))
+    assert (forged.decided_by, forged.decided_at) == ("", None)
 
 
 @pytest.mark.parametrize(

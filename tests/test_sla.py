@@ -470,3 +470,194 @@ def test_a_week_without_any_working_day_is_refused() -> None:
     week = sla.WorkingWeek(sla.parse_working_week("mon-fri 09:00-17:00"), UTC, every_day)
     with pytest.raises(sla.WorkingWeekError, match="no working time within"):
         sla.add_working_seconds(week, datetime(2026, 1, 1, tzinfo=UTC), 60)
+
+
+# -- whole weeks in one step -------------------------------------------------------------
+
+
+def reference_working_seconds(week: sla.WorkingWeek, start: datetime, end: datetime) -> float:
+    """:func:`sla.working_seconds` the plain way: every day's spans, one day after another."""
+    total = 0.0
+    day = start.astimezone(week.zone).date() - timedelta(days=1)
+    while day <= end.astimezone(week.zone).date():
+        for span_start, span_end in week.day_spans(day):
+            low, high = max(span_start, start), min(span_end, end)
+            if high > low:
+                total += (high - low).total_seconds()
+        day += timedelta(days=1)
+    return total
+
+
+def reference_add_working_seconds(
+    week: sla.WorkingWeek, start: datetime, seconds: float
+) -> datetime:
+    """:func:`sla.add_working_seconds` the plain way, one day after another."""
+    remaining = seconds
+    day = start.astimezone(week.zone).date() - timedelta(days=1)
+    while True:
+        for span_start, span_end in week.day_spans(day):
+            low = max(span_start, start)
+            if span_end > low:
+                available = (span_end - low).total_seconds()
+                if remaining <= available:
+                    return low + timedelta(seconds=remaining)
+                remaining -= available
+        day += timedelta(days=1)
+
+
+# Zones whose clocks change at midnight (Havana, Santiago), by half an hour
+# (Lord Howe), or not at all; spans that a change falls inside (01:00-04:00)
+# and spans up to midnight.
+DST_ZONES = (*ZONES, "America/Havana", "America/Santiago", "Australia/Lord_Howe", "Asia/Kolkata")
+DST_WEEK_SHAPES = (*WEEK_SHAPES, "mon-sun 01:00-04:00", "fri-sun 00:00-24:00", "sun 23:00-24:00")
+wide_starts = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+)
+wide_holidays = st.frozensets(
+    st.dates(min_value=date(2023, 12, 1), max_value=date(2032, 1, 31)), max_size=60
+)
+
+
+@st.composite
+def any_weeks(draw: st.DrawFn) -> sla.WorkingWeek:
+    """A working week of any test shape, in a zone with or without DST changes, with holidays."""
+    text = draw(st.sampled_from(DST_WEEK_SHAPES))
+    zone = ZoneInfo(draw(st.sampled_from(DST_ZONES)))
+    return sla.WorkingWeek(sla.parse_working_week(text), zone, draw(wide_holidays))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    any_weeks(),
+    wide_starts,
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3 * 366)),
+)
+def test_counting_whole_weeks_at_once_counts_what_the_days_hold(
+    week: sla.WorkingWeek, start: datetime, length: timedelta
+) -> None:
+    end = start + length
+    assert sla.working_seconds(week, start, end) == pytest.approx(
+        reference_working_seconds(week, start, end), abs=1e-6
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_weeks(), wide_starts, st.floats(min_value=0, max_value=1))
+def test_skipping_whole_weeks_finds_the_due_time_the_days_give(
+    week: sla.WorkingWeek, start: datetime, share: float
+) -> None:
+    # Up to a year of the week's working time, the longest target a policy accepts.
+    seconds = share * 52 * sum(high - low for _, low, high in week.spans) * 60
+    fast = sla.add_working_seconds(week, start, seconds)
+    plain = reference_add_working_seconds(week, start, seconds)
+    assert abs(fast - plain) <= timedelta(microseconds=1)
+
+
+def test_a_week_with_the_clock_change_inside_a_span_counts_its_real_length() -> None:
+    # Berlin, Sunday 29 March 2026: 02:00 becomes 03:00, inside the night span.
+    week = sla.WorkingWeek(sla.parse_working_week("mon-sun 01:00-04:00"), BERLIN)
+    monday = datetime(2026, 3, 23, tzinfo=BERLIN)
+    assert week.week_seconds(monday.date()) is None  # walked day by day
+    hours = sla.working_seconds(week, monday, monday + timedelta(days=7)) / 3600
+    assert hours == 7 * 3 - 1
+    # Two weeks later nothing changes: 21 hours, counted at once.
+    assert week.week_seconds(date(2026, 4, 6)) == 21 * 3600
+
+
+# -- a target no working time reaches ------------------------------------------------------
+
+
+def test_a_clock_whose_target_cannot_be_reached_reads_as_unreachable() -> None:
+    every_day = frozenset(date(2026, 1, 1) + timedelta(days=n) for n in range(5 * 366))
+    week = sla.WorkingWeek(sla.parse_working_week("mon-fri 09:00-17:00"), UTC, every_day)
+    received = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    now = received + timedelta(days=400)
+    segments = sla.status_segments(received, [], "new", now)
+    reading = sla.resolution_clock(segments, 3600, week, now)
+    assert not reading.reachable
+    assert reading.due_at == sla.UNREACHABLE
+    assert not reading.breached and reading.over_seconds == 0
+    assert reading.counted_seconds == 0 and reading.left_seconds == 3600
+    # The sentinel still converts to any zone, so a form can show it.
+    assert sla.UNREACHABLE.astimezone(ZoneInfo("Pacific/Kiritimati")).year == 9999
+
+
+def test_a_stored_policy_with_a_target_beyond_reach_still_reads_its_clocks() -> None:
+    # Written before targets were checked against the working week: 300 days of
+    # office time are more than the search looks ahead. The clocks must read, not raise.
+    policy = ServiceLevelPolicy.model_validate(
+        {"targets": {**_targets_of(OFFICE), "P3": {"first_response_minutes": 480,
+                                                    "resolution_minutes": 300 * 24 * 60}}},
+        context={"stored": True},
+    )  # fmt: skip
+    received = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    clocks = request(received).clocks(policy, "UTC", received + timedelta(days=30))
+    assert not clocks.resolution.reachable
+    fields = clocks.as_json()
+    assert fields["resolution_due_at"] is None
+    assert fields["resolution_breached"] is False
+    assert fields["first_response_due_at"] == "2026-11-23T17:00:00+00:00"
+    assert fields["first_response_breached"] is True
+
+
+def _targets_of(policy: ServiceLevelPolicy) -> dict[str, object]:
+    return {str(p): t.model_dump() for p, t in policy.targets.items()}
+
+
+# -- the policy refuses targets that make no sense -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("week", "minutes", "message"),
+    [
+        ("mon-fri 09:00-17:00", 300 * 24 * 60,
+         "P3 resolution 300d is more working time than a year of this working week holds (2080h)"),
+        ("mon 09:00-10:00", 200 * 60,
+         "P3 resolution 8d 8h is more working time than a year of this working week holds (52h)"),
+    ],
+)  # fmt: skip
+def test_a_target_longer_than_a_year_of_working_time_is_refused(
+    week: str, minutes: int, message: str
+) -> None:
+    targets = {**_targets_of(OFFICE), "P3": {"first_response_minutes": 60,
+                                             "resolution_minutes": minutes}}  # fmt: skip
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ServiceLevelPolicy.model_validate({"targets": targets, "working_week": week})
+
+
+def test_a_year_of_working_time_or_days_around_the_clock_are_accepted() -> None:
+    a_year = {"first_response_minutes": 60, "resolution_minutes": 2080 * 60}
+    policy = ServiceLevelPolicy.model_validate({"targets": {**_targets_of(OFFICE), "P4": a_year}})
+    assert policy.target(Priority.P4).resolution_minutes == 2080 * 60
+    around = {**a_year, "resolution_minutes": 300 * 24 * 60, "working_hours": False}
+    ServiceLevelPolicy.model_validate({"targets": {**_targets_of(OFFICE), "P4": around}})
+
+
+def test_a_resolution_target_shorter_than_the_first_response_is_refused() -> None:
+    targets = {**_targets_of(OFFICE), "P2": {"first_response_minutes": 240,
+                                             "resolution_minutes": 120}}  # fmt: skip
+    with pytest.raises(ValueError, match="P2 resolution 2h is shorter than its first response 4h"):
+        ServiceLevelPolicy.model_validate({"targets": targets})
+
+
+# -- which clock a table shows ---------------------------------------------------------------
+
+
+def test_a_breached_resolution_clock_is_shown_before_a_first_response_in_time() -> None:
+    # A file from before resolution targets had to be at least the first-response
+    # target: P1 answers within 8 h but resolves within 1 h, around the clock.
+    short = {"first_response_minutes": 480, "resolution_minutes": 60, "working_hours": False}
+    policy = ServiceLevelPolicy.model_validate(
+        {"targets": {**_targets_of(OFFICE), "P1": short}}, context={"stored": True}
+    )
+    received = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    urgent = request(received, priority=Priority.P1)
+    early = urgent.clocks(policy, "UTC", received + timedelta(minutes=30)).shown
+    assert early is not None and early[0] == "response"
+    late = urgent.clocks(policy, "UTC", received + timedelta(hours=2)).shown
+    assert late is not None and late[0] == "resolution" and late[1].breached
+    answered = request(
+        received, [(received + timedelta(minutes=10), RequestStatus.ACKNOWLEDGED)], Priority.P1
+    )
+    shown = answered.clocks(policy, "UTC", received + timedelta(hours=2)).shown
+    assert shown is not None and shown[0] == "resolution"
