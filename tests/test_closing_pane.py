@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent
 
 from clientdesk.store.closing import closing_gates
 from clientdesk.store.enums import MeetingStatus
@@ -30,7 +30,9 @@ from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.lesson_form import LessonForm
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.requests_pane import RequestsPane
+from clientdesk.widgets.risk_form import RiskForm
 from tests.helpers.ui import FIXED_NOW, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -82,14 +84,19 @@ async def put_cursor_on(pilot: Pilot[None], key: str) -> ChecklistItem:
     return wanted
 
 
-def settle_blockers(path: Path) -> None:
-    """Hand over every open request and risk, cancel planned meetings, tick every item."""
+def settle_blockers(path: Path, *, keep: frozenset[str] = frozenset()) -> None:
+    """Hand over every open request and risk, cancel planned meetings, tick every item.
+
+    The records whose keys are in ``keep`` are left as they are (blocking).
+    """
     repo = TinyDBRepository(path)
     snapshot = repo.snapshot()
     project = snapshot.projects()[0]
     changes: list[Change] = []
 
     def changed(record: Record, **fields: Any) -> None:
+        if record.key in keep:
+            return
         data = {**dump_record(record), **fields}
         changes.append(Change.update(validate_record(type(record), data)))
 
@@ -107,7 +114,8 @@ def settle_blockers(path: Path) -> None:
             score = 9 if item.asks_score else None
             changed(item, state="done", done_by="ann", done_at=FIXED_NOW, score=score)
     repo.apply(changes)
-    assert all(gate.passed for gate in closing_gates(repo.snapshot(), project, FIXED_NOW))
+    gates = closing_gates(repo.snapshot(), project, FIXED_NOW)
+    assert all(gate.passed for gate in gates) == (not keep)
 
 
 def close_with_override(path: Path, reason: str) -> None:
@@ -294,6 +302,79 @@ async def test_enter_on_a_blocker_goes_to_it_in_its_pane(demo_path: Path) -> Non
         assert checklist(app).selected_record.key == "CHK-7"
 
 
+async def test_a_blocker_hidden_by_a_quick_filter_is_shown_when_followed(
+    demo_path: Path,
+) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("2", "f", "f", "f", "f")  # open, mine, breached, waiting, changes
+        await pilot.pause()
+        requests = app.query_one(RequestsPane)
+        shown = app.query_one("#request-table", RecordTable)
+        assert requests.quick_filter == "changes"
+        assert "REQ-3" not in [r.key for r in shown.records], "a complaint: hidden"
+        await pilot.press("4")
+        await pilot.pause()
+        pane(app).gate_list.focus()
+        await pilot.press("home", "enter", "down", "down", "down", "enter")  # REQ-3
+        await settle(pilot)
+        assert app.current_pane_id == "requests"
+        assert requests.quick_filter == "open", "the filter that hid it is reset"
+        assert requests.selected_record is not None
+        assert requests.selected_record.key == "REQ-3"
+        assert shown.has_focus
+        assert not [text for severity, text in notifications(app) if severity == "warning"]
+
+
+async def move_to(pilot: Pilot[None], table_id: str, key: str) -> None:
+    """Move the cursor of the table ``table_id`` to the record with ``key``."""
+    table = pilot.app.query_one(f"#{table_id}", RecordTable)
+    table.focus()
+    keys = [record.key for record in table.records]
+    await pilot.press(*["up"] * len(keys), *["down"] * keys.index(key))
+    await pilot.pause()
+    assert table.selected_record is not None and table.selected_record.key == key
+
+
+async def hand_over(pilot: Pilot[None], to: str) -> None:
+    """Open the form of the record under the cursor, fill in "Handed over to", save."""
+    await pilot.press("e")
+    await pilot.pause()
+    field = pilot.app.screen.query_one("#field-handed_over_to", Input)
+    assert field.placeholder == "who carries it on after the project closes"
+    field.focus()
+    await pilot.press(*to, "ctrl+s")
+    await settle(pilot)
+
+
+async def test_handing_over_the_blockers_in_the_app_passes_the_gates(demo_path: Path) -> None:
+    settle_blockers(demo_path, keep=frozenset({"REQ-3", "RSK-2"}))
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_closing(pilot)
+        tab = app.query_one("#panes", TabbedContent).get_tab("closing")
+        assert tab.label_text == "Closing · 2 open"
+        await pilot.press("2")
+        await move_to(pilot, "request-table", "REQ-3")
+        await hand_over(pilot, "Support desk")
+        assert not isinstance(app.screen, RequestForm)
+        await pilot.press("3")
+        await move_to(pilot, "risk-table", "RSK-2")
+        await hand_over(pilot, "Operations")
+        assert not isinstance(app.screen, RiskForm)
+        assert tab.label_text == "Closing · ready"
+        await pilot.press("4")
+        await settle(pilot)
+        assert all(gate.passed for gate in pane(app).gates)
+    snapshot = TinyDBRepository(demo_path).snapshot()
+    project = snapshot.projects()[0]
+    assert all(gate.passed for gate in closing_gates(snapshot, project, FIXED_NOW))
+    request = next(r for r in snapshot.of_project(ClientRequest, project.id) if r.key == "REQ-3")
+    risk = next(r for r in snapshot.of_project(Risk, project.id) if r.key == "RSK-2")
+    assert (request.handed_over_to, risk.handed_over_to) == ("Support desk", "Operations")
+
+
 # -- closing and reopening --------------------------------------------------------------
 
 
@@ -384,6 +465,42 @@ async def test_a_close_by_someone_else_refuses_the_change_in_one_line(demo_path:
     assert stored_items(demo_path)["CHK-7"].state == "open"
 
 
+CLOSED_NOTICE = "NWPORTAL is closed: reopen it (Closing pane, R) to change it"
+
+
+async def test_a_closed_project_offers_no_change_to_its_requests_and_risks(
+    demo_path: Path,
+) -> None:
+    close_with_override(demo_path, "Budget ended")
+    before = TinyDBRepository(demo_path).snapshot()
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for pane_id, table_id, refused in [
+            ("2", "request-table", "kiwvoxjmS"),
+            ("3", "risk-table", "moxr"),
+        ]:
+            await pilot.press(pane_id)
+            await pilot.pause()
+            table = app.query_one(f"#{table_id}", RecordTable)
+            for record in table.records:  # whatever the status, no move is offered
+                await move_to(pilot, table_id, record.key)
+                offered = set(app.screen.active_bindings)
+                assert not offered & set(refused), (record.key, offered & set(refused))
+            await pilot.press(*refused)
+            await settle(pilot)
+            assert app.screen is app.screen_stack[0], "no dialog or form opens"
+            for key in ("e", "enter"):
+                app.clear_notifications()
+                await pilot.press(key)
+                await settle(pilot)
+                assert app.screen is app.screen_stack[0], key
+                assert notifications(app) == [("warning", CLOSED_NOTICE)], key
+    after = TinyDBRepository(demo_path).snapshot()
+    assert after.all(ClientRequest) == before.all(ClientRequest)
+    assert after.all(Risk) == before.all(Risk)
+
+
 # -- lessons, follow-ons and the report ---------------------------------------------------
 
 
@@ -429,6 +546,26 @@ async def test_the_report_key_writes_the_closing_report_here(
     assert "## Lessons learned" in report and "REQ-3" in report
 
 
+async def test_the_report_key_keeps_an_earlier_report(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "NWPORTAL-closing-report.md"
+    earlier.write_text("my edited report", encoding="utf-8")
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        texts = [text for _, text in notifications(app)]
+        for name in ("NWPORTAL-closing-report-2.md", "NWPORTAL-closing-report-3.md"):
+            assert any(str(tmp_path / name) in text for text in texts), name
+    assert earlier.read_text(encoding="utf-8") == "my edited report"
+    assert (tmp_path / "NWPORTAL-closing-report-3.md").read_text(encoding="utf-8").startswith("# ")
+
+
 async def test_the_tables_follow_the_height(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -440,3 +577,34 @@ async def test_the_tables_follow_the_height(demo_path: Path) -> None:
         await pilot.press("v")  # on a tall screen, v moves to the next table
         await pilot.pause()
         assert pane(app).table_of("lessons").has_focus
+
+
+async def test_a_tick_does_not_overwrite_a_colleagues_tick_of_the_same_item(
+    demo_path: Path,
+) -> None:
+    """Ann ticked CHK-7 while the dialog was open: her tick and evidence stand, ours is
+    refused in one line and the dialog comes back with what we typed."""
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_closing(pilot)
+        shown = await put_cursor_on(pilot, "CHK-7")
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press(*"INV-2044")
+        theirs = TinyDBRepository(demo_path, user="ann")
+        item = theirs.snapshot().get(ChecklistItem, shown.id)
+        assert item is not None
+        theirs.update(
+            validate_record(
+                ChecklistItem,
+                {**dump_record(item), "state": "done", "done_by": "ann", "evidence": "PO-17"},
+            )
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "ann" in errors[0] and "state now done" in errors[0]
+        assert isinstance(app.screen, ChecklistDialog), "the dialog is back"
+        assert "INV-2044" in screen_text(app), "with the text we typed"
+    stored = stored_items(demo_path)["CHK-7"]
+    assert (stored.done_by, stored.evidence) == ("ann", "PO-17")

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent
 
 from clientdesk.store.models import ClientRequest, Project, RequestClocks
-from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
 from clientdesk.store.sla import ClockReading
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
@@ -266,6 +266,9 @@ async def test_a_request_moves_through_the_workflow_with_the_keys(demo_path: Pat
         await pilot.press("v")
         await settle(pilot)
         await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), "closed is final: asked first"
+        await pilot.press("y")
         await settle(pilot)
         assert key not in keys(app), "closed: hidden unless asked for"
         assert (f"{key} is now closed.") in [text for _, text in notifications(app)]
@@ -285,6 +288,56 @@ async def test_a_request_moves_through_the_workflow_with_the_keys(demo_path: Pat
     ]
     assert {change.by for change in stored.status_history} == {"tester"}
     assert stored.status_history[0].old == "new"
+
+
+async def test_closing_a_request_asks_first_as_it_is_final(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        resolved = next(r for r in table(app).records if r.status == "resolved")
+        await put_cursor_on(pilot, resolved.key)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        words = " ".join(screen_text(app).replace("█", " ").split())
+        assert f"Close {resolved.key} for good? A closed request cannot be reopened." in words
+        await pilot.press("n")
+        await settle(pilot)
+        assert resolved.key in keys(app)
+    stored = stored_request(demo_path, resolved.key)
+    assert (stored.status, stored.revision) == ("resolved", resolved.revision)
+
+
+async def test_a_refresh_reads_each_clock_once(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clientdesk.store.closing as closing
+
+    calls = {"clocks": 0, "gates": 0}
+    read_clock, compute_gates = ClientRequest.clocks, closing.closing_gates
+
+    def counted_clocks(self: ClientRequest, *args: object) -> RequestClocks:
+        calls["clocks"] += 1
+        return read_clock(self, *args)  # type: ignore[arg-type]
+
+    def counted_gates(*args: object) -> object:
+        calls["gates"] += 1
+        return compute_gates(*args)  # type: ignore[arg-type]
+
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        monkeypatch.setattr(ClientRequest, "clocks", counted_clocks)
+        monkeypatch.setattr(closing, "closing_gates", counted_gates)
+        app._refresh_clock()  # what the minute timer does
+        await pilot.pause()
+        open_requests_count = sum(r.is_open for r in stored_requests(demo_path))
+        assert calls == {"clocks": open_requests_count, "gates": 1}
+        await pilot.press("4")  # filled with the gates the tab title counted
+        await pilot.pause()
+        assert calls == {"clocks": open_requests_count, "gates": 1}
+        tab = app.query_one("#panes", TabbedContent).get_tab("requests")
+        assert tab.label_text == f"Requests · {len(breached_keys(demo_path))} breached"
 
 
 async def test_a_move_the_rules_forbid_is_not_offered(demo_path: Path) -> None:
@@ -374,23 +427,88 @@ async def test_a_comment_is_added_to_the_log(demo_path: Path) -> None:
     assert stored.status == request.status
 
 
-async def test_a_move_on_a_stale_request_shows_the_conflict(demo_path: Path) -> None:
+def save_as_colleague(path: Path, request: ClientRequest, **fields: object) -> None:
+    """Save ``fields`` on ``request`` from a second repository on the same file."""
+    other = TinyDBRepository(path, user="colleague")
+    theirs = other.snapshot().get(ClientRequest, request.id)
+    assert theirs is not None
+    other.update(validate_record(ClientRequest, {**dump_record(theirs), **fields}))
+
+
+async def test_a_move_on_a_stale_request_is_made_to_the_new_version(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_requests(pilot)
         request = next(r for r in table(app).records if r.status == "new")
         await put_cursor_on(pilot, request.key)
-        other = TinyDBRepository(demo_path, user="colleague")
-        theirs = other.snapshot().get(ClientRequest, request.id)
-        assert theirs is not None
-        other.update(theirs.model_copy(update={"owner": "Someone else"}))
+        save_as_colleague(demo_path, request, owner="Someone else")  # before the app notices
+        await pilot.press("k")
+        await settle(pilot)
+        assert not [text for severity, text in notifications(app) if severity == "error"]
+        assert (
+            "information",
+            f"{request.key} was changed by colleague meanwhile; "
+            "your change was made to the new version.",
+        ) in notifications(app)
+    stored = stored_request(demo_path, request.key)
+    assert (stored.status, stored.owner) == ("acknowledged", "Someone else")
+
+
+async def test_a_comment_on_a_stale_request_is_added_to_the_new_log(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[0])
+        await pilot.press("m", *"Client phoned")
+        await pilot.pause()
+        save_as_colleague(  # while the dialog is open
+            demo_path, request, comments=[*dump_record(request)["comments"], {"text": "Their note"}]
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (
+            "information",
+            f"{request.key} was changed by colleague meanwhile; "
+            "your comment was added to the new version.",
+        ) in notifications(app)
+    stored = stored_request(demo_path, request.key)
+    assert [c.text for c in stored.comments[-2:]] == ["Their note", "Client phoned"]
+    assert [c.by for c in stored.comments[-2:]] == ["colleague", "tester"]
+
+
+async def test_a_move_the_new_version_forbids_is_refused_in_one_line(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        request = next(r for r in table(app).records if r.status == "new")
+        await put_cursor_on(pilot, request.key)
+        save_as_colleague(demo_path, request, status="rejected", reject_reason="Duplicate")
         await pilot.press("k")
         await settle(pilot)
         errors = [text for severity, text in notifications(app) if severity == "error"]
-        assert len(errors) == 1 and "changed by colleague" in errors[0]
+        assert len(errors) == 1 and "rejected" in errors[0]
         assert "\n" not in errors[0]
     stored = stored_request(demo_path, request.key)
-    assert (stored.status, stored.owner) == ("new", "Someone else")
+    assert (stored.status, stored.reject_reason) == ("rejected", "Duplicate")
+
+
+async def test_a_comment_that_cannot_be_saved_comes_back_in_the_dialog(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        request = await put_cursor_on(pilot, keys(app)[0])
+        await pilot.press("m", *"Long text typed with care")
+        await pilot.pause()
+        other = TinyDBRepository(demo_path, user="colleague")
+        theirs = other.snapshot().get(ClientRequest, request.id)
+        assert theirs is not None
+        other.delete(theirs)  # nothing left to comment on
+        await pilot.press("enter")
+        await settle(pilot)
+        errors = [text for severity, text in notifications(app) if severity == "error"]
+        assert len(errors) == 1 and "deleted by someone else" in errors[0]
+        assert isinstance(app.screen, ReasonDialog), "the dialog is back"
+        assert app.screen.query_one(Input).value == "Long text typed with care"
 
 
 # -- filters and sorting -----------------------------------------------------------------
@@ -500,6 +618,37 @@ async def test_approving_then_editing_the_cost_clears_the_approval(demo_path: Pa
     assert stored.comments[-1].text.startswith("Approval by tester cleared")
 
 
+async def test_setting_pending_oneself_is_not_called_a_cleared_approval(
+    demo_path: Path,
+) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        change = next(
+            r for r in table(app).records if r.type == "change_request" and r.decision == "pending"
+        )
+        await put_cursor_on(pilot, change.key)
+        await pilot.press("e")
+        await pilot.pause()
+        await choose(pilot, "decision", 1)  # pending -> approved
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert stored_request(demo_path, change.key).decision == "approved"
+        await put_cursor_on(pilot, change.key)
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#field-decision", Select).focus()
+        await pilot.pause()
+        await pilot.press("enter", "up", "enter")  # approved -> pending, by the user
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RequestForm)
+        assert ("information", f"Saved request {change.key}.") in notifications(app)
+        assert not [text for severity, text in notifications(app) if severity == "warning"]
+    assert stored_request(demo_path, change.key).decision == "pending"
+
+
 async def test_service_levels_from_the_pane_recount_the_clocks(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -510,17 +659,13 @@ async def test_service_levels_from_the_pane_recount_the_clocks(demo_path: Path) 
         before = len(breached_keys(demo_path))
         late = table(app).records[0]
         assert late.priority == "P1" and late.status == "new", "waits for its first response"
+        assert late.key in breached_keys(demo_path)
+        assert " over " in table(app).get_cell(late.id, "clock").plain
         await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, ServiceLevelForm)
-        await retype(pilot, "p1_first_response", "5d")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert late.key in breached_keys(demo_path), "the 8h resolution target is still missed"
-        assert table(app).get_cell(late.id, "clock").plain.startswith("res over ")
-        await pilot.press("S")
-        await pilot.pause()
         await retype(pilot, "p1_resolution", "10d")
+        await retype(pilot, "p1_first_response", "5d")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, ServiceLevelForm)

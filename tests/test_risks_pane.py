@@ -321,7 +321,7 @@ async def test_other_panes_still_say_not_editable_yet(demo_path: Path) -> None:
         assert any("comes in a later version" in str(n.message) for n in app._notifications)
 
 
-async def test_a_status_move_on_a_stale_risk_shows_the_conflict(demo_path: Path) -> None:
+async def test_a_status_move_on_a_stale_risk_is_made_to_the_new_version(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_risks(pilot)
@@ -332,10 +332,13 @@ async def test_a_status_move_on_a_stale_risk_shows_the_conflict(demo_path: Path)
         other.update(theirs.model_copy(update={"owner": "Someone else"}))
         await pilot.press("m")
         await settle(pilot)
-        messages = [str(n.message) for n in app._notifications]
-        assert any("changed by colleague" in message for message in messages)
+        messages = [(n.severity, str(n.message)) for n in app._notifications]
+        assert (
+            "information",
+            "RSK-1 was changed by colleague meanwhile; your change was made to the new version.",
+        ) in messages
     (stored,) = [r for r in stored_risks(demo_path) if r.key == "RSK-1"]
-    assert (stored.status, stored.owner) == ("open", "Someone else")
+    assert (stored.status, stored.owner) == ("monitoring", "Someone else")
 
 
 async def test_an_occurred_risk_offers_a_linked_request(demo_path: Path) -> None:

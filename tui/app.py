@@ -10,12 +10,13 @@ project, the pane and the cursor where they were.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +29,7 @@ from textual.widgets import ContentSwitcher, Footer, TabbedContent, TabPane
 from textual.worker import Worker
 
 from clientdesk.store import clock
-from clientdesk.store.errors import NotFoundError, StoreError, describe_error
+from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -43,7 +44,12 @@ from clientdesk.widgets.project_header import ProjectHeader
 from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table_pane import RecordTablePane
-from clientdesk.widgets.requests_pane import RequestsPane, breached_count, requests_tab_title
+from clientdesk.widgets.requests_pane import (
+    RequestsPane,
+    breached_count,
+    read_clocks,
+    requests_tab_title,
+)
 from clientdesk.widgets.risks_pane import RisksPane, register_counts, risks_tab_title
 from clientdesk.widgets.welcome_panel import WelcomePanel
 
@@ -51,15 +57,18 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # where they are first used, after the first paint: they load pydantic and
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
+    from clientdesk.store.closing import Gate
     from clientdesk.store.models import (
         ChecklistItem,
         ClientRequest,
         Contact,
         Project,
         Record,
+        RequestClocks,
         Risk,
     )
     from clientdesk.store.repository import Repository, Snapshot
+    from clientdesk.widgets.checklist_dialog import Tick
 
 POLL_SECONDS = 1.0
 """How often the app asks whether another process saved the data file."""
@@ -103,6 +112,37 @@ PANE_ACTIONS = frozenset(
     }
 )
 """Actions that need an open project."""
+
+
+Changes = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]]
+"""Field changes to save: fixed values, or computed from the record they apply to.
+
+A comment is computed (the record's log plus one entry), so that the same
+change can be made again to a newer version of the record after a conflict.
+"""
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What the tab titles and the panes both show, computed once per refresh.
+
+    The clocks of the open requests and the closing gates cost the most of a
+    refresh, which runs on every save, every poll that sees another process's
+    save, and every minute. The app computes them once for the tab titles
+    (which must be right while their pane is hidden) and hands the same values
+    to the pane when it is filled, now or when it is next shown.
+    """
+
+    snapshot: Snapshot
+    """Every record at one moment."""
+    project: Project
+    """The open project, as of ``snapshot``."""
+    now: datetime
+    """The moment the clocks and gates were computed for."""
+    clocks: Mapping[str, RequestClocks]
+    """The clocks of the project's open requests, by request id."""
+    gates: list[Gate]
+    """The project's closing gates."""
 
 
 class ClientDeskApp(App[None]):
@@ -217,11 +257,13 @@ class ClientDeskApp(App[None]):
     class WriteFailed(Message):
         """A worker could not write to the store (e.g. loading the demo data)."""
 
-        def __init__(self, message: str) -> None:
-            """Carry the one-line message."""
+        def __init__(self, message: str, *, ask_again: Callable[[], None] | None = None) -> None:
+            """Carry the one-line message, and how to ask the user again."""
             super().__init__()
             self.message = message
             """What went wrong, for the user."""
+            self.ask_again = ask_again
+            """Opens the dialog the user typed in again, with their text (None: nothing typed)."""
 
     class RecordWritten(Message):
         """A worker saved or deleted a record of a pane."""
@@ -285,6 +327,7 @@ class ClientDeskApp(App[None]):
         self._select_record: str | None = None
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
+        self._readings: Readings | None = None
 
     @property
     def repository(self) -> Repository:
@@ -447,13 +490,14 @@ class ClientDeskApp(App[None]):
     def _show_project(self, snapshot: Snapshot, project: Project) -> None:
         # Only the pane on show is filled now; the others when they are shown
         # (see _bring_up_to_date), so that a refresh costs one pane, not four.
-        now = clock.now()
-        self._show_risk_counts(snapshot, project, now)
-        self._show_request_counts(snapshot, project, now)
-        self._show_closing_state(snapshot, project, now)
+        readings = _readings(snapshot, project, clock.now())
+        self._readings = readings
+        self._show_risk_counts(snapshot, project, readings.now)
+        self._show_request_counts(readings)
+        self._show_closing_state(readings)
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
-        self._pane(shown).show(snapshot, project, now)
+        self._fill_pane(shown, readings)
         if self._select_record is not None:
             for table in self._pane(shown).tables:
                 table.select_record(self._select_record)
@@ -464,7 +508,7 @@ class ClientDeskApp(App[None]):
                 if their_project is None:
                     screen.dismiss(None)
                     continue
-                screen.show(snapshot, their_project, now)
+                screen.show(snapshot, their_project, readings.now)
                 if self._select_contact:
                     screen.select_contact(self._select_contact)
         self._select_contact = None
@@ -481,26 +525,33 @@ class ClientDeskApp(App[None]):
         top, overdue = register_counts(snapshot.of_project(Risk, project.id), today)
         self._set_tab_title("risks", risks_tab_title(PANES["risks"][0], top, overdue))
 
-    def _show_request_counts(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+    def _show_request_counts(self, readings: Readings) -> None:
         """Count the requests with a breached clock in the Requests tab's title.
 
-        Counted from the snapshot, like the risks (see :meth:`_show_risk_counts`).
+        Counted from the readings, not from the pane (see :meth:`_show_risk_counts`).
         """
-        from clientdesk.store.models import ClientRequest
-
-        breached = breached_count(snapshot.of_project(ClientRequest, project.id), project, now)
+        breached = breached_count(readings.clocks)
         self._set_tab_title("requests", requests_tab_title(PANES["requests"][0], breached))
 
-    def _show_closing_state(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
+    def _show_closing_state(self, readings: Readings) -> None:
         """Count the failing gates in the Closing tab's title ("closed" once closed).
 
-        Computed from the snapshot, like the risks (see :meth:`_show_risk_counts`).
+        Counted from the readings, not from the pane (see :meth:`_show_risk_counts`).
         """
-        from clientdesk.store.closing import closing_gates
-
-        gates = closing_gates(snapshot, project, now)
-        title = closing_tab_title(PANES["closing"][0], gates, project.is_closed)
+        project = readings.project
+        title = closing_tab_title(PANES["closing"][0], readings.gates, project.is_closed)
         self._set_tab_title("closing", title)
+
+    def _fill_pane(self, pane_id: str, readings: Readings) -> None:
+        """Fill the pane ``pane_id``, handing it the clocks or gates already computed."""
+        pane = self._pane(pane_id)
+        snapshot, project, now = readings.snapshot, readings.project, readings.now
+        if isinstance(pane, RequestsPane):
+            pane.show(snapshot, project, now, clocks=readings.clocks)
+        elif isinstance(pane, ClosingPane):
+            pane.show(snapshot, project, now, gates=readings.gates)
+        else:
+            pane.show(snapshot, project, now)
 
     def _set_tab_title(self, pane_id: str, title: str) -> None:
         tab = self.query_one("#panes", TabbedContent).get_tab(pane_id)
@@ -511,10 +562,16 @@ class ClientDeskApp(App[None]):
         return self.query_one(f"#{pane_id}-pane", RecordTablePane)
 
     def _bring_up_to_date(self, pane_id: str) -> None:
-        project = self.current_project
-        if pane_id in self._stale_panes and self.snapshot is not None and project is not None:
+        # Filled with the readings of the last refresh, so that the pane agrees
+        # with its tab title; the next minute's refresh moves both on.
+        readings = self._readings
+        if (
+            pane_id in self._stale_panes
+            and readings is not None
+            and readings.project.id == self.project_id
+        ):
             self._stale_panes.discard(pane_id)
-            self._pane(pane_id).show(self.snapshot, project, clock.now())
+            self._fill_pane(pane_id, readings)
 
     def _refresh_clock(self) -> None:
         """Re-render the panes so that time-dependent flags (overdue) stay true."""
@@ -576,7 +633,7 @@ class ClientDeskApp(App[None]):
         project = self.current_project
         if project is None or not project.is_closed:
             return False
-        if action in ("new_record", "delete_record"):
+        if action in ("new_record", "delete_record", "service_levels", "edit_project"):
             return True
         return action == "edit_record" and self.current_pane_id == "closing"
 
@@ -745,18 +802,17 @@ class ClientDeskApp(App[None]):
                 Risk,
             )
 
-            if isinstance(record, Risk):
-                self._edit_risk(project, record)
-            elif isinstance(record, ClientRequest):
-                self._edit_request(project, record)
-            elif project.is_closed and isinstance(
-                record, ChecklistItem | LessonLearned | FollowOnAction
-            ):
+            if project.is_closed:
+                # Read-only until reopened: a form would only fail when saved.
                 self.notify(
-                    f"{project.key} is closed: reopen it (R in the Closing pane) to change it.",
+                    f"{project.key} is closed: reopen it (Closing pane, R) to change it",
                     severity="warning",
                     markup=False,
                 )
+            elif isinstance(record, Risk):
+                self._edit_risk(project, record)
+            elif isinstance(record, ClientRequest):
+                self._edit_request(project, record)
             elif isinstance(record, ChecklistItem):
                 self._closing_form(project, "checklist", record)
             elif isinstance(record, LessonLearned):
@@ -771,7 +827,15 @@ class ClientDeskApp(App[None]):
 
         if self.snapshot is None:
             return
-        save = self.repository.update if request is not None else self.repository.add
+        store = self.repository.update if request is not None else self.repository.add
+        submitted: list[ClientRequest] = []
+
+        def save(record: ClientRequest) -> ClientRequest:
+            # Remember what the form sent: the notice about a cleared approval
+            # needs the decision the user chose, not only the one saved.
+            submitted.append(record)
+            return store(record)
+
         form = RequestForm(
             request,
             save,
@@ -780,14 +844,27 @@ class ClientDeskApp(App[None]):
             now=clock.now(),
             subtitle=f"{project.key} {project.name}",
         )
-        self.push_screen(form, partial(self._request_saved, request))
+        self.push_screen(form, partial(self._request_saved, request, submitted))
 
-    def _request_saved(self, before: ClientRequest | None, request: ClientRequest | None) -> None:
+    def _request_saved(
+        self,
+        before: ClientRequest | None,
+        submitted: list[ClientRequest],
+        request: ClientRequest | None,
+    ) -> None:
         if request is None:
             return
         self._select_record = request.id
         self.notify(f"Saved request {request.key}.", markup=False)
-        if before is not None and before.decision == "approved" and request.decision == "pending":
+        # The store clears an approval when the impact of an approved change is
+        # edited; say so only then, not when the user set "pending" themselves.
+        chosen = submitted[-1].decision if submitted else request.decision
+        if (
+            before is not None
+            and before.decision == "approved"
+            and chosen == before.decision
+            and request.decision == "pending"
+        ):
             self.notify(
                 f"{request.key}: the approval was cleared because the impact changed.",
                 severity="warning",
@@ -799,39 +876,83 @@ class ClientDeskApp(App[None]):
     def _move_request(self, message: RequestsPane.MoveStatus) -> None:
         request, status = message.request, message.status
         label = status.replace("_", " ")
-        if status != "rejected":
+        if status == "rejected":
+            self._ask_reject_reason(request)
+            return
+        if status != "closed":
             self._save_in_background(request, {"status": status}, f"{request.key} is now {label}.")
             return
 
+        def confirmed(close: bool | None) -> None:
+            if close:
+                self._save_in_background(
+                    request, {"status": status}, f"{request.key} is now closed."
+                )
+
+        # Closed is final: a closed request cannot be reopened.
+        self.push_screen(
+            ConfirmDialog(
+                f"Close {request.key} for good? A closed request cannot be reopened.",
+                yes="Close request",
+                no="Keep it resolved",
+            ),
+            confirmed,
+        )
+
+    def _ask_reject_reason(self, request: ClientRequest, typed: str = "") -> None:
+        """Ask why ``request`` is rejected, then reject it (``typed``: the text already in)."""
+
         def reason_given(reason: str | None) -> None:
             if reason:
-                changes = {"status": status, "reject_reason": reason}
-                self._save_in_background(request, changes, f"Rejected {request.key}.")
+                changes = {"status": "rejected", "reject_reason": reason}
+                self._save_in_background(
+                    request,
+                    changes,
+                    f"Rejected {request.key}.",
+                    ask_again=partial(self._ask_reject_reason, request, reason),
+                )
 
         self.push_screen(
             ReasonDialog(
                 f"Why is request {request.key} rejected?",
                 placeholder="e.g. out of the contract's scope",
+                value=typed,
             ),
             reason_given,
         )
 
     @on(RequestsPane.AddComment)
     def _comment_on_request(self, message: RequestsPane.AddComment) -> None:
-        request = message.request
+        self._ask_comment(message.request)
+
+    def _ask_comment(self, request: ClientRequest, typed: str = "") -> None:
+        """Ask for a comment and add it to ``request``'s log (``typed``: the text already in)."""
 
         def written(text: str | None) -> None:
-            if text:
+            if not text:
+                return
+
+            def appended(record: ClientRequest) -> dict[str, Any]:
+                # Built from the record it is saved on, so that after a conflict
+                # the comment is appended to the newer log, not to the one shown.
                 # The store keeps the stored log and stamps the appended entry.
-                log = [comment.model_dump(mode="json") for comment in request.comments]
-                changes = {"comments": [*log, {"text": text}]}
-                self._save_in_background(request, changes, f"Comment added to {request.key}.")
+                log = [comment.model_dump(mode="json") for comment in record.comments]
+                return {"comments": [*log, {"text": text}]}
+
+            self._save_in_background(
+                request,
+                appended,
+                f"Comment added to {request.key}.",
+                redone="your comment was added to the new version",
+                ask_again=partial(self._ask_comment, request, text),
+            )
 
         self.push_screen(
             ReasonDialog(
                 f"Comment on request {request.key}",
                 placeholder="e.g. called the client, they send the file Friday",
                 missing="a comment is needed",
+                value=typed,
             ),
             written,
         )
@@ -878,29 +999,87 @@ class ClientDeskApp(App[None]):
         if status != "closed":
             self._save_in_background(risk, {"status": status}, f"{risk.key} is now {status}.")
             return
+        self._ask_close_reason(risk)
+
+    def _ask_close_reason(self, risk: Risk, typed: str = "") -> None:
+        """Ask why ``risk`` is closed, then close it (``typed``: the text already in)."""
 
         def reason_given(reason: str | None) -> None:
             if reason:
-                changes = {"status": status, "close_reason": reason}
-                self._save_in_background(risk, changes, f"Closed {risk.key}.")
+                changes = {"status": "closed", "close_reason": reason}
+                self._save_in_background(
+                    risk,
+                    changes,
+                    f"Closed {risk.key}.",
+                    ask_again=partial(self._ask_close_reason, risk, reason),
+                )
 
         self.push_screen(
-            ReasonDialog(f"Why is risk {risk.key} closed?", placeholder="e.g. contract signed"),
+            ReasonDialog(
+                f"Why is risk {risk.key} closed?",
+                placeholder="e.g. contract signed",
+                value=typed,
+            ),
             reason_given,
         )
 
     @work(thread=True, group="store", exclusive=False)
-    def _save_in_background(self, record: Record, changes: dict[str, Any], done: str) -> None:
-        """Save ``record`` with ``changes`` (checked by the store); ``done`` is told the user."""
-        try:
-            from clientdesk.store.repository import dump_record, validate_record
+    def _save_in_background(
+        self,
+        record: Record,
+        changes: Changes,
+        done: str,
+        *,
+        redone: str = "your change was made to the new version",
+        ask_again: Callable[[], None] | None = None,
+    ) -> None:
+        """Save ``record`` with ``changes`` (checked by the store); ``done`` is told the user.
 
-            changed = validate_record(type(record), {**dump_record(record), **changes})
-            saved = self.repository.update(changed)
+        Every change saved here stands on its own (a status move, a comment
+        appended, a checklist item ticked): when another process saved the
+        record in between, the same change is made once more to the version
+        now stored, and the store checks it again (a move the new status does
+        not allow is refused). The user is told so (``redone``). When the other
+        save changed the very fields this change sets (a colleague ticked the
+        same item, or moved the same request), theirs stands and the conflict
+        is shown instead.
+
+        Args:
+            record: the record as shown when the user asked for the change.
+            changes: the field changes, or a function of the record that gives them.
+            done: what to tell the user once saved.
+            redone: what to tell the user when the change was made to a newer version.
+            ask_again: when the save fails, opens the dialog the user typed the
+                change in again, with their text, so that it is not lost.
+        """
+        try:
+            try:
+                saved = self._update(record, changes)
+                text = done
+            except ConflictError as conflict:
+                current = cast("Record | None", conflict.current)
+                if current is None:
+                    raise
+                clash = _clashes(record, current, changes)
+                if clash:
+                    raise StoreError(
+                        f"{record.key} was changed by {conflict.changed_by} meanwhile "
+                        f"({clash}); your change was not made"
+                    ) from None
+                saved = self._update(current, changes)
+                text = f"{record.key} was changed by {conflict.changed_by} meanwhile; {redone}."
         except (StoreError, OSError) as error:
-            self.post_message(self.WriteFailed(describe_error(error)))
+            self.post_message(self.WriteFailed(describe_error(error), ask_again=ask_again))
         else:
-            self.post_message(self.RecordWritten(saved, done))
+            self.post_message(self.RecordWritten(saved, text))
+
+    def _update(self, record: Record, changes: Changes) -> Record:
+        """Save ``record`` with ``changes`` applied (in a worker thread)."""
+        from clientdesk.store.repository import dump_record, validate_record
+
+        fields = changes(record) if callable(changes) else changes
+        changed = validate_record(type(record), {**dump_record(record), **fields})
+        return self.repository.update(changed)
 
     @work(thread=True, group="store", exclusive=False)
     def _delete_in_background(self, record: Record) -> None:
@@ -1002,8 +1181,6 @@ class ClientDeskApp(App[None]):
 
     @on(ClosingPane.SetItemState)
     def _set_item_state(self, message: ClosingPane.SetItemState) -> None:
-        from clientdesk.widgets.checklist_dialog import ChecklistDialog, Tick
-
         item, state = message.item, message.state
         if state == "open":
             # Open again: no stale stamp, evidence or score of the tick or waiver it undoes.
@@ -1012,38 +1189,58 @@ class ClientDeskApp(App[None]):
                 "waive_reason": "", "score": None,
             }  # fmt: skip
             self._save_in_background(item, changes, f"{item.key} is open again.")
-            return
-        if state == "waived":
+        elif state == "waived":
+            self._ask_waive_reason(item)
+        else:
+            self._ask_tick(item)
 
-            def reason_given(reason: str | None) -> None:
-                if reason:
-                    changes = {
-                        "state": state, "waive_reason": reason, "done_by": "", "done_at": None,
-                    }  # fmt: skip
-                    self._save_in_background(item, changes, f"Waived {item.key}.")
+    def _ask_waive_reason(self, item: ChecklistItem, typed: str = "") -> None:
+        """Ask why ``item`` is waived, then waive it (``typed``: the text already in)."""
 
-            self.push_screen(
-                ReasonDialog(
-                    f"Why is {item.key} ({item.title}) waived?",
-                    placeholder="e.g. fixed-price contract: no purchase orders",
-                ),
-                reason_given,
-            )
-            return
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                changes = {
+                    "state": "waived", "waive_reason": reason, "done_by": "", "done_at": None,
+                }  # fmt: skip
+                self._save_in_background(
+                    item,
+                    changes,
+                    f"Waived {item.key}.",
+                    ask_again=partial(self._ask_waive_reason, item, reason),
+                )
+
+        self.push_screen(
+            ReasonDialog(
+                f"Why is {item.key} ({item.title}) waived?",
+                placeholder="e.g. fixed-price contract: no purchase orders",
+                value=typed,
+            ),
+            reason_given,
+        )
+
+    def _ask_tick(self, item: ChecklistItem, given: Tick | None = None) -> None:
+        """Ask for the evidence (and score) of ``item``, then tick it (``given``: already in)."""
+        from clientdesk.widgets.checklist_dialog import ChecklistDialog
 
         def ticked(tick: Tick | None) -> None:
             if tick is not None:
                 changes = {
-                    "state": state,
+                    "state": "done",
                     "done_by": current_user(),
                     "done_at": clock.now().isoformat(),
                     "evidence": tick.evidence,
                     "waive_reason": "",
                     "score": tick.score if item.asks_score else item.score,
                 }
-                self._save_in_background(item, changes, f"Ticked {item.key}.")
+                self._save_in_background(
+                    item,
+                    changes,
+                    f"Ticked {item.key}.",
+                    ask_again=partial(self._ask_tick, item, tick),
+                )
 
-        self.push_screen(ChecklistDialog(item.key, item.title, asks_score=item.asks_score), ticked)
+        dialog = ChecklistDialog(item.key, item.title, asks_score=item.asks_score, given=given)
+        self.push_screen(dialog, ticked)
 
     @on(ClosingPane.ReorderItems)
     def _reorder_items(self, message: ClosingPane.ReorderItems) -> None:
@@ -1094,23 +1291,33 @@ class ClientDeskApp(App[None]):
             )
             return
 
-        def reason_given(reason: str | None) -> None:
-            if reason:
-                changes = {**closing, "close_override_reason": reason}
-                text = f"Closed {project.key} with an override (the reason is recorded)."
-                self._save_in_background(project, changes, text)
-
         def answered(override: bool | None) -> None:
             if override:
-                self.push_screen(
-                    ReasonDialog(
-                        f"Why close {project.key} although gates fail? The reason is recorded.",
-                        placeholder="e.g. client accepted; open requests go to support",
-                    ),
-                    reason_given,
-                )
+                self._ask_override_reason(project)
 
         self.push_screen(CloseBlockedDialog(project.key, gates), answered)
+
+    def _ask_override_reason(self, project: Project, typed: str = "") -> None:
+        """Ask why ``project`` closes although gates fail, then close it (``typed``: already in)."""
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                changes = {"closed_at": clock.now().isoformat(), "close_override_reason": reason}
+                self._save_in_background(
+                    project,
+                    changes,
+                    f"Closed {project.key} with an override (the reason is recorded).",
+                    ask_again=partial(self._ask_override_reason, project, reason),
+                )
+
+        self.push_screen(
+            ReasonDialog(
+                f"Why close {project.key} although gates fail? The reason is recorded.",
+                placeholder="e.g. client accepted; open requests go to support",
+                value=typed,
+            ),
+            reason_given,
+        )
 
     @on(ClosingPane.ReopenProject)
     def _reopen_project(self, message: ClosingPane.ReopenProject) -> None:
@@ -1137,7 +1344,11 @@ class ClientDeskApp(App[None]):
 
     @work(thread=True, group="files", exclusive=False)
     def _write_closing_report(self, project_id: str, directory: Path) -> None:
-        """Write ``<KEY>-closing-report.md`` in ``directory`` from the store as it is now."""
+        """Write ``<KEY>-closing-report.md`` in ``directory`` from the store as it is now.
+
+        An earlier report is kept: the new one goes to ``<KEY>-closing-report-2.md``
+        (``-3``, ...), and the notice says where.
+        """
         try:
             from clientdesk.store.models import Project
             from clientdesk.store.report import closing_report
@@ -1147,7 +1358,7 @@ class ClientDeskApp(App[None]):
             project = snapshot.get(Project, project_id)
             if project is None:
                 raise NotFoundError("the project was deleted by someone else")
-            target = directory / f"{project.key}-closing-report.md"
+            target = _fresh_path(directory, f"{project.key}-closing-report", ".md")
             report = closing_report(snapshot, project, clock.now())
             # Temp file and rename: a reader never sees half a report.
             save_atomically(target, report.encode("utf-8"), keep_backup=False)
@@ -1169,21 +1380,21 @@ class ClientDeskApp(App[None]):
             self._show_record(pane_id, blocker.record_id, blocker.key)
 
     def _show_record(self, pane_id: str, record_id: str, key: str) -> None:
-        """Show the pane ``pane_id`` with the cursor on the record, and focus its table."""
+        """Show the pane ``pane_id`` with the cursor on the record, and focus its table.
+
+        A filter of the pane that hides the record (text, quick filter, closed
+        toggle, heat map cell) is reset first: the user asked to see it.
+        """
         self.action_show_pane(pane_id)
         pane = self.current_pane
         if isinstance(pane, ClosingPane):
             pane.view = "checklist"  # the only closing records that block a gate
-        for table in pane.tables:
-            table.select_record(record_id)
-            if any(record.id == record_id for record in table.records):
-                table.focus()
-                return
-        self.notify(
-            f"{key} is hidden by the pane's filter: clear it (escape) to see it.",
-            severity="warning",
-            markup=False,
-        )
+        if not pane.reveal(record_id):
+            self.notify(
+                f"{key} is no longer in the {PANES[pane_id][0]} pane.",
+                severity="warning",
+                markup=False,
+            )
 
     async def action_filter(self) -> None:
         """Filter the current pane."""
@@ -1222,9 +1433,15 @@ class ClientDeskApp(App[None]):
 
     @on(WriteFailed)
     def _write_failed(self, message: WriteFailed) -> None:
-        self.notify(message.message, severity="error", markup=False)
+        text = message.message
+        if message.ask_again is not None:
+            text += " (what you typed is back in the dialog)"
+        self.notify(text, severity="error", markup=False)
         if self.mode == "loading":
             self._request_load()  # leave "loading": show what the file holds now
+        if message.ask_again is not None:
+            message.ask_again()
+            self._request_load()  # the dialog's change is made to what is stored now
 
     def action_reload(self) -> None:
         """Read the data file again (after an error)."""
@@ -1338,6 +1555,34 @@ class ClientDeskApp(App[None]):
         self.notify(f"Screenshot saved to {message.path}", markup=False)
 
 
+APPENDED_FIELDS = frozenset({"comments"})
+"""Fields a change appends to: another save that appended too does not clash with it."""
+
+
+def _clashes(shown: Record, current: Record, changes: Changes) -> str:
+    """What ``current`` (saved by someone else) changed of the fields ``changes`` sets.
+
+    Args:
+        shown: the record as the user saw it when asking for the change.
+        current: the record as it is stored now.
+        changes: the field changes, or a function of the record that gives them.
+
+    Returns:
+        e.g. ``"state now done"``; "" when the change does not clash.
+    """
+    fields = changes(shown) if callable(changes) else changes
+    return ", ".join(
+        f"{name.replace('_', ' ')} now {_value_text(getattr(current, name, None))}"
+        for name in fields
+        if name not in APPENDED_FIELDS
+        and getattr(shown, name, None) != getattr(current, name, None)
+    )
+
+
+def _value_text(value: object) -> str:
+    return str(value).replace("_", " ") if value not in (None, "") else "empty"
+
+
 def _read(repository: Repository) -> Snapshot:
     """The repository's snapshot, frozen out of Python's cyclic garbage collector.
 
@@ -1356,6 +1601,26 @@ def _project_in(snapshot: Snapshot, project_id: str | None) -> Project | None:
     from clientdesk.store.models import Project
 
     return snapshot.get(Project, project_id) if project_id else None
+
+
+def _readings(snapshot: Snapshot, project: Project, now: datetime) -> Readings:
+    """Read the clocks of ``project``'s open requests and compute its closing gates at ``now``."""
+    from clientdesk.store.closing import closing_gates
+    from clientdesk.store.models import ClientRequest
+
+    requests = snapshot.of_project(ClientRequest, project.id)
+    clocks = read_clocks(requests, project, now)
+    return Readings(snapshot, project, now, clocks, closing_gates(snapshot, project, now))
+
+
+def _fresh_path(directory: Path, stem: str, suffix: str) -> Path:
+    """``directory/stem+suffix``, or the first of ``stem-2``, ``stem-3``... that does not exist."""
+    target = directory / f"{stem}{suffix}"
+    number = 1
+    while target.exists():
+        number += 1
+        target = directory / f"{stem}-{number}{suffix}"
+    return target
 
 
 def create_app(data_path: Path) -> ClientDeskApp:

@@ -95,18 +95,22 @@ class ChecklistDialog(ModalScreen[Tick | None]):
         Binding("escape", "cancel", "Cancel", id="tick.cancel"),
     ]
 
-    def __init__(self, key: str, title: str, *, asks_score: bool = False) -> None:
+    def __init__(
+        self, key: str, title: str, *, asks_score: bool = False, given: Tick | None = None
+    ) -> None:
         """Prepare the dialog.
 
         Args:
             key: the item's key, e.g. ``CHK-6``.
             title: the item's title (plain text, shown as typed).
             asks_score: the item records a score, which is then required.
+            given: what is already filled in (e.g. typed before a save failed).
         """
         super().__init__()
         self._key = key
         self._title = title
         self._asks_score = asks_score
+        self._given = given
 
     def compose(self) -> ComposeResult:
         """The question, the evidence input, the score input when asked, and the keys."""
@@ -118,6 +122,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
             with Horizontal(classes="tick-row"):
                 yield Label("Evidence", classes="tick-label")
                 yield Input(
+                    self._given.evidence if self._given else "",
                     placeholder="e.g. signed PDF in the share, or who signed off",
                     compact=True,
                     id="tick-evidence",
@@ -125,8 +130,13 @@ class ChecklistDialog(ModalScreen[Tick | None]):
             if self._asks_score:
                 with Horizontal(classes="tick-row", id="tick-score-row"):
                     yield Label("Score *", classes="tick-label")
+                    score = self._given.score if self._given else None
                     yield Input(
-                        placeholder="0-10, e.g. 8", compact=True, max_length=5, id="tick-score"
+                        "" if score is None else str(score),
+                        placeholder="0-10, e.g. 8",
+                        compact=True,
+                        max_length=5,
+                        id="tick-score",
                     )
             yield Static(id="tick-error")
             yield Static("enter: tick · escape: cancel", id="tick-help")

@@ -301,8 +301,25 @@ class ClosingPane(RecordTablePane):
         """Show the first view."""
         self._show_view()
 
-    def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the gates, checklist (in its own order), lessons and follow-ons of ``project``."""
+    def show(
+        self,
+        snapshot: Snapshot,
+        project: Project,
+        now: datetime,
+        *,
+        gates: list[Gate] | None = None,
+    ) -> None:
+        """Show the gates, checklist (in its own order), lessons and follow-ons of ``project``.
+
+        Args:
+            snapshot: every record at one moment.
+            project: the project whose close to show.
+            now: the current time (a meeting still ahead blocks a gate).
+            gates: the gates already computed for this snapshot, project and
+                ``now``: the app computes them once for the tab title and hands
+                them down, so that a refresh computes them once. Computed here
+                when not given.
+        """
         # Imported here, not at the top: keeps pydantic out of start-up.
         from clientdesk.store.closing import closing_gates
         from clientdesk.store.models import ChecklistItem, FollowOnAction, LessonLearned
@@ -312,7 +329,7 @@ class ClosingPane(RecordTablePane):
         self._items = sorted(
             snapshot.of_project(ChecklistItem, project.id), key=lambda item: item.position
         )
-        self._gates = closing_gates(snapshot, project, now)
+        self._gates = list(gates) if gates is not None else closing_gates(snapshot, project, now)
         self.fill("checklist-table", self._items, context)
         self.fill("lesson-table", snapshot.of_project(LessonLearned, project.id), context)
         self.fill("follow-on-table", snapshot.of_project(FollowOnAction, project.id), context)

@@ -50,7 +50,12 @@ class ReasonDialog(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, question: str, *, placeholder: str = "", missing: str = "a reason is needed"
+        self,
+        question: str,
+        *,
+        placeholder: str = "",
+        missing: str = "a reason is needed",
+        value: str = "",
     ) -> None:
         """Prepare the dialog.
 
@@ -58,17 +63,19 @@ class ReasonDialog(ModalScreen[str | None]):
             question: the question, as plain text.
             placeholder: the hint shown in the empty input.
             missing: what the dialog says when the answer is blank.
+            value: the text already in the input (e.g. typed before a save failed).
         """
         super().__init__()
         self._question = question
         self._placeholder = placeholder
         self._missing = missing
+        self._value = value
 
     def compose(self) -> ComposeResult:
         """The question, the input, a place for the error, and the keys."""
         with Vertical(id="reason-box"):
             yield Static(Text(self._question), id="reason-question")
-            yield Input(placeholder=self._placeholder, compact=True, id="reason-input")
+            yield Input(self._value, placeholder=self._placeholder, compact=True, id="reason-input")
             yield Static(id="reason-error")
             yield Static("enter: confirm · escape: cancel", id="reason-help")
 

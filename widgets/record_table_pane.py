@@ -162,6 +162,27 @@ class RecordTablePane(Vertical):
         self.add_class("-filtering")
         self.query_one(FilterBar).focus_input()
 
+    def reveal(self, record_id: str) -> bool:
+        """Put the cursor on the record with ``record_id`` and focus its table.
+
+        A text filter that hides the record is cleared first; panes with
+        filters of their own reset those too (and then call this).
+
+        Returns:
+            True when the record is shown and selected; False when the pane
+            does not list it.
+        """
+        if self.filter_text and not any(
+            record.id == record_id for table in self.tables for record in table.records
+        ):
+            self.action_clear_filter()
+        for table in self.tables:
+            table.select_record(record_id)
+            if any(record.id == record_id for record in table.records):
+                table.focus()
+                return True
+        return False
+
     def action_clear_filter(self) -> None:
         """Clear the filter and hide the filter bar."""
         bar = self.query_one_optional(FilterBar)

@@ -154,6 +154,11 @@ class RequestForm(RecordForm[ClientRequest]):
         FormField("received_at", "Received at", required=True, placeholder="YYYY-MM-DD HH:MM"),
         FormField("priority", "Priority", kind="select", default=Priority.P3.value),
         FormField("owner", "Owner", placeholder="who answers it"),
+        FormField(
+            "handed_over_to",
+            "Handed over to",
+            placeholder="who carries it on after the project closes",
+        ),
         FormField("meeting_ids", "Meetings", placeholder="keys, e.g. MTG-3, MTG-5"),
         FormField("risk_ids", "Risks", placeholder="keys, e.g. RSK-2"),
         FormField("reject_reason", "Reject reason", placeholder="why it was rejected"),

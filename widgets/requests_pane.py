@@ -111,9 +111,9 @@ def read_clocks(
     }
 
 
-def breached_count(requests: Iterable[ClientRequest], project: Project, now: datetime) -> int:
-    """How many open requests of ``project`` have a breached clock at ``now``."""
-    return sum(is_breached(clocks) for clocks in read_clocks(requests, project, now).values())
+def breached_count(clocks: Mapping[str, RequestClocks]) -> int:
+    """How many of the requests whose ``clocks`` were read have a breached clock."""
+    return sum(is_breached(reading) for reading in clocks.values())
 
 
 def requests_tab_title(title: str, breached: int) -> str:
@@ -122,22 +122,16 @@ def requests_tab_title(title: str, breached: int) -> str:
 
 
 def clock_text(clocks: RequestClocks | None) -> Text:
-    """The running clock as a cell: "resp 2h 15m", "⏸ res 1d 2h", "res over 3h" (in red).
+    """The clock the table shows as a cell: "resp 2h 15m", "⏸ res 1d 2h", "res over 3h" (red).
 
-    The first-response clock until the request is answered, then the
-    resolution clock; a breached resolution clock wins over a first-response
-    clock that is still within its target. Blank when both clocks stopped
-    (resolved) or the request is closed.
+    Which clock that is, is the store's rule (:attr:`RequestClocks.shown`), the
+    same one the urgency sort reads. Blank when both clocks stopped (resolved)
+    or the request is closed.
     """
     shown = clocks.shown if clocks is not None else None
-    if shown is None or clocks is None:
+    if shown is None:
         return plain("")
     name, reading = shown
-    resolution = clocks.resolution
-    if not reading.breached and resolution.breached and resolution.stopped_at is None:
-        # Still waiting for the first response, and already past the resolution
-        # target (a short one, e.g. P1): the breach is what needs saying.
-        name, reading = "resolution", resolution
     label = CLOCK_NAMES.get(name, name)
     if reading.breached:
         text = f"{label} over {format_duration(reading.over_seconds)}"
@@ -186,6 +180,7 @@ def _key_number(request: ClientRequest) -> int:
 def _urgency(request: ClientRequest, clocks: RequestClocks | None) -> tuple[int, float]:
     # Breached first (most overdue first), then running clocks by time left,
     # then paused ones (the client has the ball), then those with no clock.
+    # The clock read is the one the table shows (RequestClocks.shown).
     shown = clocks.shown if clocks is not None else None
     if shown is None:
         return 3, 0.0
@@ -398,23 +393,57 @@ class RequestsPane(RecordTablePane):
         self._requests: list[ClientRequest] = []
         self._clocks: dict[str, RequestClocks] = {}
         self._row_context: RequestRowContext | None = None
+        self._me = ""  # the user's name, casefolded; read once per refill (see _refill)
 
     def compose_tables(self) -> ComposeResult:
         """The table of requests, and the line that sums up approved changes."""
         yield RecordTable(REQUEST_COLUMNS, id="request-table")
         yield Label(id="request-changes", markup=False)
 
-    def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the requests of ``project``, reading every open one's clocks once."""
+    def show(
+        self,
+        snapshot: Snapshot,
+        project: Project,
+        now: datetime,
+        *,
+        clocks: Mapping[str, RequestClocks] | None = None,
+    ) -> None:
+        """Show the requests of ``project``, reading every open one's clocks once.
+
+        Args:
+            snapshot: every record at one moment.
+            project: the project whose requests to show.
+            now: the current time, for the clocks.
+            clocks: the clocks already read for this snapshot, project and
+                ``now`` (see :func:`read_clocks`): the app reads them once for
+                the tab title and hands them down, so that a refresh reads each
+                clock once. Read here when not given.
+        """
         # Imported here, not at the top: keeps pydantic out of start-up.
         from clientdesk.store.models import ClientRequest
 
         self._requests = snapshot.of_project(ClientRequest, project.id)
-        self._clocks = read_clocks(self._requests, project, now)
+        self._clocks = (
+            dict(clocks) if clocks is not None else read_clocks(self._requests, project, now)
+        )
         self._row_context = RequestRowContext(project, snapshot, now, self._clocks)
         self._refill()
 
     # -- what the app and the tests read -------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the project shown is closed: its requests cannot change."""
+        return self._row_context is not None and self._row_context.project.is_closed
+
+    def reveal(self, record_id: str) -> bool:
+        """Put the cursor on the request, first resetting a quick filter that hides it."""
+        request = next((r for r in self._requests if r.id == record_id), None)
+        if request is not None and not self.passes(request):
+            self.quick_filter = "open"
+            if not request.is_open:
+                self.show_closed = True
+        return super().reveal(record_id)
 
     def clocks_of(self, request: ClientRequest) -> RequestClocks | None:
         """The clocks of ``request`` as shown (None for a closed or rejected one)."""
@@ -426,7 +455,7 @@ class RequestsPane(RecordTablePane):
             return False
         wanted = self.quick_filter
         if wanted == "mine":
-            return request.owner.casefold() == current_user().casefold()
+            return request.owner.casefold() == self._me
         if wanted == "breached":
             clocks = self._clocks.get(request.id)
             return clocks is not None and is_breached(clocks)
@@ -465,7 +494,12 @@ class RequestsPane(RecordTablePane):
     # -- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer a workflow move only when the store's rules allow it for the request."""
+        """Offer a workflow move only when the store's rules allow it for the request.
+
+        A closed project's requests cannot change: no move and no comment is offered.
+        """
+        if action in ("move", "comment") and self.is_closed:
+            return False
         if action == "move":
             request = self._selected_request()
             if request is None:
@@ -525,6 +559,8 @@ class RequestsPane(RecordTablePane):
     def _refill(self) -> None:
         if self._row_context is None:
             return
+        # Who "mine" means is read once here, not once per row: it asks the OS.
+        self._me = current_user().casefold()
         shown = [request for request in self._requests if self.passes(request)]
         self.fill(
             "request-table", sort_requests(shown, self._clocks, self.sort_by), self._row_context

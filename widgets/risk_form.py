@@ -127,6 +127,11 @@ class RiskForm(RecordForm[Risk]):
         FormField("contingency", "Contingency plan", placeholder="what we do if it happens"),
         FormField("contingency_trigger", "Trigger", placeholder="when the contingency starts"),
         FormField("owner", "Owner", placeholder="who watches it"),
+        FormField(
+            "handed_over_to",
+            "Handed over to",
+            placeholder="who carries it on after the project closes",
+        ),
         FormField("next_review", "Next review", kind="date"),
         FormField(
             "residual_probability",

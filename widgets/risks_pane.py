@@ -213,6 +213,7 @@ class RisksPane(RecordTablePane):
         self._risks: list[Risk] = []
         self._row_context: RowContext | None = None
         self._cell: tuple[str, bool, int, int] | None = None
+        self._me = ""  # the user's name, casefolded; read once per refill (see _refill)
 
     def compose_tables(self) -> ComposeResult:
         """The table of risks with the heat map beside it."""
@@ -238,6 +239,19 @@ class RisksPane(RecordTablePane):
         """The heat map."""
         return self.query_one(RiskHeatMap)
 
+    @property
+    def is_closed(self) -> bool:
+        """True when the project shown is closed: its risks cannot change."""
+        return self._row_context is not None and self._row_context.project.is_closed
+
+    def reveal(self, record_id: str) -> bool:
+        """Put the cursor on the risk, first dropping a quick filter or map cell that hides it."""
+        risk = next((r for r in self._risks if r.id == record_id), None)
+        if risk is not None and not self.passes(risk):
+            self._drop_cell()
+            self.quick_filter = "all"
+        return super().reveal(record_id)
+
     def passes(self, risk: Risk) -> bool:
         """True when ``risk`` passes the quick filter and the heat map cell."""
         wanted = self.quick_filter
@@ -245,7 +259,7 @@ class RisksPane(RecordTablePane):
             return False
         if wanted == "opportunities" and risk.kind != RiskKind.OPPORTUNITY:
             return False
-        if wanted == "mine" and risk.owner.casefold() != current_user().casefold():
+        if wanted == "mine" and risk.owner.casefold() != self._me:
             return False
         if wanted == "overdue" and not self._overdue(risk):
             return False
@@ -286,9 +300,14 @@ class RisksPane(RecordTablePane):
     # -- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer status moves only to a risk not already there; clear only what is set."""
+        """Offer status moves only to a risk not already there; clear only what is set.
+
+        A closed project's risks cannot change: no move is offered.
+        """
         if action == "move":
             risk = self.selected_record
+            if self.is_closed:
+                return False
             return risk is not None and getattr(risk, "status", None) != parameters[0]
         if action == "clear_filter":
             return super().check_action(action, parameters) or self._cell is not None
@@ -354,6 +373,8 @@ class RisksPane(RecordTablePane):
     def _refill(self) -> None:
         if self._row_context is None:
             return
+        # Who "mine" means is read once here, not once per row: it asks the OS.
+        self._me = current_user().casefold()
         shown = [risk for risk in self._risks if self.passes(risk)]
         self.fill("risk-table", shown, self._row_context)
         self.heat_map.set_risks(self._risks)
