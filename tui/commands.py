@@ -10,7 +10,6 @@ commands raise :class:`~clientdesk.tui.cli.UsageError` or a ``StoreError``;
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
+
+import orjson
 
 from clientdesk import __version__
 from clientdesk.store import clock, paths, rules, sla
@@ -537,6 +538,11 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_json(data: object) -> None:
+    """Print ``data`` as indented JSON (orjson: a tenth of the time of the json module)."""
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
+
+
 def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
     """A record as ``list --json`` prints it: every field, computed ones included."""
     data = record.model_dump(mode="json")
@@ -604,7 +610,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             return _list_checklist_json(snapshot, project, now)
     if args.json:
-        json.dump([record_json(r, snapshot, now) for r in records], sys.stdout, indent=2)
+        _print_json([record_json(r, snapshot, now) for r in records])
         sys.stdout.write("\n")
         return 0
     columns = _TABLE_COLUMNS[kind]
@@ -659,7 +665,7 @@ def _list_checklist_json(snapshot: Snapshot, project: Project | None, now: datet
         }
 
     payload: Any = one(project) if project else [one(p) for p in snapshot.projects()]
-    json.dump(payload, sys.stdout, indent=2)
+    _print_json(payload)
     sys.stdout.write("\n")
     return 0
 
