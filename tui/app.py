@@ -899,62 +899,46 @@ class ClientDeskApp(App[None]):
             confirmed,
         )
 
-    def _ask_reject_reason(self, request: ClientRequest, typed: str = "") -> None:
-        """Ask why ``request`` is rejected, then reject it (``typed``: the text already in)."""
-
-        def reason_given(reason: str | None) -> None:
-            if reason:
-                changes = {"status": "rejected", "reject_reason": reason}
-                self._save_in_background(
-                    request,
-                    changes,
-                    f"Rejected {request.key}.",
-                    ask_again=partial(self._ask_reject_reason, request, reason),
-                )
-
-        self.push_screen(
+    def _ask_reject_reason(self, request: ClientRequest) -> None:
+        """Ask why ``request`` is rejected, then reject it."""
+        self._save_with_text(
+            request,
             ReasonDialog(
                 f"Why is request {request.key} rejected?",
                 placeholder="e.g. out of the contract's scope",
-                value=typed,
             ),
-            reason_given,
+            lambda reason: {"status": "rejected", "reject_reason": reason},
+            f"Rejected {request.key}.",
         )
 
     @on(RequestsPane.AddComment)
     def _comment_on_request(self, message: RequestsPane.AddComment) -> None:
         self._ask_comment(message.request)
 
-    def _ask_comment(self, request: ClientRequest, typed: str = "") -> None:
-        """Ask for a comment and add it to ``request``'s log (``typed``: the text already in)."""
+    def _ask_comment(self, request: ClientRequest) -> None:
+        """Ask for a comment and add it to ``request``'s log."""
 
-        def written(text: str | None) -> None:
-            if not text:
-                return
-
-            def appended(record: ClientRequest) -> dict[str, Any]:
+        def appended(text: str) -> Changes:
+            def to(record: Record) -> dict[str, Any]:
                 # Built from the record it is saved on, so that after a conflict
                 # the comment is appended to the newer log, not to the one shown.
                 # The store keeps the stored log and stamps the appended entry.
+                assert isinstance(record, type(request))
                 log = [comment.model_dump(mode="json") for comment in record.comments]
                 return {"comments": [*log, {"text": text}]}
 
-            self._save_in_background(
-                request,
-                appended,
-                f"Comment added to {request.key}.",
-                redone="your comment was added to the new version",
-                ask_again=partial(self._ask_comment, request, text),
-            )
+            return to
 
-        self.push_screen(
+        self._save_with_text(
+            request,
             ReasonDialog(
                 f"Comment on request {request.key}",
                 placeholder="e.g. called the client, they send the file Friday",
                 missing="a comment is needed",
-                value=typed,
             ),
-            written,
+            appended,
+            f"Comment added to {request.key}.",
+            redone="your comment was added to the new version",
         )
 
     def action_service_levels(self) -> None:
@@ -1001,27 +985,42 @@ class ClientDeskApp(App[None]):
             return
         self._ask_close_reason(risk)
 
-    def _ask_close_reason(self, risk: Risk, typed: str = "") -> None:
-        """Ask why ``risk`` is closed, then close it (``typed``: the text already in)."""
-
-        def reason_given(reason: str | None) -> None:
-            if reason:
-                changes = {"status": "closed", "close_reason": reason}
-                self._save_in_background(
-                    risk,
-                    changes,
-                    f"Closed {risk.key}.",
-                    ask_again=partial(self._ask_close_reason, risk, reason),
-                )
-
-        self.push_screen(
-            ReasonDialog(
-                f"Why is risk {risk.key} closed?",
-                placeholder="e.g. contract signed",
-                value=typed,
-            ),
-            reason_given,
+    def _ask_close_reason(self, risk: Risk) -> None:
+        """Ask why ``risk`` is closed, then close it."""
+        self._save_with_text(
+            risk,
+            ReasonDialog(f"Why is risk {risk.key} closed?", placeholder="e.g. contract signed"),
+            lambda reason: {"status": "closed", "close_reason": reason},
+            f"Closed {risk.key}.",
         )
+
+    def _save_with_text(
+        self,
+        record: Record,
+        dialog: ReasonDialog,
+        changes_for: Callable[[str], Changes],
+        done: str,
+        *,
+        redone: str = "your change was made to the new version",
+    ) -> None:
+        """Ask for a text in ``dialog``, then save ``record`` with ``changes_for(text)``.
+
+        A save that fails opens the dialog again with the text typed, so that
+        nothing the user wrote is lost.
+        """
+
+        def given(text: str | None) -> None:
+            if not text:
+                return
+
+            again = partial(
+                self._save_with_text, record, dialog.again(text), changes_for, done, redone=redone
+            )
+            self._save_in_background(
+                record, changes_for(text), done, redone=redone, ask_again=again
+            )
+
+        self.push_screen(dialog, given)
 
     @work(thread=True, group="store", exclusive=False)
     def _save_in_background(
@@ -1194,28 +1193,21 @@ class ClientDeskApp(App[None]):
         else:
             self._ask_tick(item)
 
-    def _ask_waive_reason(self, item: ChecklistItem, typed: str = "") -> None:
-        """Ask why ``item`` is waived, then waive it (``typed``: the text already in)."""
-
-        def reason_given(reason: str | None) -> None:
-            if reason:
-                changes = {
-                    "state": "waived", "waive_reason": reason, "done_by": "", "done_at": None,
-                }  # fmt: skip
-                self._save_in_background(
-                    item,
-                    changes,
-                    f"Waived {item.key}.",
-                    ask_again=partial(self._ask_waive_reason, item, reason),
-                )
-
-        self.push_screen(
+    def _ask_waive_reason(self, item: ChecklistItem) -> None:
+        """Ask why ``item`` is waived, then waive it."""
+        self._save_with_text(
+            item,
             ReasonDialog(
                 f"Why is {item.key} ({item.title}) waived?",
                 placeholder="e.g. fixed-price contract: no purchase orders",
-                value=typed,
             ),
-            reason_given,
+            lambda reason: {
+                "state": "waived",
+                "waive_reason": reason,
+                "done_by": "",
+                "done_at": None,
+            },
+            f"Waived {item.key}.",
         )
 
     def _ask_tick(self, item: ChecklistItem, given: Tick | None = None) -> None:
@@ -1297,26 +1289,16 @@ class ClientDeskApp(App[None]):
 
         self.push_screen(CloseBlockedDialog(project.key, gates), answered)
 
-    def _ask_override_reason(self, project: Project, typed: str = "") -> None:
-        """Ask why ``project`` closes although gates fail, then close it (``typed``: already in)."""
-
-        def reason_given(reason: str | None) -> None:
-            if reason:
-                changes = {"closed_at": clock.now().isoformat(), "close_override_reason": reason}
-                self._save_in_background(
-                    project,
-                    changes,
-                    f"Closed {project.key} with an override (the reason is recorded).",
-                    ask_again=partial(self._ask_override_reason, project, reason),
-                )
-
-        self.push_screen(
+    def _ask_override_reason(self, project: Project) -> None:
+        """Ask why ``project`` closes although gates fail, then close it with that reason."""
+        self._save_with_text(
+            project,
             ReasonDialog(
                 f"Why close {project.key} although gates fail? The reason is recorded.",
                 placeholder="e.g. client accepted; open requests go to support",
-                value=typed,
             ),
-            reason_given,
+            lambda reason: {"closed_at": clock.now().isoformat(), "close_override_reason": reason},
+            f"Closed {project.key} with an override (the reason is recorded).",
         )
 
     @on(ClosingPane.ReopenProject)

@@ -71,6 +71,12 @@ class ReasonDialog(ModalScreen[str | None]):
         self._missing = missing
         self._value = value
 
+    def again(self, value: str) -> ReasonDialog:
+        """The same question asked again, with ``value`` already in the input."""
+        return ReasonDialog(
+            self._question, placeholder=self._placeholder, missing=self._missing, value=value
+        )
+
     def compose(self) -> ComposeResult:
         """The question, the input, a place for the error, and the keys."""
         with Vertical(id="reason-box"):
