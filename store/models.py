@@ -619,11 +619,22 @@ class ClientRequest(ProjectRecord):
             ),
         )
 
+    def clocks_in(self, project: Project, now: datetime) -> RequestClocks:
+        """The clocks under ``project``'s service levels, read at ``now``.
+
+        A closed project's clocks stand still at its close: nothing is due
+        from a project that has ended (and a report on it reads the same
+        every day).
+        """
+        if project.closed_at is not None and project.closed_at < now:
+            now = project.closed_at
+        return self.clocks(project.service_levels, project.timezone, now)
+
     def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
         """Fields that depend on the current time and the project's service levels."""
         if project is None:
             return {}
-        return self.clocks(project.service_levels, project.timezone, now).as_json()
+        return self.clocks_in(project, now).as_json()
 
 
 class ScoreChange(BaseModel):

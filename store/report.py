@@ -315,7 +315,7 @@ def _service_levels(requests: list[ClientRequest], project: Project, now: dateti
     resolution_late: Counter[Priority] = Counter()
     within: Counter[Priority] = Counter()
     for request in requests:
-        clocks = request.clocks(project.service_levels, project.timezone, now)
+        clocks = request.clocks_in(project, now)
         handled[request.priority] += 1
         first_late[request.priority] += clocks.first_response.breached
         resolution_late[request.priority] += clocks.resolution.breached
@@ -349,7 +349,11 @@ def _service_levels(requests: list[ClientRequest], project: Project, now: dateti
     lines += [
         "",
         f"{inside} of {_plural(total, 'request')} met both targets. Open requests are "
-        "measured up to the report's time.",
+        + (
+            "measured up to the close."
+            if project.is_closed
+            else "measured up to the report's time."
+        ),
     ]
     return lines
 

@@ -669,3 +669,24 @@ def test_a_broken_team_template_names_the_file_and_adds_nothing(data_path: Path)
     with pytest.raises(ValidationFailed, match=r"closing_template\.json: not a closing checklist"):
         repo.add(Project(name="Portal"))
     assert repo.snapshot().projects() == []
+
+
+def test_the_clocks_of_a_closed_project_stand_still_at_the_close(repo: TinyDBRepository) -> None:
+    """Nothing is due from a project that has ended: an open request's clocks read the
+    same a week after the close as at the close, and the tab would not count new breaches."""
+    from clientdesk.store import clock
+
+    closed_on = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
+    with clock.frozen(closed_on):
+        project = repo.add(Project(name="Portal", timezone="Europe/Berlin"))
+        request = repo.add(
+            ClientRequest(project_id=project.id, title="Open", received_at=closed_on)
+        )
+        project = repo.update(
+            edited(project, closed_at=closed_on, close_override_reason="client asked")
+        )
+    assert isinstance(project, Project) and project.is_closed
+    at_close = request.clocks_in(project, closed_on)
+    week_later = request.clocks_in(project, closed_on + timedelta(days=7))
+    assert week_later == at_close
+    assert not week_later.first_response.breached

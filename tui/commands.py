@@ -560,7 +560,7 @@ def _clock_cell(request: ClientRequest, project: Project | None, now: datetime) 
     """The time left on a request's running clock, ``over 3h`` once it is breached."""
     if project is None:
         return ""
-    shown = request.clocks(project.service_levels, project.timezone, now).shown
+    shown = request.clocks_in(project, now).shown
     if shown is None:
         return ""  # both clocks stopped
     _, reading = shown

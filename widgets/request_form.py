@@ -380,7 +380,7 @@ class RequestForm(RecordForm[ClientRequest]):
         text = Text("Status ", style="bold")
         text.append(str(record.status).replace("_", " "))
         text.append(f"\n\nClocks now ({self.project.timezone})", style="bold")
-        clocks = record.clocks(self.project.service_levels, self.project.timezone, self._now)
+        clocks = record.clocks_in(self.project, self._now)
         text.append_text(self._clock_line("First response", clocks.first_response))
         text.append_text(self._clock_line("Resolution", clocks.resolution))
         text.append("\n\nStatus history", style="bold")

@@ -105,10 +105,7 @@ def read_clocks(
 
     Closed and rejected requests have no clock left to read and are left out.
     """
-    policy, timezone = project.service_levels, project.timezone
-    return {
-        request.id: request.clocks(policy, timezone, now) for request in requests if request.is_open
-    }
+    return {request.id: request.clocks_in(project, now) for request in requests if request.is_open}
 
 
 def breached_count(clocks: Mapping[str, RequestClocks]) -> int:
@@ -231,8 +228,7 @@ def _clocks_of(request: ClientRequest, context: RowContext) -> RequestClocks | N
         return context.clocks.get(request.id)
     if not request.is_open:
         return None
-    project = context.project
-    return request.clocks(project.service_levels, project.timezone, context.now)
+    return request.clocks_in(context.project, context.now)
 
 
 def _type(request: ClientRequest, context: RowContext) -> Text:
