@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -29,6 +30,12 @@ from textual.widgets import ContentSwitcher, Footer, TabbedContent, TabPane
 from textual.worker import Worker
 
 from clientdesk.store import clock
+from clientdesk.store.config import (
+    Config,
+    LoadedConfig,
+    read_config,
+    unknown_binding_problems,
+)
 from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.contacts_screen import ContactsScreen
@@ -278,6 +285,15 @@ class ClientDeskApp(App[None]):
             self.select = select
             """Put the pane's cursor on the record (it is in the pane on show)."""
 
+    class ConfigChecked(Message):
+        """A worker checked the config file's key map against every binding id."""
+
+        def __init__(self, problems: list[str]) -> None:
+            """Carry one line per binding id that does not exist."""
+            super().__init__()
+            self.problems = problems
+            """What is wrong, one line each."""
+
     class ScreenshotSaved(Message):
         """A worker wrote the screenshot."""
 
@@ -301,13 +317,18 @@ class ClientDeskApp(App[None]):
     # -- set-up ----------------------------------------------------------------------
 
     def __init__(
-        self, repository: Repository | None = None, *, data_path: Path | None = None
+        self,
+        repository: Repository | None = None,
+        *,
+        data_path: Path | None = None,
+        config_path: Path | None = None,
     ) -> None:
         """Create the app over ``repository``, or over the data file at ``data_path``.
 
         Nothing is read until the app runs. Given a path, the app opens the
         repository in its first load worker, so that the first screen does not
-        wait for the store to be imported.
+        wait for the store to be imported. The config file is ``config_path``,
+        by default the user's (:func:`~clientdesk.store.paths.default_config_path`).
         """
         super().__init__()
         if (repository is None) == (data_path is None):
@@ -328,6 +349,9 @@ class ClientDeskApp(App[None]):
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
         self._readings: Readings | None = None
+        self._config_path = config_path
+        self.config = Config()
+        """The settings of the config file (the defaults until the app is mounted)."""
 
     @property
     def repository(self) -> Repository:
@@ -380,7 +404,8 @@ class ClientDeskApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start reading the store and watching it for other processes' saves."""
+        """Apply the config file, start reading the store and watching it for other saves."""
+        self._apply_config()
         loading = self.query_one("#loading", NoticePanel)
         loading.heading = "Opening the data file…"
         loading.body = self.location
@@ -389,6 +414,42 @@ class ClientDeskApp(App[None]):
         self.call_after_refresh(self._request_load)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLOCK_SECONDS, self._refresh_clock)
+
+    # -- the config file -------------------------------------------------------------
+
+    def _apply_config(self) -> None:
+        """Apply the config file's theme and key map; warn about anything wrong in it."""
+        loaded = read_config(self._config_path, themes=self.available_themes)
+        self.config = loaded.config
+        if loaded.config.theme is not None:
+            self.theme = loaded.config.theme
+        self._warn_about_config(loaded.problems)
+        if loaded.config.keys:
+            # An id that no binding has changes nothing, so the key map applies
+            # now; the ids are checked after the first paint, as some are on the
+            # forms, whose module loads pydantic.
+            self.set_keymap(loaded.config.keys)
+            self.call_after_refresh(self._check_binding_ids, loaded)
+
+    @work(thread=True, group="config", exclusive=True)
+    def _check_binding_ids(self, loaded: LoadedConfig) -> None:
+        problems = unknown_binding_problems(loaded, binding_ids())
+        if problems:
+            self.post_message(self.ConfigChecked(problems))
+
+    @on(ConfigChecked)
+    def _config_checked(self, message: ConfigChecked) -> None:
+        self._warn_about_config(message.problems)
+
+    def _warn_about_config(self, problems: list[str]) -> None:
+        if problems:
+            self.notify(
+                "\n".join(problems),
+                title="Config file (defaults used)",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
 
     # -- reading the store -----------------------------------------------------------
 
@@ -1603,6 +1664,46 @@ def _fresh_path(directory: Path, stem: str, suffix: str) -> Path:
         number += 1
         target = directory / f"{stem}-{number}{suffix}"
     return target
+
+
+def binding_ids() -> set[str]:
+    """The id of every binding of the app, its panes, screens and dialogs.
+
+    These are the ids the config file's ``[keys]`` table may remap. The forms'
+    module loads pydantic, so call this from a worker after the first paint.
+    """
+    from clientdesk.widgets.checklist_dialog import ChecklistDialog
+    from clientdesk.widgets.filter_bar import FilterBar
+    from clientdesk.widgets.record_form import RecordForm
+    from clientdesk.widgets.record_table import RecordTable
+    from clientdesk.widgets.risk_heat_map import RiskHeatMap
+
+    classes: list[type[DOMNode]] = [
+        ClientDeskApp,
+        *(pane_class for _, pane_class in PANES.values()),
+        ChecklistDialog,
+        CloseBlockedDialog,
+        ClosingGates,
+        ConfirmDialog,
+        ContactsScreen,
+        FilterBar,
+        FollowUpDialog,
+        HelpScreen,
+        ProjectPicker,
+        ReasonDialog,
+        RecordForm,
+        RecordTable,
+        RiskHeatMap,
+        WelcomePanel,
+    ]
+    # Each class's own BINDINGS and those it inherits (e.g. every pane's escape).
+    return {
+        binding.id
+        for cls in classes
+        for base in cls.__mro__
+        for binding in vars(base).get("BINDINGS", ())
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 def create_app(data_path: Path) -> ClientDeskApp:
