@@ -17,6 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from clientdesk.store.text import printable
+
 SCORE_RANGE = range(0, 11)
 """The scores a survey item takes (0 to 10, as the store checks)."""
 
@@ -116,7 +118,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
         """The question, the evidence input, the score input when asked, and the keys."""
         with Vertical(id="tick-box"):
             yield Static(
-                Text.assemble("Tick ", (self._key, "bold"), f" {self._title}"),
+                Text.assemble("Tick ", (self._key, "bold"), f" {printable(self._title)}"),
                 id="tick-question",
             )
             with Horizontal(classes="tick-row"):

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 from zoneinfo import available_timezones
 
 from pydantic import ValidationError
+from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,6 +35,7 @@ from clientdesk.store.clock import parse_date, zone
 from clientdesk.store.errors import StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.store.text import printable
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
 R = TypeVar("R", bound=Record)
@@ -48,6 +50,22 @@ def time_zone_names() -> tuple[str, ...]:
 def enum_options(values: Sequence[StrEnum]) -> tuple[tuple[str, str], ...]:
     """Select options from enumeration members: ``in_person`` reads "in person"."""
     return tuple((str(value).replace("_", " "), str(value)) for value in values)
+
+
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+"""C0 controls and DEL mapped to their visible pictures (U+2400 block), one for one."""
+
+
+class ControlPictures(Highlighter):
+    """Shows control characters in an Input as their pictures (ESC reads "␛").
+
+    The Input keeps the real value; only what reaches the terminal changes, one
+    character for one so the cursor stays where it was.
+    """
+
+    def highlight(self, text: Text) -> None:
+        """Replace the control characters of ``text`` in place."""
+        text.plain = text.plain.translate(_CONTROL_PICTURES)
 
 
 @dataclass(frozen=True)
@@ -279,7 +297,8 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         if field.kind == "select":
             values = [value for _, value in field.options]
             return Select(
-                field.options,
+                # Labels may be user text (contact names): never markup, no raw controls.
+                [(Text(printable(label)), value) for label, value in field.options],
                 value=initial if initial in values else values[0],
                 allow_blank=False,
                 compact=True,
@@ -290,7 +309,13 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
             suggester = SuggestFromList(time_zone_names(), case_sensitive=False)
         placeholder = field.placeholder or ("YYYY-MM-DD" if field.kind == "date" else "")
         return Input(
-            initial, placeholder=placeholder, compact=True, id=widget_id, suggester=suggester
+            initial,
+            placeholder=placeholder,
+            compact=True,
+            id=widget_id,
+            suggester=suggester,
+            # Stored text may hold escape sequences: they must not reach the terminal.
+            highlighter=ControlPictures(),
         )
 
     def on_mount(self) -> None:
