@@ -33,7 +33,7 @@ from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.requests_pane import RequestsPane
 from clientdesk.widgets.risk_form import RiskForm
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, move_cursor_to, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -74,14 +74,8 @@ async def open_closing(pilot: Pilot[None]) -> None:
 
 async def put_cursor_on(pilot: Pilot[None], key: str) -> ChecklistItem:
     """Move the checklist's cursor to the item with ``key`` with the arrow keys."""
-    app = pilot.app
-    assert isinstance(app, ClientDeskApp)
-    records = checklist(app).records
-    wanted = next(item for item in records if item.key == key)
-    await pilot.press(*["up"] * len(records), *["down"] * records.index(wanted))
-    await pilot.pause()
-    assert checklist(app).selected_record == wanted
-    return wanted
+    assert isinstance(pilot.app, ClientDeskApp)
+    return await move_cursor_to(pilot, checklist(pilot.app), key)
 
 
 def settle_blockers(path: Path, *, keep: frozenset[str] = frozenset()) -> None:

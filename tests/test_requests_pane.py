@@ -25,7 +25,7 @@ from clientdesk.widgets.requests_pane import (
     is_breached,
 )
 from clientdesk.widgets.service_level_form import ServiceLevelForm
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, choose_option, move_cursor_to, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -91,23 +91,13 @@ async def open_requests(pilot: Pilot[None]) -> None:
 
 async def put_cursor_on(pilot: Pilot[None], key: str) -> ClientRequest:
     """Move the table's cursor to the request with ``key`` with the arrow keys."""
-    app = pilot.app
-    assert isinstance(app, ClientDeskApp)
-    wanted = next(request for request in table(app).records if request.key == key)
-    await pilot.press(*["up"] * len(table(app).records))
-    for _ in range(table(app).records.index(wanted)):
-        await pilot.press("down")
-    await pilot.pause()
-    assert table(app).selected_record == wanted
-    return wanted
+    assert isinstance(pilot.app, ClientDeskApp)
+    return await move_cursor_to(pilot, table(pilot.app), key)
 
 
 async def choose(pilot: Pilot[None], field: str, steps: int) -> None:
     """Open the Select of ``field`` and move ``steps`` options down."""
-    pilot.app.screen.query_one(f"#field-{field}", Select).focus()
-    await pilot.pause()
-    await pilot.press("enter", *["down"] * steps, "enter")
-    await pilot.pause()
+    await choose_option(pilot, field, steps)
 
 
 async def retype(pilot: Pilot[None], field: str, text: str) -> None:

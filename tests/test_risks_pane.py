@@ -20,7 +20,7 @@ from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.risk_form import RiskForm
 from clientdesk.widgets.risks_pane import RisksPane
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, choose_option, move_cursor_to, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -51,24 +51,13 @@ async def open_risks(pilot: Pilot[None]) -> None:
 
 async def put_cursor_on(pilot: Pilot[None], key: str) -> Risk:
     """Move the table's cursor to the risk with ``key`` with the arrow keys."""
-    app = pilot.app
-    assert isinstance(app, ClientDeskApp)
-    wanted = next(risk for risk in table(app).records if risk.key == key)
-    await pilot.press(*["up"] * len(table(app).records))
-    for _ in range(table(app).records.index(wanted)):
-        await pilot.press("down")
-    await pilot.pause()
-    assert table(app).selected_record == wanted
-    return wanted
+    assert isinstance(pilot.app, ClientDeskApp)
+    return await move_cursor_to(pilot, table(pilot.app), key)
 
 
 async def choose(pilot: Pilot[None], field: str, steps: int) -> None:
     """Open the Select of ``field`` and move ``steps`` options down (up when negative)."""
-    pilot.app.screen.query_one(f"#field-{field}", Select).focus()
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
-    await pilot.pause()
+    await choose_option(pilot, field, steps)
 
 
 async def test_the_table_is_sorted_by_score_highest_first(demo_path: Path) -> None:
