@@ -93,3 +93,40 @@ def parse_date(text: str) -> date:
 def start_of_day(day: date, tz: str) -> datetime:
     """Midnight at the start of ``day`` in zone ``tz``."""
     return datetime.combine(day, time(0, 0), tzinfo=zone(tz))
+
+
+def machine_zone_name() -> str | None:
+    """The IANA name of this machine's time zone, when it can be found.
+
+    ``TZ`` wins (a user on a shared server sets it in their shell profile);
+    else the zone ``/etc/localtime`` links to. None when neither names a zone.
+    """
+    candidates: list[str] = []
+    tz_variable = os.environ.get("TZ", "").removeprefix(":").strip()
+    if tz_variable:
+        candidates.append(tz_variable)
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        target = ""
+    marker = "zoneinfo/"
+    if marker in target:
+        candidates.append(target.split(marker, 1)[1])
+    for name in candidates:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return None
+
+
+def viewer_zone(configured: str | None) -> ZoneInfo:
+    """The zone the person at the terminal lives in: the config's, else the machine's, else UTC."""
+    for name in (configured, machine_zone_name()):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")

@@ -37,6 +37,7 @@ from clientdesk.store.enums import (
     RiskStatus,
 )
 from clientdesk.store.models import (
+    ActionItem,
     AgendaItem,
     Attendee,
     ChecklistItem,
@@ -45,6 +46,7 @@ from clientdesk.store.models import (
     CommunicationPlanItem,
     Contact,
     Meeting,
+    OccurrenceChange,
     Project,
     Record,
     Risk,
@@ -148,9 +150,11 @@ def build_demo(
         ]
         out.extend(contacts)
         built.append((project, contacts))
-        out.extend(_plan_items(project, contacts, now, ids))
-        out.extend(_meetings(project, contacts, now, ids, rng))
-        out.extend(_requests(project, contacts, now, ids, rng, len(_REQUESTS)))
+        plan = _plan_items(project, contacts, now, ids)
+        meetings = _meetings(project, contacts, now, ids, rng, plan)
+        requests = _requests(project, contacts, now, ids, rng, len(_REQUESTS))
+        out.extend(plan)
+        out.extend(_link_action_to_request([*meetings, *requests]))
         out.extend(_risks(project, now, ids, rng, len(_RISK_TITLES)))
     if records is not None:
         out.extend(_bulk(built, now, ids, rng, records - len(out) - 10 * count))
@@ -187,6 +191,8 @@ def _plan_items(
             cadence="FREQ=MONTHLY;BYDAY=1TU",
             first_due=first + timedelta(days=1, hours=5),
             owner="Pat Morgan",
+            # Sent round by hand an hour after it was due: covered without a meeting.
+            last_done=first + timedelta(days=1, hours=6),
         ),
         CommunicationPlanItem(
             id=next(ids),
@@ -198,9 +204,32 @@ def _plan_items(
             cadence="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
             first_due=first + timedelta(days=3, hours=6),
             owner="Sam Lee",
-            last_done=now - timedelta(days=1),
+        ),
+        # Its id is derived, not drawn: drawing would change every later record of a seed.
+        CommunicationPlanItem(
+            id=_derived_id(project, "plan/weekly-sync"),
+            project_id=project.id,
+            title="Weekly client sync",
+            purpose="Progress, open requests, decisions needed",
+            audience=[c.id for c in contacts[:3]],
+            channel=Channel.VIDEO,
+            cadence="FREQ=WEEKLY;BYDAY=MO",
+            first_due=_sync_start(project, now),
+            owner="Pat Morgan",
         ),
     ]
+
+
+def _derived_id(project: Project, name: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_OID, f"{project.id}/{name}").hex
+
+
+def _sync_start(project: Project, now: datetime) -> datetime:
+    """The first occurrence of the weekly client sync: Monday 10:00 four weeks back."""
+    tz = ZoneInfo(project.timezone)
+    local_now = now.astimezone(tz)
+    monday = (local_now - timedelta(days=local_now.weekday())).date()
+    return datetime.combine(monday - timedelta(days=28), time(10, 0), tzinfo=tz)
 
 
 def _attendees(contacts: list[Contact], rng: random.Random) -> list[Attendee]:
@@ -222,6 +251,7 @@ def _meetings(
     now: datetime,
     ids: Iterator[str],
     rng: random.Random,
+    plan: list[Record] | None = None,
 ) -> list[Record]:
     tz = ZoneInfo(project.timezone)
     local_now = now.astimezone(tz)
@@ -232,11 +262,13 @@ def _meetings(
         "organiser_name": project.organiser_name,
         "organiser_email": project.organiser_email,
     }
+    plan_ids = [item.id for item in plan or []]
+    sync_start = _sync_start(project, now)
     series = Meeting(
         id=next(ids),
         title="Weekly client sync",
         kind=MeetingKind.MEETING,
-        start=datetime.combine(monday - timedelta(days=28), time(10, 0), tzinfo=tz),
+        start=sync_start,
         duration_minutes=45,
         video_link="https://meet.example/weekly-sync",
         attendees=_attendees(contacts[:3], rng),
@@ -247,6 +279,8 @@ def _meetings(
         ],
         status=MeetingStatus.SCHEDULED,
         rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=26",
+        plan_item_id=plan_ids[3] if len(plan_ids) > 3 else None,
+        exceptions=_sync_exceptions(sync_start),
         **common,
     )
     held = Meeting(
@@ -261,6 +295,7 @@ def _meetings(
         minutes="Walked through the booking and payment journeys.",
         decisions=["Payment provider stays as contracted", "Guest checkout is out of scope"],
         status=MeetingStatus.MINUTED,
+        plan_item_id=plan_ids[2] if len(plan_ids) > 2 else None,  # the sprint demo, held
         **common,
     )
     review = Meeting(
@@ -283,9 +318,73 @@ def _meetings(
         location="Board room",
         attendees=_attendees(contacts, rng),
         status=MeetingStatus.SCHEDULED,
+        plan_item_id=plan_ids[1] if len(plan_ids) > 1 else None,
         **common,
     )
     return [series, held, review, steering]
+
+
+def _sync_exceptions(start: datetime) -> list[OccurrenceChange]:
+    """The weekly sync's occurrences that differ: two held, one moved, one cancelled.
+
+    ``start`` is four weeks before this week's Monday occurrence.
+    """
+    week = timedelta(days=7)
+    return [
+        OccurrenceChange(
+            original_start=start + 2 * week,
+            status=MeetingStatus.HELD,
+            minutes="Short call: the client's product owner was travelling.",
+        ),
+        OccurrenceChange(
+            original_start=start + 3 * week,
+            status=MeetingStatus.MINUTED,
+            minutes="Went through the open requests; the CSV export is wanted for month end.",
+            decisions=["The CSV export goes into the next sprint"],
+            action_items=[
+                ActionItem(text=_REQUESTS[0][0], owner="Pat Morgan", due=(start + 4 * week).date()),
+                ActionItem(
+                    text="Send the UAT schedule to the client",
+                    owner="Sam Lee",
+                    due=(start + 5 * week).date(),
+                ),
+            ],
+        ),
+        OccurrenceChange(
+            original_start=start + 5 * week,
+            start=start + 5 * week + timedelta(days=1, hours=1),
+            location="Client office",
+        ),
+        OccurrenceChange(original_start=start + 6 * week, cancelled=True),
+    ]
+
+
+def _link_action_to_request(records: list[Record]) -> list[Record]:
+    """Link the weekly sync's first action item to the request it became (both ways).
+
+    The request is one the demo has anyway: a new one would renumber the rest.
+    """
+    series = next(
+        (r for r in records if isinstance(r, Meeting) and r.title == "Weekly client sync"), None
+    )
+    request = next(
+        (r for r in records if isinstance(r, ClientRequest) and r.title == _REQUESTS[0][0]), None
+    )
+    if series is None or request is None:
+        return records
+    changes = []
+    for change in series.exceptions:
+        items = [
+            item.model_copy(update={"request_id": request.id})
+            if item.text == request.title
+            else item
+            for item in change.action_items
+        ]
+        changes.append(change.model_copy(update={"action_items": items}))
+    linked_series = series.model_copy(update={"exceptions": changes})
+    linked_request = request.model_copy(update={"meeting_ids": [series.id]})
+    swap = {series.id: linked_series, request.id: linked_request}
+    return [swap.get(record.id, record) for record in records]
 
 
 _PATHS: dict[RequestStatus, tuple[RequestStatus, ...]] = {

@@ -12,14 +12,14 @@ this module re-exports them, so either import works.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, ClassVar, Literal
 from uuid import uuid4
 
-from dateutil.rrule import rrulestr
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from clientdesk.store import rules, sla
+from clientdesk.store import calendar, rules, sla
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import (
     OPPORTUNITY_RESPONSES,
@@ -85,16 +85,18 @@ def _check_one_line(value: str) -> str:
 def _check_rrule(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    cleaned = value.strip()
-    if cleaned.upper().startswith("RRULE:"):
-        cleaned = cleaned[len("RRULE:") :]
-    try:
-        rrulestr(cleaned, dtstart=datetime(2026, 1, 1, tzinfo=UTC))
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"not a valid RRULE: {error}") from None
-    if "FREQ=" not in cleaned.upper():
-        raise ValueError("not a valid RRULE: FREQ is missing")
-    return cleaned.upper()
+    problem = calendar.rule_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return calendar.normalise_rule(value)
+
+
+def _series_problem(rrule: str | None, start: datetime | None, timezone: str | None) -> str:
+    """Why a series of ``rrule`` from ``start`` is refused ("" when it is fine)."""
+    if rrule is None or start is None:
+        return ""
+    local = start.astimezone(zone(timezone)) if timezone else start
+    return calendar.rule_problem(rrule, local) or ""
 
 
 def _check_working_week(value: str) -> str:
@@ -343,26 +345,55 @@ class CommunicationPlanItem(ProjectRecord):
     purpose: str = ""
     audience: list[str] = Field(default_factory=list, description="contact ids")
     channel: Channel = Channel.EMAIL
+    first_due: AwareDatetime  # before the cadence: the cadence is checked against it
     cadence: RecurrenceRule = None
-    first_due: AwareDatetime
     owner: OneLine = ""
     last_done: AwareDatetime | None = None
 
+    @field_validator("cadence")
+    @classmethod
+    def _cadence_ends_after_first_due(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if is_stored(info):
+            return value
+        problem = _series_problem(value, info.data.get("first_due"), None)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    def due(
+        self, now: datetime, meetings: Iterable[Meeting] = (), timezone: str | None = None
+    ) -> calendar.PlanDue:
+        """Where the item stands at ``now`` (see :func:`clientdesk.store.calendar.plan_due`).
+
+        Args:
+            now: the moment to judge at.
+            meetings: the project's meetings; held ones linked to the item cover it.
+            timezone: the project's zone, which the cadence keeps its clock time in.
+        """
+        return calendar.plan_due(self, meetings, now, timezone=timezone)
+
     def next_due(self, now: datetime) -> datetime | None:
-        """The first occurrence at or after the last one done (None when the cadence ended)."""
-        return rules.next_occurrence(self.first_due, self.cadence, after=self.last_done)
+        """The first occurrence after ``now`` (None when the cadence ended)."""
+        return self.due(now).next_due
 
-    def is_overdue(self, now: datetime) -> bool:
-        """True when an occurrence fell due and nothing was done for it."""
-        due = self.next_due(now)
-        return due is not None and due < now
+    def is_overdue(self, now: datetime, meetings: Iterable[Meeting] = ()) -> bool:
+        """True when the last due occurrence has nothing held or done behind it."""
+        return self.due(now, meetings).overdue
 
-    def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
-        """Fields that depend on the current time, for ``list --json``."""
-        due = self.next_due(now)
+    def computed(
+        self, now: datetime, project: Project | None = None, meetings: Iterable[Meeting] = ()
+    ) -> dict[str, object]:
+        """Fields that depend on the current time, for ``list --json``.
+
+        Without ``meetings`` only ``last_done`` can cover a due occurrence; the
+        command line passes the project's meetings.
+        """
+        due = self.due(now, meetings, project.timezone if project else None)
         return {
-            "next_due": due.isoformat() if due else None,
-            "overdue": self.is_overdue(now),
+            "next_due": due.next_due.isoformat() if due.next_due else None,
+            "last_due": due.last_due.isoformat() if due.last_due else None,
+            "done_at": due.done_at.isoformat() if due.done_at else None,
+            "overdue": due.overdue,
         }
 
 
@@ -399,8 +430,40 @@ class ActionItem(BaseModel):
     request_id: str | None = None
 
 
+class OccurrenceChange(BaseModel):
+    """One occurrence of a recurring series that differs from the series.
+
+    It is found by the start the series gives it (``original_start``, the
+    iCalendar RECURRENCE-ID), which never changes even when the occurrence is
+    moved. It may be cancelled (an EXDATE), moved (``start`` and perhaps
+    ``duration_minutes`` or ``location``), have an agenda of its own instead of
+    the series' template, and record what happened at it: its status, minutes,
+    decisions and action items.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    original_start: AwareDatetime
+    cancelled: bool = False
+    start: AwareDatetime | None = Field(default=None, description="moved to")
+    duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    location: str | None = None
+    agenda: list[AgendaItem] | None = Field(default=None, description="None: the series' agenda")
+    status: MeetingStatus | None = Field(default=None, description="None: the series' status")
+    minutes: str = ""
+    decisions: list[str] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+
+
 class Meeting(ProjectRecord):
-    """A meeting, status report or review, possibly a recurring series."""
+    """A meeting, status report or review, possibly a recurring series.
+
+    A recurring meeting is one record: the first occurrence's ``start``, a
+    recurrence rule, and the occurrences that differ (``exceptions``). Its
+    ``agenda`` is the template every occurrence starts from; its ``minutes``,
+    ``decisions`` and ``action_items`` belong to a one-off meeting (a series
+    keeps them per occurrence, in ``exceptions``).
+    """
 
     TABLE: ClassVar[str] = "meetings"
     PREFIX: ClassVar[str] = "MTG"
@@ -425,22 +488,76 @@ class Meeting(ProjectRecord):
     sequence: int = Field(default=0, ge=0, description="iCalendar SEQUENCE")
     plan_item_id: str | None = None
     risk_ids: list[str] = Field(default_factory=list, description="risks it was raised for")
+    exceptions: list[OccurrenceChange] = Field(default_factory=list)
+    split_from: str | None = Field(
+        default=None, description="id of the series this one continues ('this and following')"
+    )
 
     @property
     def end(self) -> datetime:
         """When the (first occurrence of the) meeting ends."""
         return self.start + timedelta(minutes=self.duration_minutes)
 
+    @field_validator("duration_minutes", mode="before")
+    @classmethod
+    def _lasts_a_while(cls, value: object) -> object:
+        if isinstance(value, int | float) and value < 1:
+            raise ValueError("a meeting lasts at least a minute (1 to 1440 minutes)")
+        return value
+
+    @field_validator("rrule")
+    @classmethod
+    def _series_ends_after_start(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if is_stored(info):
+            return value
+        problem = _series_problem(value, info.data.get("start"), info.data.get("timezone"))
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions_are_occurrences(
+        cls, value: list[OccurrenceChange], info: ValidationInfo
+    ) -> list[OccurrenceChange]:
+        # Checked on writing only: a file whose rule was edited by hand must still open.
+        if is_stored(info) or not value:
+            return value
+        start, rrule, timezone = (info.data.get(name) for name in ("start", "rrule", "timezone"))
+        if start is None or timezone is None:
+            return value  # their own errors are reported
+        if rrule is None:
+            raise ValueError("only a recurring meeting has occurrences that differ")
+        local = start.astimezone(zone(timezone))
+        series = calendar.series_rule(rrule, local)
+        seen: set[datetime] = set()
+        for change in value:
+            when = change.original_start
+            if when in seen:
+                raise ValueError(f"the occurrence on {_local_text(when, timezone)} is listed twice")
+            seen.add(when)
+            if series.after(when, inc=True) != when:
+                raise ValueError(
+                    f"the series has no occurrence on {_local_text(when, timezone)} ({timezone})"
+                )
+        return value
+
     def next_occurrence(self, now: datetime) -> datetime | None:
-        """The next start at or after ``now`` (the start itself for a one-off meeting)."""
-        if self.rrule is None:
-            return self.start if self.start >= now else None
-        return rules.next_occurrence(self.start, self.rrule, after=now, inclusive=True)
+        """The start of the first occurrence not cancelled that ends after ``now``."""
+        upcoming = calendar.next_occurrence(self, now)
+        return upcoming.start if upcoming else None
 
     def computed(self, now: datetime, project: Project | None = None) -> dict[str, object]:
         """Fields that depend on the current time, for ``list --json``."""
         upcoming = self.next_occurrence(now)
-        return {"next_occurrence": upcoming.isoformat() if upcoming else None}
+        return {
+            "next_occurrence": upcoming.isoformat() if upcoming else None,
+            "recurrence": calendar.describe_rule(self.rrule, timezone=self.timezone),
+        }
+
+
+def _local_text(moment: datetime, timezone: str) -> str:
+    return f"{moment.astimezone(zone(timezone)):%Y-%m-%d %H:%M}"
 
 
 class StatusChange(BaseModel):

@@ -28,7 +28,8 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from clientdesk.store import clock, rules, schema
+from clientdesk.store import calendar, clock, rules, schema
+from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import (
     ClosedProjectError,
     ConflictError,
@@ -46,6 +47,7 @@ from clientdesk.store.models import (
     STORED,
     ChecklistItem,
     ClientRequest,
+    Meeting,
     Project,
     ProjectRecord,
     Record,
@@ -487,6 +489,8 @@ class TinyDBRepository(Repository):
             self._keep_score_history(data, current, now)
         if isinstance(stored, ClientRequest):
             self._keep_request_log(data, current, now)
+        if isinstance(stored, Meeting):
+            self._keep_meeting_sequence(data, current)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
             self._close_or_reopen(work, stored, data, current, now)
@@ -624,6 +628,19 @@ class TinyDBRepository(Repository):
             note = f"Approval by {current.get('decided_by') or 'someone'} cleared: {changed}."
             data.update(decision="pending", decided_by="", decided_at=None, decision_reason="")
             data["comments"].append(self._stamped({"text": note}, now))
+
+    def _keep_meeting_sequence(self, data: dict[str, Any], current: dict[str, Any]) -> None:
+        # SEQUENCE is the store's to count, so that the app and `clientdesk edit
+        # meeting` raise it alike: one more when the attendees must see the change
+        # (a new invite), whatever the caller sent.
+        old, new = MeetingStatus(current["status"]), MeetingStatus(data["status"])
+        problem = calendar.meeting_move_problem(old, new)
+        if problem:
+            raise ValidationFailed(problem, "status")
+        before = Meeting.model_validate(current, context=STORED)
+        after = validate_record(Meeting, {**data, "sequence": before.sequence})
+        raised = calendar.raises_sequence(before, after)
+        data["sequence"] = before.sequence + 1 if raised else before.sequence
 
     def _check_received_at(self, data: dict[str, Any], now: datetime) -> None:
         # Checked on write only, when the received time is set or changed: a

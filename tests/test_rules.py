@@ -99,8 +99,8 @@ def test_plan_item_overdue_when_an_occurrence_passed_undone() -> None:
     first = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday
     item = CommunicationPlanItem(title="Report", cadence="FREQ=WEEKLY", first_due=first)
     now = datetime(2026, 11, 4, 9, tzinfo=UTC)
-    assert item.next_due(now) == first and item.is_overdue(now)
-    done = item.model_copy(update={"last_done": first})
+    assert item.next_due(now) == first + timedelta(days=7) and item.is_overdue(now)
+    done = item.model_copy(update={"last_done": first + timedelta(hours=2)})
     assert done.next_due(now) == first + timedelta(days=7)
     assert not done.is_overdue(now)
 

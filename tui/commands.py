@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import orjson
 
 from clientdesk import __version__
-from clientdesk.store import clock, paths, rules, sla
+from clientdesk.store import calendar, clock, paths, rules, sla
 from clientdesk.store.closing import Gate, closing_gates
 from clientdesk.store.enums import AttendeeRole, ChangeDecision, ChecklistState, Priority
 from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
@@ -67,6 +67,7 @@ LIST_KINDS: dict[str, type[Record]] = {
 ADD_KINDS = (
     "project",
     "contact",
+    "plan",
     "request",
     "risk",
     "meeting",
@@ -192,6 +193,28 @@ def _amount(text: str, *_: object) -> str | None:
         raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200 or 1499.50)") from None
 
 
+def _agenda_item(text: str, *_: object) -> dict[str, Any]:
+    """``TITLE[:PRESENTER[:MINUTES]]``; a title may hold colons when both others are given."""
+    pieces = text.split(":")
+    presenter, minutes = "", 10
+    if len(pieces) >= 3 and pieces[-1].strip().isdigit():
+        minutes = int(pieces.pop().strip())
+        presenter = pieces.pop()
+    elif len(pieces) == 2:
+        presenter = pieces.pop()
+    title = ":".join(pieces).strip()
+    if not title:
+        raise ValidationFailed(f"{text!r}: expected TITLE[:PRESENTER[:MINUTES]]")
+    return {"title": title, "presenter": presenter.strip(), "minutes": minutes}
+
+
+def _rule_text(text: str, *_: object) -> str | None:
+    problem = calendar.rule_problem(text)
+    if problem:
+        raise ValidationFailed(problem)
+    return calendar.normalise_rule(text) if text.strip() else None  # empty: no longer repeats
+
+
 _COMMON_TZ = FieldOption("--tz", "timezone", "IANA time zone, e.g. Europe/Berlin")
 
 FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
@@ -290,7 +313,44 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
             _attendee,
             repeatable=True,
         ),
-        FieldOption("--rrule", "rrule", 'RFC 5545 rule, e.g. "FREQ=WEEKLY;BYDAY=MO"'),
+        FieldOption("--rrule", "rrule", 'RFC 5545 rule, e.g. "FREQ=WEEKLY;BYDAY=MO"', _rule_text),
+        FieldOption(
+            "--agenda",
+            "agenda",
+            'agenda item "TITLE:PRESENTER:MINUTES" (repeatable; replaces the agenda)',
+            _agenda_item,
+            repeatable=True,
+        ),
+        FieldOption(
+            "--plan",
+            "plan_item_id",
+            "the plan item it serves, e.g. PLN-1",
+            _linked(CommunicationPlanItem),
+        ),
+    ),
+    CommunicationPlanItem: (
+        FieldOption("--title", "title", "what is communicated"),
+        FieldOption("--purpose", "purpose", "why"),
+        FieldOption(
+            "--audience",
+            "audience",
+            "contact key or e-mail (repeatable; replaces the audience)",
+            _contact,
+            repeatable=True,
+        ),
+        FieldOption(
+            "--channel", "channel", "video, phone, email, chat, in-person, report", _enum_value
+        ),
+        FieldOption(
+            "--first-due", "first_due", "YYYY-MM-DD HH:MM in the project's zone", _datetime
+        ),
+        FieldOption(
+            "--cadence", "cadence", 'RFC 5545 rule, e.g. "FREQ=WEEKLY;BYDAY=MO"', _rule_text
+        ),
+        FieldOption("--owner", "owner", "who sends it or runs it"),
+        FieldOption(
+            "--last-done", "last_done", "when it was last done (default zone: project's)", _datetime
+        ),
     ),
     ChecklistItem: (
         FieldOption("--title", "title", "what must be done before the close"),
@@ -333,11 +393,51 @@ _POLICY_OPTIONS = (
 )
 """Options that edit a project's service levels rather than one field."""
 
+_EVERY = {
+    "weekly": calendar.CadencePreset.WEEKLY,
+    "fortnightly": calendar.CadencePreset.FORTNIGHTLY,
+    "monthly-first": calendar.CadencePreset.MONTHLY_FIRST_WEEKDAY,
+    "monthly-last": calendar.CadencePreset.MONTHLY_LAST_WEEKDAY,
+    "monthly-date": calendar.CadencePreset.MONTHLY_DATE,
+    "quarterly": calendar.CadencePreset.QUARTERLY,
+}
+"""The cadence presets by the names ``--every`` takes."""
+
+_END_OPTIONS = (
+    FieldOption("--until", "until", "the series ends on this date YYYY-MM-DD (inclusive)"),
+    FieldOption("--count", "count", "the series ends after this many occurrences"),
+)
+_EVERY_OPTION = FieldOption(
+    "--every", "every", f"a cadence preset instead of --cadence: {', '.join(_EVERY)}"
+)
+_OCCURRENCE_OPTIONS = (
+    FieldOption(
+        "--cancel-occurrence",
+        "cancel_occurrence",
+        "cancel the occurrence at YYYY-MM-DD HH:MM (the meeting's zone)",
+    ),
+    FieldOption("--restore-occurrence", "restore_occurrence", "bring a cancelled occurrence back"),
+    FieldOption(
+        "--move-occurrence",
+        "move_occurrence",
+        "move the occurrence at YYYY-MM-DD HH:MM to --to (--duration then applies to it alone)",
+    ),
+    FieldOption("--to", "move_to", "where --move-occurrence moves it: YYYY-MM-DD HH:MM"),
+)
+"""Options of ``edit meeting`` that change one occurrence of a series."""
+
 _EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
     Project: _POLICY_OPTIONS,
     ClientRequest: (_COMMENT_OPTION,),
+    Meeting: _END_OPTIONS,
+    CommunicationPlanItem: (_EVERY_OPTION, *_END_OPTIONS),
 }
 """Options parsed like field options but applied by :func:`_apply_extras`."""
+
+_EDIT_EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
+    Meeting: _OCCURRENCE_OPTIONS,
+}
+"""Extra options only ``edit`` takes."""
 
 
 def _fields_from(
@@ -421,7 +521,11 @@ def _sla_target(text: str, current: ServiceLevelPolicy) -> tuple[str, dict[str, 
 
 
 def _apply_extras(
-    args: argparse.Namespace, kind: type[Record], data: dict[str, Any], record: Record | None
+    args: argparse.Namespace,
+    kind: type[Record],
+    data: dict[str, Any],
+    record: Record | None,
+    project: Project | None = None,
 ) -> None:
     """Apply the options that are not one field each to ``data`` (the fields to save).
 
@@ -430,6 +534,7 @@ def _apply_extras(
         kind: the kind of record being added or edited.
         data: the changed fields so far; updated in place.
         record: the stored record of an edit, None for an add.
+        project: the record's project (its zone reads dates and places cadences).
     """
     if kind is Project:
         current = record.service_levels if isinstance(record, Project) else ServiceLevelPolicy()
@@ -438,6 +543,11 @@ def _apply_extras(
             data["service_levels"] = policy
     if kind is ChecklistItem:
         _stamp_checklist_item(data, record)
+    home = project.timezone if project is not None else "UTC"
+    if kind is Meeting:
+        _apply_meeting_extras(args, data, record, home)
+    if kind is CommunicationPlanItem:
+        _apply_plan_extras(args, data, record, home)
     if kind is ClientRequest and getattr(args, "comment", None) is not None:
         # The store keeps the stored log and stamps what is appended: send it whole.
         stored = record.comments if isinstance(record, ClientRequest) else []
@@ -445,6 +555,105 @@ def _apply_extras(
             *(comment.model_dump(mode="json") for comment in stored),
             {"text": args.comment},
         ]
+
+
+def _series_end(args: argparse.Namespace) -> tuple[bool, date | None, int | None]:
+    """Whether ``--until`` or ``--count`` was given, and their values."""
+    until_text, count_text = getattr(args, "until", None), getattr(args, "count", None)
+    if until_text is None and count_text is None:
+        return False, None, None
+    try:
+        until = clock.parse_date(until_text) if until_text else None
+    except ValidationFailed as error:
+        raise ValidationFailed(f"--until: {error}", "rrule") from None
+    count = _int(count_text) if count_text else None
+    if until_text and count_text:
+        raise ValidationFailed("give --until or --count, not both", "rrule")
+    return True, until, count
+
+
+def _with_end(args: argparse.Namespace, rule: str | None, first: datetime, flag: str) -> str | None:
+    """``rule`` ended as ``--until`` or ``--count`` say (unchanged when neither is given)."""
+    given, until, count = _series_end(args)
+    if not given:
+        return rule
+    if rule is None:
+        raise ValidationFailed(f"--until and --count end a series: give {flag} too", "rrule")
+    return calendar.rule_with_end(rule, first, until=until, count=count)
+
+
+def _apply_meeting_extras(
+    args: argparse.Namespace, data: dict[str, Any], record: Record | None, home: str
+) -> None:
+    """Apply ``--until``/``--count`` to the rule and the occurrence options to ``data``."""
+    stored = dump_record(record) if record is not None else {}
+    merged = {**stored, **data}
+    zone_name = merged.get("timezone") or home
+    if "start" in merged and (merged.get("rrule") or _series_end(args)[0]):
+        first = datetime.fromisoformat(str(merged["start"])).astimezone(clock.zone(zone_name))
+        rule = _with_end(args, merged.get("rrule"), first, "--rrule")
+        if rule != merged.get("rrule"):
+            data["rrule"] = rule
+    if record is None:
+        return
+    assert isinstance(record, Meeting)
+    if record.exceptions and any(name in data for name in ("start", "rrule", "timezone")):
+        # The occurrences that differ follow the series to its new time.
+        edited = validate_record(Meeting, {**stored, **data, "exceptions": []})
+        fitted = calendar.fit_exceptions(edited, record)
+        data["exceptions"] = [change.model_dump(mode="json") for change in fitted.exceptions]
+    cancel = getattr(args, "cancel_occurrence", None)
+    restore = getattr(args, "restore_occurrence", None)
+    move, to = getattr(args, "move_occurrence", None), getattr(args, "move_to", None)
+    if cancel is None and restore is None and move is None and to is None:
+        return
+    if (move is None) != (to is None):
+        raise UsageError("--move-occurrence OLD needs --to NEW (and --to needs --move-occurrence)")
+    # With --move-occurrence, --duration is the moved occurrence's, not the series'.
+    duration = data.pop("duration_minutes", None) if move is not None else None
+    meeting = validate_record(Meeting, {**stored, **data})
+    before = dump_record(meeting)
+
+    def when(text: str, flag: str) -> datetime:
+        try:
+            return clock.parse_datetime(text, meeting.timezone)
+        except ValidationFailed as error:
+            raise ValidationFailed(f"{flag}: {error}", "exceptions") from None
+
+    if cancel is not None:
+        meeting = calendar.cancel_occurrence(meeting, when(cancel, "--cancel-occurrence"))
+    if restore is not None:
+        meeting = calendar.restore_occurrence(meeting, when(restore, "--restore-occurrence"))
+    if move is not None and to is not None:
+        meeting = calendar.move_occurrence(
+            meeting, when(move, "--move-occurrence"), when(to, "--to"), duration
+        )
+    after = dump_record(meeting)
+    data.update({name: value for name, value in after.items() if value != before.get(name)})
+
+
+def _apply_plan_extras(
+    args: argparse.Namespace, data: dict[str, Any], record: Record | None, home: str
+) -> None:
+    """Turn ``--every`` into a cadence and apply ``--until``/``--count`` to it."""
+    stored = dump_record(record) if record is not None else {}
+    merged = {**stored, **data}
+    every = getattr(args, "every", None)
+    if every is not None and getattr(args, "cadence", None) is not None:
+        raise ValidationFailed("give --cadence or --every, not both", "cadence")
+    if every is None and not _series_end(args)[0]:
+        return
+    if not merged.get("first_due"):
+        raise ValidationFailed("--first-due is needed to place the cadence", "first_due")
+    # The preset's weekday and day of the month are those of the project's calendar.
+    first = datetime.fromisoformat(str(merged["first_due"])).astimezone(clock.zone(home))
+    rule = merged.get("cadence")
+    if every is not None:
+        preset = _EVERY.get(every.strip().lower())
+        if preset is None:
+            raise ValidationFailed(f"--every {every!r}: use one of {', '.join(_EVERY)}", "cadence")
+        rule = calendar.cadence_rule(preset, first)
+    data["cadence"] = _with_end(args, rule, first, "--cadence or --every")
 
 
 def _stamp_checklist_item(data: dict[str, Any], record: Record | None) -> None:
@@ -483,7 +692,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     snapshot = repo.snapshot()
     project = None if kind is Project else _project_for(args, snapshot, required=True)
     data = _fields_from(args, kind, snapshot, project)
-    _apply_extras(args, kind, data, None)
+    _apply_extras(args, kind, data, None, project)
     if project is not None:
         data["project_id"] = project.id
         if kind is Meeting:
@@ -519,7 +728,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             f"changed by {record.updated_by} since; nothing was written"
         )
     changes = _fields_from(args, kind, snapshot, project)
-    _apply_extras(args, kind, changes, record)
+    _apply_extras(args, kind, changes, record, project)
     if not changes:
         raise UsageError("nothing to change: give at least one field option")
     edited = validate_record(kind, {**dump_record(record), **changes})
@@ -548,7 +757,11 @@ def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, 
     data = record.model_dump(mode="json")
     owner = snapshot.get(Project, record.project_id) if isinstance(record, ProjectRecord) else None
     computed = getattr(record, "computed", None)
-    if callable(computed):
+    if isinstance(record, CommunicationPlanItem):
+        # Held meetings linked to the item cover its due occurrences.
+        meetings = snapshot.of_project(Meeting, record.project_id)
+        data.update(record.computed(now, owner, meetings))
+    elif callable(computed):
         # The project's service levels and zone drive a request's clocks.
         data.update(computed(now, owner))
     if isinstance(record, ProjectRecord):
@@ -847,6 +1060,8 @@ def build_parser() -> _Parser:
             if kind is not Project:
                 one.add_argument("--project", metavar="KEY", required=True, help="project key")
             options = FIELD_OPTIONS[kind] + _EXTRA_OPTIONS.get(kind, ())
+            if verb == "edit":
+                options += _EDIT_EXTRA_OPTIONS.get(kind, ())
             if verb == "edit" and kind in _STATUS_KINDS:
                 options = (*options, _STATUS_OPTION)
             for option in options:

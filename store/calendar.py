@@ -1,0 +1,1014 @@
+"""The rules of the communication calendar: series, occurrences, cadences and the plan.
+
+A recurring meeting is one :class:`~clientdesk.store.models.Meeting` with a
+recurrence rule and a list of occurrences that differ from the rule
+(:class:`~clientdesk.store.models.OccurrenceChange`). This module expands a
+series into the occurrences of a time window, changes one occurrence (cancel,
+move, its own agenda, its minutes), splits a series for "this and all
+following", says which changes an attendee must see (they raise the invite's
+SEQUENCE), finds meetings that clash for a shared attendee, and computes when
+a communication plan item is next due and whether it is overdue.
+
+Recurrence is expanded with python-dateutil in the meeting's own time zone,
+so a weekly 10:00 meeting in Europe/Berlin stays at 10:00 local time across
+both daylight-saving changes. No Textual here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from dateutil.rrule import rrule, rrulestr
+
+from clientdesk.store.clock import zone
+from clientdesk.store.enums import Channel, MeetingKind, MeetingStatus, RequestType
+from clientdesk.store.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import (
+        ActionItem,
+        AgendaItem,
+        ClientRequest,
+        CommunicationPlanItem,
+        Contact,
+        Meeting,
+        OccurrenceChange,
+        Project,
+    )
+
+
+# -- rules ------------------------------------------------------------------------------
+
+_UTC_UNTIL = "%Y%m%dT%H%M%SZ"
+_SEARCH_SPANS = (timedelta(weeks=8), timedelta(days=366), timedelta(days=3660))
+"""How far ahead :func:`next_occurrence` looks, widening until it finds one."""
+
+
+def normalise_rule(text: str) -> str:
+    """A rule as it is stored: no ``RRULE:`` prefix, upper case, a bare-date UNTIL made UTC.
+
+    RFC 5545 wants UNTIL in UTC when the start has a time zone, which is what
+    dateutil enforces; people write ``UNTIL=20270331`` and mean "until that
+    day", so a bare date becomes the end of that day (UTC).
+    """
+    cleaned = text.strip().upper()
+    cleaned = cleaned.removeprefix("RRULE:")
+    return re.sub(r"UNTIL=(\d{8})(?=;|$)", r"UNTIL=\1T235959Z", cleaned)
+
+
+def _parts(text: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for part in normalise_rule(text).split(";"):
+        name, _, value = part.partition("=")
+        if name:
+            parts[name] = value
+    return parts
+
+
+def _joined(parts: dict[str, str]) -> str:
+    return ";".join(f"{name}={value}" for name, value in parts.items())
+
+
+@lru_cache(maxsize=512)
+def _rule(text: str, start: datetime) -> rrule:
+    # Cached: the agenda and week views expand the same series on every redraw.
+    return rrulestr(text, dtstart=start)
+
+
+def series_rule(text: str, start: datetime) -> rrule:
+    """The dateutil rule of ``text`` from ``start`` (give ``start`` in the series' zone).
+
+    Raises:
+        ValueError: ``text`` is not a valid RRULE.
+    """
+    return _rule(normalise_rule(text), start)
+
+
+def _local_start(meeting: Meeting) -> datetime:
+    # DTSTART in the meeting's own zone: dateutil then keeps the wall-clock
+    # time of every occurrence, across daylight-saving changes.
+    return meeting.start.astimezone(zone(meeting.timezone))
+
+
+def _series_rule(meeting: Meeting) -> rrule | None:
+    if meeting.rrule is None:
+        return None
+    return _rule(meeting.rrule, _local_start(meeting))
+
+
+def _is_occurrence(meeting: Meeting, original_start: datetime) -> bool:
+    rule = _series_rule(meeting)
+    if rule is None:
+        return original_start == meeting.start
+    found = rule.after(original_start, inc=True)
+    return found is not None and found == original_start
+
+
+# -- occurrences -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a meeting (a one-off meeting has exactly one).
+
+    Attributes:
+        meeting: the meeting (series) it belongs to.
+        original_start: the start the series gives it (RECURRENCE-ID); the
+            meeting's own start for a one-off meeting.
+        start: when it starts (differs from ``original_start`` when moved).
+        end: when it ends.
+        cancelled: this occurrence was cancelled (or the whole meeting was).
+        moved: this occurrence was moved away from ``original_start``.
+        location: where it takes place (the series' unless changed here).
+        agenda: its agenda (the series' template unless changed here).
+        status: its status (the series' unless recorded here: held, minuted).
+        minutes: its minutes.
+        decisions: its decisions.
+        action_items: its action items.
+    """
+
+    meeting: Meeting
+    original_start: datetime
+    start: datetime
+    end: datetime
+    cancelled: bool
+    moved: bool
+    location: str
+    agenda: tuple[AgendaItem, ...]
+    status: MeetingStatus
+    minutes: str
+    decisions: tuple[str, ...]
+    action_items: tuple[ActionItem, ...]
+
+    @property
+    def id(self) -> str:
+        """A stable id for a table row: the meeting's id and the original start."""
+        return f"{self.meeting.id}@{self.original_start.isoformat()}"
+
+    @property
+    def key(self) -> str:
+        """The meeting's key (``MTG-4``)."""
+        return self.meeting.key
+
+    @property
+    def is_recurring(self) -> bool:
+        """True when the meeting is a series."""
+        return self.meeting.rrule is not None
+
+    @property
+    def agenda_minutes(self) -> int:
+        """The minutes the agenda allots in total."""
+        return sum(item.minutes for item in self.agenda)
+
+    @property
+    def duration_minutes(self) -> int:
+        """How long it lasts."""
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+def _exception(meeting: Meeting, original_start: datetime) -> OccurrenceChange | None:
+    for change in meeting.exceptions:
+        if change.original_start == original_start:
+            return change
+    return None
+
+
+def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
+    local = original_start.astimezone(zone(meeting.timezone))
+    change = _exception(meeting, original_start) if meeting.rrule is not None else None
+    if change is None:
+        # A one-off meeting keeps what happened at it in its own fields; a
+        # series' occurrence without an entry had nothing recorded yet.
+        own = meeting.rrule is None
+        return Occurrence(
+            meeting=meeting,
+            original_start=local,
+            start=local,
+            end=local + timedelta(minutes=meeting.duration_minutes),
+            cancelled=meeting.status is MeetingStatus.CANCELLED,
+            moved=False,
+            location=meeting.location,
+            agenda=tuple(meeting.agenda),
+            status=meeting.status,
+            minutes=meeting.minutes if own else "",
+            decisions=tuple(meeting.decisions) if own else (),
+            action_items=tuple(meeting.action_items) if own else (),
+        )
+    start = change.start.astimezone(local.tzinfo) if change.start is not None else local
+    duration = change.duration_minutes or meeting.duration_minutes
+    status = change.status or meeting.status
+    cancelled = (
+        change.cancelled
+        or status is MeetingStatus.CANCELLED
+        or meeting.status is MeetingStatus.CANCELLED
+    )
+    return Occurrence(
+        meeting=meeting,
+        original_start=local,
+        start=start,
+        end=start + timedelta(minutes=duration),
+        cancelled=cancelled,
+        moved=start != local,
+        location=change.location if change.location is not None else meeting.location,
+        agenda=tuple(change.agenda if change.agenda is not None else meeting.agenda),
+        status=MeetingStatus.CANCELLED if cancelled else status,
+        minutes=change.minutes,
+        decisions=tuple(change.decisions),
+        action_items=tuple(change.action_items),
+    )
+
+
+def _no_occurrence(meeting: Meeting, original_start: datetime) -> ValidationFailed:
+    local = original_start.astimezone(zone(meeting.timezone))
+    return ValidationFailed(
+        f"{meeting.key or meeting.title} has no occurrence on {local:%Y-%m-%d %H:%M} "
+        f"({meeting.timezone})",
+        "original_start",
+    )
+
+
+def occurrences(
+    meeting: Meeting,
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    include_cancelled: bool = False,
+) -> list[Occurrence]:
+    """The occurrences of ``meeting`` that overlap ``[window_start, window_end)``, by start.
+
+    A moved occurrence appears once, at its new time (and only when that time
+    overlaps the window); a cancelled one is left out unless
+    ``include_cancelled``. A cancelled meeting's occurrences are all cancelled.
+    """
+    rule = _series_rule(meeting)
+    if rule is None:
+        found = [_occurrence(meeting, meeting.start)]
+    else:
+        longest = max(
+            [meeting.duration_minutes]
+            + [c.duration_minutes for c in meeting.exceptions if c.duration_minutes]
+        )
+        # An occurrence that began before the window may still run into it.
+        originals = rule.between(window_start - timedelta(minutes=longest), window_end)
+        moved = {c.original_start for c in meeting.exceptions if c.start is not None}
+        found = [_occurrence(meeting, start) for start in originals if start not in moved]
+        # A moved occurrence shows where it went, wherever it came from.
+        found += [
+            _occurrence(meeting, change.original_start)
+            for change in meeting.exceptions
+            if change.start is not None and _is_occurrence(meeting, change.original_start)
+        ]
+    return sorted(
+        (
+            occurrence
+            for occurrence in found
+            if occurrence.start < window_end
+            and occurrence.end > window_start
+            and (include_cancelled or not occurrence.cancelled)
+        ),
+        key=lambda occurrence: occurrence.start,
+    )
+
+
+def project_occurrences(
+    meetings: Iterable[Meeting],
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    include_cancelled: bool = False,
+) -> list[Occurrence]:
+    """The occurrences of every meeting in the window, sorted by start, then key."""
+    found = [
+        occurrence
+        for meeting in meetings
+        for occurrence in occurrences(
+            meeting, window_start, window_end, include_cancelled=include_cancelled
+        )
+    ]
+    return sorted(found, key=lambda o: (o.start, _key_order(o.key), o.original_start))
+
+
+def occurrence_at(meeting: Meeting, original_start: datetime) -> Occurrence | None:
+    """The occurrence the series gives ``original_start`` (None when it gives none)."""
+    if not _is_occurrence(meeting, original_start):
+        return None
+    return _occurrence(meeting, original_start)
+
+
+def next_occurrence(meeting: Meeting, now: datetime) -> Occurrence | None:
+    """The first occurrence not cancelled that ends after ``now`` (None when none is left)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return None
+    begin = now
+    for span in _SEARCH_SPANS:
+        upcoming = [o for o in occurrences(meeting, begin, now + span) if o.end > now]
+        if upcoming:
+            return upcoming[0]
+        rule = _series_rule(meeting)
+        if rule is None or (rule.after(now + span) is None and not _moved_after(meeting, now)):
+            return None
+        begin = now + span - timedelta(days=1)
+    return None
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    prefix, _, number = key.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (key, 0)
+
+
+def _moved_after(meeting: Meeting, now: datetime) -> bool:
+    return any(c.start is not None and c.start > now for c in meeting.exceptions)
+
+
+# -- changing one occurrence or the rest of a series ------------------------------------
+
+
+_SHOWN_DEFAULTS: dict[str, Any] = {
+    "cancelled": False,
+    "start": None,
+    "duration_minutes": None,
+    "location": None,
+    "agenda": None,
+    "status": None,
+    "minutes": "",
+    "decisions": [],
+    "action_items": [],
+}
+
+
+def _with_change(meeting: Meeting, original_start: datetime, **fields: Any) -> Meeting:
+    """The series with its exception at ``original_start`` updated by ``fields``.
+
+    An exception left with nothing that differs from the series is dropped, so
+    that cancelling and then restoring an occurrence gives the meeting back.
+    """
+    from clientdesk.store.models import OccurrenceChange
+
+    if not _is_occurrence(meeting, original_start):
+        raise _no_occurrence(meeting, original_start)
+    current = _exception(meeting, original_start)
+    data = current.model_dump() if current is not None else {"original_start": original_start}
+    data.update(fields)
+    others = [c for c in meeting.exceptions if c.original_start != original_start]
+    if any(data.get(name, default) != default for name, default in _SHOWN_DEFAULTS.items()):
+        others.append(OccurrenceChange.model_validate(data))
+    others.sort(key=lambda change: change.original_start)
+    return meeting.model_copy(update={"exceptions": others})
+
+
+def cancel_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
+    """The meeting with one occurrence cancelled (a one-off meeting: the meeting cancelled).
+
+    Raises:
+        ValidationFailed: the series has no occurrence at ``original_start``.
+    """
+    if meeting.rrule is None:
+        if original_start != meeting.start:
+            raise _no_occurrence(meeting, original_start)
+        return meeting.model_copy(update={"status": MeetingStatus.CANCELLED})
+    return _with_change(meeting, original_start, cancelled=True)
+
+
+def restore_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
+    """The meeting with a cancelled occurrence back in the series."""
+    if meeting.rrule is None:
+        if original_start != meeting.start:
+            raise _no_occurrence(meeting, original_start)
+        if meeting.status is not MeetingStatus.CANCELLED:
+            return meeting
+        return meeting.model_copy(update={"status": MeetingStatus.SCHEDULED})
+    change = _exception(meeting, original_start)
+    if change is None:
+        return meeting
+    status = None if change.status is MeetingStatus.CANCELLED else change.status
+    return _with_change(meeting, original_start, cancelled=False, status=status)
+
+
+def move_occurrence(
+    meeting: Meeting,
+    original_start: datetime,
+    start: datetime,
+    duration_minutes: int | None = None,
+    location: str | None = None,
+) -> Meeting:
+    """The meeting with one occurrence moved (a one-off meeting: its start changed).
+
+    Raises:
+        ValidationFailed: no such occurrence, or a duration of zero or less.
+    """
+    if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
+        raise ValidationFailed("a meeting lasts between 1 minute and 24 hours", "duration_minutes")
+    if meeting.rrule is None:
+        if original_start != meeting.start:
+            raise _no_occurrence(meeting, original_start)
+        update: dict[str, Any] = {"start": start}
+        if duration_minutes is not None:
+            update["duration_minutes"] = duration_minutes
+        if location is not None:
+            update["location"] = location
+        return meeting.model_copy(update=update)
+    return _with_change(
+        meeting,
+        original_start,
+        start=None if start == original_start else start,
+        duration_minutes=(
+            None if duration_minutes == meeting.duration_minutes else duration_minutes
+        ),
+        location=None if location == meeting.location else location,
+    )
+
+
+def change_occurrence(
+    meeting: Meeting,
+    original_start: datetime,
+    *,
+    agenda: Sequence[AgendaItem] | None = None,
+    status: MeetingStatus | None = None,
+    minutes: str | None = None,
+    decisions: Sequence[str] | None = None,
+    action_items: Sequence[ActionItem] | None = None,
+) -> Meeting:
+    """The meeting with what one occurrence had or produced changed.
+
+    Arguments left None stay as they are. For a one-off meeting the meeting's
+    own fields change; for a series, the occurrence's entry in ``exceptions``.
+    """
+    current = occurrence_at(meeting, original_start)
+    if current is None:
+        raise _no_occurrence(meeting, original_start)
+    if status is not None:
+        problem = meeting_move_problem(current.status, status)
+        if problem:
+            raise ValidationFailed(problem, "status")
+    fields: dict[str, Any] = {}
+    if agenda is not None:
+        fields["agenda"] = list(agenda)
+    if status is not None:
+        fields["status"] = status
+    if minutes is not None:
+        fields["minutes"] = minutes
+    if decisions is not None:
+        fields["decisions"] = list(decisions)
+    if action_items is not None:
+        fields["action_items"] = list(action_items)
+    if meeting.rrule is None:
+        return meeting.model_copy(update=fields)
+    if status is not None and status is meeting.status:
+        fields["status"] = None  # the series' own status: nothing to keep here
+    if "agenda" in fields and fields["agenda"] == list(meeting.agenda):
+        fields["agenda"] = None
+    if "agenda" in fields and fields["agenda"] is not None:
+        fields["agenda"] = [item.model_dump() for item in fields["agenda"]]
+    if "action_items" in fields:
+        fields["action_items"] = [item.model_dump() for item in fields["action_items"]]
+    return _with_change(meeting, original_start, **fields)
+
+
+def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, Meeting]:
+    """Split a series for "this and all following occurrences".
+
+    Returns:
+        The old series, ended the occurrence before ``original_start`` (its
+        rule gets an UNTIL; a COUNT is shortened), and a new series (a new
+        record: no id, key or revision yet; ``split_from`` names the old one)
+        starting at ``original_start`` with the rest of the rule and the
+        exceptions at or after that point. The caller edits the new series and
+        saves both in one ``apply``.
+
+    Raises:
+        ValidationFailed: the meeting is not a series, or ``original_start`` is
+            its first occurrence (then the whole series is edited instead).
+    """
+    from clientdesk.store.models import _new_id
+
+    rule = _series_rule(meeting)
+    if rule is None or meeting.rrule is None:
+        raise ValidationFailed(f"{meeting.key or meeting.title} is not a series", "rrule")
+    if not _is_occurrence(meeting, original_start):
+        raise _no_occurrence(meeting, original_start)
+    before = rule.before(original_start)
+    if before is None:
+        raise ValidationFailed(
+            "that is the first occurrence: change the whole series instead", "original_start"
+        )
+    parts = _parts(meeting.rrule)
+    old_parts, new_parts = dict(parts), dict(parts)
+    if "COUNT" in parts:
+        done = len(rule.between(_local_start(meeting), original_start, inc=True)) - 1
+        old_parts["COUNT"] = str(done)
+        new_parts["COUNT"] = str(int(parts["COUNT"]) - done)
+    else:
+        old_parts["UNTIL"] = before.astimezone(UTC).strftime(_UTC_UNTIL)
+    old = meeting.model_copy(
+        update={
+            "rrule": _joined(old_parts),
+            "exceptions": [c for c in meeting.exceptions if c.original_start < original_start],
+        }
+    )
+    new = meeting.model_copy(
+        update={
+            "id": _new_id(),
+            "key": "",
+            "created_at": None,
+            "updated_at": None,
+            "updated_by": "",
+            "revision": 0,
+            "sequence": 0,
+            "split_from": meeting.id,
+            "start": original_start.astimezone(zone(meeting.timezone)),
+            "rrule": _joined(new_parts),
+            "exceptions": [c for c in meeting.exceptions if c.original_start >= original_start],
+        }
+    )
+    return old, new
+
+
+def fit_exceptions(meeting: Meeting, previous: Meeting) -> Meeting:
+    """``meeting`` (the whole series edited) with the exceptions of ``previous`` made to fit.
+
+    When the series' start moves (10:00 becomes 11:00, Monday becomes
+    Tuesday), each exception follows by the same wall-clock shift; those the
+    new rule no longer gives are dropped (the model refuses exceptions that
+    are no occurrence). A moved occurrence keeps the time it was moved to.
+    Call it before saving an edit of the whole series.
+    """
+    if meeting.rrule is None:
+        return meeting.model_copy(update={"exceptions": []})
+    old_zone, new_zone = zone(previous.timezone), zone(meeting.timezone)
+    shift = _local_start(meeting).replace(tzinfo=None) - _local_start(previous).replace(tzinfo=None)
+    fitted = []
+    for change in previous.exceptions:
+        wall = change.original_start.astimezone(old_zone).replace(tzinfo=None) + shift
+        original = wall.replace(tzinfo=new_zone)
+        if _is_occurrence(meeting, original):
+            fitted.append(change.model_copy(update={"original_start": original}))
+    return meeting.model_copy(update={"exceptions": fitted})
+
+
+ATTENDEE_VISIBLE_FIELDS = (
+    "title",
+    "start",
+    "duration_minutes",
+    "timezone",
+    "location",
+    "video_link",
+    "rrule",
+    "status",  # only a move to or from cancelled counts, see raises_sequence
+    "attendees",  # who and their role; an RSVP is their own answer and does not count
+    "exceptions",  # a cancelled or moved occurrence; minutes and agenda do not count
+)
+"""The fields of a meeting whose change the attendees must see (in a new invite)."""
+
+
+def _visible_changes(meeting: Meeting) -> frozenset[tuple[object, ...]]:
+    return frozenset(
+        (
+            change.original_start,
+            change.cancelled or change.status is MeetingStatus.CANCELLED,
+            change.start,
+            change.duration_minutes,
+            change.location,
+        )
+        for change in meeting.exceptions
+        if change.cancelled
+        or change.status is MeetingStatus.CANCELLED
+        or change.start is not None
+        or change.duration_minutes is not None
+        or change.location is not None
+    )
+
+
+def _invited(meeting: Meeting) -> frozenset[tuple[str, str]]:
+    return frozenset((a.email.casefold(), str(a.role)) for a in meeting.attendees)
+
+
+def raises_sequence(before: Meeting, after: Meeting) -> bool:
+    """True when ``after`` differs from ``before`` in something the attendees must see.
+
+    Time, place, title, recurrence, attendees (and their roles) and
+    cancellations count; the agenda, minutes, decisions, action items and an
+    attendee's RSVP do not.
+    """
+    plain = ("title", "start", "duration_minutes", "timezone", "location", "video_link", "rrule")
+    if any(getattr(before, name) != getattr(after, name) for name in plain):
+        return True
+    cancelled = MeetingStatus.CANCELLED
+    if (before.status is cancelled) != (after.status is cancelled):
+        return True
+    if _invited(before) != _invited(after):
+        return True
+    return _visible_changes(before) != _visible_changes(after)
+
+
+# -- meeting workflow -------------------------------------------------------------------
+
+MEETING_MOVES: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
+    MeetingStatus.DRAFT: (MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED),
+    MeetingStatus.SCHEDULED: (MeetingStatus.HELD, MeetingStatus.CANCELLED, MeetingStatus.DRAFT),
+    MeetingStatus.HELD: (MeetingStatus.MINUTED, MeetingStatus.SCHEDULED),
+    MeetingStatus.MINUTED: (MeetingStatus.HELD,),
+    MeetingStatus.CANCELLED: (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED),
+}
+"""The statuses a meeting (or an occurrence) may move to from each status."""
+
+
+def meeting_move_problem(old: MeetingStatus, new: MeetingStatus) -> str | None:
+    """Why a meeting may not move from ``old`` to ``new`` (None when it may)."""
+    if old is new:
+        return None
+    allowed = MEETING_MOVES[old]
+    if new in allowed:
+        return None
+    names = ", ".join(str(status) for status in allowed)
+    return f"a meeting cannot move from {old} to {new} (from {old}: {names})"
+
+
+# -- conflicts --------------------------------------------------------------------------
+
+
+def conflicts(occurrences: Sequence[Occurrence]) -> dict[str, list[Occurrence]]:
+    """Occurrences that overlap another one sharing an attendee (by e-mail, case-insensitive).
+
+    Cancelled occurrences never clash.
+
+    Returns:
+        For each clashing occurrence's :attr:`Occurrence.id`, the occurrences
+        it clashes with.
+    """
+    emails = {
+        id(occurrence.meeting): {a.email.casefold() for a in occurrence.meeting.attendees}
+        for occurrence in occurrences
+    }
+    found: dict[str, list[Occurrence]] = {}
+    running: list[Occurrence] = []
+    # A sweep by start time: only the occurrences still running when the next
+    # one starts can clash with it.
+    for occurrence in sorted(
+        (o for o in occurrences if not o.cancelled), key=lambda o: (o.start, o.end)
+    ):
+        running = [other for other in running if other.end > occurrence.start]
+        mine = emails[id(occurrence.meeting)]
+        for other in running:
+            if other.id != occurrence.id and mine & emails[id(other.meeting)]:
+                found.setdefault(occurrence.id, []).append(other)
+                found.setdefault(other.id, []).append(occurrence)
+        running.append(occurrence)
+    return found
+
+
+# -- the communication plan -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanDue:
+    """Where a plan item stands at one moment.
+
+    Attributes:
+        next_due: the first occurrence after now (None when the cadence ended).
+        last_due: the latest occurrence at or before now (None before the first).
+        done_at: when the last due occurrence was covered: a linked meeting
+            held, or the item marked done (None when it was not).
+        overdue: the last due occurrence has nothing held or sent behind it.
+    """
+
+    next_due: datetime | None
+    last_due: datetime | None
+    done_at: datetime | None
+    overdue: bool
+
+
+def plan_due(
+    item: CommunicationPlanItem,
+    meetings: Iterable[Meeting],
+    now: datetime,
+    *,
+    timezone: str | None = None,
+) -> PlanDue:
+    """When ``item`` is next due and whether its last due occurrence is overdue.
+
+    An occurrence counts as covered when, nearer to it than to the occurrence
+    before, a meeting linked to the item (``plan_item_id``) was held or
+    minuted, or the item was marked done (``last_done``). Concretely: from
+    half the gap to the occurrence before (for the first occurrence, half the
+    gap to the next one; a day for a one-off) up to ``now``. An occurrence
+    not covered is overdue once its day is over (in ``timezone``).
+
+    Args:
+        item: the plan item.
+        meetings: the project's meetings (those linked to the item count).
+        now: the moment to judge at.
+        timezone: the project's zone: the cadence keeps its wall-clock time
+            there across daylight-saving changes (else the offset ``first_due``
+            carries is kept).
+    """
+    start = item.first_due.astimezone(zone(timezone)) if timezone else item.first_due
+    rule = _rule(item.cadence, start) if item.cadence else None
+    if rule is None:
+        last_due = start if start <= now else None
+        next_due = start if start > now else None
+        previous = following = None
+    else:
+        last_due = rule.before(now, inc=True)
+        next_due = rule.after(now)
+        previous = rule.before(last_due) if last_due is not None else None
+        following = rule.after(last_due) if last_due is not None else None
+    if last_due is None:
+        return PlanDue(next_due=next_due, last_due=None, done_at=None, overdue=False)
+    if previous is not None:
+        gap = last_due - previous
+    elif following is not None:
+        gap = following - last_due
+    else:
+        gap = timedelta(days=2)  # a one-off: a day either side counts
+    since = last_due - gap / 2
+    held = (MeetingStatus.HELD, MeetingStatus.MINUTED)
+    covered = [
+        occurrence.start
+        for meeting in meetings
+        if meeting.plan_item_id == item.id
+        for occurrence in occurrences(meeting, since, now)
+        if occurrence.status in held and since <= occurrence.start <= now
+    ]
+    if item.last_done is not None and since <= item.last_done <= now:
+        covered.append(item.last_done)
+    done_at = max(covered) if covered else None
+    # Due on a day means due by its end: a report due at 16:00 or a meeting
+    # still running is not overdue until the day is over.
+    day_over = datetime.combine(last_due.date() + timedelta(days=1), time(0), last_due.tzinfo)
+    overdue = done_at is None and now >= day_over
+    return PlanDue(next_due=next_due, last_due=last_due, done_at=done_at, overdue=overdue)
+
+
+def series_for_plan(
+    item: CommunicationPlanItem, project: Project, contacts: Sequence[Contact], now: datetime
+) -> Meeting:
+    """A draft meeting series for a plan item: its cadence, its audience as attendees.
+
+    The first occurrence is the item's next due one (its first due when the
+    cadence ended); the new meeting links back through ``plan_item_id``.
+    """
+    from clientdesk.store.models import Attendee, Meeting
+
+    home = zone(project.timezone)
+    first = item.first_due.astimezone(home)
+    rule = _rule(item.cadence, first) if item.cadence else None
+    upcoming = rule.after(now, inc=True) if rule is not None else None
+    start = upcoming or first
+    cadence = item.cadence
+    if cadence is not None and rule is not None and "COUNT" in _parts(cadence):
+        parts = _parts(cadence)
+        done = len(rule.between(first, start, inc=True)) - 1
+        parts["COUNT"] = str(int(parts["COUNT"]) - done)
+        cadence = _joined(parts)
+    audience = set(item.audience)
+    attendees = [
+        Attendee(email=contact.email, name=contact.name, contact_id=contact.id)
+        for contact in contacts
+        if contact.id in audience and contact.email
+    ]
+    return Meeting(
+        project_id=item.project_id,
+        title=item.title,
+        kind=MeetingKind.STATUS_REPORT if item.channel is Channel.REPORT else MeetingKind.MEETING,
+        start=start,
+        timezone=project.timezone,
+        organiser_name=project.organiser_name,
+        organiser_email=project.organiser_email,
+        attendees=attendees,
+        status=MeetingStatus.DRAFT,
+        rrule=cadence,
+        plan_item_id=item.id,
+    )
+
+
+_TITLE_LIMIT = 200
+"""The longest title a request takes."""
+
+
+def request_for_action(
+    meeting: Meeting, original_start: datetime, index: int, project: Project, now: datetime
+) -> tuple[ClientRequest, Meeting]:
+    """A client request for one action item, linked both ways.
+
+    Returns:
+        The new request (linking the meeting in ``meeting_ids``) and the
+        meeting with the action item's ``request_id`` set; save both in one
+        ``apply``.
+
+    Raises:
+        ValidationFailed: no such action item, or it already has a request.
+    """
+    from clientdesk.store.models import ClientRequest
+
+    occurrence = occurrence_at(meeting, original_start)
+    if occurrence is None:
+        raise _no_occurrence(meeting, original_start)
+    actions = list(occurrence.action_items)
+    if not 0 <= index < len(actions):
+        raise ValidationFailed("no such action item", "action_items")
+    action = actions[index]
+    if action.request_id is not None:
+        raise ValidationFailed("that action item already has a request", "action_items")
+    lines = [line.strip() for line in action.text.splitlines() if line.strip()]
+    title = " ".join(lines[0].split())[:_TITLE_LIMIT] if lines else meeting.title
+    held_on = occurrence.start.astimezone(zone(project.timezone))
+    request = ClientRequest(
+        project_id=meeting.project_id,
+        type=RequestType.REQUIREMENT,
+        title=title,
+        description=(
+            f"Action item from {meeting.key or 'meeting'} {meeting.title} "
+            f"on {held_on:%Y-%m-%d}:\n{action.text}"
+        ),
+        channel=Channel.VIDEO if meeting.video_link else Channel.IN_PERSON,
+        owner=action.owner,
+        received_at=now,
+        meeting_ids=[meeting.id],
+    )
+    actions[index] = action.model_copy(update={"request_id": request.id})
+    return request, change_occurrence(meeting, original_start, action_items=actions)
+
+
+# -- cadences ---------------------------------------------------------------------------
+
+
+class CadencePreset(StrEnum):
+    """The cadences a plan item or series is usually given."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY_FIRST_WEEKDAY = "monthly_first_weekday"
+    MONTHLY_LAST_WEEKDAY = "monthly_last_weekday"
+    MONTHLY_DATE = "monthly_date"
+    QUARTERLY = "quarterly"
+
+
+_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_NAMES = dict(zip(_DAY_CODES, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
+_ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last", -2: "2nd last"}
+
+
+def cadence_rule(
+    preset: CadencePreset,
+    first: datetime,
+    *,
+    until: date | None = None,
+    count: int | None = None,
+) -> str:
+    """The RRULE of a preset, anchored on the first occurrence.
+
+    "Weekly" repeats on ``first``'s weekday; "monthly on the first weekday"
+    means the first such weekday of each month (``BYDAY=1TU``), the last
+    (``-1TU``) likewise; "monthly on a date" repeats ``first``'s day of the
+    month; "quarterly" every three months on that date. ``until`` (a date in
+    ``first``'s zone, inclusive) or ``count`` ends the series.
+
+    Raises:
+        ValidationFailed: both ``until`` and ``count``, ``until`` before the
+            first occurrence, or a count below 1.
+    """
+    day = _DAY_CODES[first.weekday()]
+    rules = {
+        CadencePreset.WEEKLY: f"FREQ=WEEKLY;BYDAY={day}",
+        CadencePreset.FORTNIGHTLY: f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}",
+        CadencePreset.MONTHLY_FIRST_WEEKDAY: f"FREQ=MONTHLY;BYDAY=1{day}",
+        CadencePreset.MONTHLY_LAST_WEEKDAY: f"FREQ=MONTHLY;BYDAY=-1{day}",
+        CadencePreset.MONTHLY_DATE: f"FREQ=MONTHLY;BYMONTHDAY={first.day}",
+        CadencePreset.QUARTERLY: f"FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY={first.day}",
+    }
+    return rule_with_end(rules[preset], first, until=until, count=count)
+
+
+def rule_with_end(
+    text: str, first: datetime, *, until: date | None = None, count: int | None = None
+) -> str:
+    """``text`` with its end replaced by ``until`` or ``count`` (with neither: no end).
+
+    ``until`` is a date in ``first``'s zone and inclusive; it is stored as
+    the end of that day in UTC, as RFC 5545 wants for a zoned start.
+
+    Raises:
+        ValidationFailed: both given, ``until`` before ``first``, or a count below 1.
+    """
+    if until is not None and count is not None:
+        raise ValidationFailed("end the series by a date or by a count, not both", "rrule")
+    if count is not None and count < 1:
+        raise ValidationFailed("a series has at least one occurrence", "rrule")
+    parts = {k: v for k, v in _parts(text).items() if k not in ("UNTIL", "COUNT")}
+    if until is not None:
+        if until < first.date():
+            raise ValidationFailed("the series ends before it starts", "rrule")
+        end = datetime.combine(until, time(23, 59, 59), tzinfo=first.tzinfo)
+        parts["UNTIL"] = end.astimezone(UTC).strftime(_UTC_UNTIL)
+    if count is not None:
+        parts["COUNT"] = str(count)
+    return _joined(parts)
+
+
+def rule_problem(text: str, first: datetime | None = None) -> str | None:
+    """Why ``text`` is not a usable RRULE (None when it is), for checking as the user types.
+
+    Checks the syntax, that FREQ is given, that UNTIL and COUNT are not both
+    given, and (with ``first``) that the rule ends no earlier than it starts.
+    """
+    if not text.strip():
+        return None
+    rule = normalise_rule(text)
+    parts = _parts(rule)
+    if "FREQ" not in parts:
+        return "not a valid RRULE: FREQ is missing (e.g. FREQ=WEEKLY;BYDAY=MO)"
+    if "UNTIL" in parts and "COUNT" in parts:
+        return "not a valid RRULE: give UNTIL or COUNT, not both"
+    start = first if first is not None else datetime(2026, 1, 1, tzinfo=UTC)
+    try:
+        parsed = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError) as error:
+        return f"not a valid RRULE: {error}"
+    ends = parsed.before(datetime.max.replace(tzinfo=UTC)) if "UNTIL" in parts else None
+    if first is not None and "UNTIL" in parts and (ends is None or ends < first):
+        return "the series ends before it starts"
+    return None
+
+
+def describe_rule(rrule: str | None, *, timezone: str = "UTC") -> str:
+    """A short reading of a rule: "weekly Mon", "every 2 weeks Thu", "monthly 1st Tue".
+
+    Also "monthly last Fri", "monthly on the 15th", "every 3 months on the
+    15th", with " until 2027-03-31" (the date in ``timezone``) or ", 10 times"
+    when the rule ends. An empty string for no rule.
+    """
+    if not rrule:
+        return ""
+    parts = _parts(rrule)
+    interval = int(parts.get("INTERVAL", "1") or "1")
+    freq = parts.get("FREQ", "")
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
+    if unit is None:
+        text = freq.lower() or rrule
+    elif interval == 1:
+        text = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}[unit]
+    else:
+        text = f"every {interval} {unit}s"
+    days = [_day_text(day) for day in parts.get("BYDAY", "").split(",") if day]
+    if days:
+        text += " " + ", ".join(days)
+    if parts.get("BYMONTHDAY"):
+        dates = ", ".join(_date_text(day) for day in parts["BYMONTHDAY"].split(","))
+        text += f" on the {dates}"
+    until, count = rule_end(rrule, timezone=timezone)
+    if until is not None:
+        text += f" until {until.isoformat()}"
+    if count is not None:
+        text += f", {count} times" if count != 1 else ", once"
+    return text
+
+
+def rule_end(rrule: str | None, *, timezone: str = "UTC") -> tuple[date | None, int | None]:
+    """The UNTIL date (in ``timezone``, UTC by default) and the COUNT of a rule.
+
+    Either is None when not given.
+    """
+    if not rrule:
+        return None, None
+    parts = _parts(rrule)
+    until: date | None = None
+    if parts.get("UNTIL"):
+        try:
+            moment = datetime.strptime(parts["UNTIL"], _UTC_UNTIL).replace(tzinfo=UTC)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            until = moment.astimezone(zone(timezone)).date()
+    count = int(parts["COUNT"]) if parts.get("COUNT", "").isdigit() else None
+    return until, count
+
+
+def _day_text(code: str) -> str:
+    match = re.fullmatch(r"([+-]?\d*)([A-Z]{2})", code)
+    if match is None or match.group(2) not in _DAY_NAMES:
+        return code
+    name = _DAY_NAMES[match.group(2)]
+    if not match.group(1):
+        return name
+    nth = int(match.group(1))
+    return f"{_ORDINALS.get(nth, f'{nth}th')} {name}"
+
+
+def _date_text(day: str) -> str:
+    if not day.lstrip("-").isdigit():
+        return day
+    number = int(day)
+    if number == -1:
+        return "last day"
+    if number < 0:
+        return f"{-number}th last day"
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
