@@ -10,18 +10,21 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widgets import TabbedContent
 
-from clientdesk.store.models import ClientRequest, Meeting, Project, RequestType
+from clientdesk.store.models import ClientRequest, Project, RequestType
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.contacts_screen import ContactsScreen
+from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.filter_bar import FilterBar
 from clientdesk.widgets.help_screen import HelpScreen
+from clientdesk.widgets.meeting_detail import MeetingDetail
 from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.record_form import RecordForm
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.record_table_pane import RecordTablePane
 from clientdesk.widgets.requests_pane import RequestsPane
+from clientdesk.widgets.week_view import WeekView
 from clientdesk.widgets.welcome_panel import WelcomePanel
 from tests.helpers.ui import FIXED_NOW, screen_text, settle
 
@@ -312,14 +315,17 @@ async def test_command_palette_names_every_action(demo_path: Path) -> None:
     "owner",
     [
         ClientDeskApp,
+        CalendarPane,
         ContactsScreen,
         ConfirmDialog,
         FilterBar,
         HelpScreen,
+        MeetingDetail,
         ProjectPicker,
         RecordForm,
         RecordTable,
         RecordTablePane,
+        WeekView,
         WelcomePanel,
     ],
 )
@@ -328,20 +334,6 @@ def test_every_binding_has_an_id_and_a_description(owner: type[DOMNode]) -> None
     for binding in owner.BINDINGS:
         assert isinstance(binding, Binding)
         assert binding.id and binding.description, binding
-
-
-async def test_pane_record_keys_say_editing_comes_later(demo_path: Path) -> None:
-    meetings = len(TinyDBRepository(demo_path).snapshot().all(Meeting))
-    app = create_app(demo_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("1", "n")
-        await pilot.pause()
-        messages = [notification.message for notification in app._notifications]
-        assert any(
-            "plan items and meetings" in message and "later" in message for message in messages
-        )
-    assert len(TinyDBRepository(demo_path).snapshot().all(Meeting)) == meetings
 
 
 async def test_f12_saves_a_screenshot(

@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from clientdesk.tui.app import create_app
+from clientdesk.widgets.calendar_pane import CalendarPane
 
 SnapCompare = Callable[..., bool]
 
@@ -107,3 +108,34 @@ def test_close_dialog(snap_compare: SnapCompare, demo_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_calendar_week_view(snap_compare: SnapCompare, demo_path: Path) -> None:
+    """The Calendar pane's week view (120x40: seven days need at least 100 columns)."""
+    app = create_app(demo_path)
+    show = show_pane("1")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_meeting_detail(snap_compare: SnapCompare, demo_path: Path, size: tuple[int, int]) -> None:
+    """The detail of the first occurrence on the agenda (enter on its row)."""
+    app = create_app(demo_path)
+    show = show_pane("1")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        pane = pilot.app.query_one(CalendarPane)
+        first = next(entry for entry in pane.agenda if entry.occurrence is not None)
+        pane.select_occurrence(first.id)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

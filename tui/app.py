@@ -38,6 +38,7 @@ from clientdesk.store.config import (
 )
 from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
 from clientdesk.store.paths import current_user, real_path
+from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.close_dialog import CloseBlockedDialog
@@ -58,6 +59,7 @@ from clientdesk.widgets.requests_pane import (
     requests_tab_title,
 )
 from clientdesk.widgets.risks_pane import RisksPane, register_counts, risks_tab_title
+from clientdesk.widgets.week_view import WeekView
 from clientdesk.widgets.welcome_panel import WelcomePanel
 
 # The record models, the forms built on them and the repository are imported
@@ -98,11 +100,6 @@ BLOCKER_PANES: dict[str, str] = {
     "checklist": "closing",
 }
 """The pane that lists each kind of closing-gate blocker, by the kind's name."""
-
-NOT_EDITABLE_YET: dict[str, str] = {
-    "calendar": "plan items and meetings",
-}
-"""What each pane lists, for the notice that its records cannot be edited in the app yet."""
 
 PANE_ACTIONS = frozenset(
     {
@@ -352,6 +349,8 @@ class ClientDeskApp(App[None]):
         self._config_path = config_path
         self.config = Config()
         """The settings of the config file (the defaults until the app is mounted)."""
+        self.calendar = CalendarActions(self)
+        """What the app does for the Calendar pane (its forms, dialogs and saves)."""
 
     @property
     def repository(self) -> Repository:
@@ -423,6 +422,7 @@ class ClientDeskApp(App[None]):
         self.config = loaded.config
         if loaded.config.theme is not None:
             self.theme = loaded.config.theme
+        self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(loaded.config.timezone)
         self._warn_about_config(loaded.problems)
         if loaded.config.keys:
             # An id that no binding has changes nothing, so the key map applies
@@ -793,18 +793,8 @@ class ClientDeskApp(App[None]):
 
     # -- actions: records of the panes ---------------------------------------------------
 
-    def _not_yet(self, verb: str) -> None:
-        what = NOT_EDITABLE_YET[self.current_pane_id]
-        self.notify(
-            f"{verb} {what} in the app comes in a later version. "
-            f"Now: {self._key_of('edit_project')} edits the project, "
-            f"{self._key_of('contacts')} its contacts.",
-            severity="warning",
-            markup=False,
-        )
-
     def action_new_record(self) -> None:
-        """New record in the current pane (requests and risks so far; others say "later")."""
+        """New record in the current pane: a meeting or plan item, request, risk, checklist item."""
         if self.mode == "welcome":
             self.action_new_project()
             return
@@ -818,23 +808,25 @@ class ClientDeskApp(App[None]):
         pane = self.current_pane
         if project is not None and isinstance(pane, ClosingPane):
             self._closing_form(project, pane.view, None)
-            return
-        self._not_yet("Adding")
+        elif project is not None and isinstance(pane, CalendarPane):
+            if pane.new_record_kind == "plan":
+                self.calendar.edit_plan_item(project, None)
+            else:
+                self.calendar.edit_meeting(project, None)
 
     def action_edit_record(self) -> None:
-        """Edit the record under the cursor (requests and risks so far; others say "later")."""
+        """Edit the record under the cursor (in the Calendar's agenda: the meeting or series)."""
         self._open_selected(self.current_pane.selected_record)
 
     def action_delete_record(self) -> None:
-        """Delete the record under the cursor after asking (requests and risks so far)."""
+        """Delete the record under the cursor after asking."""
         record = self.current_pane.selected_record
-        if self.current_pane_id in NOT_EDITABLE_YET:
-            self._not_yet("Deleting")
-            return
         if record is None:
             return
         title = getattr(record, "title", "")
         noun = getattr(record, "LABEL", "record")
+        if getattr(record, "rrule", None):
+            noun = "the whole series"  # one occurrence is cancelled (x), not deleted
 
         def answered(delete: bool | None) -> None:
             if delete:
@@ -851,15 +843,14 @@ class ClientDeskApp(App[None]):
 
     def _open_selected(self, record: Record | None) -> None:
         project = self.current_project
-        if self.current_pane_id in NOT_EDITABLE_YET:
-            self._not_yet("Editing")
-            return
         if record is not None and project is not None:
             from clientdesk.store.models import (
                 ChecklistItem,
                 ClientRequest,
+                CommunicationPlanItem,
                 FollowOnAction,
                 LessonLearned,
+                Meeting,
                 Risk,
             )
 
@@ -880,6 +871,10 @@ class ClientDeskApp(App[None]):
                 self._closing_form(project, "lessons", record)
             elif isinstance(record, FollowOnAction):
                 self._closing_form(project, "follow_ons", record)
+            elif isinstance(record, Meeting):
+                self.calendar.edit_meeting(project, record)
+            elif isinstance(record, CommunicationPlanItem):
+                self.calendar.edit_plan_item(project, record)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -1205,6 +1200,16 @@ class ClientDeskApp(App[None]):
         else:
             text = f"Raised {saved.key} (Calendar pane) for {risk.key}."
             self.post_message(self.RecordWritten(saved, text, select=False))
+
+    # -- the calendar --------------------------------------------------------------------
+
+    @on(CalendarPane.OccurrenceAction)
+    def _occurrence_action(self, message: CalendarPane.OccurrenceAction) -> None:
+        self.calendar.occurrence_action(message.occurrence, message.action)
+
+    @on(CalendarPane.SeriesFromPlan)
+    def _series_from_plan(self, message: CalendarPane.SeriesFromPlan) -> None:
+        self.calendar.series_from_plan(message.item)
 
     # -- closing -------------------------------------------------------------------------
 
@@ -1598,8 +1603,13 @@ class ClientDeskApp(App[None]):
         self.notify(f"Screenshot saved to {message.path}", markup=False)
 
 
-APPENDED_FIELDS = frozenset({"comments"})
-"""Fields a change appends to: another save that appended too does not clash with it."""
+APPENDED_FIELDS = frozenset({"comments", "exceptions"})
+"""Fields a change adds to rather than sets: another save that added too does not clash.
+
+A comment is appended to the log; a change to one occurrence of a series
+(cancel, move, minutes) is made to that occurrence's entry of the list.
+Both are computed from the record as stored, so a colleague's entry is kept.
+"""
 
 
 def _clashes(shown: Record, current: Record, changes: Changes) -> str:
@@ -1674,6 +1684,9 @@ def binding_ids() -> set[str]:
     """
     from clientdesk.widgets.checklist_dialog import ChecklistDialog
     from clientdesk.widgets.filter_bar import FilterBar
+    from clientdesk.widgets.meeting_detail import MeetingDetail
+    from clientdesk.widgets.minutes_form import MinutesForm
+    from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog
     from clientdesk.widgets.record_form import RecordForm
     from clientdesk.widgets.record_table import RecordTable
     from clientdesk.widgets.risk_heat_map import RiskHeatMap
@@ -1689,11 +1702,15 @@ def binding_ids() -> set[str]:
         FilterBar,
         FollowUpDialog,
         HelpScreen,
+        MeetingDetail,
+        MinutesForm,
+        MoveOccurrenceDialog,
         ProjectPicker,
         ReasonDialog,
         RecordForm,
         RecordTable,
         RiskHeatMap,
+        WeekView,
         WelcomePanel,
     ]
     # Each class's own BINDINGS and those it inherits (e.g. every pane's escape).

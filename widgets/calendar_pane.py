@@ -1,67 +1,268 @@
-"""The Calendar pane: the project's communication plan and its meetings."""
+"""The Calendar pane: what is due to whom this week, and what came out of the last meeting.
+
+Four views, stepped through with ``v``:
+
+- **agenda** (the default): the occurrences of the next weeks, grouped by
+  day, each at its time in the project's zone and, when the viewer lives in
+  another zone, in theirs too; overdue plan items on top. Meetings that
+  overlap and share an attendee are flagged.
+- **week** (terminals at least 100 columns wide): seven days by working
+  hours, meetings as blocks.
+- **plan**: the communication plan, each item with its next due date.
+- **meetings**: every meeting and series as a record, drafts and cancelled
+  ones too.
+
+``t`` goes back to today, ``[`` and ``]`` a week back and forth. The keys
+that act on one occurrence (its detail, minutes, status, cancelling or
+moving it, splitting the series) are asked of the app with
+:class:`CalendarPane.OccurrenceAction`; the pane never saves anything.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Label
 
+from clientdesk.store.clock import zone
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.widgets.cells import ALERT_STYLE, duration, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.week_view import WeekView
 
 if TYPE_CHECKING:
-    from clientdesk.store.models import CommunicationPlanItem, Meeting, Project
+    from clientdesk.store.calendar import Occurrence, PlanDue
+    from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
     from clientdesk.store.repository import Snapshot
 
-_WEEKDAYS = {
-    "MO": "Mon",
-    "TU": "Tue",
-    "WE": "Wed",
-    "TH": "Thu",
-    "FR": "Fri",
-    "SA": "Sat",
-    "SU": "Sun",
+DASH = "\u2013"
+"""The en dash of a span of time (10:00 to 11:00 reads "10:00\u201311:00")."""
+
+AGENDA_DAYS = 28
+"""How many days the agenda lists, from its first day."""
+
+WEEK_VIEW_MIN_WIDTH = 100
+"""The narrowest pane that offers the week view (seven day columns need the room)."""
+
+VIEWS: dict[str, str] = {
+    "agenda": "Agenda",
+    "week": "Week",
+    "plan": "Communication plan",
+    "meetings": "Meetings and series",
 }
-_FREQUENCIES = {
-    "DAILY": ("daily", "days"),
-    "WEEKLY": ("weekly", "weeks"),
-    "MONTHLY": ("monthly", "months"),
-    "YEARLY": ("yearly", "years"),
+"""The pane's views in the order ``v`` steps through them, with their titles."""
+
+NEXT_STATUS: dict[MeetingStatus, MeetingStatus] = {
+    MeetingStatus.DRAFT: MeetingStatus.SCHEDULED,
+    MeetingStatus.SCHEDULED: MeetingStatus.HELD,
+    MeetingStatus.HELD: MeetingStatus.MINUTED,
 }
+"""The status the status key moves an occurrence to, along draft → scheduled → held → minuted."""
 
 
-def describe_rrule(rrule: str | None) -> str:
-    """A short reading of a recurrence rule: "weekly Mon", "every 2 weeks Thu".
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One row of the agenda: an occurrence, or a plan item that is overdue.
 
-    Args:
-        rrule: an RFC 5545 RRULE without the ``RRULE:`` prefix, or None.
-
-    Returns:
-        The description; an empty string for no rule.
+    Attributes:
+        id: the row's stable id (the occurrence's, or the plan item's).
+        day: the day it falls on, in the project's zone.
+        first_of_day: the first row of its day (the day is shown on it).
+        occurrence: the occurrence of a meeting, for a meeting row.
+        plan_item: the overdue plan item, for a plan row.
+        due: where the plan item stands, for a plan row.
+        clashes: occurrences that overlap this one and share an attendee.
     """
-    if not rrule:
-        return ""
-    parts = dict(part.split("=", 1) for part in rrule.split(";") if "=" in part)
-    once, many = _FREQUENCIES.get(parts.get("FREQ", ""), (parts.get("FREQ", "").lower(), ""))
-    interval = parts.get("INTERVAL", "1")
-    text = once if interval == "1" or not many else f"every {interval} {many}"
-    days = [
-        _WEEKDAYS.get(day[-2:], day) + (f" #{day[:-2]}" if day[:-2] else "")
-        for day in parts.get("BYDAY", "").split(",")
-        if day
-    ]
-    if days:
-        text += " " + ",".join(days)
-    return text
+
+    id: str
+    day: date
+    first_of_day: bool
+    occurrence: Occurrence | None = None
+    plan_item: CommunicationPlanItem | None = None
+    due: PlanDue | None = None
+    clashes: tuple[Occurrence, ...] = ()
 
 
-def _overdue(item: CommunicationPlanItem, context: RowContext) -> Text:
-    return plain("overdue", ALERT_STYLE) if item.is_overdue(context.now) else plain("")
+@dataclass(frozen=True)
+class CalendarRowContext(RowContext):
+    """The row context of the Calendar pane: also the viewer's zone and the plan's standing.
+
+    Attributes:
+        viewer: the zone of the person at the terminal.
+        plan_dues: where each plan item stands, by id.
+    """
+
+    viewer: ZoneInfo | None = None
+    plan_dues: dict[str, PlanDue] | None = None
+
+
+def _time_span(start: datetime, end: datetime, in_zone: ZoneInfo) -> str:
+    first, last = start.astimezone(in_zone), end.astimezone(in_zone)
+    span = f"{first:%H:%M}{DASH}{last:%H:%M}"
+    if last.date() != first.date():
+        span += f" (+{(last.date() - first.date()).days}d)"
+    return span
+
+
+def _agenda_day(entry: AgendaEntry, context: RowContext) -> Text:
+    if not entry.first_of_day:
+        return plain("")
+    if entry.plan_item is not None:
+        return plain("Overdue", ALERT_STYLE)
+    today = context.now.astimezone(context.zone).date()
+    text = f"{entry.day:%a %d %b}"
+    return plain(text, "bold reverse" if entry.day == today else "bold")
+
+
+def _agenda_time(entry: AgendaEntry, context: RowContext) -> Text:
+    occurrence = entry.occurrence
+    if occurrence is None:
+        due = entry.due.last_due if entry.due is not None else None
+        return plain(f"due {due.astimezone(context.zone):%d %b}" if due else "", ALERT_STYLE)
+    style = "dim strike" if occurrence.cancelled else (ALERT_STYLE if entry.clashes else "")
+    return plain(_time_span(occurrence.start, occurrence.end, context.zone), style)
+
+
+def _agenda_viewer_time(entry: AgendaEntry, context: RowContext) -> Text:
+    occurrence = entry.occurrence
+    viewer = context.viewer if isinstance(context, CalendarRowContext) else None
+    if occurrence is None or viewer is None:
+        return plain("")
+    text = _time_span(occurrence.start, occurrence.end, viewer)
+    local_day = occurrence.start.astimezone(viewer).date()
+    if local_day != entry.day:
+        text = f"{local_day:%a} {text}"
+    return plain(text, "dim")
+
+
+def _agenda_marks(entry: AgendaEntry, context: RowContext) -> Text:
+    occurrence = entry.occurrence
+    if occurrence is None:
+        return plain("!", ALERT_STYLE)
+    marks = Text(no_wrap=True, end="")
+    if entry.clashes:
+        marks.append("⚠", ALERT_STYLE)
+    if occurrence.cancelled:
+        marks.append("✗", "dim")
+    elif occurrence.moved:
+        marks.append("⇄")
+    if occurrence.is_recurring and not occurrence.cancelled and not occurrence.moved:
+        marks.append("↻", "dim")
+    return marks
+
+
+def _agenda_title(entry: AgendaEntry, context: RowContext) -> Text:
+    if entry.plan_item is not None:
+        return plain(entry.plan_item.title, ALERT_STYLE)
+    assert entry.occurrence is not None
+    style = "dim strike" if entry.occurrence.cancelled else ""
+    return plain(entry.occurrence.meeting.title, style)
+
+
+def _agenda_kind(entry: AgendaEntry, context: RowContext) -> Text:
+    if entry.plan_item is not None:
+        return label_of(entry.plan_item.channel)
+    assert entry.occurrence is not None
+    return label_of(entry.occurrence.meeting.kind)
+
+
+def _agenda_status(entry: AgendaEntry, context: RowContext) -> Text:
+    if entry.plan_item is not None:
+        return plain("overdue", ALERT_STYLE)
+    assert entry.occurrence is not None
+    if entry.clashes:
+        return plain("clash", ALERT_STYLE)
+    occurrence = entry.occurrence
+    status = MeetingStatus.CANCELLED if occurrence.cancelled else occurrence.status
+    return label_of(status, "dim" if status is MeetingStatus.CANCELLED else "")
+
+
+def _agenda_where(entry: AgendaEntry, context: RowContext) -> Text:
+    if entry.occurrence is None:
+        return plain(entry.plan_item.owner if entry.plan_item is not None else "")
+    meeting = entry.occurrence.meeting
+    if entry.occurrence.location:
+        return plain(entry.occurrence.location)
+    return plain("video" if meeting.video_link else "")
+
+
+def _agenda_key(entry: AgendaEntry, context: RowContext) -> Text:
+    record = entry.plan_item if entry.plan_item is not None else entry.occurrence
+    return plain(record.key if record is not None else "")
+
+
+def _agenda_search(entry: AgendaEntry) -> str:
+    """What the filter finds an agenda row by besides its cells: attendees and kind."""
+    if entry.occurrence is None:
+        return entry.plan_item.purpose if entry.plan_item is not None else ""
+    meeting = entry.occurrence.meeting
+    people = " ".join(f"{person.name} {person.email}" for person in meeting.attendees)
+    return f"{people} {meeting.kind} {meeting.organiser_name}"
+
+
+AGENDA_COLUMNS: list[Column[AgendaEntry]] = [
+    Column("day", "Day", _agenda_day, 10),
+    Column("time", "Time", _agenda_time, 11),
+    Column("marks", "", _agenda_marks, 2),
+    Column("title", "Title", _agenda_title, 16, flex=True, ideal=20),
+    Column("kind", "Kind", _agenda_kind, 12, drop_order=3),
+    Column("status", "Status", _agenda_status, 9),
+    Column("where", "Where", _agenda_where, 12, drop_order=4),
+    Column("key", "Key", _agenda_key, 5, fit_content=True, drop_order=2),
+]
+"""The columns of the agenda (the viewer's time is added when their zone differs)."""
+
+VIEWER_TIME_COLUMN: Column[AgendaEntry] = Column(
+    "yours", "Your time", _agenda_viewer_time, 11, drop_order=1
+)
+"""The agenda column with each time in the viewer's own zone."""
+
+
+def _plan_next_due(item: CommunicationPlanItem, context: RowContext) -> Text:
+    due = _due_of(item, context)
+    return when(due.next_due if due is not None else None, context.zone)
+
+
+def _plan_overdue(item: CommunicationPlanItem, context: RowContext) -> Text:
+    due = _due_of(item, context)
+    if due is not None and due.overdue and due.last_due is not None:
+        return plain(f"since {due.last_due.astimezone(context.zone):%d %b}", ALERT_STYLE)
+    return plain("")
+
+
+def _due_of(item: CommunicationPlanItem, context: RowContext) -> PlanDue | None:
+    if isinstance(context, CalendarRowContext) and context.plan_dues is not None:
+        return context.plan_dues.get(item.id)
+    return None
+
+
+def _rule_text(rule: str | None, context: RowContext) -> Text:
+    from clientdesk.store.calendar import describe_rule
+
+    return plain(describe_rule(rule, timezone=context.project.timezone))
+
+
+PLAN_COLUMNS: list[Column[CommunicationPlanItem]] = [
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("title", "What", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
+    Column("channel", "Channel", lambda r, c: label_of(r.channel), 9),
+    Column("cadence", "Cadence", lambda r, c: _rule_text(r.cadence, c), 18, drop_order=3),
+    Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=2),
+    Column("next_due", "Next due", _plan_next_due, 16),
+    Column("overdue", "Overdue", _plan_overdue, 12),
+]
+"""The columns of the communication plan table."""
 
 
 def _meeting_status(meeting: Meeting, context: RowContext) -> Text:
@@ -70,29 +271,20 @@ def _meeting_status(meeting: Meeting, context: RowContext) -> Text:
 
 
 def _next_occurrence(meeting: Meeting, context: RowContext) -> Text:
+    from clientdesk.store.calendar import next_occurrence
+
     if meeting.status is MeetingStatus.CANCELLED:
         return plain("")
-    return when(meeting.next_occurrence(context.now), context.zone)
+    upcoming = next_occurrence(meeting, context.now)
+    return when(upcoming.start if upcoming is not None else None, context.zone)
 
-
-PLAN_COLUMNS: list[Column[CommunicationPlanItem]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
-    Column("title", "What", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
-    Column("channel", "Channel", lambda r, c: label_of(r.channel), 9),
-    Column("cadence", "Cadence", lambda r, c: plain(describe_rrule(r.cadence)), 18, drop_order=3),
-    Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=2),
-    Column("next_due", "Next due", lambda r, c: when(r.next_due(c.now), c.zone), 16),
-    Column("overdue", "Overdue", _overdue, 7),
-]
-"""The columns of the communication plan table."""
 
 MEETING_COLUMNS: list[Column[Meeting]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
     Column("title", "Title", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
     Column("kind", "Kind", lambda r, c: label_of(r.kind), 18, drop_order=2),
     Column("start", "Start", lambda r, c: when(r.start, c.zone), 16),
-    Column("repeat", "↻", lambda r, c: plain("↻" if r.rrule else ""), 1),
-    Column("repeats", "Repeats", lambda r, c: plain(describe_rrule(r.rrule)), 16, drop_order=4),
+    Column("repeats", "Repeats", lambda r, c: _rule_text(r.rrule, c), 16, drop_order=4),
     Column("next", "Next", _next_occurrence, 16, drop_order=3),
     Column("length", "Length", lambda r, c: duration(r.duration_minutes), 6),
     Column("status", "Status", _meeting_status, 9),
@@ -100,53 +292,597 @@ MEETING_COLUMNS: list[Column[Meeting]] = [
 """The columns of the meetings table."""
 
 
+def agenda_entries(
+    occurrences: Sequence[Occurrence],
+    overdue: Sequence[tuple[CommunicationPlanItem, PlanDue]],
+    clashes: dict[str, list[Occurrence]],
+    in_zone: ZoneInfo,
+) -> list[AgendaEntry]:
+    """The agenda's rows: overdue plan items first, then the occurrences by day.
+
+    Args:
+        occurrences: the occurrences to list, sorted by start.
+        overdue: the overdue plan items with where each stands.
+        clashes: for each clashing occurrence's id, what it clashes with.
+        in_zone: the zone whose days group the rows (the project's).
+    """
+    entries: list[AgendaEntry] = []
+    for position, (item, due) in enumerate(overdue):
+        last = due.last_due or item.first_due
+        entries.append(
+            AgendaEntry(
+                id=item.id,
+                day=last.astimezone(in_zone).date(),
+                first_of_day=position == 0,
+                plan_item=item,
+                due=due,
+            )
+        )
+    previous_day: date | None = None
+    for occurrence in occurrences:
+        day = occurrence.start.astimezone(in_zone).date()
+        entries.append(
+            AgendaEntry(
+                id=occurrence.id,
+                day=day,
+                first_of_day=day != previous_day,
+                occurrence=occurrence,
+                clashes=tuple(clashes.get(occurrence.id, ())),
+            )
+        )
+        previous_day = day
+    return entries
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
 class CalendarPane(RecordTablePane):
-    """The communication calendar: the plan above, the meetings it produces below."""
+    """The communication calendar: the agenda, the week, the plan and the meetings."""
 
     DEFAULT_CSS = """
-    CalendarPane > #plan-table {
-        height: 2fr;
+    CalendarPane > .calendar-view {
+        display: none;
     }
-    CalendarPane > #meeting-table {
-        height: 3fr;
+    CalendarPane.-view-agenda > .view-agenda,
+    CalendarPane.-view-week > .view-week,
+    CalendarPane.-view-plan > .view-plan,
+    CalendarPane.-view-meetings > .view-meetings {
+        display: block;
+    }
+    CalendarPane > WeekView {
+        height: 1fr;
     }
     """
+
+    BINDINGS = [
+        Binding(
+            "v", "cycle_view", "View", show=False,
+            tooltip="Next view: agenda, week, plan, meetings", id="calendar.view",
+        ),
+        Binding("t", "today", "Today", show=False, tooltip="Back to today", id="calendar.today"),
+        Binding(
+            "left_square_bracket", "shift_week(-1)", "Previous week", show=False,
+            key_display="[", id="calendar.previous_week",
+        ),
+        Binding(
+            "right_square_bracket", "shift_week(1)", "Next week", show=False,
+            key_display="]", id="calendar.next_week",
+        ),
+        Binding(
+            "s", "occurrence('status')", "Next status", show=False,
+            tooltip="Move on: draft → scheduled → held → minuted", id="calendar.status",
+        ),
+        Binding(
+            "m", "occurrence('minutes')", "Minutes", show=False,
+            tooltip="Agenda, minutes, decisions and actions of this occurrence",
+            id="calendar.minutes",
+        ),
+        Binding(
+            "x", "occurrence('cancel')", "Cancel", show=False,
+            tooltip="Cancel this occurrence (or the one-off meeting)", id="calendar.cancel",
+        ),
+        Binding(
+            "u", "occurrence('restore')", "Restore", show=False,
+            tooltip="Restore the cancelled occurrence", id="calendar.restore",
+        ),
+        Binding(
+            "M", "occurrence('move')", "Move", show=False,
+            tooltip="Move this occurrence to another time", id="calendar.move",
+        ),
+        Binding(
+            "F", "occurrence('split')", "This and following", show=False,
+            tooltip="Change this and all following occurrences (splits the series)",
+            id="calendar.split",
+        ),
+        Binding(
+            "a", "toggle_cancelled", "Show cancelled", show=False,
+            tooltip="Show cancelled occurrences too, or hide them", id="calendar.show_cancelled",
+        ),
+        Binding(
+            "G", "series_from_plan", "Meetings from plan", show=False,
+            tooltip="Turn the plan item into a meeting series", id="calendar.plan_series",
+        ),
+    ]  # fmt: skip
 
     NOUN = "calendar entry"
     PLURAL = "calendar entries"
 
+    view: reactive[str] = reactive("agenda", init=False)
+    """The view on show: a key of :data:`VIEWS`."""
+
+    first_day: reactive[date | None] = reactive(None, init=False)
+    """The first day of the agenda (the week view shows its week); None means today."""
+
+    show_cancelled: reactive[bool] = reactive(False, init=False)
+    """Cancelled occurrences are listed too."""
+
+    viewer_zone: ZoneInfo | None = None
+    """The zone of the person at the terminal (set by the app from the config)."""
+
+    class OccurrenceAction(Message):
+        """The user asked for something done to one occurrence of a meeting.
+
+        ``action`` is one of ``detail``, ``status``, ``minutes``, ``cancel``,
+        ``restore``, ``move`` and ``split``.
+        """
+
+        def __init__(self, occurrence: Occurrence, action: str) -> None:
+            """Say which occurrence and what to do."""
+            super().__init__()
+            self.occurrence = occurrence
+            """The occurrence as shown (its meeting's revision is the one acted on)."""
+            self.action = action
+            """What to do."""
+
+    class SeriesFromPlan(Message):
+        """The user asked to turn a plan item into a meeting series."""
+
+        def __init__(self, item: CommunicationPlanItem) -> None:
+            """Say which plan item."""
+            super().__init__()
+            self.item = item
+            """The plan item."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Create the empty pane."""
+        super().__init__(id=id)
+        self._row_context: CalendarRowContext | None = None
+        self._meetings: list[Meeting] = []
+        self._plan_items: list[CommunicationPlanItem] = []
+        self._entries: list[AgendaEntry] = []
+        self._week: list[Occurrence] = []
+        self._clashes: dict[str, list[Occurrence]] = {}
+
     def compose_tables(self) -> ComposeResult:
-        """The plan table and the meeting table, each under a section title."""
-        yield Label("Communication plan", id="plan-title", classes="section-title")
-        yield RecordTable(PLAN_COLUMNS, id="plan-table")
-        yield Label("Meetings", id="meeting-title", classes="section-title")
-        yield RecordTable(MEETING_COLUMNS, id="meeting-table")
+        """A title and a table (or the week grid) per view; one view shows at a time."""
+        yield Label(id="agenda-title", classes="section-title calendar-view view-agenda")
+        yield RecordTable(
+            AGENDA_COLUMNS,
+            id="agenda-table",
+            classes="calendar-view view-agenda",
+            search_text=_agenda_search,
+        )
+        yield Label(id="week-title", classes="section-title calendar-view view-week")
+        yield WeekView(id="week-view", classes="calendar-view view-week")
+        yield Label(id="plan-title", classes="section-title calendar-view view-plan")
+        yield RecordTable(PLAN_COLUMNS, id="plan-table", classes="calendar-view view-plan")
+        yield Label(id="meeting-title", classes="section-title calendar-view view-meetings")
+        yield RecordTable(
+            MEETING_COLUMNS, id="meeting-table", classes="calendar-view view-meetings"
+        )
+
+    def on_mount(self) -> None:
+        """Show the agenda."""
+        self.set_class(True, "-view-agenda")
+
+    # -- filling ---------------------------------------------------------------------
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
-        """Show the plan items and meetings of ``project``."""
-        # Imported here, not at the top: keeps pydantic out of start-up.
+        """Show the plan items and meetings of ``project`` as of ``now``."""
+        # Imported here, not at the top: keeps pydantic and dateutil out of start-up.
+        from clientdesk.store.calendar import plan_due
         from clientdesk.store.models import CommunicationPlanItem, Meeting
 
-        context = RowContext(project, snapshot, now)
-        self.fill("plan-table", snapshot.of_project(CommunicationPlanItem, project.id), context)
-        self.fill("meeting-table", snapshot.of_project(Meeting, project.id), context)
-        self.query_one("#meeting-title", Label).update(
+        self._meetings = snapshot.of_project(Meeting, project.id)
+        self._plan_items = snapshot.of_project(CommunicationPlanItem, project.id)
+        viewer = self.viewer_zone
+        if viewer is not None and _same_zone(viewer, zone(project.timezone)):
+            viewer = None
+        linked: dict[str, list[Meeting]] = {}
+        for meeting in self._meetings:
+            if meeting.plan_item_id:
+                linked.setdefault(meeting.plan_item_id, []).append(meeting)
+        dues = {
+            item.id: plan_due(item, linked.get(item.id, []), now, timezone=project.timezone)
+            for item in self._plan_items
+        }
+        self._row_context = CalendarRowContext(
+            project, snapshot, now, viewer=viewer, plan_dues=dues
+        )
+        self._refill()
+
+    def _refill(self) -> None:
+        context = self._row_context
+        if context is None:
+            return
+        from clientdesk.store.calendar import conflicts, project_occurrences
+
+        project_zone = context.zone
+        first = self.first_day or context.now.astimezone(project_zone).date()
+        window_start = datetime.combine(first, datetime.min.time(), tzinfo=project_zone)
+        window_end = window_start + timedelta(days=AGENDA_DAYS)
+        monday = week_start(first)
+        week_from = datetime.combine(monday, datetime.min.time(), tzinfo=project_zone)
+        week_to = week_from + timedelta(days=7)
+        span_start, span_end = min(window_start, week_from), max(window_end, week_to)
+        every = project_occurrences(
+            self._meetings, span_start, span_end, include_cancelled=self.show_cancelled
+        )
+        self._clashes = conflicts(every)
+        words = self.filter_text.casefold().split()
+        in_agenda = [o for o in every if o.end > window_start and o.start < window_end]
+        overdue = [
+            (item, due)
+            for item in self._plan_items
+            if (due := (context.plan_dues or {}).get(item.id)) is not None and due.overdue
+        ]
+        entries = agenda_entries(in_agenda, overdue, self._clashes, project_zone)
+        if words:
+            entries = self._matching(entries, words, context)
+        self._entries = entries
+        table = self._agenda_table
+        table.set_columns(
+            [*AGENDA_COLUMNS[:2], VIEWER_TIME_COLUMN, *AGENDA_COLUMNS[2:]]
+            if context.viewer is not None
+            else AGENDA_COLUMNS
+        )
+        table.set_records(entries, context)
+        self._week = [o for o in every if o.end > week_from and o.start < week_to]
+        if words:
+            shown = {entry.id for entry in entries}
+            self._week = [o for o in self._week if o.id in shown or self._matches(o, words)]
+        today = context.now.astimezone(project_zone).date()
+        self._week_view.show_week(monday, self._week, project_zone, today, set(self._clashes))
+        self.fill("plan-table", self._plan_items, context)
+        self.fill("meeting-table", self._meetings, context)
+        self._show_titles(first, context)
+        self.refresh_status()
+        self.refresh_bindings()
+
+    def _matching(
+        self, entries: list[AgendaEntry], words: list[str], context: RowContext
+    ) -> list[AgendaEntry]:
+        # The agenda is filtered here rather than by its table, so that the
+        # first row of each day still carries the day after filtering.
+        kept = [entry for entry in entries if self._entry_matches(entry, words, context)]
+        regrouped: list[AgendaEntry] = []
+        previous: tuple[bool, date] | None = None
+        for entry in kept:
+            group = (entry.plan_item is not None, entry.day)
+            first = group != previous if entry.plan_item is None else previous is None
+            regrouped.append(
+                AgendaEntry(
+                    entry.id,
+                    entry.day,
+                    first,
+                    entry.occurrence,
+                    entry.plan_item,
+                    entry.due,
+                    entry.clashes,
+                )
+            )
+            previous = group
+        return regrouped
+
+    def _entry_matches(self, entry: AgendaEntry, words: list[str], context: RowContext) -> bool:
+        cells = " ".join(column.render(entry, context).plain for column in AGENDA_COLUMNS[1:])
+        haystack = f"{cells} {_agenda_search(entry)}".casefold()
+        return all(word in haystack for word in words)
+
+    def _matches(self, occurrence: Occurrence, words: list[str]) -> bool:
+        meeting = occurrence.meeting
+        entry = AgendaEntry(occurrence.id, occurrence.start.date(), False, occurrence)
+        haystack = f"{meeting.title} {meeting.key} {_agenda_search(entry)}".casefold()
+        return all(word in haystack for word in words)
+
+    def _show_titles(self, first: date, context: CalendarRowContext) -> None:
+        zone_note: list[tuple[str, str] | str] = [
+            ("times in ", "dim"),
+            (context.project.timezone, "dim"),
+        ]
+        if context.viewer is not None:
+            zone_note += [(", yours in ", "dim"), (str(context.viewer.key), "dim")]
+        last = first + timedelta(days=AGENDA_DAYS - 1)
+        self.query_one("#agenda-title", Label).update(
+            Text.assemble(f"Agenda {first:%a %d %b} {DASH} {last:%a %d %b} ", *zone_note)
+        )
+        monday = week_start(first)
+        self.query_one("#week-title", Label).update(
             Text.assemble(
-                "Meetings ", ("(times in ", "dim"), (project.timezone, "dim"), (")", "dim")
+                f"Week of {monday:%a %d %b %Y} ({monday.isocalendar().week}) ", *zone_note
             )
         )
-        self.refresh_status()
+        self.query_one("#plan-title", Label).update(Text("Communication plan"))
+        self.query_one("#meeting-title", Label).update(
+            Text.assemble("Meetings and series ", *zone_note)
+        )
+
+    # -- what the app and the tests read ---------------------------------------------
+
+    @property
+    def _agenda_table(self) -> RecordTable[AgendaEntry]:
+        return self.query_one("#agenda-table", RecordTable)
+
+    @property
+    def _week_view(self) -> WeekView:
+        return self.query_one("#week-view", WeekView)
+
+    @property
+    def project(self) -> Project | None:
+        """The project shown."""
+        return self._row_context.project if self._row_context is not None else None
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the project shown is closed: its calendar cannot change."""
+        return self._row_context is not None and self._row_context.project.is_closed
+
+    @property
+    def agenda(self) -> list[AgendaEntry]:
+        """The agenda's rows as listed (after the filter)."""
+        return list(self._entries)
+
+    @property
+    def week_occurrences(self) -> list[Occurrence]:
+        """The occurrences of the week on show."""
+        return list(self._week)
+
+    @property
+    def clashes(self) -> dict[str, list[Occurrence]]:
+        """The clashing occurrences of the weeks on show, by occurrence id."""
+        return dict(self._clashes)
+
+    @property
+    def selected_entry(self) -> AgendaEntry | None:
+        """The agenda row under the cursor (in the agenda view)."""
+        if self.view != "agenda":
+            return None
+        entry: AgendaEntry | None = self._agenda_table.selected_record
+        return entry
+
+    @property
+    def selected_occurrence(self) -> Occurrence | None:
+        """The occurrence under the cursor (agenda or week view)."""
+        if self.view == "week":
+            return self._week_view.selected_occurrence
+        entry = self.selected_entry
+        return entry.occurrence if entry is not None else None
+
+    @property
+    def selected_plan_item(self) -> CommunicationPlanItem | None:
+        """The plan item under the cursor (plan view, or an overdue row of the agenda)."""
+        if self.view == "plan":
+            item: CommunicationPlanItem | None = self.query_one(
+                "#plan-table", RecordTable
+            ).selected_record
+            return item
+        entry = self.selected_entry
+        return entry.plan_item if entry is not None else None
+
+    @property
+    def selected_record(self) -> Record | None:
+        """The record the record keys (edit, delete) act on in the view on show."""
+        if self.view == "meetings":
+            meeting: Record | None = self.query_one("#meeting-table", RecordTable).selected_record
+            return meeting
+        plan_item = self.selected_plan_item
+        if plan_item is not None:
+            return plan_item
+        occurrence = self.selected_occurrence
+        return occurrence.meeting if occurrence is not None else None
+
+    @property
+    def new_record_kind(self) -> str:
+        """What ``n`` adds in the view on show: ``plan`` or ``meeting``."""
+        return "plan" if self.view == "plan" else "meeting"
 
     def status_text(self) -> str:
-        """How many plan items and meetings, or how many match the filter."""
-        plan, meetings = self.tables
-        if self.filter_text:
-            return (
-                f"{plan.shown_count} of {counted(plan.total_count, 'plan item')}, "
-                f"{meetings.shown_count} of {counted(meetings.total_count, 'meeting')} match"
-            )
-        if not plan.total_count and not meetings.total_count:
-            return "No plan items or meetings in this project yet"
-        return (
-            f"{counted(plan.total_count, 'plan item')} · {counted(meetings.total_count, 'meeting')}"
+        """What the view on show lists: occurrences and clashes, or plan items, or meetings."""
+        if not self._meetings and not self._plan_items:
+            return "No plan items or meetings in this project yet · n adds one"
+        if self.view == "plan":
+            table = self.query_one("#plan-table", RecordTable)
+            overdue = sum(1 for entry in self._entries if entry.plan_item is not None)
+            text = counted(table.total_count, "plan item")
+            if self.filter_text:
+                text = f"{table.shown_count} of {text} match"
+            return f"{text} · {overdue} overdue"
+        if self.view == "meetings":
+            table = self.query_one("#meeting-table", RecordTable)
+            text = counted(table.total_count, "meeting")
+            return f"{table.shown_count} of {text} match" if self.filter_text else text
+        listed = (
+            self._week
+            if self.view == "week"
+            else [entry.occurrence for entry in self._entries if entry.occurrence is not None]
         )
+        overdue = sum(1 for entry in self._entries if entry.plan_item is not None)
+        clashing = sum(1 for occurrence in listed if occurrence.id in self._clashes)
+        parts = [counted(len(listed), "occurrence")]
+        if self.filter_text:
+            parts[0] += " match"
+        if overdue:
+            parts.append(f"{overdue} overdue plan item{'s' if overdue != 1 else ''}")
+        if clashing:
+            parts.append(f"{clashing} clashing")
+        if self.show_cancelled:
+            parts.append("showing cancelled")
+        return " · ".join(parts)
+
+    # -- the app asks ------------------------------------------------------------------
+
+    def focus_table(self) -> None:
+        """Focus the table (or week grid) of the view on show."""
+        self._view_widget().focus()
+
+    def reveal(self, record_id: str) -> bool:
+        """Put the cursor on a meeting (its next occurrence in the agenda) or a plan item."""
+        if self.filter_text:
+            self.action_clear_filter()
+        if any(item.id == record_id for item in self._plan_items):
+            self.view = "plan"
+            table = self.query_one("#plan-table", RecordTable)
+        elif any(meeting.id == record_id for meeting in self._meetings):
+            entry = next(
+                (e for e in self._entries if e.occurrence and e.occurrence.meeting.id == record_id),
+                None,
+            )
+            if entry is not None:
+                self.view = "agenda"
+                self._agenda_table.select_record(entry.id)
+                self._agenda_table.focus()
+                return True
+            self.view = "meetings"
+            table = self.query_one("#meeting-table", RecordTable)
+        else:
+            return False
+        table.select_record(record_id)
+        table.focus()
+        return True
+
+    def select_occurrence(self, occurrence_id: str) -> None:
+        """Put the cursor on an occurrence (after a refresh, say) in the agenda and week."""
+        self._agenda_table.select_record(occurrence_id)
+        self._week_view.select(occurrence_id)
+
+    def row_chosen(self, table: RecordTable[Any]) -> None:
+        """Enter on the agenda opens the occurrence's detail; elsewhere the record's form."""
+        if table.id != "agenda-table":
+            super().row_chosen(table)
+            return
+        entry = self.selected_entry
+        if entry is None:
+            return
+        if entry.occurrence is not None:
+            self.post_message(self.OccurrenceAction(entry.occurrence, "detail"))
+        elif entry.plan_item is not None:
+            self.post_message(self.OpenRecord(self, entry.plan_item))
+
+    @on(WeekView.OccurrenceChosen)
+    def _week_occurrence_chosen(self, message: WeekView.OccurrenceChosen) -> None:
+        message.stop()
+        self.post_message(self.OccurrenceAction(message.occurrence, "detail"))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer a key only where it works on what is under the cursor."""
+        if action == "occurrence":
+            occurrence = self.selected_occurrence
+            if occurrence is None or self.is_closed:
+                return False
+            return occurrence_action_allowed(occurrence, str(parameters[0]))
+        if action == "series_from_plan":
+            return self.selected_plan_item is not None and not self.is_closed
+        if action in ("today", "shift_week", "toggle_cancelled"):
+            return self.view in ("agenda", "week")
+        return super().check_action(action, parameters)
+
+    def action_cycle_view(self) -> None:
+        """Step to the next view (the week view only where it fits)."""
+        names = list(VIEWS)
+        position = names.index(self.view)
+        for step in range(1, len(names) + 1):
+            candidate = names[(position + step) % len(names)]
+            if candidate != "week" or self.fits_week_view:
+                self.view = candidate
+                return
+
+    @property
+    def fits_week_view(self) -> bool:
+        """True when the pane is wide enough for seven day columns."""
+        return self.size.width >= WEEK_VIEW_MIN_WIDTH
+
+    def action_today(self) -> None:
+        """Show the weeks from today again."""
+        self.first_day = None
+
+    def action_shift_week(self, weeks: int) -> None:
+        """Show the weeks ``weeks`` weeks later (earlier when negative)."""
+        if self._row_context is None:
+            return
+        first = self.first_day or self._row_context.now.astimezone(self._row_context.zone).date()
+        self.first_day = first + timedelta(weeks=weeks)
+
+    def action_toggle_cancelled(self) -> None:
+        """List cancelled occurrences too, or hide them again."""
+        self.show_cancelled = not self.show_cancelled
+
+    def action_occurrence(self, action: str) -> None:
+        """Ask the app to do ``action`` to the occurrence under the cursor."""
+        occurrence = self.selected_occurrence
+        if occurrence is not None:
+            self.post_message(self.OccurrenceAction(occurrence, action))
+
+    def action_series_from_plan(self) -> None:
+        """Ask the app to turn the plan item under the cursor into a meeting series."""
+        item = self.selected_plan_item
+        if item is not None:
+            self.post_message(self.SeriesFromPlan(item))
+
+    # -- watchers ------------------------------------------------------------------------
+
+    def watch_view(self, old: str, new: str) -> None:
+        """Show the view's widget and put the focus in it."""
+        self.remove_class(f"-view-{old}")
+        self.add_class(f"-view-{new}")
+        self._view_widget().focus()
+        self.refresh_status()
+        self.refresh_bindings()
+
+    def watch_first_day(self) -> None:
+        """List the weeks from the new first day."""
+        self._refill()
+
+    def watch_show_cancelled(self) -> None:
+        """List or hide the cancelled occurrences."""
+        self._refill()
+
+    def watch_filter_text(self, filter_text: str) -> None:
+        """Filter the plan and meeting tables; the agenda and the week are filtered on refill."""
+        for table in self.tables:
+            if table.id != "agenda-table":
+                table.filter_text = filter_text
+        self._refill()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Leave the week view when the terminal gets too narrow for it."""
+        if self.view == "week" and not self.fits_week_view:
+            self.view = "agenda"
+
+    def _view_widget(self) -> RecordTable[Any] | WeekView:
+        if self.view == "week":
+            return self._week_view
+        table_ids = {"agenda": "agenda-table", "plan": "plan-table", "meetings": "meeting-table"}
+        table: RecordTable[Any] = self.query_one(f"#{table_ids[self.view]}", RecordTable)
+        return table
+
+
+def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
+    """True when ``action`` makes sense for ``occurrence`` (see :class:`CalendarPane`)."""
+    if action == "restore":
+        return occurrence.cancelled and occurrence.meeting.status is not MeetingStatus.CANCELLED
+    if occurrence.cancelled:
+        return action == "detail"
+    if action == "status":
+        return occurrence.status in NEXT_STATUS
+    if action == "split":
+        return occurrence.is_recurring and occurrence.original_start != occurrence.meeting.start
+    return action in ("detail", "minutes", "cancel", "move")
+
+
+def _same_zone(one: ZoneInfo, other: ZoneInfo) -> bool:
+    return one.key == other.key

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -25,10 +25,20 @@ from textual.widgets.data_table import CellDoesNotExist
 from clientdesk.store.clock import zone
 
 if TYPE_CHECKING:
-    from clientdesk.store.models import Project, Record
+    from clientdesk.store.models import Project
     from clientdesk.store.repository import Snapshot
 
-R = TypeVar("R", bound="Record")
+
+class Identified(Protocol):
+    """What a table row stands for: a record, or anything else with a stable id."""
+
+    @property
+    def id(self) -> str:
+        """The id the row is keyed by (the cursor follows it across refreshes)."""
+        ...
+
+
+R = TypeVar("R", bound=Identified)
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,11 @@ def fit_columns(
 
 
 class RecordTable(DataTable[Text], Generic[R]):
-    """A read-only, filterable table of records of one kind, one row per record."""
+    """A read-only, filterable table of records of one kind, one row per record.
+
+    A row may stand for something other than a stored record (an occurrence
+    of a meeting series, say): anything with an ``id`` will do.
+    """
 
     DEFAULT_CSS = """
     RecordTable {
@@ -161,6 +175,7 @@ class RecordTable(DataTable[Text], Generic[R]):
         *,
         id: str | None = None,
         classes: str | None = None,
+        search_text: Callable[[R], str] | None = None,
     ) -> None:
         """Create an empty table.
 
@@ -168,9 +183,12 @@ class RecordTable(DataTable[Text], Generic[R]):
             columns: every column the table can show, in display order.
             id: the widget id.
             classes: CSS classes.
+            search_text: text the filter finds a row by besides its cells
+                (e.g. a meeting's attendees, which no column shows).
         """
         super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
         self._all_columns = tuple(columns)
+        self._search_text = search_text
         self._rows: list[_Row[R]] = []
         self._shown: list[_Row[R]] = []
         self._project_id: str | None = None
@@ -228,6 +246,10 @@ class RecordTable(DataTable[Text], Generic[R]):
         self._rows = [self._make_row(record, context) for record in records]
         self._refill(keep)
 
+    def set_columns(self, columns: Sequence[Column[R]]) -> None:
+        """Change the columns the table can show; takes effect with the next :meth:`set_records`."""
+        self._all_columns = tuple(columns)
+
     def select_record(self, record_id: str) -> None:
         """Move the cursor to the record with id ``record_id`` when it is shown."""
         self._refill(record_id)
@@ -245,7 +267,10 @@ class RecordTable(DataTable[Text], Generic[R]):
             cells[column.key] = column.render(record, context)
             if column.short is not None:
                 cells[column.short.key] = column.short.render(record, context)
-        haystack = " ".join(cell.plain for cell in cells.values()).casefold()
+        haystack = " ".join(cell.plain for cell in cells.values())
+        if self._search_text is not None:
+            haystack += " " + self._search_text(record)
+        haystack = haystack.casefold()
         return _Row(record, cells, haystack)
 
     def _sized_columns(self) -> list[Column[R]]:

@@ -258,6 +258,14 @@ class RecordTablePane(Vertical):
         event.stop()
         table = event.data_table
         if isinstance(table, RecordTable):
-            record = table.selected_record
-            if record is not None:
-                self.post_message(self.OpenRecord(self, record))
+            self.row_chosen(table)
+
+    def row_chosen(self, table: RecordTable[Any]) -> None:
+        """Enter on a row of ``table``: ask the app to open its record.
+
+        A pane whose rows are not plain records (the Calendar's agenda)
+        decides here what enter opens.
+        """
+        record = table.selected_record
+        if record is not None:
+            self.post_message(self.OpenRecord(self, record))

@@ -1,0 +1,536 @@
+"""The Calendar pane driven through Pilot: agenda and week views, series and their
+occurrences, minutes and action items, the communication plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, Select, TabbedContent
+
+from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.models import (
+    Attendee,
+    ClientRequest,
+    CommunicationPlanItem,
+    Contact,
+    Meeting,
+    Project,
+)
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.calendar_pane import AgendaEntry, CalendarPane
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.meeting_detail import MeetingDetail
+from clientdesk.widgets.meeting_form import MeetingForm
+from clientdesk.widgets.minutes_form import MinutesForm
+from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog
+from clientdesk.widgets.plan_item_form import PlanItemForm
+from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.week_view import WeekView
+from tests.helpers.ui import screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """A time in Berlin in November (or ``month``) 2026."""
+    return datetime(2026, month, day, hour, minute, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def calendar_path(data_path: Path) -> Path:
+    """A project in Berlin with a weekly series, two one-off meetings and a plan item.
+
+    FIXED_NOW is Monday 23 November 2026, 10:00 in Berlin. The series meets on
+    Mondays at 14:00 with Ada; "Budget call" overlaps it on the 23rd with Ada
+    too (a clash); "Design review" is a draft on Tuesday the 24th. The status
+    report is due on Fridays and nothing was sent for Friday the 20th.
+    """
+    repo = TinyDBRepository(data_path)
+    project = repo.add(
+        Project(
+            name="Apollo",
+            key="APOLLO",
+            timezone="Europe/Berlin",
+            organiser_name="Pat Lead",
+            organiser_email="pat@agency.example",
+        )
+    )
+    ada = repo.add(Contact(project_id=project.id, name="Ada Client", email="ada@client.example"))
+    repo.add(Contact(project_id=project.id, name="Bob Sponsor", email="bob@client.example"))
+    ada_invited = Attendee(email=ada.email, name=ada.name, contact_id=ada.id)
+    repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Weekly sync",
+            start=at(23, 14),
+            duration_minutes=60,
+            timezone="Europe/Berlin",
+            attendees=[ada_invited],
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            status=MeetingStatus.SCHEDULED,
+        )
+    )
+    repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Budget call",
+            start=at(23, 14, 30),
+            duration_minutes=30,
+            timezone="Europe/Berlin",
+            attendees=[ada_invited],
+            status=MeetingStatus.SCHEDULED,
+        )
+    )
+    repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Design review",
+            start=at(24, 10),
+            duration_minutes=60,
+            timezone="Europe/Berlin",
+            location="Room 4",
+        )
+    )
+    repo.add(
+        CommunicationPlanItem(
+            project_id=project.id,
+            title="Weekly status report",
+            channel="report",
+            cadence="FREQ=WEEKLY;BYDAY=FR",
+            first_due=at(13, 16),
+            owner="Pat Lead",
+            audience=[ada.id],
+        )
+    )
+    return data_path
+
+
+def stored(path: Path, key: str) -> Meeting:
+    """The meeting with ``key``, as stored."""
+    return TinyDBRepository(path).snapshot().find(Meeting, key)
+
+
+def pane(app: ClientDeskApp) -> CalendarPane:
+    """The Calendar pane."""
+    return app.query_one(CalendarPane)
+
+
+def agenda(app: ClientDeskApp) -> list[AgendaEntry]:
+    """The agenda's rows, top to bottom."""
+    return pane(app).agenda
+
+
+def rows(app: ClientDeskApp) -> list[tuple[str, str]]:
+    """The agenda's rows as (key, local start "DD HH:MM" or "plan")."""
+    found = []
+    for entry in agenda(app):
+        if entry.occurrence is None:
+            assert entry.plan_item is not None
+            found.append((entry.plan_item.key, "plan"))
+        else:
+            local = entry.occurrence.start.astimezone(BERLIN)
+            found.append((entry.occurrence.key, f"{local:%d %H:%M}"))
+    return found
+
+
+async def cursor_to(pilot: Pilot[None], app: ClientDeskApp, key: str, when: str) -> None:
+    """Put the agenda's cursor on the occurrence of ``key`` at ``when`` ("DD HH:MM")."""
+    table = app.query_one("#agenda-table", RecordTable)
+    table.focus()
+    listed = rows(app)
+    await pilot.press(*["up"] * len(listed), *["down"] * listed.index((key, when)))
+    await pilot.pause()
+    entry = pane(app).selected_entry
+    assert entry is not None and entry.occurrence is not None
+    assert (entry.occurrence.key, f"{entry.occurrence.start.astimezone(BERLIN):%d %H:%M}") == (
+        key,
+        when,
+    )
+
+
+async def fill(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Replace an input's text as a user would."""
+    pilot.app.screen.query_one(selector, Input).focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *text)
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot[None], select: Select[str], label: str) -> None:
+    """Pick the option called ``label`` of ``select`` with the keys."""
+    options = [str(prompt) for prompt, _ in select._options]
+    values = [value for _, value in select._options]
+    steps = options.index(label) - values.index(select.value)
+    select.focus()
+    await pilot.pause()
+    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await pilot.pause()
+
+
+def status_line(app: ClientDeskApp) -> str:
+    return str(pane(app).query_one("#pane-status", Label).render())
+
+
+async def test_the_agenda_lists_the_weeks_by_day_with_overdue_plan_items_on_top(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.query_one("#panes", TabbedContent).active == "calendar"
+        assert rows(app)[:5] == [
+            ("PLN-1", "plan"),
+            ("MTG-1", "23 14:00"),
+            ("MTG-2", "23 14:30"),
+            ("MTG-3", "24 10:00"),
+            ("MTG-1", "30 14:00"),
+        ]
+        # Four weeks from today: the series' Mondays up to 14 December.
+        assert [when for key, when in rows(app) if key == "MTG-1"] == [
+            "23 14:00",
+            "30 14:00",
+            "07 14:00",
+            "14 14:00",
+        ]
+        text = screen_text(app)
+        assert "Agenda Mon 23 Nov" in text
+        assert "Mon 23 Nov" in text and "Tue 24 Nov" in text
+        # The viewer is in UTC (the tests' TZ), the project in Berlin: both times show.
+        assert "14:00\u201315:00" in text and "13:00\u201314:00" in text
+        assert "yours in UTC" in text
+        assert "overdue" in text and "due 20 Nov" in text
+        # The day is written once, on its first row.
+        first_rows = [entry.first_of_day for entry in agenda(app)[1:4]]
+        assert first_rows == [True, False, True]
+
+
+async def test_meetings_that_overlap_for_a_shared_attendee_are_flagged(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clashing = {
+            (e.occurrence.key, e.day.day) for e in agenda(app) if e.clashes and e.occurrence
+        }
+        assert clashing == {("MTG-1", 23), ("MTG-2", 23)}
+        assert "2 clashing" in status_line(app)
+        assert "clash" in screen_text(app)
+
+
+async def test_a_weekly_meeting_created_through_the_keys_fills_the_agenda(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MeetingForm)
+        await fill(pilot, "#field-title", "Sprint demo")
+        await fill(pilot, "#field-start", "2026-11-25 09:00")
+        await choose(pilot, form.query_one("#cadence-preset", Select), "weekly on Wednesday")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, MeetingForm)
+        meeting = stored(calendar_path, "MTG-4")
+        assert meeting.rrule == "FREQ=WEEKLY;BYDAY=WE"
+        assert meeting.start == at(25, 9)
+        assert [when for key, when in rows(app) if key == "MTG-4"] == [
+            "25 09:00",
+            "02 09:00",
+            "09 09:00",
+            "16 09:00",
+        ]
+
+
+async def test_cancelling_one_occurrence_takes_it_off_the_agenda_and_raises_the_sequence(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert ("MTG-1", "30 14:00") not in rows(app)
+        assert ("MTG-1", "07 14:00") in rows(app)
+        meeting = stored(calendar_path, "MTG-1")
+        assert meeting.sequence == 1
+        assert [change.cancelled for change in meeting.exceptions] == [True]
+
+        # Shown struck through on request, and restored with u.
+        await pilot.press("a")
+        await pilot.pause()
+        assert ("MTG-1", "30 14:00") in rows(app)
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("u")
+        await settle(pilot)
+        assert stored(calendar_path, "MTG-1").sequence == 2
+        assert not any(c.cancelled for c in stored(calendar_path, "MTG-1").exceptions)
+
+
+async def test_moving_one_occurrence_shows_it_once_at_its_new_time(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "07 14:00")
+        await pilot.press("M")
+        await pilot.pause()
+        assert isinstance(app.screen, MoveOccurrenceDialog)
+        await fill(pilot, "#move-start", "2026-12-08 16:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        series = [when for key, when in rows(app) if key == "MTG-1"]
+        assert series == ["23 14:00", "30 14:00", "08 16:00", "14 14:00"]
+        moved = next(e for e in agenda(app) if e.occurrence and e.occurrence.moved)
+        assert moved.occurrence is not None and moved.occurrence.key == "MTG-1"
+        assert stored(calendar_path, "MTG-1").sequence == 1
+
+
+async def test_this_and_following_splits_the_series(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "07 14:00")
+        await pilot.press("F")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingForm)
+        await fill(pilot, "#field-start", "2026-12-07 15:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        old, new = stored(calendar_path, "MTG-1"), stored(calendar_path, "MTG-4")
+        assert "UNTIL=" in (old.rrule or "")
+        assert new.split_from == old.id
+        assert new.start == at(7, 15, month=12)
+        assert [(k, w) for k, w in rows(app) if k in ("MTG-1", "MTG-4")] == [
+            ("MTG-1", "23 14:00"),
+            ("MTG-1", "30 14:00"),
+            ("MTG-4", "07 15:00"),
+            ("MTG-4", "14 15:00"),
+        ]
+
+
+async def test_minutes_with_an_action_item_turn_into_a_linked_request(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "23 14:00")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MinutesForm)
+        app.screen.query_one("#minutes-text").focus()
+        await pilot.press(*"Demo went well")
+        app.screen.query_one("#action-add").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"Send the CSV sample", "tab", *"Pat Lead", "tab", *"2026-11-27")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        meeting = stored(calendar_path, "MTG-1")
+        [occurrence] = meeting.exceptions
+        assert occurrence.minutes == "Demo went well"
+        assert [a.text for a in occurrence.action_items] == ["Send the CSV sample"]
+        assert meeting.sequence == 0, "minutes are not something attendees are re-invited for"
+
+        # enter opens the detail; a turns the action item into a request.
+        await cursor_to(pilot, app, "MTG-1", "23 14:00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingDetail)
+        assert "Send the CSV sample" in screen_text(app)
+        await pilot.press("a")
+        await settle(pilot)
+        snapshot = TinyDBRepository(calendar_path).snapshot()
+        [request] = snapshot.all(ClientRequest)
+        meeting = snapshot.find(Meeting, "MTG-1")
+        assert request.meeting_ids == [meeting.id]
+        assert meeting.exceptions[0].action_items[0].request_id == request.id
+        await pilot.press("2")
+        await settle(pilot)
+        assert "Send the CSV sample" in screen_text(app)
+
+
+async def test_the_status_key_moves_a_draft_along(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-3", "24 10:00")
+        for wanted in ("scheduled", "held", "minuted"):
+            await pilot.press("s")
+            await settle(pilot)
+            assert stored(calendar_path, "MTG-3").status == wanted
+        # Minuted is the end of the road: the key is no longer offered.
+        assert pane(app).check_action("occurrence", ("status",)) is False
+
+
+async def test_held_is_kept_per_occurrence_of_a_series(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "23 14:00")
+        await pilot.press("s")
+        await settle(pilot)
+        meeting = stored(calendar_path, "MTG-1")
+        assert meeting.status == "scheduled"
+        assert [(c.original_start, c.status) for c in meeting.exceptions] == [(at(23, 14), "held")]
+
+
+async def test_the_week_view_is_offered_only_where_seven_days_fit(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert pane(app).view == "week"
+        assert isinstance(app.focused, WeekView)
+        assert {o.key for o in pane(app).week_occurrences} == {"MTG-1", "MTG-2", "MTG-3"}
+        assert "Week of Mon 23 Nov 2026" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingDetail)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert pane(app).view == "plan"
+
+
+async def test_brackets_step_a_week_and_t_comes_back(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert "Agenda Mon 30 Nov" in screen_text(app)
+        assert ("MTG-1", "23 14:00") not in rows(app)
+        assert ("MTG-1", "21 14:00") in rows(app)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert "Agenda Mon 16 Nov" in screen_text(app)
+        await pilot.press("t")
+        await pilot.pause()
+        assert "Agenda Mon 23 Nov" in screen_text(app)
+
+
+async def test_the_filter_finds_meetings_by_attendee_and_keeps_the_days(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"ada@client")
+        await pilot.pause()
+        keys = {key for key, _ in rows(app)}
+        assert keys == {"MTG-1", "MTG-2"}
+        assert agenda(app)[0].first_of_day
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert {key for key, _ in rows(app)} == {"PLN-1", "MTG-1", "MTG-2", "MTG-3"}
+
+
+async def test_a_plan_item_is_added_and_turned_into_a_series(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v", "v")
+        await pilot.pause()
+        assert pane(app).view == "plan"
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanItemForm)
+        await fill(pilot, "#field-title", "Steering update")
+        await fill(pilot, "#field-first_due", "2026-12-01 11:00")
+        await choose(
+            pilot, app.screen.query_one("#cadence-preset", Select), "monthly on the first Tuesday"
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        item = TinyDBRepository(calendar_path).snapshot().find(CommunicationPlanItem, "PLN-2")
+        assert item.cadence == "FREQ=MONTHLY;BYDAY=1TU"
+
+        table = app.query_one("#plan-table", RecordTable)
+        assert table.selected_record is not None and table.selected_record.key == "PLN-2"
+        await pilot.press("G")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingForm)
+        assert app.screen.query_one("#field-title", Input).value == "Steering update"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        series = stored(calendar_path, "MTG-4")
+        assert series.plan_item_id == item.id
+        assert series.rrule == "FREQ=MONTHLY;BYDAY=1TU"
+
+
+async def test_deleting_a_series_asks_and_names_it_a_series(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "the whole series MTG-1" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert stored(calendar_path, "MTG-1").rrule is not None
+
+
+async def test_the_calendar_refreshes_the_clock_without_losing_the_cursor(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-3", "24 10:00")
+        TinyDBRepository(calendar_path).update(
+            stored(calendar_path, "MTG-3").model_copy(update={"title": "Design review v2"})
+        )
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if "Design review v2" in screen_text(app):
+                break
+        assert "Design review v2" in screen_text(app)
+        entry = pane(app).selected_entry
+        assert entry is not None and entry.occurrence is not None
+        assert entry.occurrence.key == "MTG-3"
+
+
+async def test_moving_the_whole_series_keeps_its_cancelled_occurrence(
+    calendar_path: Path,
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("x", "y")
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "23 14:00")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingForm)
+        await fill(pilot, "#field-start", "2026-11-23 15:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, MeetingForm), screen_text(app)
+        assert [when for key, when in rows(app) if key == "MTG-1"] == [
+            "23 15:00",
+            "07 15:00",
+            "14 15:00",
+        ]
+        meeting = stored(calendar_path, "MTG-1")
+        assert [(c.original_start, c.cancelled) for c in meeting.exceptions] == [(at(30, 15), True)]

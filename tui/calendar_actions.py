@@ -1,0 +1,378 @@
+"""What the app does for the Calendar pane: the forms, dialogs and saves of meetings and the plan.
+
+:class:`CalendarActions` is mixed into the app. The pane asks
+(:class:`~clientdesk.widgets.calendar_pane.CalendarPane.OccurrenceAction`,
+:class:`~clientdesk.widgets.calendar_pane.CalendarPane.SeriesFromPlan`); this
+opens the dialog that fits and saves through the store's calendar rules
+(:mod:`clientdesk.store.calendar`) in a thread worker. Every change to one
+occurrence is computed from the meeting as stored when it is saved, so a
+colleague's change to another occurrence in between is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from clientdesk.store import clock
+from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.errors import StoreError, describe_error
+from clientdesk.widgets.calendar_pane import NEXT_STATUS, CalendarPane
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+
+if TYPE_CHECKING:
+    from clientdesk.store.calendar import Occurrence
+    from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
+    from clientdesk.tui.app import ClientDeskApp
+
+OCCURRENCE_FIELDS = ("exceptions", "status", "start", "duration_minutes", "location")
+"""The meeting fields a change to one occurrence may set."""
+
+
+def _changed_fields(before: Meeting, after: Meeting) -> dict[str, Any]:
+    """The fields of :data:`OCCURRENCE_FIELDS` that differ, as stored values."""
+    from clientdesk.store.repository import dump_record
+
+    old, new = dump_record(before), dump_record(after)
+    return {name: new[name] for name in OCCURRENCE_FIELDS if old.get(name) != new.get(name)}
+
+
+def _when(occurrence: Occurrence) -> str:
+    local = occurrence.original_start.astimezone(clock.zone(occurrence.meeting.timezone))
+    return f"{local:%a %d %b %H:%M}"
+
+
+class CalendarActions:
+    """The Calendar pane's side of the app: one per app, which hands it what the pane asks."""
+
+    def __init__(self, app: ClientDeskApp) -> None:
+        """Act for ``app``: its repository, snapshot, screens and save workers."""
+        self.app = app
+        """The app whose screens and workers are used."""
+
+    # -- forms -----------------------------------------------------------------------
+
+    def edit_meeting(
+        self,
+        project: Project,
+        meeting: Meeting | None,
+        *,
+        save: Callable[[Meeting], Meeting] | None = None,
+        subtitle: str = "",
+    ) -> None:
+        """Open the meeting form on ``meeting`` (None: a new one).
+
+        Args:
+            project: the meeting's project.
+            meeting: the meeting to edit; a meeting not stored yet (a series
+                made from a plan item, the second half of a split) opens as a
+                new one filled in.
+            save: how to store it (default: add or update).
+            subtitle: shown in the form's title.
+        """
+        from clientdesk.widgets.meeting_form import MeetingForm
+
+        if self.app.snapshot is None:
+            return
+        stored = meeting is not None and meeting.key != ""
+        if save is None:
+            save = self.app.repository.update if stored else self.app.repository.add
+        form = MeetingForm(
+            meeting,
+            save,
+            project=project,
+            snapshot=self.app.snapshot,
+            now=clock.now(),
+            subtitle=subtitle or f"{project.key} {project.name}",
+        )
+        self.app.push_screen(form, self._record_saved)
+
+    def edit_plan_item(self, project: Project, item: CommunicationPlanItem | None) -> None:
+        """Open the plan item form on ``item`` (None: a new one)."""
+        from clientdesk.widgets.plan_item_form import PlanItemForm
+
+        if self.app.snapshot is None:
+            return
+        save = self.app.repository.update if item is not None else self.app.repository.add
+        form = PlanItemForm(
+            item,
+            save,
+            project=project,
+            snapshot=self.app.snapshot,
+            now=clock.now(),
+            subtitle=f"{project.key} {project.name}",
+        )
+        self.app.push_screen(form, self._record_saved)
+
+    def _record_saved(self, record: Record | None) -> None:
+        if record is None:
+            return
+        self.app._select_record = record.id
+        self.app.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
+        self.app._request_load()
+
+    # -- what the pane asks ----------------------------------------------------------
+
+    def series_from_plan(self, item: CommunicationPlanItem) -> None:
+        """Open a new meeting series made from ``item``, for the user to check and save."""
+        from clientdesk.store.calendar import series_for_plan
+        from clientdesk.store.models import Contact
+
+        project = self.app.current_project
+        if project is None or self.app.snapshot is None:
+            return
+        contacts = self.app.snapshot.of_project(Contact, project.id)
+        series = series_for_plan(item, project, contacts, clock.now())
+        self.edit_meeting(project, series, subtitle=f"{project.key} · series for {item.key}")
+
+    def occurrence_action(self, occurrence: Occurrence, action: str) -> None:
+        """Open the dialog for ``action`` on ``occurrence``, or save the change at once.
+
+        Args:
+            occurrence: the occurrence as shown.
+            action: ``detail``, ``edit``, ``status``, ``minutes``, ``cancel``,
+                ``restore``, ``move``, ``split`` or ``action:N`` (turn action
+                item N into a client request).
+        """
+        project = self.app.current_project
+        if project is None:
+            return
+        if project.is_closed and action != "detail":
+            self.app.notify(
+                f"{project.key} is closed: reopen it (Closing pane, R) to change it",
+                severity="warning",
+                markup=False,
+            )
+            return
+        handlers: dict[str, Callable[[Occurrence, Project], None]] = {
+            "detail": self._show_detail,
+            "edit": lambda o, p: self.edit_meeting(p, o.meeting),
+            "status": self._next_status,
+            "minutes": self._edit_minutes,
+            "cancel": self._cancel_occurrence,
+            "cancel_occurrence": self._cancel_occurrence,
+            "restore": self._restore_occurrence,
+            "move": self._move_occurrence,
+            "split": self._split_series,
+        }
+        if action.startswith("action:"):
+            self._request_for_action(occurrence, project, int(action.split(":", 1)[1]))
+        elif action in handlers:
+            handlers[action](occurrence, project)
+
+    # -- one occurrence --------------------------------------------------------------------
+
+    def _show_detail(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.widgets.meeting_detail import MeetingDetail
+
+        pane = self.app.query_one(CalendarPane)
+        request_keys = self._request_keys(project)
+
+        def chosen(action: str | None) -> None:
+            if action:
+                self.occurrence_action(occurrence, action)
+
+        self.app.push_screen(
+            MeetingDetail(
+                occurrence,
+                project,
+                viewer_zone=pane.viewer_zone or clock.zone(project.timezone),
+                conflicts=pane.clashes.get(occurrence.id, []),
+                request_keys=request_keys,
+            ),
+            chosen,
+        )
+
+    def _request_keys(self, project: Project) -> dict[str, str]:
+        """The key of each of the project's requests by id (action items link to them)."""
+        from clientdesk.store.models import ClientRequest
+
+        if self.app.snapshot is None:
+            return {}
+        return {
+            request.id: request.key
+            for request in self.app.snapshot.of_project(ClientRequest, project.id)
+        }
+
+    def _next_status(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.calendar import change_occurrence
+
+        meeting = occurrence.meeting
+        target = NEXT_STATUS.get(occurrence.status)
+        if target is None:
+            return
+        label = target.value
+        if meeting.rrule is None or meeting.status is MeetingStatus.DRAFT:
+            # A one-off meeting, or a draft series being scheduled: the meeting's own
+            # status. A scheduled series records held and minuted per occurrence.
+            self.app._save_in_background(
+                meeting, {"status": target.value}, f"{meeting.key} is now {label}."
+            )
+            return
+        start = occurrence.original_start
+        self.app._save_in_background(
+            meeting,
+            lambda current: _changed_fields(
+                current, change_occurrence(current, start, status=target)
+            ),
+            f"{meeting.key} on {_when(occurrence)} is now {label}.",
+        )
+
+    def _cancel_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.calendar import cancel_occurrence
+
+        meeting = occurrence.meeting
+        start = occurrence.original_start
+        if meeting.rrule is None:
+            question = f"Cancel {meeting.key} ({meeting.title})? The attendees are told."
+        else:
+            question = (
+                f"Cancel {meeting.key} on {_when(occurrence)} only? "
+                "The rest of the series stays; the attendees are told."
+            )
+
+        def answered(cancel: bool | None) -> None:
+            if cancel:
+                self.app._save_in_background(
+                    meeting,
+                    lambda current: _changed_fields(current, cancel_occurrence(current, start)),
+                    f"Cancelled {meeting.key} on {_when(occurrence)} (u restores it).",
+                )
+
+        self.app.push_screen(ConfirmDialog(question, yes="Cancel it", no="Keep it"), answered)
+
+    def _restore_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.calendar import restore_occurrence
+
+        meeting = occurrence.meeting
+        start = occurrence.original_start
+        self.app._save_in_background(
+            meeting,
+            lambda current: _changed_fields(current, restore_occurrence(current, start)),
+            f"{meeting.key} on {_when(occurrence)} is back in the series.",
+        )
+
+    def _move_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.calendar import move_occurrence
+        from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog, MoveResult
+
+        meeting = occurrence.meeting
+        original = occurrence.original_start
+
+        def moved(result: MoveResult | None) -> None:
+            if result is None:
+                return
+            local = result.start.astimezone(clock.zone(meeting.timezone))
+            self.app._save_in_background(
+                meeting,
+                lambda current: _changed_fields(
+                    current,
+                    move_occurrence(
+                        current, original, result.start, result.duration_minutes, result.location
+                    ),
+                ),
+                f"Moved {meeting.key} on {_when(occurrence)} to {local:%a %d %b %H:%M}.",
+            )
+
+        self.app.push_screen(MoveOccurrenceDialog(occurrence), moved)
+
+    def _edit_minutes(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.calendar import change_occurrence
+        from clientdesk.widgets.minutes_form import MinutesForm, MinutesResult
+
+        meeting = occurrence.meeting
+        start = occurrence.original_start
+
+        def written(result: MinutesResult | None) -> None:
+            if result is None:
+                return
+            self.app._save_in_background(
+                meeting,
+                lambda current: _minutes_fields(current, start, result, change_occurrence),
+                f"Saved the minutes of {meeting.key} on {_when(occurrence)}.",
+            )
+
+        self.app.push_screen(
+            MinutesForm(occurrence, request_keys=self._request_keys(project)), written
+        )
+
+    def _split_series(self, occurrence: Occurrence, project: Project) -> None:
+        """Open the form on "this and all following": saving splits the series in one write."""
+        from clientdesk.store.calendar import split_series
+        from clientdesk.store.errors import ValidationFailed
+
+        try:
+            old, new = split_series(occurrence.meeting, occurrence.original_start)
+        except ValidationFailed as error:
+            self.app.notify(describe_error(error), severity="warning", markup=False)
+            return
+
+        def save(edited: Meeting) -> Meeting:
+            from clientdesk.store.repository import Change
+
+            saved = self.app.repository.apply([Change.update(old), Change.add(edited)])
+            result = saved[1]
+            assert result is not None
+            return result  # type: ignore[return-value]
+
+        self.edit_meeting(
+            project,
+            new,
+            save=save,
+            subtitle=f"{occurrence.meeting.key} from {_when(occurrence)} on",
+        )
+
+    def _request_for_action(self, occurrence: Occurrence, project: Project, index: int) -> None:
+        self.app.run_worker(
+            partial(self._raise_request_for_action, occurrence, project, index),
+            thread=True,
+            group="store",
+        )
+
+    def _raise_request_for_action(
+        self, occurrence: Occurrence, project: Project, index: int
+    ) -> None:
+        """Add a client request for an action item and link both ways, in one write (a worker)."""
+        from clientdesk.store.calendar import request_for_action
+        from clientdesk.store.models import Meeting
+        from clientdesk.store.repository import Change
+
+        try:
+            current = self.app.repository.snapshot().get(Meeting, occurrence.meeting.id)
+            if current is None:
+                raise StoreError(f"{occurrence.meeting.key} was deleted meanwhile")
+            request, linked = request_for_action(
+                current, occurrence.original_start, index, project, clock.now()
+            )
+            saved = self.app.repository.apply([Change.add(request), Change.update(linked)])
+        except (StoreError, OSError) as error:
+            self.app.post_message(self.app.WriteFailed(describe_error(error)))
+        else:
+            added = saved[0]
+            assert added is not None
+            text = f"Raised {added.key} (Requests pane) for the action of {current.key}."
+            self.app.post_message(self.app.RecordWritten(added, text, select=False))
+
+
+def _minutes_fields(
+    meeting: Meeting,
+    start: datetime,
+    result: Any,
+    change: Callable[..., Meeting],
+) -> dict[str, Any]:
+    """The stored fields the minutes form's ``result`` changes on ``meeting``."""
+    from clientdesk.store.repository import dump_record
+
+    changed = change(
+        meeting,
+        start,
+        agenda=result.agenda,
+        minutes=result.minutes,
+        decisions=result.decisions,
+        action_items=result.action_items,
+    )
+    old, new = dump_record(meeting), dump_record(changed)
+    fields: Sequence[str] = (*OCCURRENCE_FIELDS, "agenda", "minutes", "decisions", "action_items")
+    return {name: new[name] for name in fields if old.get(name) != new.get(name)}
