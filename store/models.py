@@ -455,6 +455,21 @@ class OccurrenceChange(BaseModel):
     action_items: list[ActionItem] = Field(default_factory=list)
 
 
+class InviteSent(BaseModel):
+    """One invite or cancellation e-mailed to a meeting's attendees, as the server accepted it."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    sent_at: AwareDatetime
+    sent_by: OneLine = ""
+    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
+    sequence: int = Field(ge=0)
+    recipients: list[str] = Field(default_factory=list, description="e-mail addresses")
+    recurrence_id: AwareDatetime | None = Field(
+        default=None, description="the occurrence it was about (None: the whole meeting)"
+    )
+
+
 class Meeting(ProjectRecord):
     """A meeting, status report or review, possibly a recurring series.
 
@@ -492,6 +507,18 @@ class Meeting(ProjectRecord):
     split_from: str | None = Field(
         default=None, description="id of the series this one continues ('this and following')"
     )
+    ical_uid: str | None = Field(
+        default=None,
+        description="the iCalendar UID of an imported meeting (None: made here, see uid)",
+    )
+    sent: list[InviteSent] = Field(
+        default_factory=list, description="invites and cancellations e-mailed, oldest first"
+    )
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID: never changes across edits (an imported meeting keeps the client's)."""
+        return self.ical_uid or f"{self.id}@clientdesk"
 
     @property
     def end(self) -> datetime:
@@ -938,6 +965,26 @@ class FollowOnAction(ProjectRecord):
     notes: str = ""
 
 
+class StatusReport(ProjectRecord):
+    """A client-facing status report as it was sent: kept as it was, never edited.
+
+    The store refuses to change one; a new report is a new record.
+    """
+
+    TABLE: ClassVar[str] = "status_reports"
+    PREFIX: ClassVar[str] = "RPT"
+    LABEL: ClassVar[str] = "status report"
+
+    period_start: AwareDatetime | None = Field(
+        default=None, description="end of the previous report's period (None: project start)"
+    )
+    period_end: AwareDatetime
+    title: OneLine = Field(min_length=1, max_length=200)
+    markdown: str
+    html: str = ""
+    sent_to: list[str] = Field(default_factory=list, description="e-mail addresses")
+
+
 RECORD_TYPES: tuple[type[Record], ...] = (
     Project,
     Contact,
@@ -948,6 +995,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ChecklistItem,
     LessonLearned,
     FollowOnAction,
+    StatusReport,
 )
 """Every stored record type, projects first."""
 
@@ -961,6 +1009,7 @@ KIND_NAMES: dict[str, type[Record]] = {
     "checklist": ChecklistItem,
     "lesson": LessonLearned,
     "follow-on": FollowOnAction,
+    "report": StatusReport,
 }
 """The record kinds by the names the command line uses."""
 
