@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from clientdesk.store.demo import populate_demo
@@ -25,6 +26,7 @@ from clientdesk.store.models import (
     ChecklistItem,
     ClientRequest,
     Comment,
+    CommunicationPlanItem,
     Contact,
     Meeting,
     Record,
@@ -33,7 +35,12 @@ from clientdesk.store.models import (
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.cli import main
+from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.checklist_dialog import ChecklistDialog
+from clientdesk.widgets.meeting_detail import MeetingDetail
+from clientdesk.widgets.meeting_form import MeetingForm
+from clientdesk.widgets.minutes_form import MinutesForm
+from clientdesk.widgets.plan_item_form import PlanItemForm
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.risk_form import RiskForm
@@ -111,7 +118,20 @@ def write_hostile_project(folder: Path, text: str) -> Path:
     still_open = snapshot.find(ChecklistItem, "CHK-7", project.id)
     repo.update(revised(still_open, title=title(text)))
     meeting = snapshot.find(Meeting, "MTG-1", project.id)
-    repo.update(revised(meeting, title=title(text), location=text))
+    agenda = [item.model_copy(update={"presenter": title(text)}) for item in meeting.agenda]
+    agenda[0] = agenda[0].model_copy(update={"title": title(text)})
+    attendees = [a.model_copy(update={"name": title(text)}) for a in meeting.attendees]
+    repo.update(
+        revised(
+            meeting,
+            title=title(text),
+            location=text,
+            agenda=[item.model_dump() for item in agenda],
+            attendees=[a.model_dump() for a in attendees],
+        )
+    )
+    plan_item = snapshot.find(CommunicationPlanItem, "PLN-1", project.id)
+    repo.update(revised(plan_item, title=title(text), purpose=text, owner=title(text)))
     return path
 
 
@@ -125,6 +145,39 @@ def assert_screen_is_sound(app: ClientDeskApp, where: str) -> str:
     return text
 
 
+async def open_the_calendar_screens(pilot: Pilot[None], app: ClientDeskApp) -> None:
+    """The plan item form, the series' detail, minutes form and meeting form, and the views."""
+    await pilot.press("1")
+    await settle(pilot)
+    calendar = app.query_one(CalendarPane)
+    assert calendar.selected_plan_item is not None, "the overdue plan item is on top"
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, PlanItemForm)
+    assert_screen_is_sound(app, "plan item form")
+    await pilot.press("escape")
+    await settle(pilot)
+    series = next(
+        entry.id
+        for entry in calendar.agenda
+        if entry.occurrence is not None and entry.occurrence.key == "MTG-1"
+    )
+    calendar.select_occurrence(series)
+    await pilot.pause()
+    assert_screen_is_sound(app, "agenda")
+    for key, screen in (("enter", MeetingDetail), ("m", MinutesForm), ("e", MeetingForm)):
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, screen), key
+        assert_screen_is_sound(app, screen.__name__)
+        await pilot.press("escape")
+        await settle(pilot)
+    for _ in range(3):  # the plan and meeting tables (no week view at 80 columns)
+        await pilot.press("v")
+        await settle(pilot)
+        assert_screen_is_sound(app, f"calendar view {calendar.view}")
+
+
 async def open_each_pane_and_form(app: ClientDeskApp, stored: ClientRequest, risk: Risk) -> None:
     """Show panes 1-4 and the request, risk and tick forms, checking the screen each time."""
     async with app.run_test(size=(80, 24)) as pilot:
@@ -135,6 +188,8 @@ async def open_each_pane_and_form(app: ClientDeskApp, stored: ClientRequest, ris
             await pilot.press(pane)
             await settle(pilot)
             assert_screen_is_sound(app, f"pane {pane}")
+
+        await open_the_calendar_screens(pilot, app)
 
         await pilot.press("2")
         await settle(pilot)
