@@ -257,3 +257,26 @@ def test_bad_occurrence_edits_are_refused(
     err = refused(capsys, "edit", "meeting", "MTG-1", "--project", "SHOP", *options)
     assert message in err
     assert shop.read_bytes() == before
+
+
+def test_the_tables_read_the_cadence_and_the_next_dates_in_words(
+    capsys: pytest.CaptureFixture[str], shop: Path
+) -> None:
+    ok(
+        capsys, "add", "plan", "--project", "SHOP", "--title", "Status report",
+        "--every", "weekly", "--first-due", "2026-11-06 10:00",
+    )  # fmt: skip
+    lines = ok(capsys, "list", "plan", "--project", "SHOP").splitlines()
+    assert lines[0].split() == [
+        "KEY",
+        "TITLE",
+        "CHANNEL",
+        "REPEATS",
+        "NEXT",
+        "DUE",
+        "OVERDUE",
+        "OWNER",
+    ]
+    assert "weekly Fri" in lines[1] and "2026-11-27 10:00" in lines[1] and "overdue" in lines[1]
+    meetings = ok(capsys, "list", "meetings", "--project", "SHOP")
+    assert "REPEATS" in meetings.splitlines()[0]

@@ -787,10 +787,10 @@ def _clock_cell(request: ClientRequest, project: Project | None, now: datetime) 
 _TABLE_COLUMNS: dict[type[Record], tuple[str, ...]] = {
     Project: ("key", "name", "client", "phase", "rag"),
     Contact: ("key", "name", "email", "organisation", "role"),
-    CommunicationPlanItem: ("key", "title", "channel", "cadence", "owner"),
+    CommunicationPlanItem: ("key", "title", "channel", "repeats", "next_due", "overdue", "owner"),
     ClientRequest: ("key", "type", "priority", "status", "left", "title", "owner"),
     Risk: ("key", "kind", "score", "band", "status", "title"),
-    Meeting: ("key", "start", "kind", "status", "title"),
+    Meeting: ("key", "next", "kind", "status", "repeats", "title"),
     ChecklistItem: ("key", "state", "title", "done_by"),
     LessonLearned: ("key", "category", "title"),
     FollowOnAction: ("key", "owner", "due", "title"),
@@ -837,6 +837,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             return _cell(owner.key if owner else None)
         if name == "left" and isinstance(record, ClientRequest):
             return _clock_cell(record, owner, now)
+        if isinstance(record, (Meeting, CommunicationPlanItem)) and owner is not None:
+            return _calendar_cell(record, name, owner, snapshot, now)
         return _cell(getattr(record, name))
 
     rows = [[cell(r, name) for name in columns] for r in records]
@@ -852,6 +854,39 @@ def cmd_list(args: argparse.Namespace) -> int:
         for gate in closing_gates(snapshot, project, now):
             print(_gate_line(gate))
     return 0
+
+
+def _calendar_cell(
+    record: Meeting | CommunicationPlanItem,
+    name: str,
+    project: Project,
+    snapshot: Snapshot,
+    now: datetime,
+) -> str:
+    """The computed columns of meetings and plan items, read in the project's zone."""
+    from clientdesk.store.calendar import describe_rule, next_occurrence, plan_due
+
+    tz = clock.zone(project.timezone)
+    if isinstance(record, Meeting):
+        if name == "repeats":
+            return _cell(describe_rule(record.rrule, timezone=project.timezone))
+        if name == "next":
+            upcoming = next_occurrence(record, now)
+            return _cell(upcoming.start.astimezone(tz) if upcoming is not None else None)
+        return _cell(getattr(record, name))
+    if name == "repeats":
+        return _cell(describe_rule(record.cadence, timezone=project.timezone))
+    if name in ("next_due", "overdue"):
+        linked = [
+            meeting
+            for meeting in snapshot.of_project(Meeting, project.id)
+            if meeting.plan_item_id == record.id
+        ]
+        due = plan_due(record, linked, now, timezone=project.timezone)
+        if name == "overdue":
+            return "overdue" if due.overdue else ""
+        return _cell(due.next_due.astimezone(tz) if due.next_due is not None else None)
+    return _cell(getattr(record, name))
 
 
 def _gate_line(gate: Gate) -> str:
