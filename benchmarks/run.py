@@ -14,6 +14,8 @@ and prints, measured side by side in one run:
 - the time of ``clientdesk list requests --json``;
 - the time to read both response clocks of every request of the largest
   project (what the Requests pane computes when it is filled), per request;
+- the time to compute the Calendar agenda of the project with the most
+  meetings (four weeks of occurrences, their clashes, the plan's due dates);
 - peak memory (max RSS) of each app process, against the bare app's.
 
 Each figure is the median of ``--repeat`` runs. The apps run headless (no
@@ -130,6 +132,38 @@ def bench_clocks(data: Path, repeat: int) -> dict[str, float]:
     return {"count": len(requests), "ms": total * 1000, "us_each": total / len(requests) * 1e6}
 
 
+def bench_calendar(data: Path, repeat: int) -> dict[str, float]:
+    """Time to compute the Calendar agenda of the project with the most meetings.
+
+    What the pane computes when it is filled: four weeks of occurrences of
+    every meeting and series, the clashes among them, and where each plan item
+    stands.
+    """
+    from datetime import timedelta
+
+    from clientdesk.store import clock
+    from clientdesk.store.calendar import conflicts, plan_due, project_occurrences
+    from clientdesk.store.models import CommunicationPlanItem, Meeting
+    from clientdesk.store.repository import TinyDBRepository
+
+    snapshot = TinyDBRepository(data).snapshot()
+    now = clock.now()
+    project = max(snapshot.projects(), key=lambda p: len(snapshot.of_project(Meeting, p.id)))
+    meetings = snapshot.of_project(Meeting, project.id)
+    items = snapshot.of_project(CommunicationPlanItem, project.id)
+    times = []
+    found = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        listed = project_occurrences(meetings, now, now + timedelta(days=28))
+        conflicts(listed)
+        for item in items:
+            plan_due(item, [m for m in meetings if m.plan_item_id == item.id], now)
+        times.append(time.perf_counter() - started)
+        found = len(listed)
+    return {"meetings": len(meetings), "occurrences": found, "ms": median(times) * 1000}
+
+
 def bench_list(data: Path, repeat: int) -> float:
     """Wall time of ``clientdesk list requests --json`` in milliseconds."""
     times = []
@@ -165,6 +199,7 @@ def main() -> None:
         save = bench_save(data, options.repeat)
         listing = bench_list(data, options.repeat)
         clocks = bench_clocks(data, options.repeat)
+        agenda = bench_calendar(data, options.repeat)
 
     bare_paint = startup["bare.first_paint_ms"]
     ours_paint = startup["clientdesk.first_paint_ms"]
@@ -189,6 +224,12 @@ def main() -> None:
             f"response clocks of one project's {clocks['count']:.0f} requests",
             f"{clocks['ms']:.0f} ms",
             f"{clocks['us_each']:.0f} us per request",
+        ),
+        (
+            f"calendar agenda of one project's {agenda['meetings']:.0f} meetings "
+            f"({agenda['occurrences']:.0f} occurrences in 4 weeks)",
+            f"{agenda['ms']:.0f} ms",
+            "",
         ),
         ("peak memory, bare app", f"{startup['bare.rss_mib']:.0f} MiB", ""),
         (

@@ -62,7 +62,7 @@ def test_starting_the_app_leaves_pydantic_and_tinydb_out(module: str) -> None:
     """
     probe = (
         f"import sys, {module}\n"
-        "print(','.join(sorted(m for m in ('pydantic', 'tinydb') if m in sys.modules)))"
+        "print(','.join(sorted(m for m in ('pydantic', 'tinydb', 'dateutil') if m in sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

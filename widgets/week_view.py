@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -23,8 +24,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from clientdesk.store.calendar import Occurrence
 from clientdesk.store.text import printable
+
+# Occurrences arrive from the pane; the calendar rules (and dateutil) they come
+# from are not needed for the app's first paint.
+if TYPE_CHECKING:
+    from clientdesk.store.calendar import Occurrence
 
 GUTTER_WIDTH = 6
 """Cells left of the day columns: the time of each line (``08:00``)."""
