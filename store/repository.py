@@ -53,6 +53,7 @@ from clientdesk.store.models import (
     Record,
     Risk,
     ScoreChange,
+    StatusReport,
     received_horizon,
 )
 from clientdesk.store.paths import current_user, real_path
@@ -191,6 +192,8 @@ class Change:
 
     op: str
     record: Record
+    client_sequence: bool = False
+    """An imported meeting update: its SEQUENCE is at least the one the record carries."""
 
     @classmethod
     def add(cls, record: Record) -> Change:
@@ -198,9 +201,14 @@ class Change:
         return cls("add", record)
 
     @classmethod
-    def update(cls, record: Record) -> Change:
-        """Replace a record, based on the revision it carries."""
-        return cls("update", record)
+    def update(cls, record: Record, *, client_sequence: bool = False) -> Change:
+        """Replace a record, based on the revision it carries.
+
+        With ``client_sequence`` (an update imported from a client's invite) a
+        meeting's SEQUENCE becomes at least the one ``record`` carries: the
+        client's calendar counted that far, and our next invite must be newer.
+        """
+        return cls("update", record, client_sequence)
 
     @classmethod
     def delete(cls, record: Record) -> Change:
@@ -429,12 +437,18 @@ class TinyDBRepository(Repository):
                 stored.updated_at if stored else None,
                 stored,
             )
+        if isinstance(stored, StatusReport):
+            # What the client was sent is a record of fact: neither rewritten
+            # nor removed (it goes only with its project).
+            raise ValidationFailed("a status report is kept as it was sent")
         self._refuse_if_closed(work, stored)
         if change.op == "delete" and isinstance(stored, Project) and stored.is_closed:
             # Deleting would remove its records too: the lock must hold for that as well.
             raise ClosedProjectError(f"project {stored.key} is closed: reopen it to delete it")
         if change.op == "update":
-            return self._replace(work, stored, change.record, now)
+            return self._replace(
+                work, stored, change.record, now, client_sequence=change.client_sequence
+            )
         if change.op == "delete":
             self._remove(work, stored)
             return None
@@ -474,7 +488,15 @@ class TinyDBRepository(Repository):
                 self._insert(work, item, now)
         return saved
 
-    def _replace(self, work: _WorkingSet, stored: Record, record: Record, now: datetime) -> Record:
+    def _replace(
+        self,
+        work: _WorkingSet,
+        stored: Record,
+        record: Record,
+        now: datetime,
+        *,
+        client_sequence: bool = False,
+    ) -> Record:
         kind = type(stored)
         doc_id = work.doc_ids[kind][stored.id]
         # Compare with the stored document, not with the snapshot's object: a caller
@@ -490,7 +512,7 @@ class TinyDBRepository(Repository):
         if isinstance(stored, ClientRequest):
             self._keep_request_log(data, current, now)
         if isinstance(stored, Meeting):
-            self._keep_meeting_sequence(data, current)
+            self._keep_meeting_sequence(data, current, client_sequence=client_sequence)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
             self._close_or_reopen(work, stored, data, current, now)
@@ -629,7 +651,9 @@ class TinyDBRepository(Repository):
             data.update(decision="pending", decided_by="", decided_at=None, decision_reason="")
             data["comments"].append(self._stamped({"text": note}, now))
 
-    def _keep_meeting_sequence(self, data: dict[str, Any], current: dict[str, Any]) -> None:
+    def _keep_meeting_sequence(
+        self, data: dict[str, Any], current: dict[str, Any], *, client_sequence: bool = False
+    ) -> None:
         # SEQUENCE is the store's to count, so that the app and `clientdesk edit
         # meeting` raise it alike: one more when the attendees must see the change
         # (a new invite), whatever the caller sent.
@@ -640,7 +664,9 @@ class TinyDBRepository(Repository):
         before = Meeting.model_validate(current, context=STORED)
         after = validate_record(Meeting, {**data, "sequence": before.sequence})
         raised = calendar.raises_sequence(before, after)
-        data["sequence"] = before.sequence + 1 if raised else before.sequence
+        counted = before.sequence + 1 if raised else before.sequence
+        # An imported update (see Change.update) never falls below the client's count.
+        data["sequence"] = max(counted, int(data["sequence"])) if client_sequence else counted
 
     def _check_received_at(self, data: dict[str, Any], now: datetime) -> None:
         # Checked on write only, when the received time is set or changed: a

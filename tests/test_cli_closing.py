@@ -341,13 +341,12 @@ def test_the_closing_report_is_written_to_a_file(
     assert [p.name for p in target.parent.iterdir()] == ["closing.md"]  # no temp file left
 
 
-def test_report_without_closing_says_the_status_report_comes_later(
+def test_report_without_closing_writes_the_status_report(
     capsys: pytest.CaptureFixture[str], shop: Path
 ) -> None:
-    code, out, err = run(capsys, "report", "--project", "SHOP")
-    assert (code, out) == (2, "")
-    assert "status report comes with a later version" in err and "--closing" in err
-    assert len(err.strip().splitlines()) == 1
+    out = ok(capsys, "report", "--project", "SHOP")
+    assert out.startswith("# Status report: Web shop (SHOP)\n")
+    assert "## Closing gates" not in out
 
 
 # -- bad input ---------------------------------------------------------------------------

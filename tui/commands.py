@@ -962,30 +962,69 @@ def cmd_close_project(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``clientdesk report --project KEY --closing [-o FILE]``: the closing report in Markdown."""
-    if not args.closing:
-        raise UsageError(
-            "the status report comes with a later version; use --closing for the closing report"
-        )
-    if args.format != "md":
-        raise UsageError("the closing report is written in Markdown only (--format md)")
-    from clientdesk.store.report import closing_report
+    """``clientdesk report --project KEY [--format md|html] [-o FILE] [--keep] [--reopen RPT-N]``.
 
+    Without ``--closing``: the client-facing status report for the period since
+    the last kept one; ``--keep`` keeps it as issued (its key goes to stderr),
+    ``--reopen`` prints a kept report exactly as it was. ``--closing``: the
+    closing report, in Markdown.
+    """
+    if args.closing and (args.keep or args.reopen):
+        raise UsageError("--keep and --reopen are for the status report, not with --closing")
+    if args.keep and args.reopen:
+        raise UsageError("--reopen prints a kept report; it cannot be kept again (drop --keep)")
+    if args.closing and args.format != "md":
+        raise UsageError("the closing report is written in Markdown only (--format md)")
+    target = _report_target(args.output)
     snapshot = _repository(args).snapshot()
     project = snapshot.project(args.project)
-    report = closing_report(snapshot, project, clock.now())
-    if args.output is None:
-        sys.stdout.write(report)
+    if args.closing:
+        from clientdesk.store.report import closing_report
+
+        _write_report(closing_report(snapshot, project, clock.now()), target)
+        if target is not None:
+            print(f"wrote the closing report of {project.key} to {target}")
         return 0
-    target = Path(args.output).expanduser()
+    from clientdesk.store.models import StatusReport
+    from clientdesk.store.status_report import keep_report, status_report
+
+    if args.reopen:
+        kept = snapshot.find(StatusReport, args.reopen.strip().upper(), project.id)
+        text = kept.markdown if args.format == "md" else kept.html
+        if not text:
+            raise UsageError(f"{kept.key} was kept without an HTML version; use --format md")
+        _write_report(text, target)
+        if target is not None:
+            print(f"wrote {kept.key} of {project.key} to {target}")
+        return 0
+    content = status_report(snapshot, project, clock.now())
+    if args.keep:
+        # Kept before it is written: a report the store refused is not handed out.
+        saved = keep_report(_repository(args), project, content)
+        print(f"kept the status report as {saved.key}", file=sys.stderr)
+    _write_report(content.markdown if args.format == "md" else content.html, target)
+    if target is not None:
+        print(f"wrote the status report of {project.key} to {target}")
+    return 0
+
+
+def _report_target(output: str | None) -> Path | None:
+    if output is None:
+        return None
+    target = Path(output).expanduser()
     if not target.parent.is_dir():
         raise UsageError(f"{target.parent}: no such directory")
     if target.is_dir():
         raise UsageError(f"{target}: is a directory; give a file name")
+    return target
+
+
+def _write_report(text: str, target: Path | None) -> None:
+    if target is None:
+        sys.stdout.write(text)
+        return
     # Temp file and rename: a reader never sees half a report, a crash leaves the old one.
-    save_atomically(target, report.encode("utf-8"), keep_backup=False)
-    print(f"wrote the closing report of {project.key} to {target}")
-    return 0
+    save_atomically(target, text.encode("utf-8"), keep_backup=False)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -1080,6 +1119,10 @@ def build_parser() -> _Parser:
     report.add_argument("--closing", action="store_true", help="the closing report")
     report.add_argument("--format", choices=("md", "html"), default="md", help="md or html")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    report.add_argument(
+        "--keep", action="store_true", help="keep the status report as issued (next one follows it)"
+    )
+    report.add_argument("--reopen", metavar="RPT-N", help="print a kept status report as it was")
     report.set_defaults(handler=cmd_report)
 
     for verb, handler in (("add", cmd_add), ("edit", cmd_edit)):
@@ -1109,4 +1152,10 @@ def build_parser() -> _Parser:
                     action="append" if option.repeatable else "store",
                 )
             one.set_defaults(handler=handler, record_kind=name)
+
+    # What clients receive: invites and feeds, imports, e-mail (each in its own module).
+    from clientdesk.tui import ics_commands, import_commands, mail_commands
+
+    for module in (ics_commands, import_commands, mail_commands):
+        module.register(sub, common)
     return parser

@@ -1,0 +1,1249 @@
+"""Reading a client's iCalendar file into a project's meetings: plan, preview, apply.
+
+A client sends an invite (``METHOD:REQUEST``), an answer to ours (``REPLY``),
+a cancellation (``CANCEL``) or a whole calendar (``PUBLISH``, or no METHOD).
+:func:`plan_import` parses the file with icalendar and works out what would
+change, one line per change for the preview, without writing anything;
+:func:`apply_import` then saves the whole plan in one atomic batch.
+
+The rules:
+
+- Events are matched to meetings by UID (:attr:`Meeting.uid`: ours are
+  ``<id>@clientdesk``, imported ones keep the client's in ``ical_uid``).
+- A new UID becomes a new meeting: times in the zone of its TZID (IANA names,
+  Windows names as Outlook writes them, or a zone defined only by the file's
+  VTIMEZONE, matched to the IANA zone with the same offsets), attendees with
+  their role and answer, the organiser, RRULE (UNTIL made UTC), EXDATEs as
+  cancelled occurrences and RECURRENCE-ID overrides as moved ones.
+- A known UID changes its meeting only when the event's SEQUENCE is higher than
+  the stored one; the meeting then keeps the client's SEQUENCE (see
+  :meth:`Change.update`). What the team recorded stays: the agenda, the minutes
+  and whatever an occurrence produced.
+- ``REPLY`` sets the replying attendee's RSVP (no SEQUENCE check); ``CANCEL``
+  (or ``STATUS:CANCELLED``) cancels the meeting, or with a RECURRENCE-ID that
+  one occurrence.
+
+Choices a reader may look for:
+
+- DESCRIPTION becomes a new meeting's agenda, one item per line (list markers
+  stripped, no time allotted), up to the first separator line (the dashes or
+  underscores before the "join the call" block Outlook and Google append);
+  an update never replaces the team's agenda.
+- An all-day event (a DATE value) becomes a meeting of a whole day (00:00,
+  24 hours) in the project's zone; one spanning several days is skipped.
+- A floating time (no zone) is read in the project's zone; a UTC time in the
+  project's zone too, except for a series, which repeats in UTC as the client's
+  calendar repeats it.
+- Text is data: it is stored as it came (titles folded to one line by the
+  model) and shown through :func:`~clientdesk.store.text.printable`, so the
+  preview never carries markup effects or control characters to a terminal.
+
+Malformed input (empty, not iCalendar, broken lines, cut short, too big, an
+unknown time zone, an event without DTSTART, binary data, no events) raises
+:class:`ImportRefused` before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from icalendar import Calendar, Component, Timezone, vRecur
+from icalendar.parser import Contentlines
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from clientdesk.store import calendar
+from clientdesk.store.enums import RSVP, AttendeeRole, MeetingKind, MeetingStatus
+from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.models import AgendaItem, Attendee, Contact, Meeting, Project, Record
+from clientdesk.store.repository import Change, Repository, Snapshot, dump_record, validate_record
+from clientdesk.store.text import printable
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+"""The largest file an import reads (a client's invite is a few kilobytes)."""
+
+MAX_AGENDA_ITEMS = 20
+"""How many lines of a DESCRIPTION become agenda items at most."""
+
+_TITLE_LIMIT = 200  # Meeting.title's max_length
+_SHOWN_TITLE = 60  # how much of a title a preview line shows
+_DEFAULT_MINUTES = 60
+_YEARS = (1900, 2200)  # a meeting outside these years is a typo or a hostile file
+_MAX_EXCEPTIONS = 1000  # per series; real ones have a few dozen
+_DAY_MINUTES = 24 * 60
+_METHODS = ("PUBLISH", "REQUEST", "REPLY", "CANCEL")
+_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_ANSWERS = {
+    "NEEDS-ACTION": RSVP.NEEDS_ACTION,
+    "ACCEPTED": RSVP.ACCEPTED,
+    "TENTATIVE": RSVP.TENTATIVE,
+    "DECLINED": RSVP.DECLINED,
+}
+_ANSWER_TEXT = {
+    RSVP.NEEDS_ACTION: "has not answered yet",
+    RSVP.ACCEPTED: "accepted",
+    RSVP.TENTATIVE: "accepted tentatively",
+    RSVP.DECLINED: "declined",
+}
+_OPTIONAL_ROLES = ("OPT-PARTICIPANT", "NON-PARTICIPANT")
+_NOT_PEOPLE = ("ROOM", "RESOURCE")
+_VIDEO_PROPERTIES = ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-GOOGLE-CONFERENCE", "URL")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
+_HEADING = re.compile(r"^agenda:?$", re.IGNORECASE)  # the heading, not an item
+_SEPARATOR = re.compile(r"^[\W_]{8,}$")  # "______", "-::~:~::~:~:~" before the call details
+_KEPT_IN_OCCURRENCES = ("agenda", "status", "minutes", "decisions", "action_items")
+
+
+class ImportRefused(ValidationFailed):
+    """The file cannot be imported; nothing was changed. The message says why, in one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message), "file")
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One line of the preview: a change the import makes, or an event it skips.
+
+    Attributes:
+        description: what happens, one line, safe to print on a terminal.
+        uid: the UID of the event it comes from.
+        skipped: True when nothing is changed for it (``description`` says why).
+    """
+
+    description: str
+    uid: str
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would change, before anything is written.
+
+    Attributes:
+        project: the project the meetings go to.
+        entries: one per change or skipped event, in the file's order.
+        changes: the records to save, one change per meeting (see :func:`apply_import`).
+        warnings: what was read in a way worth knowing, or left out; one line each.
+    """
+
+    project: Project
+    entries: tuple[PlannedChange, ...]
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many changes the import makes (skipped events not counted)."""
+        return sum(1 for entry in self.entries if not entry.skipped)
+
+    def preview_lines(self) -> list[str]:
+        """The preview: one line per change or skipped event, then one per warning."""
+        lines = [entry.description for entry in self.entries]
+        return lines + [f"warning: {warning}" for warning in self.warnings]
+
+
+def read_import_file(path: str | Path) -> bytes:
+    """The bytes of an ``.ics`` file, refusing one above :data:`MAX_IMPORT_BYTES` unread.
+
+    Raises:
+        ImportRefused: the file is too big.
+        OSError: it cannot be read (missing, a directory, no permission).
+    """
+    with Path(path).expanduser().open("rb") as handle:
+        data = handle.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused(_too_big(path))
+    return data
+
+
+def _too_big(what: object) -> str:
+    limit = MAX_IMPORT_BYTES // (1024 * 1024)
+    return (
+        f"{what}: the file is larger than {limit} MB; an invite or a project calendar "
+        "is far smaller, so it was not read"
+    )
+
+
+def plan_import(data: bytes, project: Project, snapshot: Snapshot, *, now: datetime) -> ImportPlan:
+    """Work out what importing ``data`` into ``project`` would change; write nothing.
+
+    Args:
+        data: the file's bytes.
+        project: the project the meetings go to.
+        snapshot: the store as it is now (meetings are matched by UID).
+        now: the current time (a zone defined only by the file is matched
+            against the IANA zones over the years around it).
+
+    Returns:
+        The plan: preview lines, the records to save, warnings.
+
+    Raises:
+        ImportRefused: the file cannot be imported (the message says why).
+    """
+    if project.is_closed:
+        raise ImportRefused(f"project {project.key} is closed: reopen it to import meetings")
+    calendars = _parse(data)
+    events: list[_Event] = []
+    warnings: list[str] = []
+    for vcalendar in calendars:
+        method = str(vcalendar.get("METHOD", "") or "PUBLISH").strip().upper()
+        if method not in _METHODS:
+            raise ImportRefused(
+                f"METHOD:{method} is not imported (only {', '.join(_METHODS)}); "
+                "answer it in your mail program"
+            )
+        zones = _Zones(vcalendar, project.timezone, now, warnings)
+        reader = _EventReader(method, zones, project.timezone, warnings)
+        for vevent in _components(vcalendar, "VEVENT"):
+            try:
+                events.append(reader.read(vevent))
+            except (ValueError, IndexError, OverflowError) as error:
+                # ImportRefused is a StoreError, not a ValueError: it passes through.
+                where = f"the event {_uid_hint(vevent)}".rstrip()
+                raise ImportRefused(f"{where} cannot be read: {_short(error)}") from None
+    if not events:
+        names = {str(c.name) for cal in calendars for c in cal.subcomponents}
+        others = sorted(names - {"VTIMEZONE"})
+        holds = f" (only {', '.join(others)})" if others else ""
+        raise ImportRefused(f"nothing to import: the file holds no events{holds}")
+    planner = _Planner(project, snapshot, warnings)
+    for group in _by_uid(events):
+        planner.plan(group)
+    return planner.result()
+
+
+def apply_import(repository: Repository, plan: ImportPlan) -> list[Record]:
+    """Save every change of ``plan`` in one batch: all of it or, on any error, nothing.
+
+    Returns:
+        The saved meetings (new ones with their keys).
+
+    Raises:
+        ConflictError: a meeting changed since the plan was made; nothing is written.
+        StoreError: the store refused a change; nothing is written.
+    """
+    if not plan.changes:
+        return []
+    saved = repository.apply(plan.changes)
+    return [record for record in saved if record is not None]
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+
+def _parse(data: bytes) -> list[Calendar]:
+    """The VCALENDARs of ``data``, or a one-line refusal."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused(_too_big("the import"))
+    if not data.strip():
+        raise ImportRefused("the file is empty: nothing to import")
+    if b"\x00" in data:
+        raise ImportRefused("not an iCalendar file: it holds binary data")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            f"not an iCalendar file: byte {error.start} is not UTF-8 text "
+            "(iCalendar files are UTF-8)"
+        ) from None
+    unfolded = Contentlines.from_ical(text)  # type: ignore[no-untyped-call]
+    lines = [line.strip().upper() for line in unfolded]
+    if "BEGIN:VCALENDAR" not in lines:
+        raise ImportRefused("not an iCalendar file: no BEGIN:VCALENDAR")
+    try:
+        components = Calendar.from_ical(text, multiple=True)
+    except Exception as error:  # hostile input: the library raises many kinds
+        raise ImportRefused(f"not a valid iCalendar file: {_short(error)}") from None
+    calendars = [c for c in components if isinstance(c, Calendar) and c.name == "VCALENDAR"]
+    if not calendars:
+        raise ImportRefused("the file is cut short: BEGIN:VCALENDAR has no matching END:VCALENDAR")
+    for vcalendar in calendars:
+        for component in vcalendar.walk():
+            if component.errors:
+                name, message = component.errors[0]
+                where = f"{component.name} {_uid_hint(component)}".rstrip()
+                prop = f"{name}: " if name else ""
+                raise ImportRefused(f"a broken line in {where}: {prop}{_short(message)}")
+    return calendars
+
+
+def _short(error: object, limit: int = 120) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _uid_hint(component: Component) -> str:
+    uid = component.get("UID")
+    return f"{_short(uid, 60)!r}" if isinstance(uid, str) else ""
+
+
+def _components(parent: Component, name: str) -> list[Component]:
+    return [c for c in parent.subcomponents if c.name == name]
+
+
+def _one(component: Component, name: str) -> Any:
+    """A property given once (the first when repeated), or None."""
+    value = component.get(name)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _text(component: Component, name: str) -> str:
+    value = _one(component, name)
+    return str(value).strip() if value is not None else ""
+
+
+# -- time zones ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> tuple[str, ...]:
+    """Every IANA zone, the ordinary ``Area/City`` names first (they are what people read)."""
+    names = available_timezones()
+    legacy = ("Etc/", "SystemV/", "US/", "posix/", "right/")
+    usual = sorted(n for n in names if "/" in n and not n.startswith(legacy))
+    return (*usual, *sorted(names.difference(usual)))
+
+
+@lru_cache(maxsize=1)
+def _iana_set() -> frozenset[str]:
+    return frozenset(_iana_names())
+
+
+def _iana_name(tzid: str) -> str | None:
+    """The IANA zone a TZID names: itself, a Windows name, or ``/vendor/Area/City``."""
+    cleaned = tzid.strip().strip('"').strip()
+    known = _iana_set()
+    if cleaned in known:
+        return cleaned
+    if cleaned in WINDOWS_TO_OLSON:
+        return WINDOWS_TO_OLSON[cleaned]
+    parts = cleaned.strip("/").split("/")
+    for first in range(1, len(parts)):
+        candidate = "/".join(parts[first:])
+        if candidate in known:
+            return candidate
+    return None
+
+
+def _same_offsets(zone: tzinfo, candidate: tzinfo, moments: Sequence[datetime]) -> bool:
+    # Compared at instants (UTC), not at wall times: a wall time in the hour the
+    # clocks skip or repeat reads differently from one library to the next.
+    return all(
+        m.astimezone(zone).utcoffset() == m.astimezone(candidate).utcoffset() for m in moments
+    )
+
+
+class _Zones:
+    """The zones of one VCALENDAR: each TZID resolved to an IANA zone once."""
+
+    def __init__(
+        self, vcalendar: Calendar, project_zone: str, now: datetime, warnings: list[str]
+    ) -> None:
+        self._defined = {
+            str(tz.get("TZID", "")).strip(): tz
+            for tz in _components(vcalendar, "VTIMEZONE")
+            if isinstance(tz, Timezone)
+        }
+        self._project_zone = project_zone
+        self._year = now.year
+        self._warnings = warnings
+        self._names: dict[str, str] = {}
+
+    def name(self, tzid: str) -> str:
+        """The IANA name of ``tzid``.
+
+        Raises:
+            ImportRefused: neither an IANA or Windows name nor a VTIMEZONE of the file.
+        """
+        cached = self._names.get(tzid)
+        if cached is None:
+            cached = _iana_name(tzid) or self._from_definition(tzid)
+            self._names[tzid] = cached
+        return cached
+
+    def _from_definition(self, tzid: str) -> str:
+        definition = self._defined.get(tzid.strip())
+        if definition is None:
+            raise ImportRefused(
+                f"unknown time zone {_short(tzid, 60)!r}: not defined in the file "
+                "(no VTIMEZONE), and neither an IANA nor a Windows zone name"
+            )
+        try:
+            defined = definition.to_tz(lookup_tzid=False)
+        except Exception as error:  # a hostile VTIMEZONE breaks in many ways
+            raise ImportRefused(
+                f"the time zone {_short(tzid, 60)!r} in the file cannot be read: {_short(error)}"
+            ) from None
+        matched = self._equivalent(defined)
+        if matched is None:
+            raise ImportRefused(
+                f"the time zone {_short(tzid, 60)!r} in the file matches no known zone "
+                "(its offsets differ from every IANA zone)"
+            )
+        self._warnings.append(f"time zone {tzid!r} read as {matched} (the same offsets)")
+        return matched
+
+    def _equivalent(self, defined: tzinfo) -> str | None:
+        years = (self._year - 1, self._year, self._year + 1, self._year + 2)
+        # A coarse pass first (twice a month), then every day, then every hour
+        # of the days the clocks change: zones that differ only by the week or
+        # the hour they change to summer time exist (New York and Havana).
+        coarse = [
+            datetime(y, m, d, 12, tzinfo=UTC) for y in years for m in range(1, 13) for d in (1, 15)
+        ]
+        first = datetime(years[0], 1, 1, 12, tzinfo=UTC)
+        daily = [first + timedelta(days=n) for n in range(366 * len(years))]
+        changes = [
+            day
+            for before, day in pairwise(daily)
+            if before.astimezone(defined).utcoffset() != day.astimezone(defined).utcoffset()
+        ]
+        hourly = [day - timedelta(hours=h) for day in changes for h in range(1, 24)]
+        candidates = dict.fromkeys([self._project_zone, *WINDOWS_TO_OLSON.values(), *_iana_names()])
+        for name in candidates:
+            candidate = ZoneInfo(name)
+            passes = (coarse, daily, hourly)
+            if all(_same_offsets(defined, candidate, samples) for samples in passes):
+                return name
+        return None
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Guest:
+    email: str
+    name: str
+    role: AttendeeRole
+    answer: RSVP | None
+    answer_text: str
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One VEVENT as read: times made aware, text taken as data."""
+
+    method: str
+    uid: str
+    sequence: int
+    title: str
+    start: datetime | None
+    timezone: str
+    all_day: bool
+    duration_minutes: int | None
+    problem: str  # why it cannot become a meeting ("" when it can)
+    end_given: bool  # False: no DTEND or DURATION (an hour is assumed)
+    location: str
+    video_link: str
+    description: str
+    guests: tuple[_Guest, ...]
+    organiser_name: str
+    organiser_email: str
+    rrule: str | None
+    exdates: tuple[datetime, ...]
+    recurrence_id: datetime | None
+    cancelled: bool
+
+    @property
+    def label(self) -> str:
+        """The event's title, quoted and shortened, for a preview line."""
+        return _quoted(self.title)
+
+
+def _quoted(title: str) -> str:
+    shown = " ".join(title.split())
+    if len(shown) > _SHOWN_TITLE:
+        shown = shown[: _SHOWN_TITLE - 1] + "…"
+    return f"'{shown}'"
+
+
+class _EventReader:
+    """Reads the VEVENTs of one VCALENDAR."""
+
+    def __init__(self, method: str, zones: _Zones, project_zone: str, warnings: list[str]):
+        self.method = method
+        self.zones = zones
+        self.project_zone = project_zone
+        self.warnings = warnings
+
+    def read(self, vevent: Component) -> _Event:
+        uid = _text(vevent, "UID")
+        title = " ".join(_text(vevent, "SUMMARY").split()) or "(no title)"
+        recurrence_id = self._moment(vevent, "RECURRENCE-ID")
+        if recurrence_id is not None:
+            rid_prop = _one(vevent, "RECURRENCE-ID")
+            if str(rid_prop.params.get("RANGE", "")).upper() == "THISANDFUTURE":
+                self.warnings.append(
+                    f"{_quoted(title)}: a change to 'this and all following' occurrences "
+                    "was read as a change to that one occurrence"
+                )
+        start_prop = _one(vevent, "DTSTART")
+        needs_start = self.method in ("REQUEST", "PUBLISH")
+        if start_prop is None and needs_start:
+            raise ImportRefused(f"the event {_quoted(title)} has no start (DTSTART)")
+        start, timezone, all_day = (None, self.project_zone, False)
+        if start_prop is not None:
+            start, timezone, all_day = self._when(start_prop, title)
+        duration, problem = (None, "")
+        if start is not None and not _YEARS[0] <= start.year <= _YEARS[1]:
+            problem = f"it starts in the year {start.year}"
+        elif start is not None:
+            duration, problem = self._duration(vevent, start, all_day, title)
+        exdates = self._exdates(vevent)
+        if len(exdates) > _MAX_EXCEPTIONS:
+            problem = f"it has more than {_MAX_EXCEPTIONS} excluded dates"
+        rrule, rule_problem = (None, "")
+        if start is not None and not problem:
+            rrule, rule_problem = self._rule(vevent, start, timezone)
+        if rrule is not None and start is not None and start.tzinfo is UTC:
+            timezone = "UTC"  # a UTC series repeats at the same UTC time, as the client's does
+        location = _text(vevent, "LOCATION")
+        video = self._video_link(vevent)
+        if _URL.match(location):
+            video, location = video or location, ""
+        organiser = _one(vevent, "ORGANIZER")
+        organiser_name, organiser_email = "", ""
+        if organiser is not None:
+            organiser_email = _address(organiser)
+            organiser_name = " ".join(str(organiser.params.get("CN", "")).split())
+        if vevent.get("RDATE") is not None:
+            self.warnings.append(f"{_quoted(title)}: extra dates (RDATE) are not imported")
+        status = _text(vevent, "STATUS").upper()
+        return _Event(
+            method=self.method,
+            uid=uid,
+            sequence=self._sequence(vevent),
+            title=title,
+            start=start,
+            timezone=timezone,
+            all_day=all_day,
+            duration_minutes=duration,
+            problem=problem or rule_problem,
+            end_given=all_day or "DTEND" in vevent or "DURATION" in vevent,
+            location=location,
+            video_link=video,
+            description=_text(vevent, "DESCRIPTION"),
+            guests=tuple(self._guests(vevent, title)),
+            organiser_name=organiser_name,
+            organiser_email=organiser_email,
+            rrule=rrule,
+            exdates=tuple(exdates),
+            recurrence_id=recurrence_id,
+            cancelled=self.method == "CANCEL" or status == "CANCELLED",
+        )
+
+    def _sequence(self, vevent: Component) -> int:
+        value = _one(vevent, "SEQUENCE")
+        try:
+            return max(0, int(value)) if value is not None else 0
+        except (TypeError, ValueError):
+            return 0
+
+    def _when(self, prop: Any, title: str) -> tuple[datetime, str, bool]:
+        """A DTSTART-like value as an aware time, the zone it is in, and whether it is a date."""
+        value = getattr(prop, "dt", None)
+        tzid = prop.params.get("TZID")
+        if isinstance(value, datetime):
+            if tzid:
+                name = self.zones.name(str(tzid))
+                return value.replace(tzinfo=ZoneInfo(name)), name, False
+            if value.tzinfo is not None:
+                return value.astimezone(UTC), self.project_zone, False
+            return value.replace(tzinfo=ZoneInfo(self.project_zone)), self.project_zone, False
+        if isinstance(value, date):
+            return (
+                datetime.combine(value, time(0), ZoneInfo(self.project_zone)),
+                self.project_zone,
+                True,
+            )
+        raise ImportRefused(f"the event {_quoted(title)} has a start that is no date or time")
+
+    def _moment(self, vevent: Component, name: str) -> datetime | None:
+        prop = _one(vevent, name)
+        if prop is None:
+            return None
+        moment, _, _ = self._when(prop, _text(vevent, "SUMMARY"))
+        return moment
+
+    def _duration(
+        self, vevent: Component, start: datetime, all_day: bool, title: str
+    ) -> tuple[int | None, str]:
+        end = self._moment(vevent, "DTEND")
+        length: timedelta | None = None
+        if end is not None:
+            length = end - start
+        elif vevent.get("DURATION") is not None:
+            length = getattr(_one(vevent, "DURATION"), "dt", None)
+            if not isinstance(length, timedelta):
+                length = None
+        if length is None:
+            if all_day:
+                return _DAY_MINUTES, ""
+            return _DEFAULT_MINUTES, ""  # said in the preview when it becomes a meeting
+        minutes = int(length.total_seconds() // 60)
+        if minutes < 1:
+            return None, "it ends at or before its start"
+        if minutes > _DAY_MINUTES:
+            if all_day:
+                return (
+                    None,
+                    f"it spans {minutes // _DAY_MINUTES} days; a meeting lasts a day at most",
+                )
+            hours = minutes / 60
+            return None, f"it lasts {hours:.0f} hours; a meeting lasts 24 hours at most"
+        return minutes, ""
+
+    def _rule(self, vevent: Component, start: datetime, timezone: str) -> tuple[str | None, str]:
+        """The RRULE as stored (UNTIL in UTC), or why it is refused."""
+        value = vevent.get("RRULE")
+        if value is None:
+            return None, ""
+        if isinstance(value, list):
+            if len(value) > 1:
+                return None, "it has more than one RRULE"
+            value = value[0]
+        parts = {name: list(values) for name, values in dict(value).items()}
+        if not parts.get("FREQ") or str(parts["FREQ"][0]).upper() not in _FREQUENCIES:
+            return None, "it repeats more often than daily; a meeting repeats daily at most"
+        local_zone = ZoneInfo(timezone) if start.tzinfo is not UTC else UTC
+        until = parts.get("UNTIL")
+        if until:
+            end = until[0]
+            if isinstance(end, datetime):
+                end = end if end.tzinfo is not None else end.replace(tzinfo=local_zone)
+            elif isinstance(end, date):
+                end = datetime.combine(end, time(23, 59, 59), local_zone)
+            parts["UNTIL"] = [end.astimezone(UTC)]
+        written = vRecur(parts).to_ical()  # type: ignore[no-untyped-call]
+        text = calendar.normalise_rule(written.decode("utf-8"))
+        if any(int(n) < 1 for n in parts.get("INTERVAL", [1])):
+            return None, "not a valid RRULE: INTERVAL must be 1 or more"
+        local_start = start.astimezone(local_zone)
+        problem = calendar.rule_problem(text, local_start)
+        if problem:
+            return None, problem
+        try:
+            # dateutil takes some rules it cannot expand (BYDAY=+9MO): try the first one.
+            first = calendar.series_rule(text, local_start).after(local_start, inc=True)
+        except (ValueError, IndexError, OverflowError) as error:
+            return None, f"not a valid RRULE: {_short(error)}"
+        if first is None:
+            return None, "its RRULE gives no occurrence"
+        return text, ""
+
+    def _exdates(self, vevent: Component) -> list[datetime]:
+        value = vevent.get("EXDATE")
+        if value is None:
+            return []
+        found: list[datetime] = []
+        for group in value if isinstance(value, list) else [value]:
+            tzid = group.params.get("TZID")
+            for item in getattr(group, "dts", []):
+                moment = item.dt
+                if isinstance(moment, datetime):
+                    if tzid:
+                        found.append(moment.replace(tzinfo=ZoneInfo(self.zones.name(str(tzid)))))
+                    elif moment.tzinfo is not None:
+                        found.append(moment.astimezone(UTC))
+                    else:
+                        found.append(moment.replace(tzinfo=ZoneInfo(self.project_zone)))
+                elif isinstance(moment, date):
+                    found.append(datetime.combine(moment, time(0), ZoneInfo(self.project_zone)))
+        return found
+
+    def _video_link(self, vevent: Component) -> str:
+        for name in _VIDEO_PROPERTIES:
+            link = _text(vevent, name)
+            if _URL.match(link):
+                return link
+        return ""
+
+    def _guests(self, vevent: Component, title: str) -> Iterable[_Guest]:
+        value = vevent.get("ATTENDEE")
+        seen: set[str] = set()
+        for address in value if isinstance(value, list) else [value] if value else []:
+            params = address.params
+            if str(params.get("CUTYPE", "")).upper() in _NOT_PEOPLE:
+                continue  # a room or a projector: not someone to invite
+            email = _address(address)
+            try:
+                Attendee(email=email)
+            except ValueError:
+                self.warnings.append(
+                    f"{_quoted(title)}: attendee {_short(email, 60)!r} left out "
+                    "(not an e-mail address)"
+                )
+                continue
+            if email.casefold() in seen:
+                continue
+            seen.add(email.casefold())
+            answer_text = str(params.get("PARTSTAT", "")).upper()
+            role = str(params.get("ROLE", "")).upper()
+            yield _Guest(
+                email=email,
+                name=" ".join(str(params.get("CN", "")).split()),
+                role=AttendeeRole.OPTIONAL if role in _OPTIONAL_ROLES else AttendeeRole.REQUIRED,
+                answer=_ANSWERS.get(answer_text),
+                answer_text=answer_text,
+            )
+
+
+def _address(value: object) -> str:
+    text = str(value).strip()
+    return text[len("mailto:") :].strip() if text.lower().startswith("mailto:") else text
+
+
+def _by_uid(events: Iterable[_Event]) -> list[list[_Event]]:
+    """The events grouped by UID, in the order their UIDs first appear."""
+    groups: dict[str, list[_Event]] = {}
+    loose: list[list[_Event]] = []
+    for event in events:
+        if not event.uid:
+            loose.append([event])
+        else:
+            groups.setdefault(event.uid, []).append(event)
+    return [*groups.values(), *loose]
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Planner:
+    """Turns groups of events into planned changes, one record per meeting."""
+
+    project: Project
+    snapshot: Snapshot
+    warnings: list[str]
+    entries: list[PlannedChange] = field(default_factory=list)
+    added: list[Meeting] = field(default_factory=list)
+    updated: dict[str, Meeting] = field(default_factory=dict)
+    new_uids: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.meetings = self.snapshot.of_project(Meeting, self.project.id)
+        self.by_uid = {meeting.uid: meeting for meeting in self.meetings}
+        self.contacts = {
+            contact.email.casefold(): contact
+            for contact in self.snapshot.of_project(Contact, self.project.id)
+            if contact.email
+        }
+
+    def result(self) -> ImportPlan:
+        changes = [Change.add(meeting) for meeting in self.added]
+        changes += [
+            Change.update(meeting, client_sequence=True) for meeting in self.updated.values()
+        ]
+        return ImportPlan(
+            project=self.project,
+            entries=tuple(self.entries),
+            changes=tuple(changes),
+            warnings=tuple(printable(w) for w in self.warnings),
+        )
+
+    # -- bookkeeping
+
+    def _change(self, description: str, uid: str) -> None:
+        self.entries.append(PlannedChange(printable(description), uid))
+
+    def _skip(self, description: str, uid: str) -> None:
+        self.entries.append(PlannedChange(printable(description), uid, skipped=True))
+
+    def _find(self, uid: str) -> Meeting | None:
+        """The meeting of ``uid`` as planned so far; None when the project has none."""
+        meeting = self.by_uid.get(uid)
+        if meeting is None:
+            return None
+        return self.updated.get(meeting.id, meeting)
+
+    def _other_project(self, uid: str) -> str | None:
+        """The key of another project whose meeting this UID is (ours: ``<id>@clientdesk``)."""
+        meeting_id, _, domain = uid.partition("@")
+        if domain != "clientdesk":
+            return None
+        meeting = self.snapshot.get(Meeting, meeting_id)
+        if meeting is None or meeting.project_id == self.project.id:
+            return None
+        owner = self.snapshot.get(Project, meeting.project_id)
+        return owner.key if owner else None
+
+    def _not_here(self, event: _Event, what: str) -> None:
+        other = self._other_project(event.uid)
+        where = f"it is {other}'s meeting" if other else "no meeting in this project has its UID"
+        self._skip(f"skipped {what} {event.label}: {where}".replace("  ", " "), event.uid)
+
+    def _keep(self, meeting: Meeting) -> None:
+        self.updated[meeting.id] = meeting
+
+    # -- the methods
+
+    def plan(self, group: list[_Event]) -> None:
+        """Plan what one UID's events (a series and its overrides) change."""
+        try:
+            self._plan(group)
+        except (ValueError, IndexError, OverflowError) as error:
+            # A last guard against dates and rules no calendar could hold (year 1,
+            # year 9999): the event is skipped with the reason, the file still imports.
+            self._skip(f"skipped {group[0].label}: it could not be read ({_short(error)})", "")
+
+    def _plan(self, group: list[_Event]) -> None:
+        first = group[0]
+        if not first.uid:
+            self._skip(f"skipped {first.label}: it has no UID", "")
+            return
+        if first.uid in self.new_uids:
+            # A second VCALENDAR in the file about an event the first one adds.
+            self._skip(f"skipped {first.label}: its UID appears twice in the file", first.uid)
+            return
+        if first.method == "REPLY":
+            for event in group:
+                self._reply(event)
+            return
+        masters = [e for e in group if e.recurrence_id is None]
+        overrides = [e for e in group if e.recurrence_id is not None]
+        if len(overrides) > _MAX_EXCEPTIONS:
+            self._skip(
+                f"skipped {first.label}: more than {_MAX_EXCEPTIONS} changed occurrences",
+                first.uid,
+            )
+            return
+        if len(masters) > 1:
+            masters.sort(key=lambda e: e.sequence)
+            self.warnings.append(
+                f"{masters[-1].label}: the file holds {len(masters)} versions; "
+                f"read the one of SEQUENCE {masters[-1].sequence}"
+            )
+        master = masters[-1] if masters else None
+        if self._find(first.uid) is None and self._other_project(first.uid):
+            self._not_here(first, "")  # our own invite of another project: not a new meeting
+            return
+        if first.method == "CANCEL":
+            for event in [master] if master is not None else overrides:
+                self._cancel(event)
+            return
+        if master is None:
+            for event in overrides:
+                self._occurrence(event)
+        elif self._find(master.uid) is None:
+            self._new(master, overrides)
+        else:
+            self._update(master, overrides)
+
+    def _reply(self, event: _Event) -> None:
+        meeting = self._find(event.uid)
+        if meeting is None:
+            self._not_here(event, "a reply to")
+            return
+        if not event.guests:
+            self.warnings.append(f"{meeting.key}: a reply without an attendee; nothing to read")
+            return
+        attendees = list(meeting.attendees)
+        answered = False
+        for guest in event.guests:
+            index = next(
+                (
+                    i
+                    for i, a in enumerate(attendees)
+                    if a.email.casefold() == guest.email.casefold()
+                ),
+                None,
+            )
+            if index is None:
+                self.warnings.append(
+                    f"{meeting.key}: a reply from {guest.email}, who is not invited; ignored"
+                )
+                continue
+            attendee = attendees[index]
+            who = attendee.name or guest.name or attendee.email
+            if guest.answer is None:
+                self.warnings.append(
+                    f"{meeting.key}: {who} answered {guest.answer_text or 'nothing'}; "
+                    "not an answer clientdesk keeps"
+                )
+                continue
+            answer = _ANSWER_TEXT[guest.answer]
+            if event.recurrence_id is not None:
+                self.warnings.append(
+                    f"{meeting.key}: {who} {answer} for {_when_text(event.recurrence_id, meeting)} "
+                    "only; an answer per occurrence is not kept"
+                )
+                continue
+            if attendee.rsvp is guest.answer:
+                self._skip(f"skipped {meeting.key}: {who} {answer} already", event.uid)
+                continue
+            attendees[index] = attendee.model_copy(update={"rsvp": guest.answer})
+            answered = True
+            self._change(f"{meeting.key}: {who} {answer}", event.uid)
+        if answered:
+            self._keep(meeting.model_copy(update={"attendees": attendees}))
+
+    def _cancel(self, event: _Event) -> None:
+        meeting = self._find(event.uid)
+        if meeting is None:
+            self._not_here(event, "the cancellation of")
+            return
+        if event.sequence < meeting.sequence:
+            self._skip(
+                f"skipped the cancellation of {meeting.key}: SEQUENCE {event.sequence} is "
+                f"older than {meeting.sequence}",
+                event.uid,
+            )
+            return
+        sequence = max(meeting.sequence, event.sequence)
+        if event.recurrence_id is None:
+            if meeting.status is MeetingStatus.CANCELLED:
+                self._skip(f"skipped {meeting.key}: it is cancelled already", event.uid)
+                return
+            problem = calendar.meeting_move_problem(meeting.status, MeetingStatus.CANCELLED)
+            if problem:
+                self._skip(
+                    f"skipped the cancellation of {meeting.key}: it was {meeting.status} already",
+                    event.uid,
+                )
+                return
+            update = {"status": MeetingStatus.CANCELLED, "sequence": sequence}
+            self._keep(meeting.model_copy(update=update))
+            self._change(f"{meeting.key}: cancelled by the organiser", event.uid)
+            return
+        occurrence = calendar.occurrence_at(meeting, event.recurrence_id)
+        when = _when_text(event.recurrence_id, meeting)
+        if occurrence is None:
+            self._skip(
+                f"skipped the cancellation of {meeting.key} on {when}: no such occurrence",
+                event.uid,
+            )
+            return
+        if occurrence.cancelled:
+            self._skip(f"skipped {meeting.key} on {when}: it is cancelled already", event.uid)
+            return
+        cancelled = calendar.cancel_occurrence(meeting, event.recurrence_id)
+        self._keep(cancelled.model_copy(update={"sequence": sequence}))
+        self._change(f"{meeting.key}: {when} cancelled by the organiser", event.uid)
+
+    def _not_newer(self, meeting: Meeting, event: _Event) -> bool:
+        if event.sequence > meeting.sequence:
+            return False
+        self._skip(
+            f"skipped {event.label}: SEQUENCE {event.sequence} is not newer than "
+            f"{meeting.sequence} ({meeting.key})",
+            event.uid,
+        )
+        return True
+
+    def _occurrence(self, event: _Event) -> None:
+        """A REQUEST or PUBLISH of one occurrence of a series (a RECURRENCE-ID, no series)."""
+        assert event.recurrence_id is not None
+        meeting = self._find(event.uid)
+        if meeting is None:
+            self._not_here(event, "one occurrence")
+            return
+        if self._not_newer(meeting, event):
+            return
+        when = _when_text(event.recurrence_id, meeting)
+        try:
+            if event.cancelled:
+                changed = calendar.cancel_occurrence(meeting, event.recurrence_id)
+                what = "cancelled by the organiser"
+            else:
+                if event.start is None or event.problem:
+                    raise ValidationFailed(event.problem or "it has no start")
+                changed = calendar.move_occurrence(
+                    meeting,
+                    event.recurrence_id,
+                    event.start,
+                    event.duration_minutes if event.end_given else None,
+                    event.location or None,
+                )
+                what = f"moved to {_when_text(event.start, meeting)}"
+            changed = validate_record(Meeting, {**dump_record(changed), "sequence": event.sequence})
+        except ValidationFailed as refused:
+            self._skip(f"skipped {meeting.key} on {when}: {refused}", event.uid)
+            return
+        self._keep(changed)
+        self._change(
+            f"{meeting.key}: {when} {what}, SEQUENCE {meeting.sequence} → {event.sequence}",
+            event.uid,
+        )
+
+    def _new(self, event: _Event, overrides: list[_Event]) -> None:
+        if event.cancelled:
+            self._skip(f"skipped {event.label}: it is cancelled", event.uid)
+            return
+        try:
+            meeting = self._series(event, overrides, None)
+        except ValidationFailed as refused:
+            self._skip(f"skipped {event.label}: {refused}", event.uid)
+            return
+        self.added.append(meeting)
+        self.new_uids.add(event.uid)
+        self._change(f"new meeting {event.label} {_summary(meeting)}", event.uid)
+
+    def _update(self, event: _Event, overrides: list[_Event]) -> None:
+        stored = self._find(event.uid)
+        assert stored is not None
+        if self._not_newer(stored, event):
+            return
+        try:
+            meeting = self._series(event, overrides, stored)
+        except ValidationFailed as refused:
+            self._skip(f"skipped {stored.key}: {refused}", event.uid)
+            return
+        self._keep(meeting)
+        changes = "; ".join(_differences(stored, meeting)) or "updated"
+        self._change(
+            f"{stored.key}: {changes}, SEQUENCE {stored.sequence} → {meeting.sequence}",
+            event.uid,
+        )
+
+    # -- building a meeting
+
+    def _series(self, event: _Event, overrides: list[_Event], stored: Meeting | None) -> Meeting:
+        """The meeting ``event`` describes: new, or ``stored`` with the client's changes.
+
+        Raises:
+            ValidationFailed: it cannot be a meeting (the message says why).
+        """
+        if event.problem:
+            raise ValidationFailed(event.problem)
+        assert event.start is not None and event.duration_minutes is not None
+        title = event.title
+        if not event.end_given:
+            self.warnings.append(f"{event.label} has no end: {_DEFAULT_MINUTES} minutes assumed")
+        if len(title) > _TITLE_LIMIT:
+            title = title[: _TITLE_LIMIT - 1] + "…"
+            self.warnings.append(f"{event.label}: the title was shortened to 200 characters")
+        fields: dict[str, Any] = {
+            "title": title,
+            "start": event.start.astimezone(ZoneInfo(event.timezone)),
+            "duration_minutes": event.duration_minutes,
+            "timezone": event.timezone,
+            "location": event.location,
+            "video_link": event.video_link,
+            "rrule": event.rrule,
+            "attendees": self._attendees(event, stored),
+            "sequence": event.sequence,
+            "exceptions": [],
+        }
+        if event.organiser_email or stored is None:
+            organiser_ok = _is_email(event.organiser_email)
+            fields["organiser_email"] = event.organiser_email if organiser_ok else ""
+            fields["organiser_name"] = event.organiser_name
+        if stored is None:
+            draft = validate_record(
+                Meeting,
+                {
+                    "project_id": self.project.id,
+                    "kind": MeetingKind.MEETING,
+                    "status": MeetingStatus.SCHEDULED,
+                    "ical_uid": event.uid,
+                    "agenda": [item.model_dump() for item in self._agenda(event)],
+                    **{name: value for name, value in fields.items() if name != "attendees"},
+                    "attendees": [a.model_dump() for a in fields["attendees"]],
+                },
+            )
+        else:
+            status = stored.status
+            if status is MeetingStatus.CANCELLED and not event.cancelled:
+                status = MeetingStatus.SCHEDULED  # the organiser put it back on
+            elif event.cancelled:
+                problem = calendar.meeting_move_problem(status, MeetingStatus.CANCELLED)
+                if problem:
+                    raise ValidationFailed(f"it is cancelled, but was {status} already")
+                status = MeetingStatus.CANCELLED
+            draft = stored.model_copy(update={**fields, "status": status})
+            draft = self._kept_occurrences(draft, stored)
+        draft = self._exceptions(draft, event, overrides)
+        return validate_record(Meeting, dump_record(draft))
+
+    def _kept_occurrences(self, draft: Meeting, stored: Meeting) -> Meeting:
+        """``draft`` with what the team recorded at ``stored``'s occurrences, made to fit.
+
+        Cancellations and moves come from the file alone; agendas, minutes and
+        the like stay. An update that would drop an occurrence holding minutes
+        is refused rather than losing them.
+        """
+        recorded = []
+        for change in stored.exceptions:
+            kept = {name: getattr(change, name) for name in _KEPT_IN_OCCURRENCES}
+            if kept["status"] is MeetingStatus.CANCELLED:
+                kept["status"] = None
+            if any(kept.values()):
+                plain = {"cancelled": False, "start": None, "duration_minutes": None}
+                recorded.append(change.model_copy(update={**plain, "location": None, **kept}))
+        previous = stored.model_copy(update={"exceptions": recorded})
+        fitted = calendar.fit_exceptions(draft, previous)
+        lost = len(recorded) - len(fitted.exceptions)
+        if lost:
+            raise ValidationFailed(
+                f"the new schedule drops {lost} occurrence{'s' if lost != 1 else ''} holding "
+                "minutes or an agenda; change this meeting by hand"
+            )
+        return fitted
+
+    def _exceptions(self, draft: Meeting, event: _Event, overrides: list[_Event]) -> Meeting:
+        label = event.label
+        if draft.rrule is None:
+            if event.exdates or overrides:
+                self.warnings.append(
+                    f"{label}: exceptions to a meeting that does not repeat were ignored"
+                )
+            return draft
+        for moment in event.exdates:
+            try:
+                draft = calendar.cancel_occurrence(draft, moment)
+            except ValidationFailed:
+                self.warnings.append(
+                    f"{label}: EXDATE {_when_text(moment, draft)} is no occurrence; ignored"
+                )
+        for override in overrides:
+            assert override.recurrence_id is not None
+            when = _when_text(override.recurrence_id, draft)
+            try:
+                if override.cancelled:
+                    draft = calendar.cancel_occurrence(draft, override.recurrence_id)
+                elif override.start is None or override.problem:
+                    raise ValidationFailed(override.problem or "it has no start")
+                else:
+                    location = override.location if override.location != draft.location else None
+                    draft = calendar.move_occurrence(
+                        draft,
+                        override.recurrence_id,
+                        override.start,
+                        override.duration_minutes if override.end_given else None,
+                        location,
+                    )
+            except ValidationFailed as refused:
+                self.warnings.append(f"{label}: the change on {when} was ignored ({refused})")
+        return draft
+
+    def _attendees(self, event: _Event, stored: Meeting | None) -> list[Attendee]:
+        known = {a.email.casefold(): a for a in stored.attendees} if stored else {}
+        attendees = []
+        for guest in event.guests:
+            before = known.get(guest.email.casefold())
+            contact = self.contacts.get(guest.email.casefold())
+            name = (
+                guest.name or (before.name if before else "") or (contact.name if contact else "")
+            )
+            attendees.append(
+                Attendee(
+                    email=guest.email,
+                    name=name,
+                    contact_id=(before.contact_id if before else None)
+                    or (contact.id if contact else None),
+                    role=guest.role,
+                    rsvp=guest.answer or (before.rsvp if before else RSVP.NEEDS_ACTION),
+                )
+            )
+        return attendees
+
+    def _agenda(self, event: _Event) -> list[AgendaItem]:
+        items: list[AgendaItem] = []
+        lines = event.description.splitlines()
+        for number, line in enumerate(lines):
+            if _SEPARATOR.match(line.strip()):
+                break  # what follows is how to join the call, not what is discussed
+            title = " ".join(_LIST_MARKER.sub("", line).split())
+            if not title or _HEADING.match(title):
+                continue
+            if len(items) == MAX_AGENDA_ITEMS:
+                rest = sum(1 for later in lines[number:] if later.strip())
+                self.warnings.append(
+                    f"{event.label}: the agenda took the first {MAX_AGENDA_ITEMS} lines of the "
+                    f"description; {rest} more were left out"
+                )
+                break
+            items.append(AgendaItem(title=title[:_TITLE_LIMIT], minutes=0))
+        return items
+
+
+def _is_email(text: str) -> bool:
+    try:
+        Attendee(email=text)
+    except ValueError:
+        return False
+    return True
+
+
+# -- preview text -------------------------------------------------------------------------
+
+
+def _when_text(moment: datetime, meeting: Meeting) -> str:
+    """``Tue 2026-12-01 10:00 Europe/Berlin``: a time in the meeting's zone."""
+    local = moment.astimezone(ZoneInfo(meeting.timezone))
+    return f"{local:%a %Y-%m-%d %H:%M} {meeting.timezone}"
+
+
+def _summary(meeting: Meeting) -> str:
+    """When a new meeting is, then its length, recurrence, attendees and exceptions."""
+    local = meeting.start.astimezone(ZoneInfo(meeting.timezone))
+    whole_day = meeting.duration_minutes == _DAY_MINUTES and local.time() == time(0)
+    when = (
+        f"{local:%a %Y-%m-%d} all day {meeting.timezone}"
+        if whole_day
+        else _when_text(meeting.start, meeting)
+    )
+    details = [] if whole_day else [f"{meeting.duration_minutes} min"]
+    if meeting.rrule:
+        details.append(calendar.describe_rule(meeting.rrule, timezone=meeting.timezone))
+    if meeting.attendees:
+        count = len(meeting.attendees)
+        details.append(f"{count} attendee{'s' if count != 1 else ''}")
+    details += _exception_counts(meeting)
+    return f"{when} ({'; '.join(details)})" if details else when
+
+
+def _exception_counts(meeting: Meeting) -> list[str]:
+    cancelled = sum(1 for change in meeting.exceptions if change.cancelled)
+    moved = sum(1 for change in meeting.exceptions if change.start is not None)
+    counts = []
+    if cancelled:
+        counts.append(f"{cancelled} occurrence{'s' if cancelled != 1 else ''} cancelled")
+    if moved:
+        counts.append(f"{moved} occurrence{'s' if moved != 1 else ''} moved")
+    return counts
+
+
+def _differences(before: Meeting, after: Meeting) -> list[str]:
+    """What an attendee sees change, in short phrases for one preview line."""
+    found: list[str] = []
+    if after.status is MeetingStatus.CANCELLED and before.status is not MeetingStatus.CANCELLED:
+        found.append("cancelled by the organiser")
+    elif before.status is MeetingStatus.CANCELLED and after.status is not MeetingStatus.CANCELLED:
+        found.append("back on")
+    if after.title != before.title:
+        found.append(f"renamed {_quoted(after.title)}")
+    if after.start != before.start or after.timezone != before.timezone:
+        found.append(f"moved to {_when_text(after.start, after)}")
+    if after.duration_minutes != before.duration_minutes:
+        found.append(f"{after.duration_minutes} min")
+    if after.location != before.location:
+        found.append(f"location {_quoted(after.location)}" if after.location else "no location")
+    if after.video_link != before.video_link:
+        found.append("new video link" if after.video_link else "no video link")
+    if after.rrule != before.rrule:
+        found.append(
+            f"repeats {calendar.describe_rule(after.rrule, timezone=after.timezone)}"
+            if after.rrule
+            else "no longer repeats"
+        )
+    old = {a.email.casefold(): a.email for a in before.attendees}
+    new = {a.email.casefold(): a.email for a in after.attendees}
+    invited = [new[k] for k in new if k not in old] + [f"-{old[k]}" for k in old if k not in new]
+    if invited:
+        found.append("attendees " + ", ".join(a if a.startswith("-") else f"+{a}" for a in invited))
+    if _exception_counts(before) != _exception_counts(after):
+        found += _exception_counts(after) or ["every occurrence as planned"]
+    return found
