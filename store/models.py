@@ -517,7 +517,7 @@ class Meeting(ProjectRecord):
 
     @property
     def uid(self) -> str:
-        """The iCalendar UID: never changes across edits (an imported meeting keeps the client's)."""
+        """The iCalendar UID: the same across edits (an imported meeting keeps the client's)."""
         return self.ical_uid or f"{self.id}@clientdesk"
 
     @property

@@ -56,3 +56,16 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
         return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def fresh_path(directory: Path, stem: str, suffix: str) -> Path:
+    """``directory/stem+suffix``, or the first of ``stem-2``, ``stem-3``... that does not exist.
+
+    A file the user wrote earlier (a report, an invite) is never overwritten.
+    """
+    target = directory / f"{stem}{suffix}"
+    number = 1
+    while target.exists():
+        number += 1
+        target = directory / f"{stem}-{number}{suffix}"
+    return target

@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from clientdesk.store import clock
+from clientdesk.store.config import SmtpSettings
 from clientdesk.store.demo import populate_demo
 from clientdesk.store.repository import TinyDBRepository
+from tests.helpers.calendar import write_calendar_project
+from tests.helpers.smtp import Inbox, running_inbox
 from tests.helpers.ui import FIXED_NOW
 
 
@@ -70,3 +73,16 @@ def fixed_clock() -> Iterator[datetime]:
     """Freeze ``clock.now()`` at :data:`FIXED_NOW`."""
     with clock.frozen(FIXED_NOW):
         yield FIXED_NOW
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    """A plain SMTP server on localhost that keeps what it accepts, and the settings to reach it."""
+    yield from running_inbox()
+
+
+@pytest.fixture
+def calendar_path(data_path: Path) -> Path:
+    """A data file with one project in Berlin and its calendar (see tests/helpers/calendar.py)."""
+    write_calendar_project(data_path)
+    return data_path

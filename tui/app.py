@@ -37,7 +37,7 @@ from clientdesk.store.config import (
     unknown_binding_problems,
 )
 from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
-from clientdesk.store.paths import current_user, real_path
+from clientdesk.store.paths import current_user, fresh_path, real_path
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         Risk,
     )
     from clientdesk.store.repository import Repository, Snapshot
+    from clientdesk.store.status_report import ReportContent
     from clientdesk.widgets.checklist_dialog import Tick
 
 POLL_SECONDS = 1.0
@@ -113,6 +114,8 @@ PANE_ACTIONS = frozenset(
         "delete_record",
         "filter",
         "service_levels",
+        "status_report",
+        "export_calendar",
     }
 )
 """Actions that need an open project."""
@@ -218,6 +221,14 @@ class ClientDeskApp(App[None]):
             id="demo.load",
         ),
         Binding("r", "reload", "Try again", tooltip="Read the data file again", id="data.reload"),
+        Binding(
+            "ctrl+r",
+            "status_report",
+            "Status report",
+            show=False,
+            tooltip="Write the client status report (Markdown and HTML)",
+            id="report.status",
+        ),
         Binding("question_mark", "help", "Help", tooltip="This list of keys", id="help"),
         Binding(
             "f12",
@@ -310,6 +321,19 @@ class ClientDeskApp(App[None]):
             """The project's key."""
             self.path = path
             """The Markdown file written."""
+
+    class StatusReportWritten(Message):
+        """A worker wrote the status report's files."""
+
+        def __init__(self, project: Project, content: ReportContent, paths: list[Path]) -> None:
+            """Carry the report and where it went."""
+            super().__init__()
+            self.project = project
+            """The project reported on."""
+            self.content = content
+            """The report as built (kept only when the user says so)."""
+            self.paths = paths
+            """The Markdown and HTML files written."""
 
     # -- set-up ----------------------------------------------------------------------
 
@@ -1406,7 +1430,7 @@ class ClientDeskApp(App[None]):
             project = snapshot.get(Project, project_id)
             if project is None:
                 raise NotFoundError("the project was deleted by someone else")
-            target = _fresh_path(directory, f"{project.key}-closing-report", ".md")
+            target = fresh_path(directory, f"{project.key}-closing-report", ".md")
             report = closing_report(snapshot, project, clock.now())
             # Temp file and rename: a reader never sees half a report.
             save_atomically(target, report.encode("utf-8"), keep_backup=False)
@@ -1415,6 +1439,75 @@ class ClientDeskApp(App[None]):
             self.post_message(self.WriteFailed(message))
         else:
             self.post_message(self.ReportWritten(project.key, target.resolve()))
+
+    def action_export_calendar(self) -> None:
+        """Write the open project's calendar to an .ics file in the current directory."""
+        project = self.current_project
+        if project is not None:
+            self.calendar.export_feed(project)
+
+    def action_status_report(self) -> None:
+        """Write the client status report of the open project in the current directory."""
+        project = self.current_project
+        if project is not None:
+            self._write_status_report(project.id, Path.cwd())
+
+    @work(thread=True, group="files", exclusive=False)
+    def _write_status_report(self, project_id: str, directory: Path) -> None:
+        """Write ``<KEY>-status-report.md`` and ``.html`` (new names if they exist)."""
+        try:
+            from clientdesk.store.models import Project
+            from clientdesk.store.status_report import status_report
+            from clientdesk.store.storage import save_atomically
+
+            snapshot = self.repository.snapshot()
+            project = snapshot.get(Project, project_id)
+            if project is None:
+                raise NotFoundError("the project was deleted by someone else")
+            content = status_report(snapshot, project, clock.now())
+            paths = []
+            for suffix, text in ((".md", content.markdown), (".html", content.html)):
+                target = fresh_path(directory, f"{project.key}-status-report", suffix)
+                save_atomically(target, text.encode("utf-8"), keep_backup=False)
+                paths.append(target.resolve())
+        except (StoreError, OSError) as error:
+            message = f"cannot write the status report: {describe_error(error)}"
+            self.post_message(self.WriteFailed(message))
+        else:
+            self.post_message(self.StatusReportWritten(project, content, paths))
+
+    @on(StatusReportWritten)
+    def _status_report_written(self, message: StatusReportWritten) -> None:
+        where = " and ".join(str(path) for path in message.paths)
+        self.notify(f"Wrote the status report of {message.project.key} to {where}", markup=False)
+        if message.project.is_closed:
+            return
+
+        def answered(keep: bool | None) -> None:
+            if keep:
+                self._keep_status_report(message.project, message.content)
+
+        self.push_screen(
+            ConfirmDialog(
+                "Keep this report as the one sent to the client? "
+                "The next report then covers the time from now on.",
+                yes="Keep it",
+                no="Not yet",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="store", exclusive=False)
+    def _keep_status_report(self, project: Project, content: ReportContent) -> None:
+        try:
+            from clientdesk.store.status_report import keep_report
+
+            kept = keep_report(self.repository, project, content)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            text = f"Kept the status report as {kept.key}: the next one starts from here."
+            self.post_message(self.RecordWritten(kept, text, select=False))
 
     @on(ReportWritten)
     def _report_written(self, message: ReportWritten) -> None:
@@ -1565,6 +1658,16 @@ class ClientDeskApp(App[None]):
             ("Contacts", "List the open project's contacts", "contacts"),
             ("New contact", "Add a contact to the open project", "new_contact"),
             ("Filter", "Filter the current pane", "filter"),
+            (
+                "Status report",
+                "Write the client status report of the open project (Markdown and HTML)",
+                "status_report",
+            ),
+            (
+                "Export the calendar",
+                "Write the open project's meetings to an .ics file (a feed to subscribe to)",
+                "export_calendar",
+            ),
             ("Load demo data", "Fill the empty data file with demo projects", "load_demo"),
             ("Try again", "Read the data file again", "reload"),
             ("Help", "List every key of the current pane", "help"),
@@ -1664,16 +1767,6 @@ def _readings(snapshot: Snapshot, project: Project, now: datetime) -> Readings:
     requests = snapshot.of_project(ClientRequest, project.id)
     clocks = read_clocks(requests, project, now)
     return Readings(snapshot, project, now, clocks, closing_gates(snapshot, project, now))
-
-
-def _fresh_path(directory: Path, stem: str, suffix: str) -> Path:
-    """``directory/stem+suffix``, or the first of ``stem-2``, ``stem-3``... that does not exist."""
-    target = directory / f"{stem}{suffix}"
-    number = 1
-    while target.exists():
-        number += 1
-        target = directory / f"{stem}-{number}{suffix}"
-    return target
 
 
 def binding_ids() -> set[str]:

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
+from clientdesk.store.paths import fresh_path
 from clientdesk.widgets.calendar_pane import NEXT_STATUS, CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
@@ -133,13 +135,14 @@ class CalendarActions:
         Args:
             occurrence: the occurrence as shown.
             action: ``detail``, ``edit``, ``status``, ``minutes``, ``cancel``,
-                ``restore``, ``move``, ``split`` or ``action:N`` (turn action
+                ``restore``, ``move``, ``split``, ``export`` (write the invite
+                to a file), ``send`` (e-mail it) or ``action:N`` (turn action
                 item N into a client request).
         """
         project = self.app.current_project
         if project is None:
             return
-        if project.is_closed and action != "detail":
+        if project.is_closed and action not in ("detail", "export"):
             self.app.notify(
                 f"{project.key} is closed: reopen it (Closing pane, R) to change it",
                 severity="warning",
@@ -147,6 +150,8 @@ class CalendarActions:
             )
             return
         handlers: dict[str, Callable[[Occurrence, Project], None]] = {
+            "export": self._export_invite,
+            "send": self._ask_send_invite,
             "detail": self._show_detail,
             "edit": lambda o, p: self.edit_meeting(p, o.meeting),
             "status": self._next_status,
@@ -161,6 +166,143 @@ class CalendarActions:
             self._request_for_action(occurrence, project, int(action.split(":", 1)[1]))
         elif action in handlers:
             handlers[action](occurrence, project)
+
+    # -- what the attendees receive --------------------------------------------------------
+
+    def _export_invite(self, occurrence: Occurrence, project: Project) -> None:
+        self.app.run_worker(
+            partial(self._write_invite, occurrence, project, Path.cwd()),
+            thread=True,
+            group="files",
+        )
+
+    def _write_invite(self, occurrence: Occurrence, project: Project, directory: Path) -> None:
+        """Write the occurrence's invite, or its cancellation, to a new file (a worker).
+
+        A cancelled occurrence of a series gives the cancellation of that
+        occurrence; a moved one the invite of its override; any other the
+        invite of the whole meeting.
+        """
+        from clientdesk.store.ics import is_cancellation, meeting_invite
+        from clientdesk.store.storage import save_atomically
+
+        meeting = occurrence.meeting
+        recurrence_id = _recurrence_id(occurrence)
+        try:
+            data = meeting_invite(meeting, project, now=clock.now(), recurrence_id=recurrence_id)
+            cancel = is_cancellation(meeting, recurrence_id=recurrence_id)
+            stem = f"{project.key}-{meeting.key}" + ("-cancel" if cancel else "")
+            target = fresh_path(directory, stem, ".ics")
+            save_atomically(target, data, keep_backup=False)
+        except (StoreError, OSError) as error:
+            self.app.post_message(
+                self.app.WriteFailed(f"cannot write the invite: {describe_error(error)}")
+            )
+        else:
+            what = "cancellation" if cancel else "invite"
+            self.app.call_from_thread(
+                self.app.notify,
+                f"Wrote the {what} of {meeting.key} to {target.resolve()}",
+                markup=False,
+            )
+
+    def _ask_send_invite(self, occurrence: Occurrence, project: Project) -> None:
+        from clientdesk.store.mail import invite_recipients
+
+        meeting = occurrence.meeting
+        recipients = invite_recipients(meeting)
+        if not recipients:
+            self.app.notify(
+                f"{meeting.key} has no attendee with an e-mail address to send to.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        recurrence_id = _recurrence_id(occurrence)
+        cancel = occurrence.cancelled
+        what = "cancellation" if cancel else "invite"
+        if recurrence_id is not None:
+            what += f" of {_when(occurrence)}"
+        people = ", ".join(recipients[:3]) + (
+            f" and {len(recipients) - 3} more" if len(recipients) > 3 else ""
+        )
+
+        def answered(send: bool | None) -> None:
+            if send:
+                self.app.run_worker(
+                    partial(self._send_invite, meeting, project, cancel, recurrence_id),
+                    thread=True,
+                    group="mail",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"E-mail the {what} of {meeting.key} to {people}?", yes="Send", no="Not now"
+            ),
+            answered,
+        )
+
+    def _send_invite(
+        self, meeting: Meeting, project: Project, cancel: bool, recurrence_id: datetime | None
+    ) -> None:
+        """Send over SMTP and record the sending (a worker); progress and result are told."""
+        import os
+
+        from clientdesk.store.mail import PASSWORD_ENV, send_invite
+        from clientdesk.store.paths import current_user
+
+        def progress(text: str) -> None:
+            self.app.call_from_thread(self.app.notify, f"{meeting.key}: {text}", markup=False)
+
+        try:
+            result = send_invite(
+                self.app.repository,
+                project.key,
+                meeting.key,
+                cancel=cancel,
+                occurrence=recurrence_id,
+                settings=self.app.config.smtp,
+                password=os.environ.get(PASSWORD_ENV),
+                now=clock.now(),
+                user=current_user(),
+                progress=progress,
+            )
+        except (StoreError, OSError) as error:
+            self.app.post_message(self.app.WriteFailed(f"not sent: {describe_error(error)}"))
+            return
+        text = f"Sent {meeting.key} (SEQUENCE {result.sequence}) to {', '.join(result.recipients)}."
+        if result.refused:
+            text += f" Refused: {', '.join(result.refused)}."
+        self.app.post_message(self.app.RecordWritten(result.meeting, text, select=False))
+
+    def export_feed(self, project: Project) -> None:
+        """Write the project's calendar (METHOD:PUBLISH) to a new file in the current directory."""
+        self.app.run_worker(
+            partial(self._write_feed, project, Path.cwd()), thread=True, group="files"
+        )
+
+    def _write_feed(self, project: Project, directory: Path) -> None:
+        from clientdesk.store.ics import project_feed
+        from clientdesk.store.models import Meeting
+        from clientdesk.store.storage import save_atomically
+
+        try:
+            meetings = self.app.repository.snapshot().of_project(Meeting, project.id)
+            target = fresh_path(directory, f"{project.key}-calendar", ".ics")
+            save_atomically(
+                target, project_feed(meetings, project, now=clock.now()), keep_backup=False
+            )
+        except (StoreError, OSError) as error:
+            self.app.post_message(
+                self.app.WriteFailed(f"cannot write the calendar: {describe_error(error)}")
+            )
+        else:
+            self.app.call_from_thread(
+                self.app.notify,
+                f"Wrote the calendar of {project.key} ({len(meetings)} meetings) "
+                f"to {target.resolve()}",
+                markup=False,
+            )
 
     # -- one occurrence --------------------------------------------------------------------
 
@@ -376,3 +518,17 @@ def _minutes_fields(
     old, new = dump_record(meeting), dump_record(changed)
     fields: Sequence[str] = (*OCCURRENCE_FIELDS, "agenda", "minutes", "decisions", "action_items")
     return {name: new[name] for name in fields if old.get(name) != new.get(name)}
+
+
+def _recurrence_id(occurrence: Occurrence) -> datetime | None:
+    """The RECURRENCE-ID an invite of this occurrence is about (None: the whole meeting).
+
+    Only an occurrence of a series that differs from it (cancelled alone,
+    moved) is sent on its own; otherwise the whole meeting is.
+    """
+    meeting = occurrence.meeting
+    if meeting.rrule is None or meeting.status is MeetingStatus.CANCELLED:
+        return None
+    if occurrence.cancelled or occurrence.moved:
+        return occurrence.original_start
+    return None

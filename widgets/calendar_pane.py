@@ -398,6 +398,14 @@ class CalendarPane(RecordTablePane):
             id="calendar.split",
         ),
         Binding(
+            "E", "occurrence('export')", "Export invite", show=False,
+            tooltip="Write the invite (or cancellation) to an .ics file", id="calendar.export",
+        ),
+        Binding(
+            "I", "occurrence('send')", "Send invite", show=False,
+            tooltip="E-mail the invite (or cancellation) to the attendees", id="calendar.send",
+        ),
+        Binding(
             "a", "toggle_cancelled", "Show cancelled", show=False,
             tooltip="Show cancelled occurrences too, or hide them", id="calendar.show_cancelled",
         ),
@@ -426,7 +434,7 @@ class CalendarPane(RecordTablePane):
         """The user asked for something done to one occurrence of a meeting.
 
         ``action`` is one of ``detail``, ``status``, ``minutes``, ``cancel``,
-        ``restore``, ``move`` and ``split``.
+        ``restore``, ``move``, ``split``, ``export`` and ``send``.
         """
 
         def __init__(self, occurrence: Occurrence, action: str) -> None:
@@ -782,9 +790,10 @@ class CalendarPane(RecordTablePane):
         """Offer a key only where it works on what is under the cursor."""
         if action == "occurrence":
             occurrence = self.selected_occurrence
-            if occurrence is None or self.is_closed:
-                return False
-            return occurrence_action_allowed(occurrence, str(parameters[0]))
+            wanted = str(parameters[0])
+            if occurrence is None or (self.is_closed and wanted not in ("detail", "export")):
+                return False  # a closed project's calendar is read-only
+            return occurrence_action_allowed(occurrence, wanted)
         if action == "series_from_plan":
             return self.selected_plan_item is not None and not self.is_closed
         if action in ("today", "shift_week", "toggle_cancelled"):
@@ -875,8 +884,10 @@ def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
     """True when ``action`` makes sense for ``occurrence`` (see :class:`CalendarPane`)."""
     if action == "restore":
         return occurrence.cancelled and occurrence.meeting.status is not MeetingStatus.CANCELLED
+    if action in ("detail", "export", "send"):
+        return True  # a cancelled occurrence gives its cancellation
     if occurrence.cancelled:
-        return action == "detail"
+        return False
     if action == "status":
         return occurrence.status in NEXT_STATUS
     if action == "split":

@@ -1,0 +1,132 @@
+"""What clients receive, from the app: invites written and e-mailed from the Calendar pane,
+the project's calendar feed, and the status report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from clientdesk.store.config import SmtpSettings
+from clientdesk.store.models import Meeting, StatusReport
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.app import create_app
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from tests.helpers.calendar import at
+from tests.helpers.smtp import Inbox, configure
+from tests.helpers.ui import settle
+from tests.test_calendar_pane import cursor_to
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+
+def parsed(path: Path) -> Calendar:
+    """The calendar in ``path``, read as a calendar program would."""
+    return Calendar.from_ical(path.read_bytes())
+
+
+async def test_e_writes_the_invite_and_a_cancelled_occurrence_gives_its_cancellation(
+    calendar_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("E")
+        await settle(pilot)
+        invite = parsed(out / "APOLLO-MTG-1.ics")
+        assert invite["METHOD"] == "REQUEST"
+        [event] = invite.walk("VEVENT")
+        assert "RRULE" in event and str(event["SUMMARY"]) == "Weekly sync"
+
+        await pilot.press("x", "y")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await cursor_to(pilot, app, "MTG-1", "30 14:00")
+        await pilot.press("E")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+    cancel = parsed(out / "APOLLO-MTG-1-cancel.ics")
+    assert cancel["METHOD"] == "CANCEL"
+    [event] = cancel.walk("VEVENT")
+    assert event["RECURRENCE-ID"].dt == at(30, 14)
+    assert any("Wrote the cancellation of MTG-1" in message for message in messages)
+
+
+async def test_i_e_mails_the_invite_and_records_the_sending(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    handler, settings = inbox
+    configure(settings)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("I")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+    message = handler.message()
+    assert message["To"] == "Ada Client <ada@client.example>"
+    assert any("Sent MTG-2 (SEQUENCE 0) to ada@client.example" in m for m in messages)
+    meeting = TinyDBRepository(calendar_path).snapshot().find(Meeting, "MTG-2")
+    [sent] = meeting.sent
+    assert (sent.method, sent.recipients) == ("REQUEST", ["ada@client.example"])
+
+
+async def test_a_refused_sending_says_why_and_records_nothing(calendar_path: Path) -> None:
+    configure(SmtpSettings(host="127.0.0.1", port=9, security="none"))  # nothing listens
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("I", "y")
+        await settle(pilot)
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+    assert len(errors) == 1 and errors[0].startswith("not sent: ")
+    assert "\n" not in errors[0]
+    assert TinyDBRepository(calendar_path).snapshot().find(Meeting, "MTG-2").sent == []
+
+
+async def test_the_calendar_feed_is_written_from_the_command_palette_action(
+    calendar_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.run_action("export_calendar")
+        await settle(pilot)
+    feed = parsed(tmp_path / "APOLLO-calendar.ics")
+    assert feed["METHOD"] == "PUBLISH"
+    assert {str(event["SUMMARY"]) for event in feed.walk("VEVENT")} == {
+        "Weekly sync",
+        "Budget call",
+        "Design review",
+    }
+
+
+async def test_ctrl_r_writes_the_status_report_and_keeps_it_when_asked(
+    calendar_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+    markdown = (tmp_path / "APOLLO-status-report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "APOLLO-status-report.html").read_text(encoding="utf-8")
+    assert "Apollo" in markdown and "<html" in html.lower()
+    [kept] = TinyDBRepository(calendar_path).snapshot().all(StatusReport)
+    assert kept.markdown == markdown
