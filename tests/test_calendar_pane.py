@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, Select, TabbedContent
+from textual.widgets import Input, Label, Select, TabbedContent, TextArea
 
 from clientdesk.store.models import (
     ClientRequest,
@@ -23,6 +23,7 @@ from clientdesk.widgets.meeting_form import MeetingForm
 from clientdesk.widgets.minutes_form import MinutesForm
 from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog
 from clientdesk.widgets.plan_item_form import PlanItemForm
+from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.week_view import WeekView
 from tests.helpers.calendar import BERLIN, at
@@ -453,3 +454,94 @@ async def test_moving_the_whole_series_keeps_its_cancelled_occurrence(
         ]
         meeting = stored(calendar_path, "MTG-1")
         assert [(c.original_start, c.cancelled) for c in meeting.exceptions] == [(at(30, 15), True)]
+
+
+async def test_d_marks_an_overdue_plan_item_done(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert rows(app)[0] == ("PLN-1", "plan")
+        app.query_one("#agenda-table", RecordTable).focus()
+        await pilot.press("up", "D")
+        await settle(pilot)
+        assert ("PLN-1", "plan") not in rows(app)
+    item = TinyDBRepository(calendar_path).snapshot().find(CommunicationPlanItem, "PLN-1")
+    assert item.last_done is not None
+
+
+async def test_minutes_a_colleague_wrote_meanwhile_are_not_overwritten(
+    calendar_path: Path,
+) -> None:
+    from clientdesk.store.calendar import change_occurrence
+
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-1", "23 14:00")
+        await pilot.press("m")
+        await pilot.pause()
+        colleague = TinyDBRepository(calendar_path, user="ann")
+        series = colleague.snapshot().find(Meeting, "MTG-1")
+        colleague.update(change_occurrence(series, at(23, 14), minutes="Ann's notes"))
+        app.screen.query_one("#minutes-text").focus()
+        await pilot.press(*"My notes", "ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert any("changed by ann meanwhile" in error for error in errors)
+        assert isinstance(app.screen, MinutesForm), "the form is back with what was typed"
+        assert "My notes" in app.screen.query_one("#minutes-text", TextArea).text
+    [change] = stored(calendar_path, "MTG-1").exceptions
+    assert change.minutes == "Ann's notes"
+
+
+INVITE = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Client//EN\r\nMETHOD:REQUEST\r\n"
+    "BEGIN:VEVENT\r\nUID:kickoff-42@client.example\r\nSEQUENCE:0\r\n"
+    "DTSTAMP:20261120T090000Z\r\nDTSTART:20261126T130000Z\r\nDTEND:20261126T140000Z\r\n"
+    "SUMMARY:Client kick-off\r\nORGANIZER;CN=Ada Client:mailto:ada@client.example\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+async def test_ctrl_o_imports_an_invite_after_a_preview(
+    calendar_path: Path, tmp_path: Path
+) -> None:
+    invite = tmp_path / "kickoff.ics"
+    invite.write_text(INVITE, encoding="utf-8")
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*str(invite), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        text = screen_text(app)
+        assert "Import 1 change from kickoff.ics into APOLLO?" in text
+        assert "Client kick-off" in text
+        await pilot.press("y")
+        await settle(pilot)
+        assert ("MTG-4", "26 14:00") in rows(app)
+    imported = stored(calendar_path, "MTG-4")
+    assert imported.ical_uid == "kickoff-42@client.example"
+
+
+async def test_a_file_that_is_no_calendar_is_refused_and_asked_again(
+    calendar_path: Path, tmp_path: Path
+) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("just some notes\n", encoding="utf-8")
+    before = calendar_path.read_bytes()
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*str(junk), "enter")
+        await settle(pilot)
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "not an iCalendar file" in errors[0]
+        assert "\n" not in errors[0]
+        assert isinstance(app.screen, ReasonDialog), "the path is asked again"
+    assert calendar_path.read_bytes() == before

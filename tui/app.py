@@ -116,6 +116,7 @@ PANE_ACTIONS = frozenset(
         "service_levels",
         "status_report",
         "export_calendar",
+        "import_ics",
     }
 )
 """Actions that need an open project."""
@@ -221,6 +222,14 @@ class ClientDeskApp(App[None]):
             id="demo.load",
         ),
         Binding("r", "reload", "Try again", tooltip="Read the data file again", id="data.reload"),
+        Binding(
+            "ctrl+o",
+            "import_ics",
+            "Import .ics",
+            show=False,
+            tooltip="Import a client's invite, reply or calendar (.ics), after a preview",
+            id="calendar.import",
+        ),
         Binding(
             "ctrl+r",
             "status_report",
@@ -718,7 +727,13 @@ class ClientDeskApp(App[None]):
         project = self.current_project
         if project is None or not project.is_closed:
             return False
-        if action in ("new_record", "delete_record", "service_levels", "edit_project"):
+        if action in (
+            "new_record",
+            "delete_record",
+            "service_levels",
+            "edit_project",
+            "import_ics",
+        ):
             return True
         return action == "edit_record" and self.current_pane_id == "closing"
 
@@ -1231,6 +1246,13 @@ class ClientDeskApp(App[None]):
     def _occurrence_action(self, message: CalendarPane.OccurrenceAction) -> None:
         self.calendar.occurrence_action(message.occurrence, message.action)
 
+    @on(CalendarPane.PlanItemDone)
+    def _plan_item_done(self, message: CalendarPane.PlanItemDone) -> None:
+        item = message.item
+        self._save_in_background(
+            item, {"last_done": clock.now()}, f"{item.key} is done for now (no longer overdue)."
+        )
+
     @on(CalendarPane.SeriesFromPlan)
     def _series_from_plan(self, message: CalendarPane.SeriesFromPlan) -> None:
         self.calendar.series_from_plan(message.item)
@@ -1439,6 +1461,12 @@ class ClientDeskApp(App[None]):
             self.post_message(self.WriteFailed(message))
         else:
             self.post_message(self.ReportWritten(project.key, target.resolve()))
+
+    def action_import_ics(self) -> None:
+        """Import a client's .ics file into the open project, after a preview."""
+        project = self.current_project
+        if project is not None:
+            self.calendar.ask_import(project)
 
     def action_export_calendar(self) -> None:
         """Write the open project's calendar to an .ics file in the current directory."""
@@ -1662,6 +1690,11 @@ class ClientDeskApp(App[None]):
                 "Status report",
                 "Write the client status report of the open project (Markdown and HTML)",
                 "status_report",
+            ),
+            (
+                "Import an .ics file",
+                "Import a client's invite, reply or calendar into the open project",
+                "import_ics",
             ),
             (
                 "Export the calendar",

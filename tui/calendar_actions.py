@@ -26,8 +26,10 @@ from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
 if TYPE_CHECKING:
     from clientdesk.store.calendar import Occurrence
+    from clientdesk.store.ics_import import ImportPlan
     from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
     from clientdesk.tui.app import ClientDeskApp
+    from clientdesk.widgets.minutes_form import MinutesResult
 
 OCCURRENCE_FIELDS = ("exceptions", "status", "start", "duration_minutes", "location")
 """The meeting fields a change to one occurrence may set."""
@@ -304,6 +306,90 @@ class CalendarActions:
                 markup=False,
             )
 
+    # -- a client's calendar in ------------------------------------------------------------
+
+    def ask_import(self, project: Project, path_text: str = "") -> None:
+        """Ask for an .ics file, then show what importing it would change, then import."""
+        from clientdesk.widgets.reason_dialog import ReasonDialog
+
+        def given(text: str | None) -> None:
+            if text:
+                self.app.run_worker(
+                    partial(self._plan_import, project, text.strip()), thread=True, group="files"
+                )
+
+        self.app.push_screen(
+            ReasonDialog(
+                f"Import which .ics file into {project.key}? (an invite, a reply or a calendar)",
+                placeholder="e.g. ~/Downloads/invite.ics",
+                missing="the file's path is needed",
+                value=path_text,
+            ),
+            given,
+        )
+
+    def _plan_import(self, project: Project, path_text: str) -> None:
+        """Read the file and work out what it would change (a worker); nothing is written."""
+        from clientdesk.store.ics_import import plan_import, read_import_file
+        from clientdesk.store.models import Project as ProjectRecord
+
+        try:
+            data = read_import_file(Path(path_text).expanduser())
+            snapshot = self.app.repository.snapshot()
+            current = snapshot.get(ProjectRecord, project.id)
+            if current is None:
+                raise StoreError(f"project {project.key} was deleted meanwhile")
+            plan = plan_import(data, current, snapshot, now=clock.now())
+        except (StoreError, OSError) as error:
+            self.app.post_message(
+                self.app.WriteFailed(
+                    f"cannot import {path_text}: {describe_error(error)}",
+                    ask_again=partial(self.ask_import, project, path_text),
+                )
+            )
+            return
+        self.app.call_from_thread(self._preview_import, plan, path_text)
+
+    def _preview_import(self, plan: ImportPlan, path_text: str) -> None:
+        lines = plan.preview_lines()
+        name = Path(path_text).name
+        if not plan.count:
+            reason = f": {lines[0]}" if lines else ""
+            self.app.notify(f"Nothing to import from {name}{reason}", markup=False)
+            return
+
+        def answered(apply: bool | None) -> None:
+            if apply:
+                self.app.run_worker(
+                    partial(self._apply_import, plan, name), thread=True, group="store"
+                )
+
+        changes = "1 change" if plan.count == 1 else f"{plan.count} changes"
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Import {changes} from {name} into {plan.project.key}?",
+                yes="Import",
+                no="Cancel",
+                details=lines,
+            ),
+            answered,
+        )
+
+    def _apply_import(self, plan: ImportPlan, name: str) -> None:
+        """Save the planned changes in one write (a worker): all of them or none."""
+        from clientdesk.store.ics_import import apply_import
+
+        try:
+            saved = apply_import(self.app.repository, plan)
+        except (StoreError, OSError) as error:
+            self.app.post_message(
+                self.app.WriteFailed(f"nothing was imported: {describe_error(error)}")
+            )
+            return
+        first = next((record for record in saved if record is not None), None)
+        text = f"Imported {len(saved)} change{'s' if len(saved) != 1 else ''} from {name}."
+        self.app.post_message(self.app.RecordWritten(first, text))
+
     # -- one occurrence --------------------------------------------------------------------
 
     def _show_detail(self, occurrence: Occurrence, project: Project) -> None:
@@ -420,25 +506,63 @@ class CalendarActions:
 
         self.app.push_screen(MoveOccurrenceDialog(occurrence), moved)
 
-    def _edit_minutes(self, occurrence: Occurrence, project: Project) -> None:
+    def _edit_minutes(
+        self, occurrence: Occurrence, project: Project, typed: MinutesResult | None = None
+    ) -> None:
+        """Open the minutes form on ``occurrence`` (with ``typed``: what a failed save held).
+
+        The save is refused, and the form comes back with the typed text, when
+        a colleague changed the same occurrence's minutes, decisions or action
+        items meanwhile: theirs are not overwritten unless the user, told so,
+        saves again.
+        """
+        from dataclasses import replace
+
         from clientdesk.store.calendar import change_occurrence
-        from clientdesk.widgets.minutes_form import MinutesForm, MinutesResult
+        from clientdesk.widgets.minutes_form import MinutesForm
 
         meeting = occurrence.meeting
-        start = occurrence.original_start
+        shown = occurrence
+        if typed is not None:
+            shown = replace(
+                occurrence,
+                minutes=typed.minutes,
+                decisions=tuple(typed.decisions),
+                action_items=tuple(typed.action_items),
+                agenda=tuple(typed.agenda) if typed.agenda is not None else occurrence.agenda,
+            )
 
         def written(result: MinutesResult | None) -> None:
             if result is None:
                 return
             self.app._save_in_background(
                 meeting,
-                lambda current: _minutes_fields(current, start, result, change_occurrence),
+                lambda current: _minutes_fields(
+                    current, occurrence, result, change_occurrence, when=_when(occurrence)
+                ),
                 f"Saved the minutes of {meeting.key} on {_when(occurrence)}.",
+                ask_again=partial(self._reopen_minutes, occurrence, project, result),
             )
 
-        self.app.push_screen(
-            MinutesForm(occurrence, request_keys=self._request_keys(project)), written
-        )
+        self.app.push_screen(MinutesForm(shown, request_keys=self._request_keys(project)), written)
+
+    def _reopen_minutes(
+        self, occurrence: Occurrence, project: Project, typed: MinutesResult
+    ) -> None:
+        """After a failed save: the form again, on the occurrence as stored, with the typed text."""
+
+        def read() -> None:
+            from clientdesk.store.calendar import occurrence_at
+            from clientdesk.store.models import Meeting
+
+            try:
+                stored = self.app.repository.snapshot().get(Meeting, occurrence.meeting.id)
+            except (StoreError, OSError):
+                stored = None
+            current = occurrence_at(stored, occurrence.original_start) if stored else None
+            self.app.call_from_thread(self._edit_minutes, current or occurrence, project, typed)
+
+        self.app.run_worker(read, thread=True, group="store")
 
     def _split_series(self, occurrence: Occurrence, project: Project) -> None:
         """Open the form on "this and all following": saving splits the series in one write."""
@@ -485,6 +609,9 @@ class CalendarActions:
             current = self.app.repository.snapshot().get(Meeting, occurrence.meeting.id)
             if current is None:
                 raise StoreError(f"{occurrence.meeting.key} was deleted meanwhile")
+            # The index is the one on screen: find the same action item in the
+            # meeting as stored, in case someone changed the list meanwhile.
+            index = _same_action(current, occurrence, index)
             request, linked = request_for_action(
                 current, occurrence.original_start, index, project, clock.now()
             )
@@ -500,13 +627,31 @@ class CalendarActions:
 
 def _minutes_fields(
     meeting: Meeting,
-    start: datetime,
-    result: Any,
+    opened: Occurrence,
+    result: MinutesResult,
     change: Callable[..., Meeting],
+    *,
+    when: str,
 ) -> dict[str, Any]:
-    """The stored fields the minutes form's ``result`` changes on ``meeting``."""
+    """The stored fields the minutes form's ``result`` changes on ``meeting`` (as stored now).
+
+    Raises:
+        StoreError: someone else changed what the form was opened on (the
+            occurrence's minutes, decisions or action items) meanwhile.
+    """
+    from clientdesk.store.calendar import occurrence_at
     from clientdesk.store.repository import dump_record
 
+    start = opened.original_start
+    current = occurrence_at(meeting, start)
+    if current is None:
+        raise StoreError(f"{meeting.key} no longer meets on {when}")
+    record = (current.minutes, current.decisions, current.action_items)
+    if record != (opened.minutes, opened.decisions, opened.action_items):
+        raise StoreError(
+            f"the minutes of {meeting.key} on {when} were changed by {meeting.updated_by} "
+            "meanwhile; yours were not saved"
+        )
     changed = change(
         meeting,
         start,
@@ -532,3 +677,22 @@ def _recurrence_id(occurrence: Occurrence) -> datetime | None:
     if occurrence.cancelled or occurrence.moved:
         return occurrence.original_start
     return None
+
+
+def _same_action(meeting: Meeting, shown: Occurrence, index: int) -> int:
+    """Where the action item shown at ``index`` is in ``meeting`` as stored now.
+
+    Raises:
+        StoreError: it is no longer there.
+    """
+    from clientdesk.store.calendar import occurrence_at
+
+    wanted = shown.action_items[index]
+    current = occurrence_at(meeting, shown.original_start)
+    items = list(current.action_items) if current is not None else []
+    if index < len(items) and items[index].text == wanted.text:
+        return index
+    for position, item in enumerate(items):
+        if item.text == wanted.text and item.owner == wanted.owner:
+            return position
+    raise StoreError(f"the action item of {meeting.key} was changed or removed meanwhile")

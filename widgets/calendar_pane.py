@@ -410,6 +410,11 @@ class CalendarPane(RecordTablePane):
             tooltip="Show cancelled occurrences too, or hide them", id="calendar.show_cancelled",
         ),
         Binding(
+            "D", "plan_done", "Mark done", show=False,
+            tooltip="Mark the plan item done now (the report sent, the update given)",
+            id="calendar.plan_done",
+        ),
+        Binding(
             "G", "series_from_plan", "Meetings from plan", show=False,
             tooltip="Turn the plan item into a meeting series", id="calendar.plan_series",
         ),
@@ -453,6 +458,15 @@ class CalendarPane(RecordTablePane):
             super().__init__()
             self.item = item
             """The plan item."""
+
+    class PlanItemDone(Message):
+        """The user marked a plan item done now (a report sent outside a meeting)."""
+
+        def __init__(self, item: CommunicationPlanItem) -> None:
+            """Say which plan item."""
+            super().__init__()
+            self.item = item
+            """The plan item, as shown."""
 
     def __init__(self, *, id: str | None = None) -> None:
         """Create the empty pane."""
@@ -794,7 +808,7 @@ class CalendarPane(RecordTablePane):
             if occurrence is None or (self.is_closed and wanted not in ("detail", "export")):
                 return False  # a closed project's calendar is read-only
             return occurrence_action_allowed(occurrence, wanted)
-        if action == "series_from_plan":
+        if action in ("series_from_plan", "plan_done"):
             return self.selected_plan_item is not None and not self.is_closed
         if action in ("today", "shift_week", "toggle_cancelled"):
             return self.view in ("agenda", "week")
@@ -835,6 +849,12 @@ class CalendarPane(RecordTablePane):
         occurrence = self.selected_occurrence
         if occurrence is not None:
             self.post_message(self.OccurrenceAction(occurrence, action))
+
+    def action_plan_done(self) -> None:
+        """Ask the app to mark the plan item under the cursor done now."""
+        item = self.selected_plan_item
+        if item is not None:
+            self.post_message(self.PlanItemDone(item))
 
     def action_series_from_plan(self) -> None:
         """Ask the app to turn the plan item under the cursor into a meeting series."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -30,6 +32,15 @@ class ConfirmDialog(ModalScreen[bool]):
         width: 1fr;
         margin-bottom: 1;
     }
+    ConfirmDialog.-details > #confirm-box {
+        width: 100;
+    }
+    ConfirmDialog #confirm-details {
+        height: auto;
+        max-height: 14;
+        margin-bottom: 1;
+        background: $surface-lighten-1;
+    }
     ConfirmDialog #confirm-buttons {
         height: auto;
         align-horizontal: right;
@@ -45,23 +56,31 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("escape", "answer(False)", "No", id="confirm.cancel", show=False),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(
+        self, question: str, *, yes: str = "Yes", no: str = "No", details: Sequence[str] = ()
+    ) -> None:
         """Prepare the dialog.
 
         Args:
             question: the question, as plain text.
             yes: the label of the "yes" button.
             no: the label of the "no" button.
+            details: lines shown under the question in a box that scrolls
+                (what an import would change, say), as plain text.
         """
-        super().__init__()
+        super().__init__(classes="-details" if details else None)
         self._question = question
         self._yes = yes
         self._no = no
+        self._details = list(details)
 
     def compose(self) -> ComposeResult:
         """The question and the two buttons."""
         with Vertical(id="confirm-box"):
             yield Static(Text(self._question), id="confirm-question")
+            if self._details:
+                with VerticalScroll(id="confirm-details"):
+                    yield Static(Text("\n".join(self._details), no_wrap=True, overflow="ellipsis"))
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self._no} (n)", id="no")
                 yield Button(f"{self._yes} (y)", variant="warning", id="yes")
