@@ -15,7 +15,7 @@ from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from tests.helpers.calendar import at
 from tests.helpers.smtp import Inbox, configure
-from tests.helpers.ui import settle
+from tests.helpers.ui import screen_text, settle
 from tests.test_calendar_pane import cursor_to
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -130,3 +130,23 @@ async def test_ctrl_r_writes_the_status_report_and_keeps_it_when_asked(
     assert "Apollo" in markdown and "<html" in html.lower()
     [kept] = TinyDBRepository(calendar_path).snapshot().all(StatusReport)
     assert kept.markdown == markdown
+
+
+async def test_the_detail_lists_the_invites_sent(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    _, settings = inbox
+    configure(settings)
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("I", "y")
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+    assert "Invites sent" in text
+    assert "2026-11-23 10:00 invite · sequence 0" in text
+    assert "tester to ada@client.example" in text

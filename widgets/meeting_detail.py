@@ -267,8 +267,25 @@ class MeetingDetail(ModalScreen[str | None]):
         self._people(text)
         self._agenda(text)
         self._minutes(text)
+        self._sent(text)
         text.rstrip()
         return text
+
+    def _sent(self, text: Text) -> None:
+        """What was e-mailed to the attendees: when, by whom, which SEQUENCE, to whom."""
+        sent = self.occurrence.meeting.sent
+        if not sent:
+            return
+        zone = self._project_zone
+        text.append("\nInvites sent\n", style=_HEADING)
+        for sending in sent:
+            what = "cancellation" if sending.method == "CANCEL" else "invite"
+            if sending.recurrence_id is not None:
+                what += f" of {sending.recurrence_id.astimezone(zone):%a %d %b %H:%M}"
+            when = sending.sent_at.astimezone(zone)
+            text.append(f"  {when:%Y-%m-%d %H:%M} {what} · sequence {sending.sequence}")
+            people = ", ".join(sending.recipients)
+            text.append(f" · {printable(sending.sent_by)} to {printable(people)}\n", style=_MUTED)
 
     def _line(self, text: Text, label: str, value: str | Text, style: str = "") -> None:
         text.append(f"{label:<11}", style=_HEADING)
