@@ -26,7 +26,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Label, TabbedContent, TabPane
 from textual.worker import Worker
 
 from clientdesk.store import clock
@@ -259,13 +259,15 @@ class ClientDeskApp(App[None]):
     class SnapshotLoaded(Message):
         """A worker read the store."""
 
-        def __init__(self, snapshot: Snapshot, ticket: int) -> None:
+        def __init__(self, snapshot: Snapshot, ticket: int, seen: str = "") -> None:
             """Carry the snapshot and the number of the load that read it."""
             super().__init__()
             self.snapshot = snapshot
             """Every record at one moment."""
             self.ticket = ticket
             """Loads are numbered; an older load finishing late is ignored."""
+            self.seen = seen
+            """What other people changed since the last read ("" when nothing, or unknown)."""
 
     class LoadFailed(Message):
         """A worker could not read the store."""
@@ -288,6 +290,17 @@ class ClientDeskApp(App[None]):
             """What went wrong, for the user."""
             self.ask_again = ask_again
             """Opens the dialog the user typed in again, with their text (None: nothing typed)."""
+
+    class DeleteChanged(Message):
+        """A delete met a newer version of the record: the user is asked again."""
+
+        def __init__(self, current: Record, text: str) -> None:
+            """Carry the record as stored now and who changed it when."""
+            super().__init__()
+            self.current = current
+            """The record as stored now."""
+            self.text = text
+            """Who changed it and when, as one line."""
 
     class RecordWritten(Message):
         """A worker saved or deleted a record of a pane."""
@@ -433,6 +446,7 @@ class ClientDeskApp(App[None]):
                 for pane_id, (title, pane_class) in PANES.items():
                     with TabPane(title, id=pane_id):
                         yield pane_class(id=f"{pane_id}-pane")
+        yield Label(id="change-line", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -509,14 +523,22 @@ class ClientDeskApp(App[None]):
 
     @work(thread=True, group="store", exclusive=False)
     def _check_for_changes(self, ticket: int) -> None:
+        from clientdesk.store.changes import changes_between, changes_line
+
         try:
             if not self.repository.has_changed():
                 return
+            before = self.snapshot
             snapshot = _read(self.repository)
         except (StoreError, OSError) as error:
             self.post_message(self.LoadFailed(describe_error(error), ticket))
         else:
-            self.post_message(self.SnapshotLoaded(snapshot, ticket))
+            seen = ""
+            if before is not None:
+                me = getattr(self.repository, "user", "") or current_user()
+                zone = clock.viewer_zone(self.config.timezone)
+                seen = changes_line(changes_between(before, snapshot, me=me), zone)
+            self.post_message(self.SnapshotLoaded(snapshot, ticket, seen))
 
     @on(SnapshotLoaded)
     async def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
@@ -525,6 +547,10 @@ class ClientDeskApp(App[None]):
         self._applied_ticket = message.ticket
         self._last_load_error = ""
         await self._show_snapshot(message.snapshot)
+        if message.seen:
+            line = self.query_one("#change-line", Label)
+            line.update(Text(message.seen))
+            line.add_class("-shown")
 
     @on(LoadFailed)
     async def _load_failed(self, message: LoadFailed) -> None:
@@ -1179,10 +1205,34 @@ class ClientDeskApp(App[None]):
     def _delete_in_background(self, record: Record) -> None:
         try:
             self.repository.delete(record)
+        except ConflictError as conflict:
+            current = cast("Record | None", conflict.current)
+            if current is None:
+                # Someone deleted it first: what the user wanted has happened.
+                self.post_message(self.RecordWritten(None, f"{record.key} was already deleted."))
+            else:
+                self.post_message(self.DeleteChanged(current, str(conflict)))
         except (StoreError, OSError) as error:
             self.post_message(self.WriteFailed(describe_error(error)))
         else:
             self.post_message(self.RecordWritten(None, f"Deleted {record.key}."))
+
+    @on(DeleteChanged)
+    def _delete_changed(self, message: DeleteChanged) -> None:
+        """Someone changed the record since the user chose to delete it: ask again."""
+        record = message.current
+        self._request_load()  # the pane shows their version behind the question
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self._delete_in_background(record)
+
+        self.push_screen(
+            ConfirmDialog(
+                f"{message.text}. Delete {record.key} as it is now?", yes="Delete", no="Keep"
+            ),
+            answered,
+        )
 
     @on(RecordWritten)
     def _record_written(self, message: RecordWritten) -> None:
