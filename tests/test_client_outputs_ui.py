@@ -150,3 +150,16 @@ async def test_the_detail_lists_the_invites_sent(
     assert "Invites sent" in text
     assert "2026-11-23 10:00 invite · sequence 0" in text
     assert "tester to ada@client.example" in text
+
+
+async def test_sending_without_a_mail_server_says_where_to_set_one(calendar_path: Path) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("I")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog), "nothing to confirm: nowhere to send"
+        [warning] = [str(n.message) for n in app._notifications]
+    assert "No mail server is set up" in warning and "[smtp]" in warning
+    assert str(app.config_location) in warning

@@ -413,6 +413,13 @@ class ClientDeskApp(App[None]):
             return self._repository
 
     @property
+    def config_location(self) -> Path:
+        """The config file the app reads (it may not exist)."""
+        from clientdesk.store.paths import default_config_path
+
+        return self._config_path or default_config_path()
+
+    @property
     def location(self) -> str:
         """The data file's path, as the repository names it (known before it is opened)."""
         if self._repository is not None:

@@ -212,6 +212,14 @@ class CalendarActions:
         from clientdesk.store.mail import invite_recipients
 
         meeting = occurrence.meeting
+        if not self.app.config.smtp.host:
+            self.app.notify(
+                "No mail server is set up: add host (and port, security, user) under [smtp] "
+                f"in {self.app.config_location}; the password goes in $CLIENTDESK_SMTP_PASSWORD.",
+                severity="warning",
+                markup=False,
+            )
+            return
         recipients = invite_recipients(meeting)
         if not recipients:
             self.app.notify(
