@@ -13,6 +13,7 @@ from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.contact_form import ContactForm
 from clientdesk.widgets.contacts_pane import ContactsPane
 from clientdesk.widgets.project_form import ProjectForm
@@ -176,8 +177,14 @@ async def test_conflicting_edit_is_shown_and_nothing_overwritten(demo_path: Path
         await fill(pilot, "client", "Mine")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ProjectForm), "the form stays open on a conflict"
-        assert "changed by colleague" in screen_text(app)
+        assert isinstance(app.screen, ConflictDialog), "both versions are set side by side"
+        text = screen_text(app)
+        assert "changed by colleague" in text
+        assert "Mine" in text and "Changed elsewhere" in text
+        await pilot.press("b")  # back to editing
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectForm), "the form stays open with my values"
+        assert app.screen.values()["client"] == "Mine"
     stored = TinyDBRepository(demo_path).snapshot().get(Project, theirs.id)
     assert stored is not None and stored.client == "Changed elsewhere"
 

@@ -16,6 +16,7 @@ from clientdesk.store.models import ClientRequest, Comment, Contact, Meeting, Pr
 from clientdesk.store.repository import Snapshot
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.service_level_form import ServiceLevelForm
 from tests.helpers.ui import FIXED_NOW, screen_text, settle
@@ -412,8 +413,16 @@ async def test_a_project_changed_meanwhile_is_reported_at_the_top_and_not_overwr
         await pilot.press("ctrl+s")
         await settle(pilot)
 
+        assert isinstance(app.screen, ConflictDialog)
+        text = screen_text(app)
+        assert "was changed by tester" in text
+        # The nested service levels are compared leaf by leaf: my 2 h against the stored 4 h.
+        assert "Targets / P2 /" in text
+        assert "120" in text and "240" in text
+        await pilot.press("b")  # back to editing
+        await pilot.pause()
         assert app.screen is form
         top = form.query_one("#form-error", Static)
         assert top.has_class("-shown")
-        assert "was changed by tester" in str(top.render())
+        assert "Saved by tester at" in str(top.render())
         assert stored(app).project(project.key) == elsewhere

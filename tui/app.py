@@ -1866,6 +1866,7 @@ def binding_ids() -> set[str]:
     module loads pydantic, so call this from a worker after the first paint.
     """
     from clientdesk.widgets.checklist_dialog import ChecklistDialog
+    from clientdesk.widgets.conflict_dialog import ConflictDialog
     from clientdesk.widgets.filter_bar import FilterBar
     from clientdesk.widgets.meeting_detail import MeetingDetail
     from clientdesk.widgets.minutes_form import MinutesForm
@@ -1881,6 +1882,7 @@ def binding_ids() -> set[str]:
         CloseBlockedDialog,
         ClosingGates,
         ConfirmDialog,
+        ConflictDialog,
         ContactsScreen,
         FilterBar,
         FollowUpDialog,

@@ -6,6 +6,9 @@ user cancels). It validates with the store's own rules
 function the caller passes in, run in a thread worker so the UI never waits
 on the disk. A rule broken on save (a taken key, say) is shown beside its
 field like any other; other store errors are shown at the top and notified.
+A save that meets a newer version saved by someone else opens the
+:class:`~clientdesk.widgets.conflict_dialog.ConflictDialog` (keep mine, take
+theirs, or back to editing).
 """
 
 from __future__ import annotations
@@ -32,11 +35,18 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from clientdesk.store.clock import parse_date, zone
-from clientdesk.store.errors import StoreError, ValidationFailed, describe_error
+from clientdesk.store.errors import ConflictError, StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
 from clientdesk.store.text import printable
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.conflict_dialog import (
+    ConflictChoice,
+    ConflictDialog,
+    merge_onto,
+    when_changed,
+    who_changed,
+)
 
 R = TypeVar("R", bound=Record)
 
@@ -259,6 +269,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         self._subtitle = subtitle
         self._saving = False
         self._initial: dict[str, str] = {}
+        self._mine: R | None = None
 
     # -- layout ------------------------------------------------------------------
 
@@ -447,6 +458,10 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
             for error in reversed(invalid.errors):
                 self.show_error(error)  # reversed: the first field ends up focused
             return
+        self._mine = record
+        self._start_saving(record)
+
+    def _start_saving(self, record: R) -> None:
         self._saving = True
         self.query_one("#save", Button).disabled = True
         self._save_in_background(record)
@@ -468,9 +483,74 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     def _save_failed(self, message: SaveFailed) -> None:
         self._saving = False
         self.query_one("#save", Button).disabled = False
-        self.show_error(message.error)
-        if not isinstance(message.error, ValidationFailed):
-            self.notify(describe_error(message.error), severity="error", markup=False)
+        error = message.error
+        if isinstance(error, ConflictError) and self._is_conflict_of_this_record(error):
+            self._show_conflict(error)
+            return
+        self.show_error(error)
+        if not isinstance(error, ValidationFailed):
+            self.notify(describe_error(error), severity="error", markup=False)
+
+    # -- conflicts ---------------------------------------------------------------
+
+    def _is_conflict_of_this_record(self, conflict: ConflictError) -> bool:
+        # A save function may store more than the form's record: a conflict on
+        # another record is only an error to show.
+        if self.record is None or self._mine is None:
+            return False
+        current = conflict.current
+        if current is None:
+            return conflict.key == self.record.key
+        return isinstance(current, self.RECORD_TYPE) and current.id == self.record.id
+
+    def _show_conflict(self, conflict: ConflictError) -> None:
+        """Set the user's version beside the stored one and act on the answer."""
+        original, mine = self.record, self._mine
+        assert original is not None and mine is not None  # see _is_conflict_of_this_record
+        labels = {field.name: field.label for field in self.FIELDS if field.label}
+
+        def answered(choice: ConflictChoice | None) -> None:
+            current = conflict.current
+            if choice == "mine" and isinstance(current, self.RECORD_TYPE):
+                self._keep_mine(original, mine, cast(R, current))
+            elif choice == "theirs" and isinstance(current, self.RECORD_TYPE):
+                self.dismiss(cast(R, current))
+            elif choice == "discard":
+                self.dismiss(None)
+            else:
+                self._show_still_here(conflict)
+
+        self.app.push_screen(
+            ConflictDialog(conflict, original=original, mine=mine, labels=labels), answered
+        )
+
+    def _keep_mine(self, original: R, mine: R, current: R) -> None:
+        try:
+            merged = merge_onto(original, mine, current)
+        except ValidationFailed as error:
+            # Their changes and mine do not fit together (a response that no longer
+            # fits the kind they chose, say): the user sorts it out in the form.
+            self.show_error(error)
+            self._show_note(f"Your changes do not fit with the newer version: {error}")
+            return
+        # Through the same save function: the store checks its rules and the
+        # revision again, and a still newer version brings the dialog back.
+        self._start_saving(merged)
+
+    def _show_still_here(self, conflict: ConflictError) -> None:
+        if conflict.current is None:
+            note = f"Deleted by {who_changed(conflict)} meanwhile: your version is still here."
+        else:
+            note = (
+                f"Saved by {who_changed(conflict)} at {when_changed(conflict)} meanwhile: "
+                "your version is still here (ctrl+s compares them again)."
+            )
+        self._show_note(note)
+
+    def _show_note(self, note: str) -> None:
+        box = self.query_one("#form-error", Static)
+        box.update(Text(printable(note)))
+        box.add_class("-shown")
 
     def action_cancel(self) -> None:
         """Close without saving; asks first when there are unsaved changes."""
