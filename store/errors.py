@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 
 
@@ -16,7 +17,31 @@ class DataFileError(StoreError):
     """
 
 
-class StoreBusyError(StoreError):
+class DataFileMissingError(DataFileError):
+    """The data file was deleted or moved while it was open.
+
+    A save then would start a new file holding only the records saved from
+    now on, so the store refuses until the file is back (or the store is
+    opened afresh).
+    """
+
+
+class CannotSaveError(StoreError):
+    """The save could not be written; the data file is as it was.
+
+    ``str(error)`` says why (read-only, disk full, locked) and that nothing changed.
+    """
+
+
+class ReadOnlyError(CannotSaveError):
+    """The data file's folder (or the file system) cannot be written to."""
+
+
+class DiskFullError(CannotSaveError):
+    """The disk (or the user's quota) has no room for the new version."""
+
+
+class StoreBusyError(CannotSaveError):
     """Another process held the data file's lock for too long."""
 
 
@@ -82,9 +107,18 @@ class ConflictError(StoreError):
         self.current = current
 
 
+_PLAIN_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+}
+"""What the OS says for the faults a user can act on, in words they use."""
+
+
 def describe_error(error: StoreError | OSError) -> str:
     """One line for the user: a store error's own message, or what the OS said."""
     if isinstance(error, StoreError):
         return str(error)
     where = f"{error.filename}: " if error.filename else ""
-    return f"{where}{error.strerror or error}"
+    reason = _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
+    return " ".join(f"{where}{reason}".split())

@@ -11,6 +11,7 @@ are allocated, and the batch is saved atomically in one go.
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
@@ -57,12 +58,34 @@ from clientdesk.store.models import (
     received_horizon,
 )
 from clientdesk.store.paths import current_user, real_path
-from clientdesk.store.storage import AtomicJSONStorage, FileSignature, backup_hint, new_file_mode
+from clientdesk.store.storage import (
+    AtomicJSONStorage,
+    FileSignature,
+    backup_hint,
+    lock_path,
+    new_file_mode,
+    save_failure,
+)
 
 R = TypeVar("R", bound=Record)
 
-LOCK_TIMEOUT_SECONDS = 15.0
-"""How long a writer waits for another process's save before giving up."""
+LOCK_TIMEOUT_ENV = "CLIENTDESK_LOCK_TIMEOUT"
+LOCK_TIMEOUT_SECONDS = 10.0
+"""How long a writer waits for another process's save before giving up.
+
+A save takes tens of milliseconds, so a lock held this long means a stuck
+process (or a file system that cannot lock); ``$CLIENTDESK_LOCK_TIMEOUT``
+overrides it.
+"""
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the lock: ``$CLIENTDESK_LOCK_TIMEOUT`` or the default."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT_SECONDS)))
+    except ValueError:
+        return LOCK_TIMEOUT_SECONDS
+
 
 _BOOKKEEPING = frozenset({"id", "key", "created_at", "updated_at", "updated_by", "revision"})
 
@@ -245,8 +268,11 @@ class Repository(ABC):
         Raises:
             ConflictError: a change was based on a stale revision; nothing is written.
             ValidationFailed: a record breaks a rule; nothing is written.
-            DataFileError: the stored data cannot be read; nothing is written.
-            StoreBusyError: another writer held the lock too long.
+            DataFileError: the stored data cannot be read, or was deleted or
+                moved since it was read (DataFileMissingError); nothing is written.
+            CannotSaveError: the new version could not be written (ReadOnlyError,
+                DiskFullError) or another writer held the lock too long
+                (StoreBusyError); nothing is written.
         """
 
     def add(self, record: R) -> R:
@@ -314,8 +340,8 @@ class TinyDBRepository(Repository):
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage = cast(AtomicJSONStorage, self._db.storage)
         self._file_lock = filelock.FileLock(
-            f"{self.path}.lock",
-            timeout=LOCK_TIMEOUT_SECONDS,
+            lock_path(self.path),
+            timeout=lock_timeout(),
             mode=new_file_mode(),
             # Poll often: a writer in a loop would otherwise starve the others.
             poll_interval=0.005,
@@ -386,12 +412,13 @@ class TinyDBRepository(Repository):
     @contextmanager
     def _locked(self) -> Iterator[None]:
         with self._thread_lock:
+            self._storage.raise_if_missing()
             try:
                 self._file_lock.acquire()
             except filelock.Timeout:
                 raise StoreBusyError(
-                    f"{self.path} is locked by another clientdesk for over "
-                    f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again"
+                    f"cannot save: the data file is locked by another process ({self.path}, "
+                    f"waited {self._file_lock.timeout:g} s) — nothing was changed; try again"
                 ) from None
             try:
                 yield
@@ -400,7 +427,14 @@ class TinyDBRepository(Repository):
 
     def apply(self, changes: Iterable[Change]) -> list[Record | None]:
         """Apply a batch of changes atomically; see :meth:`Repository.apply`."""
-        batch = list(changes)
+        try:
+            return self._apply(list(changes))
+        except OSError as error:
+            # Reading under the lock words its own errors (DataFileError), so an
+            # OSError here is from taking the lock or writing the new version.
+            raise save_failure(self.path, error) from error
+
+    def _apply(self, batch: list[Change]) -> list[Record | None]:
         with self._locked():
             self._storage.begin()
             try:

@@ -11,6 +11,11 @@
 - A file that does not parse, has the wrong shape or carries a newer schema
   version raises :class:`DataFileError` on read; once that happened, the
   storage refuses every write.
+- A data file deleted or moved while it is open raises
+  :class:`DataFileMissingError` instead of being started afresh: a save would
+  otherwise make a new file with only the records saved from then on.
+- A save that fails (read-only folder, full disk) leaves the data file as it
+  was and no temporary file behind; :func:`save_failure` words the error.
 
 Writes are buffered between :meth:`AtomicJSONStorage.begin` and
 :meth:`AtomicJSONStorage.commit`, so that a transaction of several TinyDB
@@ -21,6 +26,7 @@ around that span.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -33,7 +39,13 @@ import orjson
 from tinydb.storages import Storage
 
 from clientdesk.store import schema
-from clientdesk.store.errors import DataFileError
+from clientdesk.store.errors import (
+    CannotSaveError,
+    DataFileError,
+    DataFileMissingError,
+    DiskFullError,
+    ReadOnlyError,
+)
 
 BACKUP_COUNT = 5
 """How many earlier versions of the data file are kept beside it."""
@@ -86,6 +98,54 @@ def backup_hint(path: Path) -> str:
     return f"the last good backup is {backup} (saved {saved})"
 
 
+def lock_path(path: Path) -> Path:
+    """The lock file that writers of data file ``path`` take."""
+    return path.with_name(f"{path.name}.lock")
+
+
+def missing_file_error(path: Path) -> DataFileMissingError:
+    """The error for data file ``path`` gone since it was read: say how to go on."""
+    backup = newest_backup(path)
+    restore = f", restore the backup {backup}" if backup is not None else ""
+    return DataFileMissingError(
+        f"the data file was deleted or moved ({path}): nothing was saved; put it back"
+        f"{restore} or restart clientdesk to begin a new file"
+    )
+
+
+def save_failure(path: Path, error: OSError) -> CannotSaveError:
+    """Word an OS error from saving data file ``path`` for its user.
+
+    Only for errors raised before the new version was renamed into place
+    (:func:`save_atomically` raises none after it), so every message can say
+    that nothing was changed.
+    """
+    folder = path.parent
+    if error.errno == errno.EROFS:
+        return ReadOnlyError(
+            f"cannot save: the data file's folder is on a read-only file system ({folder})"
+            " — nothing was changed"
+        )
+    if error.errno in (errno.EACCES, errno.EPERM):
+        # Name a file only when it exists and is one the user can fix: a file
+        # that could not be created, or a temp file's random name, is the
+        # folder's fault.
+        names = {str(path): "data file", str(lock_path(path)): "lock file"}
+        if error.filename in names and os.path.exists(error.filename):
+            what = f"the {names[error.filename]} is read-only for you ({error.filename})"
+        else:
+            what = f"the data file's folder is read-only for you ({folder})"
+        return ReadOnlyError(f"cannot save: {what} — nothing was changed")
+    if error.errno == errno.ENOSPC:
+        return DiskFullError(f"cannot save: the disk is full ({folder}) — nothing was changed")
+    if error.errno == errno.EDQUOT:
+        return DiskFullError(
+            f"cannot save: your disk quota is used up ({folder}) — nothing was changed"
+        )
+    reason = " ".join((error.strerror or str(error)).split())
+    return CannotSaveError(f"cannot save {path}: {reason} — nothing was changed")
+
+
 def _current_umask() -> int:
     # Reading /proc avoids os.umask's set-and-restore, which races with threads.
     with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
@@ -103,11 +163,16 @@ def new_file_mode() -> int:
 
 
 def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    # Runs after the rename: the new version is in place and other processes
+    # already read it, so a failure here (some network file systems cannot
+    # fsync a folder) must not report the save as failed: the user would
+    # retry a save that happened.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def backup_spacing() -> float:
@@ -157,6 +222,10 @@ def save_atomically(path: Path, payload: bytes, *, keep_backup: bool = True) -> 
 
     Returns:
         The signature of the file as written.
+
+    Raises:
+        OSError: the new version could not be written (read-only folder, full
+            disk...); ``path`` is unchanged and no temporary file is left.
     """
     directory = path.parent
     try:
@@ -165,26 +234,27 @@ def save_atomically(path: Path, payload: bytes, *, keep_backup: bool = True) -> 
         existing = None
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        if existing is not None:
-            os.fchmod(fd, stat.S_IMODE(existing.st_mode))
-            try:
-                os.fchown(fd, existing.st_uid, existing.st_gid)
-            except PermissionError:
-                # Not root: we can still keep the group if we belong to it.
-                with contextlib.suppress(PermissionError):
-                    os.fchown(fd, -1, existing.st_gid)
-        else:
-            os.fchmod(fd, new_file_mode())
         with os.fdopen(fd, "wb", closefd=True) as handle:
+            if existing is not None:
+                os.fchmod(fd, stat.S_IMODE(existing.st_mode))
+                try:
+                    os.fchown(fd, existing.st_uid, existing.st_gid)
+                except PermissionError:
+                    # Not root: we can still keep the group if we belong to it.
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(fd, -1, existing.st_gid)
+            else:
+                os.fchmod(fd, new_file_mode())
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
-            written = os.fstat(handle.fileno())
+            os.fsync(fd)
+            written = os.fstat(fd)
         if keep_backup and existing is not None:
             _rotate_backups(path)
         os.replace(temp_name, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        # Never let a failing clean-up hide why the save failed.
+        with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     _fsync_directory(directory)
@@ -301,7 +371,12 @@ class AtomicJSONStorage(Storage):
                 info = os.fstat(handle.fileno())
                 raw = handle.read()
         except FileNotFoundError:
-            self._tables, self._signature, self._broken = None, None, None
+            if self._signature is not None:
+                # It was here: deleted or moved since. Keep the old signature, so
+                # that every later call asks again until the file is back.
+                self._loaded = False
+                raise missing_file_error(self.path) from None
+            self._tables, self._broken = None, None
             return
         except OSError as error:
             self._broken = DataFileError(
@@ -317,6 +392,18 @@ class AtomicJSONStorage(Storage):
             raise
         self._broken = None
         self._signature = signature
+
+    def raise_if_missing(self) -> None:
+        """Refuse early when the file this storage read or wrote has gone.
+
+        :meth:`begin` checks again under the lock; this check comes before the
+        lock is taken, which would recreate a folder that was moved away.
+
+        Raises:
+            DataFileMissingError: the file was deleted or moved.
+        """
+        if self._signature is not None and not self.path.exists():
+            raise missing_file_error(self.path)
 
     def mark_broken(self, error: DataFileError) -> None:
         """Refuse writes: the repository found records that fail validation."""

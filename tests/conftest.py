@@ -17,7 +17,7 @@ from clientdesk.store import clock
 from clientdesk.store.config import SmtpSettings
 from clientdesk.store.demo import populate_demo
 from clientdesk.store.repository import TinyDBRepository
-from tests.helpers.calendar import write_calendar_project
+from tests.helpers.calendar_data import write_calendar_project
 from tests.helpers.smtp import Inbox, running_inbox
 from tests.helpers.ui import FIXED_NOW
 
@@ -83,6 +83,6 @@ def inbox() -> Iterator[tuple[Inbox, SmtpSettings]]:
 
 @pytest.fixture
 def calendar_path(data_path: Path) -> Path:
-    """A data file with one project in Berlin and its calendar (see tests/helpers/calendar.py)."""
+    """One project in Berlin and its calendar (see tests/helpers/calendar_data.py)."""
     write_calendar_project(data_path)
     return data_path

@@ -26,7 +26,7 @@ from clientdesk.widgets.plan_item_form import PlanItemForm
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.week_view import WeekView
-from tests.helpers.calendar import BERLIN, at
+from tests.helpers.calendar_data import BERLIN, at
 from tests.helpers.ui import screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")

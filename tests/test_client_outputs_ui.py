@@ -13,7 +13,7 @@ from clientdesk.store.models import Meeting, StatusReport
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
-from tests.helpers.calendar import at
+from tests.helpers.calendar_data import at
 from tests.helpers.smtp import Inbox, configure
 from tests.helpers.ui import screen_text, settle
 from tests.test_calendar_pane import cursor_to

@@ -30,6 +30,7 @@ from clientdesk.store import storage as storage_module
 from clientdesk.store.errors import (
     ConflictError,
     DataFileError,
+    DiskFullError,
     NotFoundError,
     ValidationFailed,
 )
@@ -182,7 +183,7 @@ def test_a_failed_save_changes_nothing_and_removes_its_temp_file(
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "replace", failing_replace)
-        with pytest.raises(OSError, match="No space left"):
+        with pytest.raises(DiskFullError, match="the disk is full"):
             repo.add(request(project, title="lost"))
 
     assert file_state(data_path) == before
