@@ -16,10 +16,11 @@ both daylight-saving changes. No Textual here.
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 # -- rules ------------------------------------------------------------------------------
 
 _UTC_UNTIL = "%Y%m%dT%H%M%SZ"
+MIN_YEAR, MAX_YEAR = 1970, 2200
+"""The years a meeting or plan item may fall in (far-off dates are typing slips)."""
 _SEARCH_SPANS = (timedelta(weeks=8), timedelta(days=366), timedelta(days=3660))
 """How far ahead :func:`next_occurrence` looks, widening until it finds one."""
 
@@ -76,9 +79,15 @@ def _joined(parts: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=512)
+def _cached_rule(text: str, wall: datetime, where: tzinfo | None) -> rrule:
+    return rrulestr(text, dtstart=wall.replace(tzinfo=where))
+
+
 def _rule(text: str, start: datetime) -> rrule:
     # Cached: the agenda and week views expand the same series on every redraw.
-    return rrulestr(text, dtstart=start)
+    # Keyed on the wall-clock start and its zone, not the instant: 09:00 UTC and
+    # 10:00 Berlin are equal datetimes but repeat differently across DST.
+    return _cached_rule(text, start.replace(tzinfo=None), start.tzinfo)
 
 
 def series_rule(text: str, start: datetime) -> rrule:
@@ -305,6 +314,9 @@ def next_occurrence(meeting: Meeting, now: datetime) -> Occurrence | None:
     """The first occurrence not cancelled that ends after ``now`` (None when none is left)."""
     if meeting.status is MeetingStatus.CANCELLED:
         return None
+    if meeting.rrule is None:
+        only = _occurrence(meeting, meeting.start)
+        return only if only.end > now else None
     begin = now
     for span in _SEARCH_SPANS:
         upcoming = [o for o in occurrences(meeting, begin, now + span) if o.end > now]
@@ -366,13 +378,30 @@ def cancel_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
     """The meeting with one occurrence cancelled (a one-off meeting: the meeting cancelled).
 
     Raises:
-        ValidationFailed: the series has no occurrence at ``original_start``.
+        ValidationFailed: the series has no occurrence at ``original_start``,
+            or it was held or minuted (it took place).
     """
+    _refuse_if_recorded(meeting, original_start, "cancelled")
     if meeting.rrule is None:
-        if original_start != meeting.start:
-            raise _no_occurrence(meeting, original_start)
         return meeting.model_copy(update={"status": MeetingStatus.CANCELLED})
     return _with_change(meeting, original_start, cancelled=True)
+
+
+RECORDED = (MeetingStatus.HELD, MeetingStatus.MINUTED)
+"""The statuses of an occurrence that took place: it can no longer be cancelled or moved."""
+
+
+def _refuse_if_recorded(meeting: Meeting, original_start: datetime, done: str) -> None:
+    """Refuse to cancel or move an occurrence that was held (it took place)."""
+    current = occurrence_at(meeting, original_start)
+    if current is None:
+        raise _no_occurrence(meeting, original_start)
+    if current.status in RECORDED:
+        raise ValidationFailed(
+            f"the occurrence on {current.start:%a %d %b %Y} was {current.status}: "
+            f"it cannot be {done}",
+            "status",
+        )
 
 
 def restore_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
@@ -399,29 +428,31 @@ def move_occurrence(
 ) -> Meeting:
     """The meeting with one occurrence moved (a one-off meeting: its start changed).
 
+    ``duration_minutes`` and ``location`` left None keep what the occurrence
+    has now (an earlier move's length or place stays).
+
     Raises:
-        ValidationFailed: no such occurrence, or a duration of zero or less.
+        ValidationFailed: no such occurrence, a duration of zero or less, or
+            the occurrence was held or minuted.
     """
     if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
         raise ValidationFailed("a meeting lasts between 1 minute and 24 hours", "duration_minutes")
+    _refuse_if_recorded(meeting, original_start, "moved")
     if meeting.rrule is None:
-        if original_start != meeting.start:
-            raise _no_occurrence(meeting, original_start)
         update: dict[str, Any] = {"start": start}
         if duration_minutes is not None:
             update["duration_minutes"] = duration_minutes
         if location is not None:
             update["location"] = location
         return meeting.model_copy(update=update)
-    return _with_change(
-        meeting,
-        original_start,
-        start=None if start == original_start else start,
-        duration_minutes=(
-            None if duration_minutes == meeting.duration_minutes else duration_minutes
-        ),
-        location=None if location == meeting.location else location,
-    )
+    fields: dict[str, Any] = {"start": None if start == original_start else start}
+    # None leaves what an earlier move set; the series' own value needs no entry.
+    if duration_minutes is not None:
+        same = duration_minutes == meeting.duration_minutes
+        fields["duration_minutes"] = None if same else duration_minutes
+    if location is not None:
+        fields["location"] = None if location == meeting.location else location
+    return _with_change(meeting, original_start, **fields)
 
 
 def change_occurrence(
@@ -521,6 +552,9 @@ def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, M
             "revision": 0,
             "sequence": 0,
             "split_from": meeting.id,
+            # A series of its own: its own UID and invites (the old one keeps its).
+            "ical_uid": None,
+            "sent": [],
             "start": original_start.astimezone(zone(meeting.timezone)),
             "rrule": _joined(new_parts),
             "exceptions": [c for c in meeting.exceptions if c.original_start >= original_start],
@@ -529,26 +563,84 @@ def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, M
     return old, new
 
 
+def holds_record(change: OccurrenceChange) -> bool:
+    """True when an occurrence's entry records what happened at it (held, minutes...)."""
+    return (
+        change.status in RECORDED
+        or bool(change.minutes.strip())
+        or bool(change.decisions)
+        or bool(change.action_items)
+    )
+
+
+def _weekly_day(rule: str, local_start: datetime) -> int | None:
+    """The one weekday a weekly rule repeats on (None for other rules)."""
+    parts = _parts(rule)
+    if parts.get("FREQ") != "WEEKLY":
+        return None
+    days = parts.get("BYDAY", _DAY_CODES[local_start.weekday()])
+    return _DAY_CODES.index(days) if days in _DAY_CODES else None
+
+
+def _shift(meeting: Meeting, previous: Meeting) -> timedelta:
+    """How far the series' occurrences move: the change of time of day, and of
+    weekday when a weekly series moves from one day to another."""
+    old, new = _local_start(previous), _local_start(meeting)
+    shift = datetime.combine(old.date(), new.time()) - datetime.combine(old.date(), old.time())
+    if previous.rrule is not None and meeting.rrule is not None:
+        old_day = _weekly_day(previous.rrule, old)
+        new_day = _weekly_day(meeting.rrule, new)
+        if (old_day, new_day) == (old.weekday(), new.weekday()):
+            shift += timedelta(days=new.weekday() - old.weekday())
+    return shift
+
+
 def fit_exceptions(meeting: Meeting, previous: Meeting) -> Meeting:
     """``meeting`` (the whole series edited) with the exceptions of ``previous`` made to fit.
 
-    When the series' start moves (10:00 becomes 11:00, Monday becomes
-    Tuesday), each exception follows by the same wall-clock shift; those the
-    new rule no longer gives are dropped (the model refuses exceptions that
-    are no occurrence). A moved occurrence keeps the time it was moved to.
-    Call it before saving an edit of the whole series.
+    Each exception follows the series by the change of its time of day (10:00
+    becomes 11:00), and by the change of weekday when a weekly series moves
+    from one day to another within the week (Monday becomes Tuesday); a
+    different first date moves no occurrence. An exception the new schedule
+    no longer gives is dropped when it only cancelled, moved or re-planned
+    its occurrence; one that records what happened (held, minutes, decisions,
+    action items) is never dropped nor carried to another date: the edit is
+    refused. A moved occurrence keeps the time it was moved to. Call it
+    before saving an edit of the whole series.
+
+    Raises:
+        ValidationFailed: the new schedule no longer gives an occurrence that
+            holds a record (including turning the series into a one-off).
     """
+    field = "rrule" if meeting.rrule != previous.rrule else "start"
     if meeting.rrule is None:
+        lost = [c for c in previous.exceptions if holds_record(c)]
+        if lost:
+            raise _records_lost(lost, previous, "rrule")
         return meeting.model_copy(update={"exceptions": []})
     old_zone, new_zone = zone(previous.timezone), zone(meeting.timezone)
-    shift = _local_start(meeting).replace(tzinfo=None) - _local_start(previous).replace(tzinfo=None)
-    fitted = []
+    shift = _shift(meeting, previous)
+    fitted, lost = [], []
     for change in previous.exceptions:
         wall = change.original_start.astimezone(old_zone).replace(tzinfo=None) + shift
         original = wall.replace(tzinfo=new_zone)
         if _is_occurrence(meeting, original):
             fitted.append(change.model_copy(update={"original_start": original}))
+        elif holds_record(change):
+            lost.append(change)
+    if lost:
+        raise _records_lost(lost, previous, field)
     return meeting.model_copy(update={"exceptions": fitted})
+
+
+def _records_lost(lost: list[OccurrenceChange], meeting: Meeting, field: str) -> ValidationFailed:
+    first = min(change.original_start for change in lost).astimezone(zone(meeting.timezone))
+    count = f"{len(lost)} occurrence{'s' if len(lost) != 1 else ''}"
+    return ValidationFailed(
+        f"{count} with minutes or a record (the first on {first:%d %b %Y}) would no longer "
+        "be part of the series: use 'this and following' (F) instead",
+        field,
+    )
 
 
 ATTENDEE_VISIBLE_FIELDS = (
@@ -879,10 +971,27 @@ def cadence_rule(
         CadencePreset.FORTNIGHTLY: f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day}",
         CadencePreset.MONTHLY_FIRST_WEEKDAY: f"FREQ=MONTHLY;BYDAY=1{day}",
         CadencePreset.MONTHLY_LAST_WEEKDAY: f"FREQ=MONTHLY;BYDAY=-1{day}",
-        CadencePreset.MONTHLY_DATE: f"FREQ=MONTHLY;BYMONTHDAY={first.day}",
-        CadencePreset.QUARTERLY: f"FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY={first.day}",
+        CadencePreset.MONTHLY_DATE: f"FREQ=MONTHLY;{_month_day(first)}",
+        CadencePreset.QUARTERLY: f"FREQ=MONTHLY;INTERVAL=3;{_month_day(first)}",
     }
     return rule_with_end(rules[preset], first, until=until, count=count)
+
+
+def _month_day(first: datetime) -> str:
+    """The day of the month of ``first`` as RFC 5545 parts, for months too short for it.
+
+    A plain BYMONTHDAY=31 skips every month without a 31st. The last day of
+    a month becomes "the last day" (-1); the 29th or 30th becomes "that day,
+    or the month's last when it is shorter": the latest of the days from the
+    28th up to it that the month has (BYSETPOS=-1).
+    """
+    last = calendar_module.monthrange(first.year, first.month)[1]
+    if first.day >= 29 and first.day == last:
+        return "BYMONTHDAY=-1"
+    if first.day >= 29:
+        days = ",".join(str(day) for day in range(28, first.day + 1))
+        return f"BYMONTHDAY={days};BYSETPOS=-1"
+    return f"BYMONTHDAY={first.day}"
 
 
 def rule_with_end(
@@ -911,28 +1020,234 @@ def rule_with_end(
     return _joined(parts)
 
 
-def rule_problem(text: str, first: datetime | None = None) -> str | None:
+_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_NUMBER = re.compile(r"[+-]?\d{1,4}")
+_WEEKDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+_NUMBER_PARTS = {
+    # name: (lowest, highest, may be negative)
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYSETPOS": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYYEARDAY": (1, 366, True),
+}
+_REFUSED_PARTS = {
+    "BYHOUR": "a meeting keeps its start's time (BYHOUR is not allowed)",
+    "BYMINUTE": "a meeting keeps its start's time (BYMINUTE is not allowed)",
+    "BYSECOND": "a meeting keeps its start's time (BYSECOND is not allowed)",
+    "DTSTART": "the series starts at the meeting's start: leave DTSTART out of the rule",
+    "BYEASTER": "not a valid RRULE: BYEASTER is not part of RFC 5545",
+}
+_ORDINAL_LIMIT = {"DAILY": 0, "WEEKLY": 0, "MONTHLY": 5, "YEARLY": 53}
+_CHECK_YEARS = 10
+"""How far ahead a rule must give an occurrence (longer gaps are a typing slip)."""
+
+
+def _numbers(name: str, value: str) -> list[int] | str:
+    """The numbers of a list part, or why they are refused."""
+    low, high, negative = _NUMBER_PARTS[name]
+    numbers = []
+    for item in value.split(","):
+        if not _NUMBER.fullmatch(item):
+            return f"not a valid RRULE: {name}={value}"
+        number = int(item)
+        if not low <= abs(number) <= high or (number < 0 and not negative):
+            span = f"{low} to {high}" + (f" or -{high} to -{low}" if negative else "")
+            return f"not a valid RRULE: {name} takes {span} ({name}={value})"
+        numbers.append(number)
+    return numbers
+
+
+def _part_problem(name: str, value: str, freq: str) -> str | None:
+    """Why one part of a rule (other than FREQ) is refused (None when it is fine)."""
+    if name in _REFUSED_PARTS:
+        return _REFUSED_PARTS[name]
+    if name in ("INTERVAL", "COUNT"):
+        high = 366 if name == "INTERVAL" else 5000
+        if not value.isdigit() or not 1 <= int(value) <= high:
+            return f"not a valid RRULE: {name} takes 1 to {high} ({name}={value})"
+    elif name == "UNTIL":
+        try:
+            until = datetime.strptime(value, _UTC_UNTIL)
+        except ValueError:
+            return f"not a valid RRULE: UNTIL is a date (UNTIL=20270331) or UTC time ({value})"
+        if not MIN_YEAR <= until.year <= MAX_YEAR:
+            return f"a series ends between {MIN_YEAR} and {MAX_YEAR} (UNTIL={value})"
+    elif name == "WKST":
+        if value not in _DAY_CODES:
+            return f"not a valid RRULE: WKST is one of {', '.join(_DAY_CODES)} (WKST={value})"
+    elif name == "BYDAY":
+        for item in value.split(","):
+            match = _WEEKDAY.fullmatch(item)
+            if match is None:
+                return f"not a valid RRULE: BYDAY takes days like MO or 1TU (BYDAY={value})"
+            limit = _ORDINAL_LIMIT[freq]
+            if match.group(1) is not None and not 1 <= abs(int(match.group(1))) <= limit:
+                if limit == 0:
+                    return f"not a valid RRULE: a {freq.lower()} rule takes plain days ({item})"
+                return f"not a valid RRULE: a {freq.lower()} rule counts days 1 to {limit} ({item})"
+    elif name in _NUMBER_PARTS:
+        numbers = _numbers(name, value)
+        if isinstance(numbers, str):
+            return numbers
+        if name == "BYWEEKNO" and freq != "YEARLY":
+            return "not a valid RRULE: BYWEEKNO belongs to a yearly rule"
+        if name == "BYYEARDAY" and freq != "YEARLY":
+            return "not a valid RRULE: BYYEARDAY belongs to a yearly rule"
+        if name == "BYMONTHDAY" and freq == "WEEKLY":
+            return "not a valid RRULE: a weekly rule takes no BYMONTHDAY"
+    else:
+        return f"not a valid RRULE: {name} is not supported"
+    return None
+
+
+def _syntax_problem(text: str) -> str | None:
+    """Why ``text`` is not a rule a meeting can follow, without expanding it."""
+    if "\n" in text or "\r" in text:
+        return "not a valid RRULE: a rule is one line"
+    rule = normalise_rule(text)
+    if ":" in rule:
+        return "not a valid RRULE: give only the rule, e.g. FREQ=WEEKLY;BYDAY=MO"
+    names = [part.partition("=")[0] for part in rule.split(";") if part]
+    if len(names) != len(set(names)):
+        return "not a valid RRULE: a part is given twice"
+    parts = _parts(rule)
+    freq = parts.get("FREQ")
+    if not freq:
+        return "not a valid RRULE: FREQ is missing (e.g. FREQ=WEEKLY;BYDAY=MO)"
+    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
+        return f"a meeting repeats at most daily (FREQ={freq})"
+    if freq not in _FREQS:
+        return f"not a valid RRULE: FREQ is one of {', '.join(_FREQS)} (FREQ={freq})"
+    if "UNTIL" in parts and "COUNT" in parts:
+        return "not a valid RRULE: give UNTIL or COUNT, not both"
+    for name, value in parts.items():
+        if name == "FREQ":
+            continue
+        problem = _part_problem(name, value, freq)
+        if problem:
+            return problem
+    if "BYSETPOS" in parts:
+        if not any(name.startswith("BY") and name != "BYSETPOS" for name in parts):
+            return "not a valid RRULE: BYSETPOS needs another BY... part"
+        most = _days_per_period(parts)
+        if any(abs(int(n)) > most for n in parts["BYSETPOS"].split(",")):
+            # It would never match, and dateutil would search to the year 9999.
+            return f"not a valid RRULE: BYSETPOS picks among at most {most} days here"
+    try:
+        rrulestr(rule, dtstart=datetime(2026, 1, 1, tzinfo=UTC))
+    except (ValueError, TypeError) as error:
+        return f"not a valid RRULE: {error}"
+    return None
+
+
+def _signed_in(number: int, numbers: set[int], size: int) -> bool:
+    return number in numbers or number - size - 1 in numbers
+
+
+_Filters = dict[str, set[int]]
+
+
+def _filters(parts: dict[str, str]) -> _Filters:
+    """The day filters of a rule as number sets (BYDAY as weekday numbers, ordinals left aside)."""
+    found: _Filters = {
+        name: {int(n) for n in parts[name].split(",")}
+        for name in ("BYMONTH", "BYMONTHDAY", "BYYEARDAY")
+        if name in parts
+    }
+    if "BYDAY" in parts:
+        found["BYDAY"] = {_DAY_CODES.index(item[-2:]) for item in parts["BYDAY"].split(",")}
+    return found
+
+
+def _day_may_match(filters: _Filters, day: date) -> bool:
+    """True when ``day`` passes the rule's filters, ordinals and BYSETPOS left aside."""
+    if "BYMONTH" in filters and day.month not in filters["BYMONTH"]:
+        return False
+    if "BYDAY" in filters and day.weekday() not in filters["BYDAY"]:
+        return False
+    if "BYMONTHDAY" in filters:
+        month_days = calendar_module.monthrange(day.year, day.month)[1]
+        if not _signed_in(day.day, filters["BYMONTHDAY"], month_days):
+            return False
+    if "BYYEARDAY" in filters:
+        year_days = 366 if calendar_module.isleap(day.year) else 365
+        if not _signed_in(day.timetuple().tm_yday, filters["BYYEARDAY"], year_days):
+            return False
+    return True
+
+
+def _may_match_soon(filters: _Filters, first: date) -> bool:
+    # dateutil searches up to the year 9999 for a rule that never matches
+    # (30 February), seconds on end; a day-by-day look at the filters is cheap.
+    if not filters.keys() & {"BYMONTH", "BYMONTHDAY", "BYYEARDAY"}:
+        return True
+    day, last = first, first + timedelta(days=366 * _CHECK_YEARS)
+    while day <= last:
+        if _day_may_match(filters, day):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+def _days_per_period(parts: dict[str, str]) -> int:
+    """The most days one period of the rule (its week, month, year) can give."""
+    freq = parts["FREQ"]
+    most = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}[freq]
+    per_day = {"WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}
+    if "BYDAY" in parts and freq in per_day:
+        days = parts["BYDAY"].split(",")
+        most = min(most, sum(1 if len(d) > 2 else per_day[freq] for d in days))
+    months = len(parts["BYMONTH"].split(",")) if "BYMONTH" in parts else 12
+    if "BYMONTHDAY" in parts:
+        in_month = len(parts["BYMONTHDAY"].split(","))
+        most = min(most, in_month * (months if freq == "YEARLY" else 1))
+    if "BYYEARDAY" in parts:
+        most = min(most, len(parts["BYYEARDAY"].split(",")))
+    return most
+
+
+def rule_problem(
+    text: str,
+    first: datetime | None = None,
+    *,
+    anchored: bool = True,
+) -> str | None:
     """Why ``text`` is not a usable RRULE (None when it is), for checking as the user types.
 
-    Checks the syntax, that FREQ is given, that UNTIL and COUNT are not both
-    given, and (with ``first``) that the rule ends no earlier than it starts.
+    Checks the syntax and the RFC 5545 ranges of every part (a meeting
+    repeats at most daily and keeps its start's time), and with ``first``
+    (in the series' zone) that the rule does not end before it starts and
+    that ``first`` is an occurrence of the rule, as RFC 5545 clients count
+    DTSTART as one. Never expands a rule far: an answer is quick.
+
+    Args:
+        text: the rule.
+        first: the series' start (None: the syntax only).
+        anchored: ``first`` must be an occurrence (a meeting's start is one
+            in every calendar; a plan item's first due date need not be).
     """
     if not text.strip():
         return None
-    rule = normalise_rule(text)
-    parts = _parts(rule)
-    if "FREQ" not in parts:
-        return "not a valid RRULE: FREQ is missing (e.g. FREQ=WEEKLY;BYDAY=MO)"
-    if "UNTIL" in parts and "COUNT" in parts:
-        return "not a valid RRULE: give UNTIL or COUNT, not both"
-    start = first if first is not None else datetime(2026, 1, 1, tzinfo=UTC)
-    try:
-        parsed = rrulestr(rule, dtstart=start)
-    except (ValueError, TypeError) as error:
-        return f"not a valid RRULE: {error}"
-    ends = parsed.before(datetime.max.replace(tzinfo=UTC)) if "UNTIL" in parts else None
-    if first is not None and "UNTIL" in parts and (ends is None or ends < first):
-        return "the series ends before it starts"
+    problem = _syntax_problem(text)
+    if problem or first is None:
+        return problem
+    parts = _parts(text)
+    if "UNTIL" in parts:
+        until = datetime.strptime(parts["UNTIL"], _UTC_UNTIL).replace(tzinfo=UTC)
+        if until < first:
+            return "the series ends before it starts"
+    shown = f"the first meeting ({first:%a %d %b %Y})"
+    filters = _filters(parts)
+    if not _may_match_soon(filters, first.date()):
+        return f"the rule gives no occurrence in the {_CHECK_YEARS} years from {shown}"
+    if not anchored:
+        return None
+    if not _day_may_match(filters, first.date()):
+        return f"{shown} is not one the rule gives: {describe_rule(text)}"
+    given = next(iter(_rule(normalise_rule(text), first)), None)
+    if given != first:
+        return f"{shown} is not one the rule gives: {describe_rule(text)}"
     return None
 
 
@@ -958,9 +1273,11 @@ def describe_rule(rrule: str | None, *, timezone: str = "UTC") -> str:
     days = [_day_text(day) for day in parts.get("BYDAY", "").split(",") if day]
     if days:
         text += " " + ", ".join(days)
-    if parts.get("BYMONTHDAY"):
-        dates = ", ".join(_date_text(day) for day in parts["BYMONTHDAY"].split(","))
-        text += f" on the {dates}"
+    month_days = parts.get("BYMONTHDAY", "").split(",")
+    if parts.get("BYSETPOS") == "-1" and len(month_days) > 1 and month_days[0] == "28":
+        text += f" on the {_date_text(month_days[-1])} (or the month's last day)"
+    elif parts.get("BYMONTHDAY"):
+        text += f" on the {', '.join(_date_text(day) for day in month_days)}"
     until, count = rule_end(rrule, timezone=timezone)
     if until is not None:
         text += f" until {until.isoformat()}"

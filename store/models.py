@@ -91,12 +91,25 @@ def _check_rrule(value: str | None) -> str | None:
     return calendar.normalise_rule(value)
 
 
-def _series_problem(rrule: str | None, start: datetime | None, timezone: str | None) -> str:
+def _series_problem(
+    rrule: str | None, start: datetime | None, timezone: str | None, *, anchored: bool
+) -> str:
     """Why a series of ``rrule`` from ``start`` is refused ("" when it is fine)."""
     if rrule is None or start is None:
         return ""
     local = start.astimezone(zone(timezone)) if timezone else start
-    return calendar.rule_problem(rrule, local) or ""
+    return calendar.rule_problem(rrule, local, anchored=anchored) or ""
+
+
+def _check_year(value: datetime) -> datetime:
+    # Dates far off are typing slips, and near the ends of what datetime
+    # holds, expanding a series or moving to another zone overflows.
+    if not calendar.MIN_YEAR <= value.year <= calendar.MAX_YEAR:
+        raise ValueError(
+            f"{value.date().isoformat()} is out of range: give a date between "
+            f"{calendar.MIN_YEAR} and {calendar.MAX_YEAR}"
+        )
+    return value
 
 
 def _check_working_week(value: str) -> str:
@@ -117,6 +130,7 @@ Email = Annotated[str, AfterValidator(_check_email)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 OneLine = Annotated[str, AfterValidator(_check_one_line)]
 RecurrenceRule = Annotated[str | None, AfterValidator(_check_rrule)]
+CalendarDatetime = Annotated[AwareDatetime, AfterValidator(_check_year)]
 Level = Annotated[int, Field(ge=1, le=5)]
 WorkingWeekText = Annotated[str, AfterValidator(_check_working_week)]
 Currency = Annotated[str, AfterValidator(_check_currency)]
@@ -345,7 +359,7 @@ class CommunicationPlanItem(ProjectRecord):
     purpose: str = ""
     audience: list[str] = Field(default_factory=list, description="contact ids")
     channel: Channel = Channel.EMAIL
-    first_due: AwareDatetime  # before the cadence: the cadence is checked against it
+    first_due: CalendarDatetime  # before the cadence: the cadence is checked against it
     cadence: RecurrenceRule = None
     owner: OneLine = ""
     last_done: AwareDatetime | None = None
@@ -355,7 +369,7 @@ class CommunicationPlanItem(ProjectRecord):
     def _cadence_ends_after_first_due(cls, value: str | None, info: ValidationInfo) -> str | None:
         if is_stored(info):
             return value
-        problem = _series_problem(value, info.data.get("first_due"), None)
+        problem = _series_problem(value, info.data.get("first_due"), None, anchored=False)
         if problem:
             raise ValueError(problem)
         return value
@@ -443,9 +457,9 @@ class OccurrenceChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    original_start: AwareDatetime
+    original_start: CalendarDatetime
     cancelled: bool = False
-    start: AwareDatetime | None = Field(default=None, description="moved to")
+    start: CalendarDatetime | None = Field(default=None, description="moved to")
     duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     location: str | None = None
     agenda: list[AgendaItem] | None = Field(default=None, description="None: the series' agenda")
@@ -486,7 +500,7 @@ class Meeting(ProjectRecord):
 
     title: OneLine = Field(min_length=1, max_length=200)
     kind: MeetingKind = MeetingKind.MEETING
-    start: AwareDatetime
+    start: CalendarDatetime
     duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
     timezone: TimeZoneName = "UTC"
     location: str = ""
@@ -537,7 +551,9 @@ class Meeting(ProjectRecord):
     def _series_ends_after_start(cls, value: str | None, info: ValidationInfo) -> str | None:
         if is_stored(info):
             return value
-        problem = _series_problem(value, info.data.get("start"), info.data.get("timezone"))
+        problem = _series_problem(
+            value, info.data.get("start"), info.data.get("timezone"), anchored=True
+        )
         if problem:
             raise ValueError(problem)
         return value

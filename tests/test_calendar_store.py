@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -207,13 +210,59 @@ def test_a_split_is_saved_in_one_apply(repo: TinyDBRepository, project: Project)
 
 def test_editing_the_whole_series_carries_its_exceptions_along() -> None:
     previous = calendar.cancel_occurrence(weekly(rrule="FREQ=WEEKLY;COUNT=4"), at(8))
-    previous = calendar.change_occurrence(previous, at(22), minutes="Last one")
+    previous = calendar.change_occurrence(previous, at(22), agenda=[AgendaItem(title="Demo")])
+    # Monday 10:00 becomes Tuesday 11:00: each occurrence moves a day and an hour.
     later = previous.model_copy(update={"start": at(2, hour=11), "rrule": "FREQ=WEEKLY;COUNT=3"})
     fitted = calendar.fit_exceptions(later, previous)
+    # The re-planned 22 March (now 23 March) is past the new count: dropped, nothing recorded.
     assert [c.original_start for c in fitted.exceptions] == [at(9, hour=11)]
     assert validate_record(Meeting, dump_record(fitted)).exceptions == fitted.exceptions
     one_off = calendar.fit_exceptions(later.model_copy(update={"rrule": None}), previous)
     assert one_off.exceptions == []
+
+
+def _minuted(meeting: Meeting, day: int) -> Meeting:
+    held = calendar.change_occurrence(meeting, at(day), status=MeetingStatus.HELD)
+    return calendar.change_occurrence(held, at(day), minutes="Went through the risks")
+
+
+def test_a_new_first_date_leaves_the_minutes_on_their_own_occurrence() -> None:
+    previous = _minuted(weekly(status=MeetingStatus.SCHEDULED), 15)
+    later = previous.model_copy(update={"start": at(8)})
+    fitted = calendar.fit_exceptions(later, previous)
+    assert [(c.original_start, c.minutes) for c in fitted.exceptions] == [
+        (at(15), "Went through the risks")
+    ]
+
+
+def test_a_new_time_or_weekday_carries_the_minutes_to_the_same_week() -> None:
+    previous = _minuted(weekly(status=MeetingStatus.SCHEDULED), 15)
+    later = previous.model_copy(update={"start": at(1, hour=11)})
+    assert [c.original_start for c in calendar.fit_exceptions(later, previous).exceptions] == [
+        at(15, hour=11)
+    ]
+    tuesdays = previous.model_copy(update={"start": at(2), "rrule": "FREQ=WEEKLY;BYDAY=TU"})
+    assert [c.original_start for c in calendar.fit_exceptions(tuesdays, previous).exceptions] == [
+        at(16)
+    ]
+
+
+def test_an_edit_that_would_lose_minutes_is_refused() -> None:
+    previous = calendar.cancel_occurrence(weekly(status=MeetingStatus.SCHEDULED), at(29))
+    previous = _minuted(previous, 15)
+    fortnightly = previous.model_copy(
+        update={"start": at(8), "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"}
+    )
+    with pytest.raises(ValidationFailed, match=r"1 occurrence .*15 Mar 2027.*\(F\)") as refused:
+        calendar.fit_exceptions(fortnightly, previous)
+    assert refused.value.field == "rrule"
+    with pytest.raises(ValidationFailed, match="would no longer be part of the series"):
+        calendar.fit_exceptions(previous.model_copy(update={"rrule": None}), previous)
+    # Without the minutes, the cancelled 29 March is simply no longer in the series.
+    plain = calendar.cancel_occurrence(weekly(), at(29))
+    assert calendar.fit_exceptions(fortnightly.model_copy(update={"exceptions": []}), plain) == (
+        fortnightly.model_copy(update={"exceptions": []})
+    )
 
 
 # -- SEQUENCE and status through the repository ------------------------------------------
@@ -465,21 +514,43 @@ def test_an_action_item_becomes_a_request_linked_both_ways(
 
 
 @pytest.mark.parametrize(
-    ("preset", "extra", "rule", "reading"),
+    ("preset", "day", "extra", "rule", "reading"),
     [
-        (CadencePreset.WEEKLY, {}, "FREQ=WEEKLY;BYDAY=TU", "weekly Tue"),
-        (CadencePreset.FORTNIGHTLY, {}, "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "every 2 weeks Tue"),
-        (CadencePreset.MONTHLY_FIRST_WEEKDAY, {}, "FREQ=MONTHLY;BYDAY=1TU", "monthly 1st Tue"),
-        (CadencePreset.MONTHLY_LAST_WEEKDAY, {}, "FREQ=MONTHLY;BYDAY=-1TU", "monthly last Tue"),
-        (CadencePreset.MONTHLY_DATE, {}, "FREQ=MONTHLY;BYMONTHDAY=2", "monthly on the 2nd"),
+        (CadencePreset.WEEKLY, 2, {}, "FREQ=WEEKLY;BYDAY=TU", "weekly Tue"),
+        (
+            CadencePreset.FORTNIGHTLY,
+            2,
+            {},
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+            "every 2 weeks Tue",
+        ),
+        (CadencePreset.MONTHLY_FIRST_WEEKDAY, 2, {}, "FREQ=MONTHLY;BYDAY=1TU", "monthly 1st Tue"),
+        (CadencePreset.MONTHLY_LAST_WEEKDAY, 30, {}, "FREQ=MONTHLY;BYDAY=-1TU", "monthly last Tue"),
+        (CadencePreset.MONTHLY_DATE, 2, {}, "FREQ=MONTHLY;BYMONTHDAY=2", "monthly on the 2nd"),
+        (
+            CadencePreset.MONTHLY_DATE,
+            30,
+            {},
+            "FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1",
+            "monthly on the 30th (or the month's last day)",
+        ),
+        (
+            CadencePreset.MONTHLY_DATE,
+            31,
+            {},
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+            "monthly on the last day",
+        ),
         (
             CadencePreset.QUARTERLY,
+            2,
             {"count": 10},
             "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=2;COUNT=10",
             "every 3 months on the 2nd, 10 times",
         ),
         (
             CadencePreset.WEEKLY,
+            2,
             {"until": date(2027, 3, 31)},
             "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270331T215959Z",
             "weekly Tue until 2027-03-31",
@@ -487,9 +558,9 @@ def test_an_action_item_becomes_a_request_linked_both_ways(
     ],
 )
 def test_cadence_presets_and_their_reading(
-    preset: CadencePreset, extra: dict[str, object], rule: str, reading: str
+    preset: CadencePreset, day: int, extra: dict[str, object], rule: str, reading: str
 ) -> None:
-    first = datetime(2027, 3, 2, 10, tzinfo=BERLIN)  # the first Tuesday of March
+    first = datetime(2027, 3, day, 10, tzinfo=BERLIN)  # the first or last Tuesday of March
     made = calendar.cadence_rule(preset, first, **extra)  # type: ignore[arg-type]
     assert made == rule
     assert calendar.describe_rule(made, timezone="Europe/Berlin") == reading
@@ -534,7 +605,10 @@ def series(draw: st.DrawFn) -> Meeting:
     day = draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31)))
     hour, minute = draw(st.integers(7, 20)), draw(st.sampled_from([0, 15, 30, 45]))
     start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(name))
-    return weekly(start=start, timezone=name, rrule=draw(st.sampled_from(RULES)))
+    rule = draw(st.sampled_from(RULES))
+    # A series starts on an occurrence of its own rule (RFC 5545 counts DTSTART).
+    first = next(iter(rrulestr(rule, dtstart=start)))
+    return weekly(start=first, timezone=name, rrule=rule)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -580,3 +654,254 @@ def test_a_split_keeps_every_occurrence_exactly_once(meeting: Meeting, index: in
     again = calendar.project_occurrences([old, new], meeting.start, horizon)
     assert starts(again) == starts(found)
     assert all(o.meeting is new for o in again if o.start >= at_split)
+
+
+# -- rules that would hang, crash or mislead ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=WEEKLY;INTERVAL=0", "INTERVAL takes 1 to 366"),
+        ("FREQ=WEEKLY;INTERVAL=-1", "INTERVAL takes 1 to 366"),
+        ("FREQ=DAILY;INTERVAL=0;UNTIL=20270101", "INTERVAL takes 1 to 366"),
+        ("FREQ=SECONDLY;UNTIL=20270101", r"repeats at most daily \(FREQ=SECONDLY\)"),
+        ("FREQ=HOURLY", "repeats at most daily"),
+        ("FREQ=WEEKLY\nDTSTART:20200101", "one line"),
+        ("FREQ=WEEKLY;DTSTART=20200101", "leave DTSTART out"),
+        ("FREQ=WEEKLY;COUNT=0", "COUNT takes 1 to 5000"),
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH takes 1 to 12"),
+        ("FREQ=YEARLY;BYWEEKNO=60", "BYWEEKNO takes 1 to 53"),
+        ("FREQ=YEARLY;BYEASTER=0", "BYEASTER is not part of RFC 5545"),
+        ("FREQ=DAILY;BYHOUR=9,15", "keeps its start's time"),
+        ("FREQ=WEEKLY;WKST=XX", "WKST is one of"),
+        ("FREQ=WEEKLY;BYDAY=2MO", "weekly rule takes plain days"),
+        ("FREQ=MONTHLY;BYDAY=6MO", "counts days 1 to 5"),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6", "at most 5 days"),
+        ("FREQ=WEEKLY;UNTIL=99991231", "between 1970 and 2200"),
+    ],
+)
+def test_rules_that_would_hang_or_crash_are_refused_quickly(rule: str, message: str) -> None:
+    began = time.perf_counter()
+    problem = calendar.rule_problem(rule)
+    assert problem is not None and re.search(message, problem), problem
+    assert "\n" not in problem
+    with pytest.raises(ValidationFailed, match=message) as refused:
+        weekly(rrule=rule)
+    assert refused.value.field == "rrule"
+    assert time.perf_counter() - began < 1
+
+
+def test_a_rule_that_never_matches_is_refused_without_searching_for_years() -> None:
+    began = time.perf_counter()
+    with pytest.raises(ValidationFailed, match="no occurrence in the 10 years"):
+        weekly(rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+    assert time.perf_counter() - began < 1
+
+
+def test_a_long_until_is_checked_without_expanding_the_rule() -> None:
+    began = time.perf_counter()
+    assert calendar.rule_problem("FREQ=DAILY;UNTIL=22001231", START) is None
+    assert calendar.rule_problem("FREQ=DAILY;UNTIL=20270228", START) == (
+        "the series ends before it starts"
+    )
+    assert time.perf_counter() - began < 0.5
+
+
+def test_the_start_must_be_an_occurrence_of_its_own_rule() -> None:
+    # 1 March 2027 is a Monday: RFC 5545 clients would show it, dateutil would not.
+    with pytest.raises(
+        ValidationFailed, match=r"the first meeting \(Mon 01 Mar 2027\) is not one the rule gives"
+    ) as refused:
+        weekly(rrule="FREQ=WEEKLY;BYDAY=TU")
+    assert refused.value.field == "rrule"
+    assert "weekly Tue" in str(refused.value)
+    # A plan item's first due date need not be one (it is a date, not an invite).
+    item = validate_record(
+        CommunicationPlanItem,
+        {
+            "project_id": "p",
+            "title": "Report",
+            "first_due": START,
+            "cadence": "FREQ=MONTHLY;BYDAY=1TU",
+        },
+    )
+    assert item.next_due(START) == at(2)  # the first Tuesday of March
+    # A preset that does not fit the start: the 1st is not the month's last Monday.
+    last_monday = calendar.cadence_rule(CadencePreset.MONTHLY_LAST_WEEKDAY, START)
+    with pytest.raises(ValidationFailed, match="not one the rule gives: monthly last Mon"):
+        weekly(rrule=last_monday)
+
+
+def test_quarterly_on_the_31st_keeps_to_the_end_of_shorter_months() -> None:
+    first = datetime(2027, 1, 31, 10, tzinfo=BERLIN)
+    rule = calendar.cadence_rule(CadencePreset.QUARTERLY, first)
+    meeting = weekly(start=first, rrule=rule)
+    found = calendar.occurrences(meeting, first, datetime(2027, 12, 31, tzinfo=BERLIN))
+    assert [o.start.date() for o in found] == [
+        date(2027, 1, 31),
+        date(2027, 4, 30),
+        date(2027, 7, 31),
+        date(2027, 10, 31),
+    ]
+    on_30th = weekly(
+        start=datetime(2027, 1, 30, 10, tzinfo=BERLIN),
+        rrule=calendar.cadence_rule(
+            CadencePreset.MONTHLY_DATE, datetime(2027, 1, 30, 10, tzinfo=BERLIN)
+        ),
+    )
+    months = calendar.occurrences(on_30th, on_30th.start, datetime(2027, 4, 1, tzinfo=BERLIN))
+    assert [o.start.date() for o in months] == [
+        date(2027, 1, 30),
+        date(2027, 2, 28),
+        date(2027, 3, 30),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"start": datetime(9999, 12, 31, 23, 30, tzinfo=UTC), "rrule": None}, "start"),
+        ({"start": datetime(1, 1, 1, 0, 30, tzinfo=UTC), "rrule": None}, "start"),
+        (
+            {"exceptions": [{"original_start": at(8).isoformat(), "start": "9999-12-31T10:00Z"}]},
+            "exceptions",
+        ),
+    ],
+)
+def test_far_off_dates_are_refused(fields: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationFailed, match="between 1970 and 2200") as refused:
+        weekly(**fields)
+    assert refused.value.field == field
+    with pytest.raises(ValidationFailed, match="between 1970 and 2200"):
+        validate_record(
+            CommunicationPlanItem,
+            {"project_id": "p", "title": "Report", "first_due": "0001-01-01T00:30:00+00:00"},
+        )
+
+
+def test_series_in_different_zones_at_the_same_instant_keep_their_own_clock() -> None:
+    rule = "FREQ=WEEKLY;BYDAY=MO"
+    in_utc = weekly(start=datetime(2026, 3, 2, 9, tzinfo=UTC), timezone="UTC", rrule=rule)
+    in_berlin = weekly(start=datetime(2026, 3, 2, 10, tzinfo=BERLIN), rrule=rule)
+    assert in_utc.start == in_berlin.start  # the same instant: 09:00Z is 10:00 in winter
+    window = (datetime(2026, 4, 6, tzinfo=UTC), datetime(2026, 4, 7, tzinfo=UTC))
+    for meeting in (in_utc, in_berlin, in_utc):  # either may be expanded first
+        calendar.occurrences(meeting, *window)
+    (utc_one,) = calendar.occurrences(in_utc, *window)
+    (berlin_one,) = calendar.occurrences(in_berlin, *window)
+    assert utc_one.start == datetime(2026, 4, 6, 9, tzinfo=UTC)
+    assert berlin_one.start == datetime(2026, 4, 6, 10, tzinfo=BERLIN)  # summer time: 08:00Z
+
+
+def test_a_one_off_meeting_far_ahead_is_its_own_next_occurrence() -> None:
+    one_off = weekly(rrule=None)
+    upcoming = calendar.next_occurrence(one_off, START - timedelta(weeks=30))
+    assert upcoming is not None and upcoming.start == START
+    assert calendar.next_occurrence(one_off, START + timedelta(hours=2)) is None
+    cancelled = calendar.cancel_occurrence(one_off, START)
+    assert calendar.next_occurrence(cancelled, START - timedelta(weeks=30)) is None
+
+
+def test_moving_an_occurrence_twice_keeps_its_new_place_and_length() -> None:
+    moved = calendar.move_occurrence(weekly(), at(8), at(9), 30, "Room 2")
+    again = calendar.move_occurrence(moved, at(8), at(10))
+    (occurrence,) = calendar.occurrences(again, at(10), at(11))
+    assert (occurrence.start, occurrence.duration_minutes, occurrence.location) == (
+        at(10),
+        30,
+        "Room 2",
+    )
+    back = calendar.move_occurrence(again, at(8), at(8), 60, "")
+    assert back.exceptions == []
+
+
+def test_a_held_or_minuted_occurrence_cannot_be_cancelled_or_moved() -> None:
+    series = _minuted(weekly(status=MeetingStatus.SCHEDULED), 15)
+    with pytest.raises(ValidationFailed, match="was held: it cannot be cancelled") as refused:
+        calendar.cancel_occurrence(series, at(15))
+    assert refused.value.field == "status"
+    with pytest.raises(ValidationFailed, match="it cannot be moved"):
+        calendar.move_occurrence(series, at(15), at(16))
+    one_off = weekly(rrule=None, status=MeetingStatus.MINUTED)
+    with pytest.raises(ValidationFailed, match="was minuted: it cannot be cancelled"):
+        calendar.cancel_occurrence(one_off, START)
+    cancelled = calendar.cancel_occurrence(weekly(rrule=None, status="scheduled"), START)
+    restored = calendar.restore_occurrence(cancelled, START)
+    assert restored.status is MeetingStatus.SCHEDULED
+
+
+def test_the_new_half_of_a_split_is_a_series_of_its_own() -> None:
+    sent = {"sent_at": START.isoformat(), "sequence": 0, "recipients": ["ann@client.example"]}
+    imported = weekly(ical_uid="abc@client.example", sent=[sent])
+    old, new = calendar.split_series(imported, at(15))
+    assert (old.uid, len(old.sent)) == ("abc@client.example", 1)
+    assert (new.ical_uid, new.sent) == (None, [])
+    assert new.uid != old.uid
+
+
+RULE_PARTS = {
+    "INTERVAL": st.integers(-2, 400).map(str),
+    "COUNT": st.integers(-1, 6000).map(str),
+    "BYDAY": st.lists(
+        st.tuples(
+            st.sampled_from(["", "1", "-1", "5", "6", "-53", "54", "0"]),
+            st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU", "XX"]),
+        ).map("".join),
+        min_size=1,
+        max_size=3,
+    ).map(",".join),
+    "BYMONTH": st.lists(st.integers(-1, 14).map(str), min_size=1, max_size=3).map(",".join),
+    "BYMONTHDAY": st.lists(st.integers(-33, 33).map(str), min_size=1, max_size=3).map(",".join),
+    "BYSETPOS": st.lists(st.integers(-400, 400).map(str), min_size=1, max_size=2).map(",".join),
+    "BYWEEKNO": st.lists(st.integers(-60, 60).map(str), min_size=1, max_size=2).map(",".join),
+    "BYYEARDAY": st.lists(st.integers(-400, 400).map(str), min_size=1, max_size=2).map(",".join),
+    "UNTIL": st.dates(date(1900, 1, 1), date(2300, 12, 31)).map(lambda d: f"{d:%Y%m%d}"),
+    "WKST": st.sampled_from(["MO", "SU", "XX"]),
+    "BYEASTER": st.just("0"),
+    "BYHOUR": st.just("9"),
+}
+
+
+@st.composite
+def rule_texts(draw: st.DrawFn) -> str:
+    """A rule of RFC 5545 parts with values in and out of their ranges."""
+    freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "SECONDLY"]))
+    names = draw(st.lists(st.sampled_from(sorted(RULE_PARTS)), max_size=4, unique=True))
+    return ";".join([f"FREQ={freq}"] + [f"{name}={draw(RULE_PARTS[name])}" for name in names])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule_texts(), st.dates(date(2026, 1, 1), date(2028, 12, 31)))
+def test_any_rule_is_refused_with_a_message_or_expands_quickly(rule: str, day: date) -> None:
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=BERLIN)
+    began = time.perf_counter()
+    problem = calendar.rule_problem(rule, start)
+    if problem is None:
+        meeting = weekly(start=start, rrule=rule)
+        calendar.occurrences(meeting, start, start + timedelta(days=400))
+        calendar.next_occurrence(meeting, start + timedelta(days=30))
+        assert calendar.occurrence_at(meeting, start) is not None
+    else:
+        assert "\n" not in problem
+        with pytest.raises(ValidationFailed):
+            weekly(start=start, rrule=rule)
+    assert time.perf_counter() - began < 2
+
+
+def test_the_calendar_offers_restore_and_refuses_cancel_as_the_store_does() -> None:
+    from clientdesk.widgets.calendar_pane import occurrence_action_allowed
+
+    series = _minuted(weekly(status=MeetingStatus.SCHEDULED), 15)
+    held = calendar.occurrence_at(series, at(15))
+    upcoming = calendar.occurrence_at(series, at(22))
+    assert held is not None and upcoming is not None
+    assert not occurrence_action_allowed(held, "cancel")
+    assert not occurrence_action_allowed(held, "move")
+    assert occurrence_action_allowed(upcoming, "cancel")
+    assert occurrence_action_allowed(upcoming, "move")
+    one_off = calendar.cancel_occurrence(weekly(rrule=None, status="scheduled"), START)
+    cancelled = calendar.occurrence_at(one_off, START)
+    assert cancelled is not None and occurrence_action_allowed(cancelled, "restore")
+    whole = calendar.occurrence_at(weekly(status=MeetingStatus.CANCELLED), at(8))
+    assert whole is not None and not occurrence_action_allowed(whole, "restore")

@@ -215,6 +215,11 @@ def test_edit_plan_changes_the_cadence_by_preset(
             "ends before it starts",
         ),
         (("add", "plan", "--audience", "CON-9", "--first-due", "2026-12-01"), "no contact"),
+        (("add", "meeting", "--rrule", "FREQ=WEEKLY;INTERVAL=0"), "INTERVAL takes 1 to 366"),
+        (("add", "meeting", "--rrule", "FREQ=WEEKLY\nDTSTART:20200101"), "one line"),
+        (("add", "meeting", "--rrule", "FREQ=WEEKLY;BYDAY=MO"), "is not one the rule gives"),
+        (("add", "meeting", "--start", "9999-12-31 23:30"), "between 1970 and 2200"),
+        (("add", "plan", "--first-due", "2201-01-01 00:30"), "between 1970 and 2200"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
@@ -280,3 +285,35 @@ def test_the_tables_read_the_cadence_and_the_next_dates_in_words(
     assert "weekly Fri" in lines[1] and "2026-11-27 10:00" in lines[1] and "overdue" in lines[1]
     meetings = ok(capsys, "list", "meetings", "--project", "SHOP")
     assert "REPEATS" in meetings.splitlines()[0]
+
+
+def test_moving_an_occurrence_with_a_location_changes_only_that_one(
+    capsys: pytest.CaptureFixture[str], shop: Path
+) -> None:
+    ok(
+        capsys, "edit", "meeting", "MTG-1", "--project", "SHOP",
+        "--move-occurrence", "2026-12-07 10:00", "--to", "2026-12-08 15:00",
+        "--duration", "30", "--location", "Room 2",
+    )  # fmt: skip
+    ok(
+        capsys, "edit", "meeting", "MTG-1", "--project", "SHOP",
+        "--move-occurrence", "2026-12-07 10:00", "--to", "2026-12-09 15:00",
+    )  # fmt: skip
+    meeting = listed(capsys, "meetings")["MTG-1"]
+    assert meeting["location"] == ""  # the series stays where it was
+    (moved,) = meeting["exceptions"]
+    assert (moved["start"], moved["duration_minutes"], moved["location"]) == (
+        "2026-12-09T15:00:00+01:00",
+        30,
+        "Room 2",
+    )
+
+
+def test_a_one_off_meeting_months_ahead_lists_its_next_occurrence(
+    capsys: pytest.CaptureFixture[str], shop: Path
+) -> None:
+    ok(
+        capsys, "add", "meeting", "--project", "SHOP", "--title", "Launch review",
+        "--start", "2027-06-01 10:00",
+    )  # fmt: skip
+    assert listed(capsys, "meetings")["MTG-2"]["next_occurrence"] == "2027-06-01T10:00:00+02:00"

@@ -191,15 +191,15 @@ def test_the_risk_gate(
         (timedelta(days=-2), {"status": "scheduled"}, False),  # in the past
         (timedelta(days=2), {"status": "cancelled"}, False),
         (timedelta(days=-2), {"status": "held"}, False),
-        # A weekly series that began last month still has meetings to come.
-        (timedelta(days=-30), {"status": "scheduled", "rrule": "FREQ=WEEKLY;BYDAY=MO"}, True),
+        # A weekly series that began last month (on a Monday) still has meetings to come.
+        (timedelta(days=-28), {"status": "scheduled", "rrule": "FREQ=WEEKLY;BYDAY=MO"}, True),
         # A series that ended last week does not.
         (
-            timedelta(days=-30),
+            timedelta(days=-28),
             {"status": "scheduled", "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=3"},
             False,
         ),
-        (timedelta(days=-30), {"status": "cancelled", "rrule": "FREQ=WEEKLY;BYDAY=MO"}, False),
+        (timedelta(days=-28), {"status": "cancelled", "rrule": "FREQ=WEEKLY;BYDAY=MO"}, False),
     ],
 )
 def test_the_meeting_gate(

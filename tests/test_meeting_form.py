@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
@@ -138,8 +138,49 @@ async def test_a_broken_raw_rule_is_reported_while_typing() -> None:
 
         await pilot.press("backspace", "Y", ";", "B", "Y", "D", "A", "Y", "=", "F", "R")
         await pilot.pause()
+        # The start, Tuesday 24 November, must be a meeting of the series itself.
+        assert reading(app) == (
+            "✗ the first meeting (Tue 24 Nov 2026) is not one the rule gives: weekly Fri"
+        )
+        assert editor.rule is None
+        await pilot.press("backspace", "backspace", "T", "U")
+        await pilot.pause()
         assert editor.problem is None
-        assert reading(app) == "weekly Fri"
+        assert reading(app) == "weekly Tue"
+
+
+class EditorApp(App[None]):
+    """Just a cadence editor."""
+
+    def __init__(self, editor: CadenceEditor) -> None:
+        super().__init__()
+        self.editor = editor
+
+    def compose(self) -> ComposeResult:
+        yield self.editor
+
+
+async def test_the_end_date_reads_in_the_meetings_zone() -> None:
+    # 31 December ends at 23:59:59 in New York: 04:59:59 on 1 January in UTC.
+    first = datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("America/New_York"))
+    app = EditorApp(CadenceEditor("FREQ=WEEKLY;BYDAY=TU;UNTIL=20270101T045959Z", first))
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        assert reading(app) == "weekly Tue until 2026-12-31"
+        assert app.editor.preset == "weekly"
+        assert app.editor.query_one("#cadence-end", Input).value == "2026-12-31"
+
+
+async def test_a_preset_that_does_not_fit_the_start_says_so() -> None:
+    app = FormApp(meeting_form())  # starts on Tuesday 24 November, not the month's first
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = app.screen.query_one(CadenceEditor)
+        select = editor.query_one("#cadence-preset", Select)
+        await choose(pilot, select, "monthly on the first Tuesday")
+        assert editor.rule is None
+        assert "is not one the rule gives: monthly 1st Tue" in reading(app)
+        await choose(pilot, select, "monthly on the last Tuesday")
+        assert editor.rule == "FREQ=MONTHLY;BYDAY=-1TU"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -280,3 +321,28 @@ async def test_editing_keeps_the_series_and_shows_the_start_in_its_zone() -> Non
     assert saved.rrule == "FREQ=MONTHLY;BYDAY=1TU"
     assert saved.attendees == meeting.attendees
     assert saved.sequence == 4
+
+
+async def test_a_new_start_that_would_lose_minutes_is_refused_at_the_start() -> None:
+    from clientdesk.store import calendar
+
+    series = Meeting(
+        project_id=PROJECT.id,
+        key="MTG-3",
+        title="Weekly",
+        start=datetime(2026, 11, 24, 10, tzinfo=BERLIN),
+        timezone="Europe/Berlin",
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        status="scheduled",
+    )
+    held_on = datetime(2026, 12, 8, 10, tzinfo=BERLIN)
+    series = calendar.change_occurrence(series, held_on, status="held", minutes="Scope agreed")
+    app = FormApp(meeting_form(series))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, "#field-start", "2026-12-15 10:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.results == []
+        assert isinstance(app.screen, MeetingForm)
+        error = str(app.screen.query_one("#error-start", Static).render())
+        assert "1 occurrence with minutes or a record (the first on 08 Dec 2026)" in error

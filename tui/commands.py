@@ -420,7 +420,8 @@ _OCCURRENCE_OPTIONS = (
     FieldOption(
         "--move-occurrence",
         "move_occurrence",
-        "move the occurrence at YYYY-MM-DD HH:MM to --to (--duration then applies to it alone)",
+        "move the occurrence at YYYY-MM-DD HH:MM to --to "
+        "(--duration and --location then apply to it alone)",
     ),
     FieldOption("--to", "move_to", "where --move-occurrence moves it: YYYY-MM-DD HH:MM"),
 )
@@ -609,8 +610,10 @@ def _apply_meeting_extras(
         return
     if (move is None) != (to is None):
         raise UsageError("--move-occurrence OLD needs --to NEW (and --to needs --move-occurrence)")
-    # With --move-occurrence, --duration is the moved occurrence's, not the series'.
+    # With --move-occurrence, --duration and --location are the moved
+    # occurrence's, not the series'.
     duration = data.pop("duration_minutes", None) if move is not None else None
+    location = data.pop("location", None) if move is not None else None
     meeting = validate_record(Meeting, {**stored, **data})
     before = dump_record(meeting)
 
@@ -626,7 +629,7 @@ def _apply_meeting_extras(
         meeting = calendar.restore_occurrence(meeting, when(restore, "--restore-occurrence"))
     if move is not None and to is not None:
         meeting = calendar.move_occurrence(
-            meeting, when(move, "--move-occurrence"), when(to, "--to"), duration
+            meeting, when(move, "--move-occurrence"), when(to, "--to"), duration, location
         )
     after = dump_record(meeting)
     data.update({name: value for name, value in after.items() if value != before.get(name)})

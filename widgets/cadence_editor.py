@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on
@@ -80,6 +81,12 @@ def _same_rule(one: str, other: str) -> bool:
     )
 
 
+def _zone_of(moment: datetime | None) -> str | None:
+    """The name of ``moment``'s zone (None without one that has a name)."""
+    where = moment.tzinfo if moment is not None else None
+    return where.key if isinstance(where, ZoneInfo) else None
+
+
 class CadenceEditor(Widget):
     """A preset, an optional end (date or count), the raw rule, and a line that checks it."""
 
@@ -139,6 +146,8 @@ class CadenceEditor(Widget):
         rule: str | None,
         first: datetime | None,
         *,
+        timezone: str | None = None,
+        anchored: bool = True,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -148,11 +157,18 @@ class CadenceEditor(Widget):
             rule: the rule it starts with (None: a one-off).
             first: the first occurrence, which the presets are anchored on
                 (None while the form's start cannot be read).
+            timezone: the zone the end date is shown in (None: ``first``'s
+                zone, or UTC while there is no ``first``).
+            anchored: the first occurrence must be one the rule gives (a
+                meeting's start; a plan item's first due date need not be).
             id: the widget's id.
             classes: the widget's classes.
         """
         super().__init__(id=id, classes=classes)
         self._first = first
+        self.timezone = timezone or _zone_of(first)
+        """The zone the reading shows the end date in (the form's zone)."""
+        self._anchored = anchored
         self._preset, self._end = self._recognise(rule)
         self._raw = rule or ""
         self._produced = self._raw
@@ -246,6 +262,7 @@ class CadenceEditor(Widget):
             return
         old_labels = preset_options(self._first)
         self._first = first
+        self.timezone = _zone_of(first) or self.timezone
         new_labels = preset_options(first)
         if self.is_mounted:
             if new_labels != old_labels:
@@ -265,15 +282,18 @@ class CadenceEditor(Widget):
             text = self.query_one("#cadence-rule", Input).value.strip()
             if not text:
                 return None, "type a rule, e.g. FREQ=WEEKLY;BYDAY=MO, or pick a preset"
-            problem = rule_problem(text, self._first)
+            problem = rule_problem(text, self._first, anchored=self._anchored)
             return (None, problem) if problem else (text, None)
         if self._first is None:
             return None, "the cadence needs a valid start"
         try:
             until, count = parse_end(self.query_one("#cadence-end", Input).value)
-            return cadence_rule(CadencePreset(preset), self._first, until=until, count=count), None
+            made = cadence_rule(CadencePreset(preset), self._first, until=until, count=count)
         except ValidationFailed as error:
             return None, str(error)
+        # "Monthly on the last Friday" from a Friday that is not the last one.
+        problem = rule_problem(made, self._first, anchored=self._anchored)
+        return (None, problem) if problem else (made, None)
 
     # -- reacting to the user ----------------------------------------------------
 
@@ -293,7 +313,7 @@ class CadenceEditor(Widget):
         elif rule is None:
             reading.update(Text("one-off: no repeats"))
         else:
-            reading.update(Text(describe_rule(rule)))
+            reading.update(Text(describe_rule(rule, timezone=self.timezone or "UTC")))
         self.post_message(self.Changed(self))
 
     @on(Select.Changed, "#cadence-preset")

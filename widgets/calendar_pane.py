@@ -903,7 +903,10 @@ class CalendarPane(RecordTablePane):
 def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
     """True when ``action`` makes sense for ``occurrence`` (see :class:`CalendarPane`)."""
     if action == "restore":
-        return occurrence.cancelled and occurrence.meeting.status is not MeetingStatus.CANCELLED
+        # A cancelled series comes back as a whole (by editing it), not one
+        # occurrence at a time; a cancelled one-off meeting is its occurrence.
+        whole_cancelled = occurrence.meeting.status is MeetingStatus.CANCELLED
+        return occurrence.cancelled and (not occurrence.is_recurring or not whole_cancelled)
     if action in ("detail", "export", "send"):
         return True  # a cancelled occurrence gives its cancellation
     if occurrence.cancelled:
@@ -912,7 +915,11 @@ def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
         return occurrence.status in NEXT_STATUS
     if action == "split":
         return occurrence.is_recurring and occurrence.original_start != occurrence.meeting.start
-    return action in ("detail", "minutes", "cancel", "move")
+    if action in ("cancel", "move"):
+        from clientdesk.store.calendar import RECORDED
+
+        return occurrence.status not in RECORDED  # it took place: it stays as it was
+    return action in ("detail", "minutes")
 
 
 def _same_zone(one: ZoneInfo, other: ZoneInfo) -> bool:

@@ -629,7 +629,10 @@ class MeetingForm(RecordForm[Meeting]):
             timing: dict[str, Any] = {
                 name: data[name] for name in ("start", "timezone", "rrule") if name in data
             }
-            fitted = fit_exceptions(record.model_copy(update=timing), record)
+            try:
+                fitted = fit_exceptions(record.model_copy(update=timing), record)
+            except ValidationFailed as error:
+                return data, [error]  # occurrences with minutes would be lost
             data["exceptions"] = [change.model_dump(mode="json") for change in fitted.exceptions]
         return data, errors
 

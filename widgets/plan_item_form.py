@@ -109,7 +109,8 @@ class PlanItemForm(RecordForm[CommunicationPlanItem]):
         widget_id = f"field-{field.name}"
         if field.name == "cadence":
             first = self._first_due(self._initial_text(self._field("first_due")))
-            return CadenceEditor(self.record.cadence if self.record else None, first, id=widget_id)
+            cadence = self.record.cadence if self.record else None
+            return CadenceEditor(cadence, first, anchored=False, id=widget_id)
         if field.name == "audience":
             return self._audience(widget_id)
         return super()._control(field)
