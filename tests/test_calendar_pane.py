@@ -142,7 +142,11 @@ async def test_meetings_that_overlap_for_a_shared_attendee_are_flagged(
         }
         assert clashing == {("MTG-1", 23), ("MTG-2", 23)}
         assert "2 clashing" in status_line(app)
-        assert "clash" in screen_text(app)
+        lines = screen_text(app).splitlines()
+        budget = next(line for line in lines if "Budget call" in line)
+        review = next(line for line in lines if "Design review" in line)
+        assert "clash" in budget and "⚠" in budget
+        assert "clash" not in review and "⚠" not in review
 
 
 async def test_a_weekly_meeting_created_through_the_keys_fills_the_agenda(
@@ -410,7 +414,7 @@ async def test_deleting_a_series_asks_and_names_it_a_series(calendar_path: Path)
         assert stored(calendar_path, "MTG-1").rrule is not None
 
 
-async def test_the_calendar_refreshes_the_clock_without_losing_the_cursor(
+async def test_a_colleagues_save_refreshes_the_agenda_without_losing_the_cursor(
     calendar_path: Path,
 ) -> None:
     app = create_app(calendar_path)
