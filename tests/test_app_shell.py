@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -278,7 +279,29 @@ async def test_help_lists_the_keys_of_the_current_pane(demo_path: Path) -> None:
             assert wanted in descriptions
         keys = [entry.key for entry in app.screen._entries]
         assert keys[:4] == ["1", "2", "3", "4"]
-        assert "Keys · Risks pane" in screen_text(app)
+        text = screen_text(app)
+        assert "Keys · Risks pane" in text
+        # Each line names the binding id the config file remaps it by.
+        assert "pane.requests" in text and "Id (config [keys])" in text
+        ids = {entry.binding_id for entry in app.screen._entries}
+        assert {"pane.calendar", "risk.heat_map", "help"} <= ids
+
+
+async def test_help_shows_a_remapped_key_under_its_id(demo_path: Path) -> None:
+    config = Path(os.environ["CLIENTDESK_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[keys]\n"pane.requests" = "f2"\n', encoding="utf-8")
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "requests"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        [entry] = [e for e in app.screen._entries if e.binding_id == "pane.requests"]
+        assert entry.key == "f2"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

@@ -1711,7 +1711,8 @@ class ClientDeskApp(App[None]):
                 description = "Command palette: every action by name"
             key = self.get_key_display(binding.with_key(binding.key))
             rank = rank_of.get((binding.action, binding.key), len(rank_of))
-            ranked.append((section, rank, HelpEntry(key, description, sections[section])))
+            entry = HelpEntry(key, description, sections[section], binding.id or "")
+            ranked.append((section, rank, entry))
         ranked.sort(key=lambda item: (item[0], item[1]))
         return [entry for _, _, entry in ranked]
 

@@ -21,11 +21,13 @@ class HelpEntry:
         key: the key as shown to the user, e.g. ``ctrl+s``.
         description: what the key does.
         section: the heading the line is listed under.
+        binding_id: the binding's id, by which the config file remaps the key.
     """
 
     key: str
     description: str
     section: str
+    binding_id: str = ""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > #help-box {
-        width: 70;
+        width: 100;
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -85,15 +87,26 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Fill the table."""
         table: DataTable[Text] = self.query_one("#help-table", DataTable)
-        table.add_column(Text("Key"), width=14, key="key")
-        table.add_column(Text("Does"), width=48, key="does")
+        # The box is 100 cells wide, or the screen's width: "Does" takes what
+        # the key and the binding id leave (each column has a cell of padding
+        # either side, the box a border and padding).
+        box = min(100, self.app.size.width) - 4
+        key_width, id_width = 12, 24
+        does_width = max(20, box - key_width - id_width - 7)
+        table.add_column(Text("Key"), width=key_width, key="key")
+        table.add_column(Text("Does"), width=does_width, key="does")
+        table.add_column(Text("Id (config [keys])", style="dim"), width=id_width, key="id")
         sections: dict[str, list[HelpEntry]] = {}
         for entry in self._entries:
             sections.setdefault(entry.section, []).append(entry)
         for section, entries in sections.items():
-            table.add_row(Text(section, style="bold underline"), Text(""))
+            table.add_row(Text(section, style="bold underline"), Text(""), Text(""))
             for entry in entries:
-                table.add_row(Text(entry.key, style="bold"), Text(entry.description))
+                table.add_row(
+                    Text(entry.key, style="bold"),
+                    Text(entry.description, overflow="ellipsis", no_wrap=True),
+                    Text(entry.binding_id, style="dim", overflow="ellipsis", no_wrap=True),
+                )
         table.focus()
 
     def action_close(self) -> None:
