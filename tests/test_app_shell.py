@@ -287,17 +287,18 @@ async def test_help_lists_the_keys_of_the_current_pane(demo_path: Path) -> None:
         assert {"pane.calendar", "risk.heat_map", "help"} <= ids
 
 
-async def test_help_shows_a_remapped_key_under_its_id(demo_path: Path) -> None:
+async def test_a_remapped_key_shows_in_the_footer_and_under_its_id_in_help(demo_path: Path) -> None:
     config = Path(os.environ["CLIENTDESK_CONFIG"])
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('[keys]\n"pane.requests" = "f2"\n', encoding="utf-8")
+    config.write_text('[keys]\n"pane.requests" = "f2"\n"help" = "f1"\n', encoding="utf-8")
     app = create_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert "f1 Help" in screen_text(app).splitlines()[-1], "the footer shows the new key"
         await pilot.press("f2")
         await pilot.pause()
         assert app.query_one("#panes", TabbedContent).active == "requests"
-        await pilot.press("question_mark")
+        await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         [entry] = [e for e in app.screen._entries if e.binding_id == "pane.requests"]
