@@ -526,7 +526,13 @@ class CalendarPane(RecordTablePane):
         )
         self._refill()
 
-    def _refill(self) -> None:
+    def _refill(self, *, tables: bool = True) -> None:
+        """Compute the weeks on show again; with ``tables``, refill the plan and meeting tables.
+
+        The filter and the week keys change only the agenda and the week: the
+        two tables filter themselves, and their rows (each meeting's next
+        occurrence) are not recomputed on every keystroke.
+        """
         context = self._row_context
         if context is None:
             return
@@ -568,8 +574,9 @@ class CalendarPane(RecordTablePane):
             self._week = [o for o in self._week if o.id in shown or self._matches(o, words)]
         today = context.now.astimezone(project_zone).date()
         self._week_view.show_week(monday, self._week, project_zone, today, set(self._clashes))
-        self.fill("plan-table", self._plan_items, context)
-        self.fill("meeting-table", self._meetings, context)
+        if tables:
+            self.fill("plan-table", self._plan_items, context)
+            self.fill("meeting-table", self._meetings, context)
         self._show_titles(first, context)
         self.refresh_status()
         self.refresh_bindings()
@@ -874,18 +881,18 @@ class CalendarPane(RecordTablePane):
 
     def watch_first_day(self) -> None:
         """List the weeks from the new first day."""
-        self._refill()
+        self._refill(tables=False)
 
     def watch_show_cancelled(self) -> None:
         """List or hide the cancelled occurrences."""
-        self._refill()
+        self._refill(tables=False)
 
     def watch_filter_text(self, filter_text: str) -> None:
         """Filter the plan and meeting tables; the agenda and the week are filtered on refill."""
         for table in self.tables:
             if table.id != "agenda-table":
                 table.filter_text = filter_text
-        self._refill()
+        self._refill(tables=False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Leave the week view when the terminal gets too narrow for it."""
