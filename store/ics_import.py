@@ -173,6 +173,11 @@ def _too_big(what: object) -> str:
     )
 
 
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
+"""What reading a hostile value can raise inside icalendar or dateutil (a value of the
+wrong type, e.g. an UNTIL that is a time of day): the event is refused, never the app."""
+
+
 def plan_import(data: bytes, project: Project, snapshot: Snapshot, *, now: datetime) -> ImportPlan:
     """Work out what importing ``data`` into ``project`` would change; write nothing.
 
@@ -206,7 +211,7 @@ def plan_import(data: bytes, project: Project, snapshot: Snapshot, *, now: datet
         for vevent in _components(vcalendar, "VEVENT"):
             try:
                 events.append(reader.read(vevent))
-            except (ValueError, IndexError, OverflowError) as error:
+            except _UNREADABLE as error:
                 # ImportRefused is a StoreError, not a ValueError: it passes through.
                 where = f"the event {_uid_hint(vevent)}".rstrip()
                 raise ImportRefused(f"{where} cannot be read: {_short(error)}") from None
@@ -625,6 +630,8 @@ class _EventReader:
                 end = end if end.tzinfo is not None else end.replace(tzinfo=local_zone)
             elif isinstance(end, date):
                 end = datetime.combine(end, time(23, 59, 59), local_zone)
+            else:
+                return None, "not a valid RRULE: UNTIL is not a date"
             parts["UNTIL"] = [end.astimezone(UTC)]
         written = vRecur(parts).to_ical()  # type: ignore[no-untyped-call]
         text = calendar.normalise_rule(written.decode("utf-8"))
@@ -793,7 +800,7 @@ class _Planner:
         """Plan what one UID's events (a series and its overrides) change."""
         try:
             self._plan(group)
-        except (ValueError, IndexError, OverflowError) as error:
+        except _UNREADABLE as error:
             # A last guard against dates and rules no calendar could hold (year 1,
             # year 9999): the event is skipped with the reason, the file still imports.
             self._skip(f"skipped {group[0].label}: it could not be read ({_short(error)})", "")
@@ -848,6 +855,15 @@ class _Planner:
             return
         if not event.guests:
             self.warnings.append(f"{meeting.key}: a reply without an attendee; nothing to read")
+            return
+        if event.sequence < meeting.sequence:
+            # An answer to an older version of the invite (the time has changed
+            # since): it says nothing about the meeting as it is now.
+            self._skip(
+                f"skipped a reply to {meeting.key}: it answers SEQUENCE {event.sequence}, "
+                f"the invite is at {meeting.sequence}",
+                event.uid,
+            )
             return
         attendees = list(meeting.attendees)
         answered = False
@@ -1029,8 +1045,9 @@ class _Planner:
             "start": event.start.astimezone(ZoneInfo(event.timezone)),
             "duration_minutes": event.duration_minutes,
             "timezone": event.timezone,
-            "location": event.location,
-            "video_link": event.video_link,
+            # An absent LOCATION or URL is not a removal: the stored one stays.
+            "location": event.location or (stored.location if stored else ""),
+            "video_link": event.video_link or (stored.video_link if stored else ""),
             "rrule": event.rrule,
             "attendees": self._attendees(event, stored),
             "sequence": event.sequence,
@@ -1129,6 +1146,10 @@ class _Planner:
         return draft
 
     def _attendees(self, event: _Event, stored: Meeting | None) -> list[Attendee]:
+        if stored is not None and not event.guests:
+            # A feed (PUBLISH) carries no attendees, and many programs leave them
+            # out of an update: no ATTENDEE line means "not said", not "nobody".
+            return list(stored.attendees)
         known = {a.email.casefold(): a for a in stored.attendees} if stored else {}
         attendees = []
         for guest in event.guests:

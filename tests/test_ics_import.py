@@ -326,14 +326,19 @@ def own_meeting(repo: TinyDBRepository, project: Project) -> Meeting:
     return made
 
 
-def reply(partstat: str, email: str = "ann@client.example", *extra: str) -> bytes:
-    """Ann's (or ``email``'s) answer to our meeting, as Outlook sends it."""
+def reply(
+    partstat: str, email: str = "ann@client.example", *extra: str, sequence: int = 2
+) -> bytes:
+    """Ann's (or ``email``'s) answer to our meeting, as Outlook sends it.
+
+    A reply carries the SEQUENCE of the invite it answers (2: the current one).
+    """
     return ics(
         *vevent(
             f"ATTENDEE;PARTSTAT={partstat};CN=Ann A.:mailto:{email}",
             "ORGANIZER:mailto:pat@agency.example",
             "SUMMARY:Accepted: Weekly",
-            "SEQUENCE:0",
+            f"SEQUENCE:{sequence}",
             *extra,
             uid=f"{OWN_ID}@clientdesk",
         ),
@@ -662,3 +667,55 @@ def test_our_own_invite_of_another_project_is_not_made_a_meeting_here(
     made = plan_import(invite, other, snapshot, now=FIXED_NOW)
     assert made.preview_lines() == ["skipped 'Weekly': it is PORTAL's meeting"]
     assert made.changes == ()
+
+
+def test_a_reply_to_an_older_invite_is_skipped_and_the_answer_kept(
+    repo: TinyDBRepository, own_meeting: Meeting
+) -> None:
+    made = imported(repo, reply("DECLINED", sequence=0))
+    assert made.preview_lines() == [
+        "skipped a reply to MTG-1: it answers SEQUENCE 0, the invite is at 2"
+    ]
+    assert [a.rsvp for a in meeting(repo).attendees] == [a.rsvp for a in own_meeting.attendees]
+
+
+def test_an_update_without_attendees_or_location_keeps_the_stored_ones(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    when = ("DTSTART:20261201T090000Z", "DTEND:20261201T100000Z")
+    first = ics(
+        *vevent(
+            *when,
+            "SUMMARY:Kick-off",
+            "ATTENDEE;CN=Ann:mailto:ann@client.example",
+            "LOCATION:Room 1",
+            "SEQUENCE:0",
+            uid="feed-1@client.example",
+        )
+    )
+    imported(repo, first)
+    feed = ics(
+        *vevent(*when, "SEQUENCE:1", "SUMMARY:Renamed", uid="feed-1@client.example"),
+        method="PUBLISH",
+    )
+    imported(repo, feed)
+    stored = meeting(repo)
+    assert [a.email for a in stored.attendees] == ["ann@client.example"]
+    assert stored.location == "Room 1"
+
+
+def test_an_until_that_is_no_date_is_skipped_not_a_crash(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    odd = ics(
+        *vevent(
+            "DTSTART:20261201T090000Z",
+            "DTEND:20261201T100000Z",
+            "SUMMARY:Odd",
+            "RRULE:FREQ=WEEKLY;UNTIL=100000",
+            uid="odd-1@client.example",
+        )
+    )
+    made = plan(repo, odd)
+    assert made.count == 0
+    assert "UNTIL is not a date" in made.preview_lines()[0]
