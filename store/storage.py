@@ -439,3 +439,24 @@ class AtomicJSONStorage(Storage):
         self._in_transaction = False
         self._dirty = False
         self._loaded = False
+
+
+def write_output(target: Path, payload: bytes) -> Path:
+    """Write a file the user named (a report, an invite) and return where it went.
+
+    A regular file, or a link to one, is replaced atomically: the link is
+    followed, so it keeps pointing where it did, and a reader never sees half
+    a file. A device or a pipe (``-o /dev/stdout``) is written to directly:
+    replacing it would put a plain file where the system expects a device.
+    """
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "wb") as stream:
+            stream.write(payload)
+        return target
+    real = target.resolve()
+    save_atomically(real, payload, keep_backup=False)
+    return real

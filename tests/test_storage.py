@@ -838,3 +838,32 @@ def test_a_symlinked_data_file_stays_a_symlink_and_its_target_is_saved(
     TinyDBRepository(data_path).add(Project(name="Beta"))
     assert data_path.is_symlink()
     assert [p.key for p in TinyDBRepository(target).snapshot().projects()] == ["ALPHA", "BETA"]
+
+
+def test_an_output_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    from clientdesk.store.storage import write_output
+
+    real = tmp_path / "synced" / "calendar.ics"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "calendar.ics"
+    link.symlink_to(real)
+    assert write_output(link, b"new") == real
+    assert link.is_symlink(), "the link still points where it did"
+    assert real.read_bytes() == b"new"
+
+
+def test_an_output_to_a_pipe_is_written_into_it_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    from clientdesk.store.storage import write_output
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_output(pipe, b"BEGIN:VCALENDAR")
+    reader.join(timeout=5)
+    assert received == [b"BEGIN:VCALENDAR"]
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode), "still a pipe"

@@ -49,7 +49,7 @@ from clientdesk.store.repository import (
     dump_record,
     validate_record,
 )
-from clientdesk.store.storage import save_atomically
+from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open
 
@@ -1027,7 +1027,7 @@ def _write_report(text: str, target: Path | None) -> None:
         sys.stdout.write(text)
         return
     # Temp file and rename: a reader never sees half a report, a crash leaves the old one.
-    save_atomically(target, text.encode("utf-8"), keep_backup=False)
+    write_output(target, text.encode("utf-8"))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from clientdesk.store import clock
 from clientdesk.store.ics import is_cancellation, meeting_invite, project_feed
 from clientdesk.store.models import Meeting
-from clientdesk.store.storage import save_atomically
+from clientdesk.store.storage import write_output
 from clientdesk.tui.cli import UsageError
 
 
@@ -91,6 +91,6 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     if target.is_dir():
         raise UsageError(f"{target}: is a directory; give a file name")
     # Temp file and rename: a calendar never reads half an invite.
-    save_atomically(target, payload, keep_backup=False)
+    write_output(target, payload)
     print(f"wrote {what} to {target}")
     return 0
