@@ -46,8 +46,15 @@ def frozen(at: datetime) -> Iterator[None]:
         _now = previous
 
 
+_NOT_A_PLACE = ("localtime", "factory", "posixrules")
+"""Names the zone database accepts that are no place: they mean "this server's zone"
+or nothing at all, and no calendar program on another machine can read them."""
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone called ``name``; a clear error when there is none."""
+    if name.strip().lower() in _NOT_A_PLACE or name.startswith(("posix/", "right/")):
+        raise ValidationFailed(f"{name!r} is not a place's time zone (expected e.g. Europe/Berlin)")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -9,7 +9,8 @@ pure (no I/O) and deterministic for a given ``now``.
 
 The period starts at the end of the latest kept report's period; before the
 first report is kept it starts at the project's start (midnight in the
-project's zone), and 14 days back when the project has no start date.
+project's zone), and 14 days back when the project has no start date or
+has not started yet.
 
 RAG rules per dimension (the overall RAG is the project manager's own call,
 :attr:`Project.rag <clientdesk.store.models.Project.rag>`):
@@ -355,9 +356,12 @@ def period_start(snapshot: Snapshot, project: Project, now: datetime) -> datetim
     previous = last_kept(snapshot, project)
     if previous is not None:
         return previous.period_end
+    fallback = now - timedelta(days=FIRST_PERIOD_DAYS)
     if project.start is not None:
-        return datetime.combine(project.start, time(0), zone(project.timezone))
-    return now - timedelta(days=FIRST_PERIOD_DAYS)
+        started = datetime.combine(project.start, time(0), zone(project.timezone))
+        # A project that has not started yet still gets a report (of its preparation).
+        return min(started, fallback)
+    return fallback
 
 
 def is_breached(clocks: RequestClocks) -> bool:

@@ -177,3 +177,12 @@ def test_printable_is_one_line_without_control_characters(text: str) -> None:
     assert "\n" not in shown and "\x1b" not in shown and "\u202e" not in shown
     unsafe = ("Cc", "Cf", "Cs", "Zl", "Zp")
     assert all(unicodedata.category(ch) not in unsafe or ch == "\u200d" for ch in shown)
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "posix/Europe/Berlin"])
+def test_zone_names_that_are_no_place_are_refused(name: str) -> None:
+    from clientdesk.store.clock import zone
+    from clientdesk.store.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="not a place's time zone"):
+        zone(name)

@@ -544,3 +544,14 @@ def test_an_occurrence_held_in_the_period_counts_once_it_is_recorded(
     upcoming = section(md, "Next 14 days")
     assert "| 2026-11-23 10:00 UTC | MTG-1 | Sync |" in upcoming
     assert "| 2026-11-30 10:00 UTC | MTG-1 | Sync |" in upcoming
+
+
+def test_a_project_that_has_not_started_still_gets_a_report(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(
+        Project(name="Later", key="LATER", timezone="Europe/Berlin", start=date(2027, 3, 1))
+    )
+    content = status_report(repo.snapshot(), project, fixed_clock)
+    assert content.period_start == fixed_clock - timedelta(days=14)
+    assert content.period_end == fixed_clock
