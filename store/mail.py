@@ -16,6 +16,7 @@ Textual here.
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import socket
 import ssl
@@ -424,6 +425,12 @@ def send(
             f"smtp.user is {settings.user!r} but ${PASSWORD_ENV} is not set; "
             "set it to the SMTP password"
         )
+    if settings.user and settings.security == "none" and not _is_loopback(settings.host):
+        # A password sent in the clear to another machine can be read on the way.
+        raise MailError(
+            f"will not send the SMTP password unencrypted to {settings.host}: "
+            'set security = "starttls" or "tls" under [smtp]'
+        )
     sender = message["From"].addresses[0].addr_spec
     recipients = [address.addr_spec for address in message["To"].addresses]
     stage = ["connect"]
@@ -457,6 +464,16 @@ def send(
         accepted=[address for address in recipients if address not in refused],
         refused={address: _reply(code, text) for address, (code, text) in refused.items()},
     )
+
+
+def _is_loopback(host: str) -> bool:
+    """True for this machine itself (a local relay), where a plain login crosses no network."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # -- keeping what was sent --------------------------------------------------------------

@@ -692,3 +692,13 @@ def test_send_invite_without_smtp_settings_says_where_to_set_them(
         args.handler(args)
 
     assert stored(repo, meeting).sent == []
+
+
+def test_a_password_is_not_sent_in_the_clear_to_another_machine(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    meeting = add_meeting(repo, project)
+    settings = SmtpSettings(host="mail.example.com", port=25, security="none", user="pat")
+    with pytest.raises(MailError, match="will not send the SMTP password unencrypted"):
+        send_it(repo, meeting, settings, password="secret")
+    assert stored(repo, meeting).sent == []
