@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent, TextArea
 
@@ -549,3 +550,18 @@ async def test_a_file_that_is_no_calendar_is_refused_and_asked_again(
         assert "\n" not in errors[0]
         assert isinstance(app.screen, ReasonDialog), "the path is asked again"
     assert calendar_path.read_bytes() == before
+
+
+async def test_keys_typed_right_after_slash_do_not_act_on_the_pane(calendar_path: Path) -> None:
+    """Typed in one go (a fast typist, a paste): "n" must not open a form behind the filter."""
+    app = create_app(calendar_path)
+    before = calendar_path.read_bytes()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # Queued all at once, as a terminal delivers a paste or a burst of typing.
+        for key, character in (("slash", "/"), ("s", "s"), ("y", "y"), ("n", "n"), ("c", "c")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert not isinstance(app.screen, MeetingForm), "n opened a form instead of filtering"
+        assert isinstance(app.focused, Input) and app.focused.id == "filter-input"
+    assert calendar_path.read_bytes() == before, "no key acted on a record"

@@ -73,8 +73,14 @@ class FilterBar(Horizontal):
         return self.query_one(Input).value
 
     def focus_input(self) -> None:
-        """Put the cursor in the input, ready to type."""
-        self.query_one(Input).focus()
+        """Put the cursor in the input, ready to type.
+
+        Focus is moved at once rather than after the next refresh (as
+        ``focus()`` does): keys typed in the same burst as ``/`` are already
+        queued, and must not act on the table behind the filter ("n" would
+        open a form). They are dropped rather than typed into the filter.
+        """
+        self.app.set_focus(self.query_one(Input))
 
     def clear(self) -> None:
         """Empty the input."""
