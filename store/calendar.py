@@ -680,6 +680,19 @@ def _invited(meeting: Meeting) -> frozenset[tuple[str, str]]:
     return frozenset((a.email.casefold(), str(a.role)) for a in meeting.attendees)
 
 
+def moves_the_time(before: Meeting, after: Meeting) -> bool:
+    """True when the meeting (or its series) now meets at another time or for another length.
+
+    An attendee's answer was to the old time: it no longer holds.
+    """
+    return (
+        before.start != after.start
+        or before.duration_minutes != after.duration_minutes
+        or before.timezone != after.timezone
+        or before.rrule != after.rrule
+    )
+
+
 def raises_sequence(before: Meeting, after: Meeting) -> bool:
     """True when ``after`` differs from ``before`` in something the attendees must see.
 

@@ -30,7 +30,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from clientdesk.store import calendar, clock, rules, schema
-from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.enums import RSVP, MeetingStatus
 from clientdesk.store.errors import (
     ClosedProjectError,
     ConflictError,
@@ -701,6 +701,11 @@ class TinyDBRepository(Repository):
         counted = before.sequence + 1 if raised else before.sequence
         # An imported update (see Change.update) never falls below the client's count.
         data["sequence"] = max(counted, int(data["sequence"])) if client_sequence else counted
+        if not client_sequence and calendar.moves_the_time(before, after):
+            # An answer was to the old time: the next invite asks everyone again
+            # (an import keeps the answers the client's file states).
+            for attendee in data.get("attendees", []):
+                attendee["rsvp"] = RSVP.NEEDS_ACTION.value
 
     def _check_received_at(self, data: dict[str, Any], now: datetime) -> None:
         # Checked on write only, when the received time is set or changed: a

@@ -6,6 +6,7 @@ import json
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -905,3 +906,27 @@ def test_the_calendar_offers_restore_and_refuses_cancel_as_the_store_does() -> N
     assert cancelled is not None and occurrence_action_allowed(cancelled, "restore")
     whole = calendar.occurrence_at(weekly(status=MeetingStatus.CANCELLED), at(8))
     assert whole is not None and not occurrence_action_allowed(whole, "restore")
+
+
+def test_moving_a_meeting_asks_every_attendee_again_and_an_agenda_edit_does_not(
+    tmp_path: Path,
+) -> None:
+    repo = TinyDBRepository(tmp_path / "data.json")
+    project = repo.add(Project(name="Portal", key="PORTAL", timezone="Europe/Berlin"))
+    meeting = repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Review",
+            start=datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN),
+            timezone="Europe/Berlin",
+            attendees=[Attendee(email="ann@client.example", rsvp="accepted")],
+            status="scheduled",
+        )
+    )
+    agenda = repo.update(meeting.model_copy(update={"agenda": [AgendaItem(title="Scope")]}))
+    assert [a.rsvp for a in agenda.attendees] == ["accepted"]
+    moved = repo.update(
+        agenda.model_copy(update={"start": datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN)})
+    )
+    assert [a.rsvp for a in moved.attendees] == ["needs_action"]
+    assert moved.sequence == 1
