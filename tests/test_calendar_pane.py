@@ -28,6 +28,8 @@ from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.week_view import WeekView
 from tests.helpers.calendar_data import BERLIN, at
+from tests.helpers.ui import fill_input as fill
+from tests.helpers.ui import pick_option as choose
 from tests.helpers.ui import screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -74,25 +76,6 @@ async def cursor_to(pilot: Pilot[None], app: ClientDeskApp, key: str, when: str)
         key,
         when,
     )
-
-
-async def fill(pilot: Pilot[None], selector: str, text: str) -> None:
-    """Replace an input's text as a user would."""
-    pilot.app.screen.query_one(selector, Input).focus()
-    await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)
-    await pilot.pause()
-
-
-async def choose(pilot: Pilot[None], select: Select[str], label: str) -> None:
-    """Pick the option called ``label`` of ``select`` with the keys."""
-    options = [str(prompt) for prompt, _ in select._options]
-    values = [value for _, value in select._options]
-    steps = options.index(label) - values.index(select.value)
-    select.focus()
-    await pilot.pause()
-    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
-    await pilot.pause()
 
 
 def status_line(app: ClientDeskApp) -> str:

@@ -8,16 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
 from clientdesk.store.enums import AttendeeRole
 from clientdesk.store.errors import ValidationFailed
-from clientdesk.store.models import Contact, Meeting, Project, Record
+from clientdesk.store.models import Contact, Meeting, Project
 from clientdesk.store.repository import Snapshot
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.meeting_form import MeetingForm, parse_minutes
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, FormApp, saved_as_is, screen_text, settle
+from tests.helpers.ui import fill_input as fill
+from tests.helpers.ui import pick_option as choose
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SIZES = [(120, 40), (80, 24)]
@@ -32,46 +33,9 @@ ADA = Contact(project_id=PROJECT.id, name="Ada Client", email="ada@client.exampl
 BOB = Contact(project_id=PROJECT.id, name="Bob Sponsor", email="bob@client.example")
 
 
-class FormApp(App[None]):
-    """Pushes one screen and keeps what it was dismissed with."""
-
-    def __init__(self, screen: Screen[object]) -> None:
-        super().__init__()
-        self.form = screen
-        self.results: list[object] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.form, self.results.append)
-
-
-def saved_as_is(record: Record) -> Record:
-    """A save function that stores nothing: the form is dismissed with the record."""
-    return record
-
-
 def meeting_form(record: Meeting | None = None) -> MeetingForm:
     snapshot = Snapshot({Contact: {ADA.id: ADA, BOB.id: BOB}}, None)
     return MeetingForm(record, saved_as_is, project=PROJECT, snapshot=snapshot, now=FIXED_NOW)
-
-
-async def fill(pilot: Pilot[None], selector: str, text: str) -> None:
-    """Replace an input's text as a user would: focus it, clear it, type."""
-    pilot.app.screen.query_one(selector, Input).focus()
-    await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)
-    await pilot.pause()
-
-
-async def choose(pilot: Pilot[None], select: Select[str], label: str) -> None:
-    """Pick the option called ``label`` with the arrow keys."""
-    options = [(str(prompt), value) for prompt, value in select._options]
-    wanted = next(index for index, (prompt, _) in enumerate(options) if prompt == label)
-    current = next(index for index, (_, value) in enumerate(options) if value == select.value)
-    steps = wanted - current
-    select.focus()
-    await pilot.pause()
-    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
-    await pilot.pause()
 
 
 async def add_agenda_item(pilot: Pilot[None]) -> None:

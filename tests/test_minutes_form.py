@@ -17,7 +17,7 @@ from clientdesk.store.models import ActionItem, AgendaItem, Meeting
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.minutes_form import MinutesForm, MinutesResult
 from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog, MoveResult
-from tests.helpers.ui import screen_text, settle
+from tests.helpers.ui import FormApp, screen_text, settle
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SIZES = [(120, 40), (80, 24)]
@@ -33,18 +33,6 @@ SERIES = Meeting(
     rrule="FREQ=WEEKLY;BYDAY=MO",
     agenda=TEMPLATE,
 )
-
-
-class FormApp(App[None]):
-    """Pushes one screen and keeps what it was dismissed with."""
-
-    def __init__(self, screen: Screen[object]) -> None:
-        super().__init__()
-        self.form = screen
-        self.results: list[object] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.form, self.results.append)
 
 
 def occurrence(

@@ -7,7 +7,8 @@ from typing import TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.screen import Screen
+from textual.widgets import Input, Select
 
 from clientdesk.store.models import Record
 from clientdesk.widgets.record_table import RecordTable
@@ -45,4 +46,40 @@ async def choose_option(pilot: Pilot[None], field: str, steps: int) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await pilot.pause()
+
+
+class FormApp(App[None]):
+    """Pushes one screen (a form, a dialog) and keeps what it was dismissed with."""
+
+    def __init__(self, screen: Screen[object]) -> None:
+        super().__init__()
+        self.form = screen
+        self.results: list[object] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.form, self.results.append)
+
+
+def saved_as_is(record: R) -> R:
+    """A save function that stores nothing: the form is dismissed with the record."""
+    return record
+
+
+async def fill_input(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Replace the text of the input ``selector`` as a user would: focus it, clear it, type."""
+    pilot.app.screen.query_one(selector, Input).focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *text)
+    await pilot.pause()
+
+
+async def pick_option(pilot: Pilot[None], select: Select[str], label: str) -> None:
+    """Pick the option called ``label`` of ``select`` with the arrow keys."""
+    labels = [str(prompt) for prompt, _ in select._options]
+    values = [value for _, value in select._options]
+    steps = labels.index(label) - values.index(select.value)
+    select.focus()
+    await pilot.pause()
+    await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
     await pilot.pause()
