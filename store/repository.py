@@ -90,6 +90,23 @@ def lock_timeout() -> float:
 _BOOKKEEPING = frozenset({"id", "key", "created_at", "updated_at", "updated_by", "revision"})
 
 
+def _same_version(stored: Record, expected: Record) -> bool:
+    """True when ``stored`` is ``expected``, or holds what it holds.
+
+    An undo of this session's second save to a record leaves a new revision
+    holding what its first save left: undoing the first save must still be
+    possible. Who saved, when, and the SEQUENCE the store counted are not
+    what anyone changed.
+    """
+    if stored.revision == expected.revision:
+        return True
+    ignored = _BOOKKEEPING | {"sequence"}
+    mine, theirs = dump_record(stored), dump_record(expected)
+    return {k: v for k, v in mine.items() if k not in ignored} == {
+        k: v for k, v in theirs.items() if k not in ignored
+    }
+
+
 def describe_validation_error(error: ValidationError) -> tuple[str, str | None]:
     """One line for a user from a pydantic error, and the field it is about."""
     first = error.errors()[0]
@@ -217,6 +234,8 @@ class Change:
     record: Record
     client_sequence: bool = False
     """An imported meeting update: its SEQUENCE is at least the one the record carries."""
+    over: Record | None = None
+    """For ``restore``: the version expected in the file now (None: the record is gone)."""
 
     @classmethod
     def add(cls, record: Record) -> Change:
@@ -237,6 +256,41 @@ class Change:
     def delete(cls, record: Record) -> Change:
         """Delete a record, based on the revision it carries."""
         return cls("delete", record)
+
+    @classmethod
+    def restore(cls, version: Record, *, over: Record | None) -> Change:
+        """Put an earlier ``version`` of a record back (an undo or a redo).
+
+        ``over`` is the version that must be in the file now, at its revision
+        (None: the record must be gone, and comes back with its id and key).
+        What ``version`` holds comes back as it was, its status and logs
+        included, without the workflow's checks on a move: taking a move back
+        is not a new move. What the store counts still goes forward: the
+        revision, who and when, and a meeting's SEQUENCE when the attendees
+        must see the change.
+        """
+        return cls("restore", version, over=over)
+
+    @classmethod
+    def withdraw(cls, record: Record) -> Change:
+        """Remove a record added earlier (an undo), based on the revision it carries.
+
+        Unlike :meth:`delete`, a project is withdrawn only when it holds no
+        records any more: those added since by someone else are never swept away.
+        """
+        return cls("withdraw", record)
+
+
+@dataclass(frozen=True)
+class RecordEdit:
+    """What one saved batch did to one record: its version ``before`` and ``after``.
+
+    ``before`` is None for a record the batch added, ``after`` for one it
+    deleted. The undo history keeps these to take a batch back.
+    """
+
+    before: Record | None
+    after: Record | None
 
 
 class Repository(ABC):
@@ -260,10 +314,14 @@ class Repository(ABC):
         """True when another process saved since the last snapshot (cheap: one stat)."""
 
     @abstractmethod
-    def apply(self, changes: Iterable[Change]) -> list[Record | None]:
+    def apply(
+        self, changes: Iterable[Change], *, edits: list[RecordEdit] | None = None
+    ) -> list[Record | None]:
         """Apply a batch of changes atomically and return the saved records.
 
-        Deleted records come back as None.
+        Deleted records come back as None. Given ``edits``, the batch's effect on
+        every record it touched (a project's checklist and, for a deleted
+        project, every record it held) is appended to it once saved.
 
         Raises:
             ConflictError: a change was based on a stale revision; nothing is written.
@@ -425,16 +483,18 @@ class TinyDBRepository(Repository):
             finally:
                 self._file_lock.release()
 
-    def apply(self, changes: Iterable[Change]) -> list[Record | None]:
+    def apply(
+        self, changes: Iterable[Change], *, edits: list[RecordEdit] | None = None
+    ) -> list[Record | None]:
         """Apply a batch of changes atomically; see :meth:`Repository.apply`."""
         try:
-            return self._apply(list(changes))
+            return self._apply(list(changes), edits)
         except OSError as error:
             # Reading under the lock words its own errors (DataFileError), so an
             # OSError here is from taking the lock or writing the new version.
             raise save_failure(self.path, error) from error
 
-    def _apply(self, batch: list[Change]) -> list[Record | None]:
+    def _apply(self, batch: list[Change], edits: list[RecordEdit] | None) -> list[Record | None]:
         with self._locked():
             self._storage.begin()
             try:
@@ -455,6 +515,8 @@ class TinyDBRepository(Repository):
                 raise
             self._snapshot = Snapshot(work.records, self._storage.signature)
             self._doc_ids = work.doc_ids
+            if edits is not None:
+                edits.extend(work.edits())
             return results
 
     def _apply_one(self, work: _WorkingSet, change: Change, now: datetime) -> Record | None:
@@ -464,9 +526,21 @@ class TinyDBRepository(Repository):
         self._flush(work)
         kind = type(change.record)
         stored = work.get(kind, change.record.id)
-        if stored is None or stored.revision != change.record.revision:
+        if change.op == "restore" and change.over is None:
+            if stored is not None:
+                raise ConflictError(stored.key, stored.updated_by, stored.updated_at, stored)
+            return self._bring_back(work, change.record, now)
+        # An undo or redo stands on the version this session left, or one that
+        # holds the same (see _same_version); any other change stands on its revision.
+        expected = change.over if change.op == "restore" else change.record
+        assert expected is not None
+        if change.op in ("restore", "withdraw"):
+            current = stored is not None and _same_version(stored, expected)
+        else:
+            current = stored is not None and stored.revision == expected.revision
+        if stored is None or not current:
             raise ConflictError(
-                change.record.key or kind.LABEL,
+                expected.key or kind.LABEL,
                 stored.updated_by if stored else None,
                 stored.updated_at if stored else None,
                 stored,
@@ -476,14 +550,18 @@ class TinyDBRepository(Repository):
             # nor removed (it goes only with its project).
             raise ValidationFailed("a status report is kept as it was sent")
         self._refuse_if_closed(work, stored)
-        if change.op == "delete" and isinstance(stored, Project) and stored.is_closed:
+        if change.op in ("delete", "withdraw") and isinstance(stored, Project) and stored.is_closed:
             # Deleting would remove its records too: the lock must hold for that as well.
             raise ClosedProjectError(f"project {stored.key} is closed: reopen it to delete it")
         if change.op == "update":
             return self._replace(
                 work, stored, change.record, now, client_sequence=change.client_sequence
             )
-        if change.op == "delete":
+        if change.op == "restore":
+            return self._replace(work, stored, change.record, now, restore=True)
+        if change.op == "withdraw":
+            self._refuse_if_holding(work, stored)
+        if change.op in ("delete", "withdraw"):
             self._remove(work, stored)
             return None
         raise ValueError(f"unknown change {change.op!r}")
@@ -530,6 +608,7 @@ class TinyDBRepository(Repository):
         now: datetime,
         *,
         client_sequence: bool = False,
+        restore: bool = False,
     ) -> Record:
         kind = type(stored)
         doc_id = work.doc_ids[kind][stored.id]
@@ -541,11 +620,18 @@ class TinyDBRepository(Repository):
         for fixed in ("id", "key", "created_at", "project_id"):
             if fixed in data:
                 data[fixed] = current[fixed]
-        if isinstance(stored, Risk):
+        if restore and isinstance(stored, Meeting):
+            # The earlier version comes back whole, its logs and status with it,
+            # but the SEQUENCE only counts on: a time taken back is news to the
+            # attendees too.
+            self._count_restored_sequence(data, current)
+        elif restore:
+            pass
+        elif isinstance(stored, Risk):
             self._keep_score_history(data, current, now)
-        if isinstance(stored, ClientRequest):
+        elif isinstance(stored, ClientRequest):
             self._keep_request_log(data, current, now)
-        if isinstance(stored, Meeting):
+        elif isinstance(stored, Meeting):
             self._keep_meeting_sequence(data, current, client_sequence=client_sequence)
         if isinstance(stored, Project):
             data["key"] = self._project_key(work, record, keep=stored)
@@ -559,6 +645,53 @@ class TinyDBRepository(Repository):
         self._db.table(kind.TABLE, cache_size=0).update(dump_record(saved), doc_ids=[doc_id])
         work.put(saved, doc_id)
         return saved
+
+    def _bring_back(self, work: _WorkingSet, version: Record, now: datetime) -> Record:
+        """Insert a deleted record again as ``version`` was (see :meth:`Change.restore`)."""
+        kind = type(version)
+        data = dump_record(version)
+        if isinstance(version, ProjectRecord):
+            if work.get(Project, version.project_id) is None:
+                raise ValidationFailed(
+                    f"{version.key} cannot come back: its project was deleted since"
+                )
+            self._refuse_if_closed(work, version)
+            taken = {
+                r.key
+                for r in work.records[kind].values()
+                if getattr(r, "project_id", None) == version.project_id
+            }
+            if version.key in taken:
+                data["key"] = self._allocate_key(work, kind, version.project_id)
+        elif isinstance(version, Project):
+            data["key"] = self._project_key(work, version)
+        # One revision on from the version that went: a copy anyone still holds
+        # of it is stale now.
+        data.update(updated_at=now, updated_by=self.user, revision=version.revision + 1)
+        saved = validate_record(kind, data)
+        doc_id = work.next_doc_id(kind)
+        work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
+        work.put(saved, doc_id)
+        return saved
+
+    def _refuse_if_holding(self, work: _WorkingSet, stored: Record) -> None:
+        # A project withdrawn by an undo goes only when empty: whatever it still
+        # holds was added by someone after the project was made.
+        if not isinstance(stored, Project):
+            return
+        for kind in RECORD_TYPES:
+            for record in work.records.get(kind, {}).values():
+                if getattr(record, "project_id", None) == stored.id:
+                    raise ValidationFailed(
+                        f"project {stored.key} holds {record.key} (added since); "
+                        "delete the project instead"
+                    )
+
+    def _count_restored_sequence(self, data: dict[str, Any], current: dict[str, Any]) -> None:
+        before = Meeting.model_validate(current, context=STORED)
+        after = validate_record(Meeting, {**data, "sequence": before.sequence})
+        raised = calendar.raises_sequence(before, after)
+        data["sequence"] = before.sequence + 1 if raised else before.sequence
 
     def _keep_score_history(
         self, data: dict[str, Any], current: dict[str, Any], now: datetime
@@ -816,6 +949,20 @@ class _WorkingSet:
         self._copied: set[type[Record]] = set()
         self._last_doc_id: dict[type[Record], int] = {}
         self.pending: dict[type[Record], list[Document]] = {}
+        self._originals: dict[tuple[type[Record], str], Record | None] = {}
+
+    def _remember(self, kind: type[Record], record_id: str) -> None:
+        # The version before the batch, kept the first time the batch touches it.
+        if (kind, record_id) not in self._originals:
+            self._originals[kind, record_id] = self.records.get(kind, {}).get(record_id)
+
+    def edits(self) -> list[RecordEdit]:
+        """What the batch did to each record it touched, in the order first touched."""
+        found = [
+            RecordEdit(before, self.get(kind, record_id))
+            for (kind, record_id), before in self._originals.items()
+        ]
+        return [edit for edit in found if edit.before is not None or edit.after is not None]
 
     def _own(self, kind: type[Record]) -> None:
         if kind not in self._copied:
@@ -835,12 +982,14 @@ class _WorkingSet:
 
     def put(self, record: Record, doc_id: int) -> None:
         kind = type(record)
+        self._remember(kind, record.id)
         self._own(kind)
         self.records[kind][record.id] = record
         self.doc_ids[kind][record.id] = doc_id
 
     def drop(self, record: Record) -> None:
         kind = type(record)
+        self._remember(kind, record.id)
         self._own(kind)
         del self.records[kind][record.id]
         del self.doc_ids[kind][record.id]

@@ -1,0 +1,270 @@
+"""Undo and redo of the changes made in one session, over any repository.
+
+:class:`UndoableRepository` wraps the repository the app writes through. Every
+batch it saves becomes one :class:`UndoStep` (what the batch did to each record
+it touched, before and after). Undoing a step puts every record back as it was,
+in one batch, through :meth:`Change.restore` and :meth:`Change.withdraw`: each
+is based on the revision this session's save left, so that an undo which would
+overwrite a colleague's later change is refused (:class:`UndoRefused`) and
+writes nothing. An undone step can be redone the same way.
+
+The revision only counts on: an undo is a new save, which other people's
+processes see and refresh to, and a copy held of the undone version is stale.
+
+No Textual here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from clientdesk.store.errors import (
+    ClosedProjectError,
+    ConflictError,
+    StoreError,
+    ValidationFailed,
+)
+from clientdesk.store.models import Project, Record
+from clientdesk.store.repository import (
+    _BOOKKEEPING,
+    Change,
+    RecordEdit,
+    Repository,
+    Snapshot,
+    dump_record,
+)
+
+UNDO_LEVELS = 100
+"""How many saves of this session can be undone, newest first."""
+
+_STATE_FIELDS = ("status", "state", "decision")
+"""Fields whose move names a change best ("status new → acknowledged")."""
+
+_QUIET_FIELDS = _BOOKKEEPING | {"sequence", "status_history", "history", "closing_log"}
+"""Fields the store keeps itself: never the reason a user made a change."""
+
+
+class NothingToUndo(StoreError):
+    """There is no change of this session left to undo (or to redo)."""
+
+
+class UndoRefused(StoreError):
+    """Undoing (or redoing) would overwrite a later change, or can no longer be done.
+
+    The step is dropped from the history: what it would take back has moved on.
+    """
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """One saved batch: what it did to each record, and how to say it.
+
+    Attributes:
+        edits: each record's version before and after the batch.
+        label: the change in a few words ("REQ-12 status new → acknowledged").
+    """
+
+    edits: tuple[RecordEdit, ...]
+    label: str
+
+    @property
+    def principal(self) -> Record | None:
+        """The record the step is about, as it is after the step (None if deleted)."""
+        edit = _principal_edit(self.edits)
+        return edit.after
+
+    @property
+    def principal_before(self) -> Record | None:
+        """The record the step is about, as it was before the step."""
+        return _principal_edit(self.edits).before
+
+
+def _principal_edit(edits: tuple[RecordEdit, ...]) -> RecordEdit:
+    # A project made or deleted is what the step is about, not its checklist.
+    for edit in edits:
+        if isinstance(edit.before or edit.after, Project):
+            return edit
+    return edits[0]
+
+
+def describe_step(edits: Iterable[RecordEdit]) -> str:
+    """A few words for what a batch did: "deleted RSK-3", "REQ-12 status new → acknowledged"."""
+    found = tuple(edits)
+    if not found:
+        return "nothing"
+    main = _principal_edit(found)
+    record = main.after or main.before
+    assert record is not None
+    key = record.key or record.LABEL
+    others = 0 if isinstance(record, Project) else len(found) - 1
+    if main.before is None:
+        text = f"added {key}"
+    elif main.after is None:
+        text = f"deleted {key}"
+    else:
+        text = f"{key} {_what_changed(main.before, main.after)}"
+    if others:
+        text += f" and {others} more"
+    return text
+
+
+def _what_changed(before: Record, after: Record) -> str:
+    old, new = dump_record(before), dump_record(after)
+    changed = [name for name in new if name not in _QUIET_FIELDS and new[name] != old.get(name)]
+    for name in _STATE_FIELDS:
+        if name in changed:
+            return f"{name} {_word(old[name])} → {_word(new[name])}"
+    if not changed:
+        return "saved"
+    shown = ", ".join(name.replace("_", " ") for name in changed[:3])
+    return f"changed ({shown}{', …' if len(changed) > 3 else ''})"
+
+
+def _word(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def _back_changes(step: UndoStep) -> list[Change]:
+    """The batch that takes ``step`` back: each record from its ``after`` to its ``before``."""
+    brought: list[Change] = []
+    reverted: list[Change] = []
+    withdrawn: list[Change] = []
+    for edit in step.edits:
+        if edit.after is None:
+            assert edit.before is not None
+            brought.append(Change.restore(edit.before, over=None))
+        elif edit.before is None:
+            withdrawn.append(Change.withdraw(edit.after))
+        else:
+            reverted.append(Change.restore(edit.before, over=edit.after))
+    # A project comes back before its records, and goes after them.
+    brought.sort(key=lambda change: not isinstance(change.record, Project))
+    withdrawn.sort(key=lambda change: isinstance(change.record, Project))
+    return brought + reverted + withdrawn
+
+
+class UndoableRepository(Repository):
+    """A repository that remembers this session's saves, so they can be undone and redone.
+
+    Thread-safe: the app saves, undoes and redoes from worker threads.
+    """
+
+    def __init__(self, inner: Repository, *, levels: int = UNDO_LEVELS) -> None:
+        """Wrap ``inner``; at most ``levels`` saves are kept for undo."""
+        self.inner = inner
+        """The repository the records live in."""
+        self._undo: deque[UndoStep] = deque(maxlen=levels)
+        self._redo: deque[UndoStep] = deque(maxlen=levels)
+        self._lock = Lock()
+
+    @property
+    def location(self) -> str:
+        """Where the data is (the inner repository's location)."""
+        return self.inner.location
+
+    @property
+    def user(self) -> str:
+        """Who saves (the inner repository's user, if it names one)."""
+        return str(getattr(self.inner, "user", ""))
+
+    def snapshot(self) -> Snapshot:
+        """The current records (see :meth:`Repository.snapshot`)."""
+        return self.inner.snapshot()
+
+    def has_changed(self) -> bool:
+        """True when another process saved (see :meth:`Repository.has_changed`)."""
+        return self.inner.has_changed()
+
+    def apply(
+        self, changes: Iterable[Change], *, edits: list[RecordEdit] | None = None
+    ) -> list[Record | None]:
+        """Save a batch (see :meth:`Repository.apply`) and remember it for undo.
+
+        A new save ends what could be redone: the redo would stand on a
+        version that is no longer the latest.
+        """
+        done: list[RecordEdit] = []
+        results = self.inner.apply(changes, edits=done)
+        if edits is not None:
+            edits.extend(done)
+        if done:
+            with self._lock:
+                self._undo.append(UndoStep(tuple(done), describe_step(done)))
+                self._redo.clear()
+        return results
+
+    @property
+    def can_undo(self) -> bool:
+        """True when a save of this session is left to undo."""
+        with self._lock:
+            return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when an undone save is left to redo."""
+        with self._lock:
+            return bool(self._redo)
+
+    def undo(self) -> UndoStep:
+        """Take the newest save of this session back; return the step undone.
+
+        Raises:
+            NothingToUndo: nothing is left to undo.
+            UndoRefused: a record changed since (someone else's save) or can no
+                longer come back; nothing is written and the step is dropped.
+            StoreError: the file could not be read or written; nothing is
+                written and the step stays, to be tried again.
+        """
+        return self._take_back(self._undo, self._redo, "undo")
+
+    def redo(self) -> UndoStep:
+        """Make the newest undone save again; return the step redone.
+
+        Raises:
+            NothingToUndo: nothing is left to redo.
+            UndoRefused: as for :meth:`undo`.
+            StoreError: as for :meth:`undo`.
+        """
+        return self._take_back(self._redo, self._undo, "redo")
+
+    def _take_back(self, source: deque[UndoStep], target: deque[UndoStep], verb: str) -> UndoStep:
+        with self._lock:
+            if not source:
+                raise NothingToUndo(f"nothing to {verb}")
+            step = source.pop()
+        done: list[RecordEdit] = []
+        try:
+            self.inner.apply(_back_changes(step), edits=done)
+        except ConflictError as conflict:
+            raise UndoRefused(_refusal(verb, step, conflict)) from None
+        except ClosedProjectError:
+            with self._lock:
+                source.append(step)  # it can be done once the project is reopened
+            raise
+        except ValidationFailed as failed:
+            raise UndoRefused(f"cannot {verb} {step.label}: {failed}") from None
+        except BaseException:
+            with self._lock:
+                source.append(step)  # not written: it can be tried again
+            raise
+        with self._lock:
+            target.append(UndoStep(tuple(done), step.label))
+        return step
+
+
+def _refusal(verb: str, step: UndoStep, conflict: ConflictError) -> str:
+    if conflict.current is None:
+        return f"cannot {verb} {step.label}: {conflict.key} was deleted by someone else since"
+    when = (
+        conflict.changed_at.astimezone().strftime("%H:%M")
+        if conflict.changed_at
+        else "an unknown time"
+    )
+    return (
+        f"cannot {verb} {step.label}: {conflict.changed_by} changed {conflict.key} "
+        f"at {when} since, and the {verb} would overwrite it"
+    )
