@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         Risk,
     )
     from clientdesk.store.repository import Repository, Snapshot
+    from clientdesk.store.undo import UndoableRepository, UndoStep
     from clientdesk.store.status_report import ReportContent
     from clientdesk.widgets.checklist_dialog import Tick
 
@@ -238,6 +239,22 @@ class ClientDeskApp(App[None]):
             tooltip="Write the client status report (Markdown and HTML)",
             id="report.status",
         ),
+        Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Undo your last change of this session (several levels)",
+            id="edit.undo",
+        ),
+        Binding(
+            "ctrl+y,ctrl+shift+z",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo the change you undid last",
+            id="edit.redo",
+        ),
         Binding("question_mark", "help", "Help", tooltip="This list of keys", id="help"),
         Binding(
             "f12",
@@ -315,6 +332,17 @@ class ClientDeskApp(App[None]):
             self.select = select
             """Put the pane's cursor on the record (it is in the pane on show)."""
 
+    class TakenBack(Message):
+        """A worker undid or redid a step of this session's saves."""
+
+        def __init__(self, step: UndoStep, verb: str) -> None:
+            """Carry the step and ``verb`` (``undo`` or ``redo``)."""
+            super().__init__()
+            self.step = step
+            """What was undone or redone."""
+            self.verb = verb
+            """``undo`` or ``redo``."""
+
     class ConfigChecked(Message):
         """A worker checked the config file's key map against every binding id."""
 
@@ -376,7 +404,11 @@ class ClientDeskApp(App[None]):
         super().__init__()
         if (repository is None) == (data_path is None):
             raise TypeError("give either a repository or a data path")
-        self._repository = repository
+        self._repository: UndoableRepository | None = None
+        if repository is not None:
+            from clientdesk.store.undo import UndoableRepository
+
+            self._repository = UndoableRepository(repository)
         self._data_path = data_path
         self._repository_lock = Lock()
         self.snapshot: Snapshot | None = None
@@ -389,6 +421,7 @@ class ClientDeskApp(App[None]):
         self._select_project: str | None = None
         self._select_contact: str | None = None
         self._select_record: str | None = None
+        self._reveal_after_load: tuple[str, str, str] | None = None
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
         self._readings: Readings | None = None
@@ -399,17 +432,19 @@ class ClientDeskApp(App[None]):
         """What the app does for the Calendar pane (its forms, dialogs and saves)."""
 
     @property
-    def repository(self) -> Repository:
+    def repository(self) -> UndoableRepository:
         """Where the records live: opened by the first worker that reads them.
 
-        Only worker threads call its methods.
+        Every save through it can be undone in this session (ctrl+z). Only
+        worker threads call its methods.
         """
         with self._repository_lock:
             if self._repository is None:
                 from clientdesk.store.repository import TinyDBRepository
+                from clientdesk.store.undo import UndoableRepository
 
                 assert self._data_path is not None
-                self._repository = TinyDBRepository(self._data_path)
+                self._repository = UndoableRepository(TinyDBRepository(self._data_path))
             return self._repository
 
     @property
@@ -554,6 +589,9 @@ class ClientDeskApp(App[None]):
         self._applied_ticket = message.ticket
         self._last_load_error = ""
         await self._show_snapshot(message.snapshot)
+        if self._reveal_after_load is not None and self.mode == "panes":
+            self._show_record(*self._reveal_after_load)
+        self._reveal_after_load = None
         if message.seen:
             line = self.query_one("#change-line", Label)
             line.update(Text(message.seen))
@@ -753,6 +791,9 @@ class ClientDeskApp(App[None]):
             return self.mode == "welcome"
         if action == "reload":
             return self.mode == "error"
+        if action in ("undo", "redo"):
+            # On the panes only: in a form, the keys belong to the text being typed.
+            return self.mode in ("panes", "welcome") and len(self.screen_stack) == 1
         return True
 
     def _is_read_only(self, action: str) -> bool:
@@ -1222,7 +1263,47 @@ class ClientDeskApp(App[None]):
         except (StoreError, OSError) as error:
             self.post_message(self.WriteFailed(describe_error(error)))
         else:
-            self.post_message(self.RecordWritten(None, f"Deleted {record.key}."))
+            self.post_message(self.RecordWritten(None, f"Deleted {record.key} (ctrl+z undoes)."))
+
+    # -- undo and redo -------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        """Undo the last change made in this session (a save, a delete, a move, a tick)."""
+        self._take_back("undo")
+
+    def action_redo(self) -> None:
+        """Redo the change undone last."""
+        self._take_back("redo")
+
+    @work(thread=True, group="store", exclusive=False)
+    def _take_back(self, verb: str) -> None:
+        from clientdesk.store.undo import NothingToUndo
+
+        repository = self.repository
+        try:
+            step = repository.undo() if verb == "undo" else repository.redo()
+        except NothingToUndo as nothing:
+            text = f"{str(nothing).capitalize()} in this session."
+            self.call_from_thread(self.notify, text, markup=False)
+        except (StoreError, OSError) as error:
+            self.post_message(self.WriteFailed(describe_error(error)))
+        else:
+            self.post_message(self.TakenBack(step, verb))
+
+    @on(TakenBack)
+    def _taken_back(self, message: TakenBack) -> None:
+        """Show the record the undo or redo was about, where it now is."""
+        step, verb = message.step, message.verb
+        record = step.principal_before if verb == "undo" else step.principal
+        other_way = "ctrl+y redoes" if verb == "undo" else "ctrl+z undoes"
+        self.notify(f"{verb.capitalize()}: {step.label} ({other_way}).", markup=False)
+        if record is not None:
+            project_id = getattr(record, "project_id", None) or record.id
+            self._select_project = project_id
+            pane_id = _pane_of(record)
+            if pane_id is not None:
+                self._reveal_after_load = (pane_id, record.id, record.key)
+        self._request_load()
 
     @on(DeleteChanged)
     def _delete_changed(self, message: DeleteChanged) -> None:
@@ -1841,6 +1922,29 @@ def _read(repository: Repository) -> Snapshot:
     snapshot = repository.snapshot()
     gc.freeze()
     return snapshot
+
+
+def _pane_of(record: Record) -> str | None:
+    """The id of the pane that lists ``record`` (None for a project or a contact)."""
+    from clientdesk.store.models import (
+        ClientRequest,
+        CommunicationPlanItem,
+        Meeting,
+        ProjectRecord,
+        Risk,
+    )
+
+    if isinstance(record, Meeting | CommunicationPlanItem):
+        return "calendar"
+    if isinstance(record, ClientRequest):
+        return "requests"
+    if isinstance(record, Risk):
+        return "risks"
+    from clientdesk.store.models import Contact
+
+    if isinstance(record, ProjectRecord) and not isinstance(record, Contact):
+        return "closing"
+    return None
 
 
 def _project_in(snapshot: Snapshot, project_id: str | None) -> Project | None:

@@ -364,6 +364,14 @@ class ClosingPane(RecordTablePane):
         """The list of gates."""
         return self.query_one(ClosingGates)
 
+    def reveal(self, record_id: str) -> bool:
+        """Show the table that lists the record, with the cursor on it."""
+        for view in VIEWS:
+            if any(record.id == record_id for record in self.table_of(view).all_records):
+                self.view = view
+                break
+        return super().reveal(record_id)
+
     def table_of(self, view: str) -> RecordTable[Any]:
         """The table of ``view`` (a key of :data:`VIEWS`)."""
         return self.query_one(f"#{VIEWS[view][1]}", RecordTable)

@@ -214,6 +214,11 @@ class RecordTable(DataTable[Text], Generic[R]):
         return [row.record for row in self._shown]
 
     @property
+    def all_records(self) -> list[R]:
+        """Every record the table holds, shown or filtered out."""
+        return [row.record for row in self._rows]
+
+    @property
     def selected_record(self) -> R | None:
         """The record under the cursor, if any."""
         if self._laid_out_width is None:
