@@ -28,7 +28,7 @@ from clientdesk.store.errors import (
     StoreError,
     ValidationFailed,
 )
-from clientdesk.store.models import Project, Record
+from clientdesk.store.models import Meeting, Project, Record, StatusReport
 from clientdesk.store.repository import (
     _BOOKKEEPING,
     Change,
@@ -128,6 +128,21 @@ def _word(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def _is_record_of_fact(edit: RecordEdit) -> bool:
+    """True for a save that records what happened outside: it is not undone.
+
+    A status report kept as sent, and an invite recorded on its meeting once
+    the mail server took it: the client has them, whatever the app says.
+    """
+    if isinstance(edit.after, StatusReport) and edit.before is None:
+        return True
+    if isinstance(edit.before, Meeting) and isinstance(edit.after, Meeting):
+        old, new = dump_record(edit.before), dump_record(edit.after)
+        changed = {name for name in new if new[name] != old.get(name)} - _QUIET_FIELDS
+        return changed == {"sent"}
+    return False
+
+
 def _back_changes(step: UndoStep) -> list[Change]:
     """The batch that takes ``step`` back: each record from its ``after`` to its ``before``."""
     brought: list[Change] = []
@@ -191,7 +206,7 @@ class UndoableRepository(Repository):
         results = self.inner.apply(changes, edits=done)
         if edits is not None:
             edits.extend(done)
-        if done:
+        if done and not all(_is_record_of_fact(edit) for edit in done):
             with self._lock:
                 self._undo.append(UndoStep(tuple(done), describe_step(done)))
                 self._redo.clear()

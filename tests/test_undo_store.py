@@ -18,6 +18,7 @@ from clientdesk.store.errors import ClosedProjectError
 from clientdesk.store.models import (
     ChecklistItem,
     ClientRequest,
+    InviteSent,
     Meeting,
     Project,
     Risk,
@@ -303,3 +304,24 @@ def test_the_history_keeps_a_bounded_number_of_levels(data_path: Path, project: 
             mine.undo()
     assert stored(mine, request).title == "2"  # type: ignore[union-attr]
     assert not mine.can_undo
+
+
+def test_what_the_client_was_sent_is_not_undone(mine: UndoableRepository, project: Project) -> None:
+    start = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    with clock.frozen(MONDAY):
+        meeting = mine.add(
+            Meeting(
+                project_id=project.id,
+                title="Steering",
+                start=start,
+                duration_minutes=60,
+                timezone="Europe/Berlin",
+            )
+        )
+        sent = InviteSent(sent_at=MONDAY, recipients=["ann@client.example"], sequence=0)
+        mine.update(edited(meeting, sent=[sent]))
+        # The invite is out: the meeting it went for is not taken back silently.
+        with pytest.raises(UndoRefused, match="cannot undo added MTG-1: bob changed MTG-1"):
+            mine.undo()
+    kept = stored(mine, meeting)
+    assert kept is not None and kept.sent == [sent]

@@ -77,8 +77,8 @@ if TYPE_CHECKING:
         Risk,
     )
     from clientdesk.store.repository import Repository, Snapshot
-    from clientdesk.store.undo import UndoableRepository, UndoStep
     from clientdesk.store.status_report import ReportContent
+    from clientdesk.store.undo import UndoableRepository, UndoStep
     from clientdesk.widgets.checklist_dialog import Tick
 
 POLL_SECONDS = 1.0
