@@ -47,6 +47,11 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
+def drafts_dir() -> Path:
+    """Where unsaved edits are kept when the app is stopped by a signal (user state dir)."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "drafts"
+
+
 def current_user() -> str:
     """The name recorded in ``updated_by``: ``$CLIENTDESK_USER`` or the OS user."""
     override = os.environ.get(USER_ENV, "").strip()

@@ -9,8 +9,11 @@ project, the pane and the cursor where they were.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -67,6 +70,7 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
     from clientdesk.store.closing import Gate
+    from clientdesk.store.drafts import Draft
     from clientdesk.store.models import (
         ChecklistItem,
         ClientRequest,
@@ -80,6 +84,11 @@ if TYPE_CHECKING:
     from clientdesk.store.status_report import ReportContent
     from clientdesk.store.undo import UndoableRepository, UndoStep
     from clientdesk.widgets.checklist_dialog import Tick
+
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""The signals that stop the app the way a user would not: a kill, a dropped connection."""
 
 POLL_SECONDS = 1.0
 """How often the app asks whether another process saved the data file."""
@@ -422,6 +431,7 @@ class ClientDeskApp(App[None]):
         self._select_contact: str | None = None
         self._select_record: str | None = None
         self._reveal_after_load: tuple[str, str, str] | None = None
+        self._looked_for_draft = False
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
         self._readings: Readings | None = None
@@ -502,6 +512,36 @@ class ClientDeskApp(App[None]):
         self.call_after_refresh(self._request_load)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLOCK_SECONDS, self._refresh_clock)
+        self._handle_stop_signals(install=True)
+
+    def on_unmount(self) -> None:
+        """Give the stop signals back to their default handling."""
+        self._handle_stop_signals(install=False)
+
+    def _handle_stop_signals(self, *, install: bool) -> None:
+        # A dropped SSH connection (SIGHUP) or a kill (SIGTERM) would end the
+        # process at once, with a form's typing lost and the terminal raw.
+        loop = asyncio.get_running_loop()
+        for stop in STOP_SIGNALS:
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                if install:
+                    loop.add_signal_handler(stop, self.stop_on_signal, stop.name)
+                else:
+                    loop.remove_signal_handler(stop)
+
+    def stop_on_signal(self, signal_name: str) -> None:
+        """Keep the open form's unsaved typing for the next start, then quit.
+
+        A save already under way finishes or leaves the file as it was (saves
+        are atomic).
+        """
+        from clientdesk.tui.draft_recovery import keep_open_form
+
+        kept = keep_open_form(self, Path(self.location), signal_name)
+        message = f"clientdesk: stopped by {signal_name}"
+        if kept is not None:
+            message += "; your unsaved edit is kept and offered at the next start"
+        self.exit(return_code=128 + int(getattr(signal, signal_name)), message=message)
 
     # -- the config file -------------------------------------------------------------
 
@@ -589,6 +629,9 @@ class ClientDeskApp(App[None]):
         self._applied_ticket = message.ticket
         self._last_load_error = ""
         await self._show_snapshot(message.snapshot)
+        if not self._looked_for_draft and self.mode == "panes":
+            self._looked_for_draft = True
+            self._look_for_draft(Path(self.location))
         if self._reveal_after_load is not None and self.mode == "panes":
             self._show_record(*self._reveal_after_load)
         self._reveal_after_load = None
@@ -1265,6 +1308,39 @@ class ClientDeskApp(App[None]):
         else:
             self.post_message(self.RecordWritten(None, f"Deleted {record.key} (ctrl+z undoes)."))
 
+    # -- an edit kept when a signal stopped the app ------------------------------------
+
+    @work(thread=True, group="files", exclusive=True)
+    def _look_for_draft(self, data_path: Path) -> None:
+        from clientdesk.store.drafts import read_draft
+
+        draft = read_draft(data_path)
+        if draft is not None:
+            self.call_from_thread(self._offer_draft, draft, data_path)
+
+    def _offer_draft(self, draft: Draft, data_path: Path) -> None:
+        """Ask whether to open the form that was stopped before it was saved."""
+        from clientdesk.store.drafts import discard_draft
+        from clientdesk.tui.draft_recovery import question, reopen_form
+
+        def answered(reopen: bool | None) -> None:
+            if not reopen:
+                self.notify(
+                    "The unsaved edit is kept: it is offered again at the next start.",
+                    markup=False,
+                )
+                return
+            if reopen_form(self, draft):
+                discard_draft(data_path)
+            else:
+                self.notify(
+                    f"Cannot open the form again ({draft.describe()}): its project is gone.",
+                    severity="warning",
+                    markup=False,
+                )
+
+        self.push_screen(ConfirmDialog(question(draft), yes="Open", no="Later"), answered)
+
     # -- undo and redo -------------------------------------------------------------------
 
     def action_undo(self) -> None:
@@ -1300,7 +1376,7 @@ class ClientDeskApp(App[None]):
         if record is not None:
             project_id = getattr(record, "project_id", None) or record.id
             self._select_project = project_id
-            pane_id = _pane_of(record)
+            pane_id = pane_of(record)
             if pane_id is not None:
                 self._reveal_after_load = (pane_id, record.id, record.key)
         self._request_load()
@@ -1924,7 +2000,7 @@ def _read(repository: Repository) -> Snapshot:
     return snapshot
 
 
-def _pane_of(record: Record) -> str | None:
+def pane_of(record: Record) -> str | None:
     """The id of the pane that lists ``record`` (None for a project or a contact)."""
     from clientdesk.store.models import (
         ClientRequest,

@@ -33,7 +33,13 @@ def cmd_open(args: argparse.Namespace) -> int:
     from clientdesk.tui.app import create_app
 
     app = create_app(paths.resolve_data_path(getattr(args, "data", None)))
-    app.run()
+    try:
+        app.run()
+    except OSError:
+        # The terminal went away (a dropped SSH connection) while the app was
+        # saying goodbye on it: the app has stopped as it meant to.
+        if app.return_code is None:
+            raise
     return app.return_code or 0
 
 

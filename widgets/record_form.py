@@ -355,6 +355,28 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         return result
 
     @property
+    def fixed(self) -> Mapping[str, Any]:
+        """The values a new record gets that the user does not edit (``project_id``)."""
+        return self._fixed
+
+    def fill(self, values: Mapping[str, str]) -> None:
+        """Put ``values`` (field texts, as :meth:`values` gives them) into the fields.
+
+        Used to give back what was typed before the app was stopped; a field
+        the form does not have, or an option a select no longer offers, is left.
+        """
+        for field in self.FIELDS:
+            text = values.get(field.name)
+            widget = self.query_one(f"#field-{field.name}")
+            if text is None:
+                continue
+            if isinstance(widget, Select):
+                if any(value == text for _, value in field.options):
+                    widget.value = text
+            elif isinstance(widget, Input):
+                widget.value = text
+
+    @property
     def has_changes(self) -> bool:
         """True when a field differs from what the form started with."""
         return self.values() != self._initial

@@ -1,0 +1,235 @@
+"""SIGHUP and SIGTERM: the open form's typing is kept and offered back on the next start.
+
+One test runs the real ``clientdesk`` in a pseudo-terminal and hangs it up, as a
+dropped SSH connection does; the others drive the app under Pilot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from clientdesk.store.drafts import Draft, draft_path, keep_draft, read_draft
+from clientdesk.store.models import ClientRequest
+from clientdesk.store.repository import TinyDBRepository, dump_record
+from clientdesk.tui.app import create_app
+from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from clientdesk.widgets.conflict_dialog import ConflictDialog
+from clientdesk.widgets.request_form import RequestForm
+from tests.helpers.ui import screen_text, settle
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+CLIENTDESK = [
+    sys.executable,
+    "-c",
+    "import sys; from clientdesk.tui.cli import main; sys.exit(main())",
+]
+"""The ``clientdesk`` command, run by this interpreter."""
+
+STOPPED_AT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+
+def first_request(path: Path) -> ClientRequest:
+    """REQ-1 of the first demo project, as stored."""
+    snapshot = TinyDBRepository(path).snapshot()
+    project = snapshot.projects()[0]
+    return snapshot.find(ClientRequest, "REQ-1", project.id)
+
+
+def draft_of(request: ClientRequest, title: str) -> Draft:
+    """A draft of the request form on ``request`` with the title changed to ``title``."""
+    values = {
+        "type": str(request.type),
+        "title": title,
+        "description": request.description,
+        "received_at": "2026-11-23 07:30",
+    }
+    return Draft(
+        form="RequestForm",
+        kind="requests",
+        project_id=request.project_id,
+        record=dump_record(request),
+        key=request.key,
+        values=values,
+        stopped_at=STOPPED_AT,
+        signal="SIGHUP",
+    )
+
+
+async def test_a_stop_signal_keeps_the_typing_of_the_open_form(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestForm)
+        title = app.screen.query_one("#field-title", Input)
+        title.focus()
+        await pilot.press("end", *" (typed, not saved)")
+        before = demo_path.read_bytes()
+        app.stop_on_signal("SIGTERM")
+        await pilot.pause()
+    assert app.return_code == 128 + signal.SIGTERM
+    assert demo_path.read_bytes() == before, "nothing unsaved is written to the data file"
+    draft = read_draft(demo_path)
+    assert draft is not None
+    assert (draft.form, draft.key, draft.signal) == ("RequestForm", "REQ-1", "SIGTERM")
+    assert draft.values["title"].endswith(" (typed, not saved)")
+    assert oct(draft_path(demo_path).stat().st_mode & 0o777) == "0o600"
+
+
+async def test_no_form_open_leaves_no_draft(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.stop_on_signal("SIGHUP")
+        await pilot.pause()
+    assert app.return_code == 128 + signal.SIGHUP
+    assert read_draft(demo_path) is None
+
+
+async def test_the_next_start_offers_the_form_back_with_what_was_typed(demo_path: Path) -> None:
+    request = first_request(demo_path)
+    keep_draft(demo_path, draft_of(request, "Export as CSV, typed before the hang-up"))
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "before your edit of REQ-1 was saved" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestForm)
+        assert app.current_pane_id == "requests"
+        title = app.screen.query_one("#field-title", Input)
+        assert title.value == "Export as CSV, typed before the hang-up"
+        assert not draft_path(demo_path).exists(), "offered once it is open again"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert first_request(demo_path).title == "Export as CSV, typed before the hang-up"
+
+
+async def test_later_keeps_the_draft_for_the_next_start(demo_path: Path) -> None:
+    keep_draft(demo_path, draft_of(first_request(demo_path), "typed"))
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+    assert read_draft(demo_path) is not None
+
+
+async def test_a_draft_of_a_record_changed_since_meets_the_change_as_a_conflict(
+    demo_path: Path,
+) -> None:
+    request = first_request(demo_path)
+    keep_draft(demo_path, draft_of(request, "mine, typed before the hang-up"))
+    colleague = TinyDBRepository(demo_path, user="ann")
+    colleague.update(request.model_copy(update={"owner": "ann"}))
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        assert "ann" in screen_text(app)
+    assert first_request(demo_path).owner == "ann", "theirs stands until the user chooses"
+
+
+async def test_an_unreadable_draft_is_not_offered(demo_path: Path) -> None:
+    path = draft_path(demo_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", "utf-8")
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+    assert path.read_text("utf-8") == "{not json", "left as it was"
+
+
+def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float) -> bool:
+    """Read the terminal's output into ``seen`` until ``wanted`` shows (False on timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                seen.extend(os.read(master, 65536))
+            except OSError:
+                return False
+            if wanted in seen:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("terminal_gone", [False, True], ids=["terminal-open", "terminal-gone"])
+def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
+    demo_path: Path, terminal_gone: bool
+) -> None:
+    master, slave = pty.openpty()
+    os.set_blocking(master, False)
+    env = {**os.environ, "COLUMNS": "100", "LINES": "30", "TERM": "xterm-256color"}
+    child = subprocess.Popen(
+        [*CLIENTDESK, "--data", str(demo_path)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = bytearray()
+    try:
+        assert read_until(master, b"breached", seen, 30), "the app came up"
+        time.sleep(0.5)
+        for keys, wait_for in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
+            os.write(master, keys)
+            assert read_until(master, wait_for, seen, 10), keys
+            time.sleep(0.5)
+        os.write(master, b"\t")
+        time.sleep(0.3)
+        os.write(master, b"Hung up mid-edit")
+        time.sleep(1.0)
+        if terminal_gone:
+            # What a dropped SSH connection does: the terminal goes, then the signal.
+            os.close(master)
+        child.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while child.poll() is None and time.monotonic() < deadline:
+            if terminal_gone:
+                time.sleep(0.1)
+            else:
+                read_until(master, b"\0never", seen, 0.2)  # the app restores the terminal
+        code = child.wait(timeout=1)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        if not terminal_gone:
+            os.close(master)
+    assert code == 128 + signal.SIGHUP
+    draft = read_draft(demo_path)
+    assert draft is not None and draft.values["title"] == "Hung up mid-edit"
+    check = subprocess.run(
+        [*CLIENTDESK, "check", "--data", str(demo_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    assert json.loads(demo_path.read_text("utf-8"))
