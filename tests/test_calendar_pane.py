@@ -547,4 +547,5 @@ async def test_keys_typed_right_after_slash_do_not_act_on_the_pane(calendar_path
         await settle(pilot)
         assert not isinstance(app.screen, MeetingForm), "n opened a form instead of filtering"
         assert isinstance(app.focused, Input) and app.focused.id == "filter-input"
+        assert app.focused.value == "sync", "the keys typed after / went into the filter"
     assert calendar_path.read_bytes() == before, "no key acted on a record"

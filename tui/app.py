@@ -22,14 +22,14 @@ from threading import Lock
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Label, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Input, Label, TabbedContent, TabPane
 from textual.worker import Worker
 
 from clientdesk.store import clock
@@ -819,6 +819,23 @@ class ClientDeskApp(App[None]):
         elif mode == "panes":
             self.current_pane.focus_table()
         self.refresh_bindings()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys typed in one burst are routed to the widget focused when they
+        # arrive: after "/", the rest of the burst went to the table and bubbles
+        # up here once the filter has the cursor. A character the filter never
+        # saw is typed into it, not taken as a key of the pane behind. (Textual
+        # calls App's own handler after this one unless the default is prevented.)
+        focused = self.focused
+        if (
+            isinstance(focused, Input)
+            and focused.id == "filter-input"
+            and event.is_printable
+            and event.character
+        ):
+            event.stop()
+            event.prevent_default()
+            focused.insert_text_at_cursor(event.character)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer each action only where it works (e.g. no panes before a project exists)."""

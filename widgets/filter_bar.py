@@ -78,7 +78,7 @@ class FilterBar(Horizontal):
         Focus is moved at once rather than after the next refresh (as
         ``focus()`` does): keys typed in the same burst as ``/`` are already
         queued, and must not act on the table behind the filter ("n" would
-        open a form). They are dropped rather than typed into the filter.
+        open a form); the app types them into the filter instead.
         """
         self.app.set_focus(self.query_one(Input))
 
