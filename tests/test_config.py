@@ -14,9 +14,13 @@ from textual.widgets import TabbedContent
 import clientdesk.tui
 import clientdesk.widgets
 from clientdesk.store import paths
+from clientdesk.store.clock import zone
 from clientdesk.store.config import Config, SmtpSettings, read_config
+from clientdesk.store.models import ClientRequest
+from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import binding_ids, create_app
-from tests.helpers.ui import settle
+from clientdesk.widgets.cells import DATE_FORMAT, TIME_FORMAT, use_formats
+from tests.helpers.ui import screen_text, settle
 
 THEMES = {"textual-dark", "textual-light", "nord", "gruvbox"}
 IDS = {"pane.requests", "request.acknowledge", "quit"}
@@ -166,6 +170,29 @@ async def test_a_remapped_key_switches_the_pane_and_the_theme_applies(demo_path:
         await pilot.pause()
         assert panes.active == "requests"
         assert not app._notifications
+
+
+async def test_dates_and_times_show_in_the_configured_formats(demo_path: Path) -> None:
+    write_config('date_format = "%d.%m.%Y"\ntime_format = "%I:%M %p"\n')
+    snapshot = TinyDBRepository(demo_path).snapshot()
+    project = snapshot.projects()[0]
+    received = {
+        r.key: r.received_at.astimezone(zone(project.timezone))
+        for r in snapshot.of_project(ClientRequest, project.id)
+    }
+    app = create_app(demo_path)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            text = screen_text(app)
+            key, moment = next(iter(received.items()))
+            line = next(line for line in text.splitlines() if f" {key} " in line)
+            assert f"{moment:%d.%m.%Y %I:%M %p}" in line, line
+            assert f"{moment:%Y-%m-%d}" not in text
+    finally:
+        use_formats(DATE_FORMAT, TIME_FORMAT)
 
 
 async def test_a_bad_config_opens_the_app_with_one_warning_per_problem(demo_path: Path) -> None:

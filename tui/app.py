@@ -44,6 +44,7 @@ from clientdesk.store.paths import current_user, fresh_path, real_path
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
+from clientdesk.widgets.cells import use_formats
 from clientdesk.widgets.close_dialog import CloseBlockedDialog
 from clientdesk.widgets.closing_gates import ClosingGates
 from clientdesk.widgets.closing_pane import ClosingPane, closing_tab_title
@@ -552,6 +553,7 @@ class ClientDeskApp(App[None]):
         if loaded.config.theme is not None:
             self.theme = loaded.config.theme
         self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(loaded.config.timezone)
+        use_formats(loaded.config.date_format, loaded.config.time_format)
         self._warn_about_config(loaded.problems)
         if loaded.config.keys:
             # An id that no binding has changes nothing, so the key map applies

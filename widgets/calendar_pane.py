@@ -36,7 +36,15 @@ from textual.widgets import Label
 
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import MeetingStatus
-from clientdesk.widgets.cells import ALERT_STYLE, duration, label_of, plain, when
+from clientdesk.widgets.cells import (
+    ALERT_STYLE,
+    DATE_FIT,
+    duration,
+    label_of,
+    plain,
+    time_text,
+    when,
+)
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 from clientdesk.widgets.week_view import WeekView
@@ -109,7 +117,7 @@ class CalendarRowContext(RowContext):
 
 def _time_span(start: datetime, end: datetime, in_zone: ZoneInfo) -> str:
     first, last = start.astimezone(in_zone), end.astimezone(in_zone)
-    span = f"{first:%H:%M}{DASH}{last:%H:%M}"
+    span = f"{time_text(first)}{DASH}{time_text(last)}"
     if last.date() != first.date():
         span += f" (+{(last.date() - first.date()).days}d)"
     return span
@@ -259,7 +267,7 @@ PLAN_COLUMNS: list[Column[CommunicationPlanItem]] = [
     Column("channel", "Channel", lambda r, c: label_of(r.channel), 9),
     Column("cadence", "Cadence", lambda r, c: _rule_text(r.cadence, c), 18, drop_order=3),
     Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=2),
-    Column("next_due", "Next due", _plan_next_due, 16),
+    Column("next_due", "Next due", _plan_next_due, 16, **DATE_FIT),
     Column("overdue", "Overdue", _plan_overdue, 12),
 ]
 """The columns of the communication plan table."""
@@ -283,7 +291,7 @@ MEETING_COLUMNS: list[Column[Meeting]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
     Column("title", "Title", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
     Column("kind", "Kind", lambda r, c: label_of(r.kind), 18, drop_order=2),
-    Column("start", "Start", lambda r, c: when(r.start, c.zone), 16),
+    Column("start", "Start", lambda r, c: when(r.start, c.zone), 16, **DATE_FIT),
     Column("repeats", "Repeats", lambda r, c: _rule_text(r.rrule, c), 16, drop_order=4),
     Column("next", "Next", _next_occurrence, 16, drop_order=3),
     Column("length", "Length", lambda r, c: duration(r.duration_minutes), 6),

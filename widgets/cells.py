@@ -7,8 +7,10 @@ and control characters cannot move the cursor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -17,10 +19,54 @@ from clientdesk.store.enums import RAG
 from clientdesk.store.text import printable
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
-"""How a date and time is shown in a table (16 cells)."""
+"""How a date and time is typed into a form, and shown by default (16 cells)."""
 
 DATE_FORMAT = "%Y-%m-%d"
-"""How a date is shown in a table (10 cells)."""
+"""How a date is typed into a form, and shown by default (10 cells)."""
+
+TIME_FORMAT = "%H:%M"
+"""How a time of day is shown by default."""
+
+
+@dataclass
+class DisplayFormats:
+    """How dates and times are shown: the config file's ``date_format`` and ``time_format``.
+
+    Forms keep reading and showing what is typed in the ISO form
+    (:data:`DATETIME_FORMAT`), which every format can be typed as; the week
+    grid keeps 24-hour times, which fit its narrow columns.
+    """
+
+    date: str = DATE_FORMAT
+    time: str = TIME_FORMAT
+
+
+DATE_FIT: dict[str, Any] = {"fit_content": True, "max_width": 24}
+"""Column options of a date column: as wide as the configured format makes its dates."""
+
+FORMATS = DisplayFormats()
+"""The formats in use: one app per process sets them from its config at start."""
+
+
+def use_formats(date_format: str, time_format: str) -> None:
+    """Show dates and times with ``date_format`` and ``time_format`` from now on."""
+    FORMATS.date, FORMATS.time = date_format, time_format
+
+
+def date_text(value: date) -> str:
+    """A date in the configured format."""
+    return value.strftime(FORMATS.date)
+
+
+def time_text(moment: datetime) -> str:
+    """A time of day in the configured format."""
+    return moment.strftime(FORMATS.time)
+
+
+def datetime_text(moment: datetime) -> str:
+    """A date and time in the configured formats."""
+    return f"{moment.strftime(FORMATS.date)} {moment.strftime(FORMATS.time)}"
+
 
 BAND_STYLES: dict[str, str] = {
     "low": "bold green",
@@ -66,12 +112,12 @@ def when(moment: datetime | None, zone: ZoneInfo) -> Text:
     """A date and time shown in ``zone`` (blank when there is none)."""
     if moment is None:
         return plain("")
-    return plain(moment.astimezone(zone).strftime(DATETIME_FORMAT))
+    return plain(datetime_text(moment.astimezone(zone)))
 
 
 def day(value: date | None, style: str = "") -> Text:
     """A calendar date (blank when there is none)."""
-    return plain("" if value is None else value.strftime(DATE_FORMAT), style)
+    return plain("" if value is None else date_text(value), style)
 
 
 def rag_badge(rag: RAG) -> Text:

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.enums import ChecklistState
-from clientdesk.widgets.cells import DATETIME_FORMAT, day, label_of, plain, when
+from clientdesk.widgets.cells import DATE_FIT, datetime_text, day, label_of, plain, when
 from clientdesk.widgets.closing_gates import ClosingGates
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
@@ -64,7 +64,7 @@ CHECKLIST_COLUMNS: list[Column[ChecklistItem]] = [
     Column("title", "Item", lambda r, c: plain(r.title), 22, flex=True, ideal=30),
     Column("state", "State", lambda r, c: label_of(r.state, STATE_STYLES[r.state]), 6),
     Column("done_by", "By", lambda r, c: plain(r.done_by), 12, drop_order=3),
-    Column("done_at", "When", lambda r, c: when(r.done_at, c.zone), 16, drop_order=4),
+    Column("done_at", "When", lambda r, c: when(r.done_at, c.zone), 16, drop_order=4, **DATE_FIT),
     Column("note", "Evidence / reason", _note, 20, drop_order=2),
     Column("score", "Score", _score, 5),
 ]
@@ -83,7 +83,7 @@ FOLLOW_ON_COLUMNS: list[Column[FollowOnAction]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
     Column("title", "Action", lambda r, c: plain(r.title), 20, flex=True, ideal=28),
     Column("owner", "Owner", lambda r, c: plain(r.owner), 14),
-    Column("due", "Due", lambda r, c: day(r.due), 10),
+    Column("due", "Due", lambda r, c: day(r.due), 10, **DATE_FIT),
     Column("notes", "Notes", lambda r, c: plain(r.notes), 20, drop_order=2),
 ]
 """The columns of the follow-on actions."""
@@ -115,7 +115,7 @@ def closing_tab_title(title: str, gates: list[Gate], closed: bool) -> str:
 def closed_line(project: Project, context: RowContext) -> str:
     """The banner of a closed project: "Closed on … by … (override: …)"."""
     assert project.closed_at is not None
-    at = project.closed_at.astimezone(context.zone).strftime(DATETIME_FORMAT)
+    at = datetime_text(project.closed_at.astimezone(context.zone))
     line = f"Closed on {at} by {project.closed_by or 'unknown'}"
     if project.close_override_reason:
         line += f" (override: {project.close_override_reason})"

@@ -36,6 +36,7 @@ from clientdesk.store.errors import ConflictError
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
 from clientdesk.store.text import printable
+from clientdesk.widgets.cells import datetime_text
 
 R = TypeVar("R", bound=Record)
 
@@ -103,7 +104,8 @@ def when_changed(conflict: ConflictError) -> str:
     """When the newer version was saved, in the machine's local time with its zone."""
     if conflict.changed_at is None:
         return "an unknown time"
-    return conflict.changed_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    local = conflict.changed_at.astimezone()
+    return f"{datetime_text(local)} {local:%Z}"
 
 
 def who_changed(conflict: ConflictError) -> str:

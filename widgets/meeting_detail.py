@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 from clientdesk.store.calendar import Occurrence, describe_rule
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.text import printable
-from clientdesk.widgets.cells import ALERT_STYLE
+from clientdesk.widgets.cells import ALERT_STYLE, date_text, datetime_text, time_text
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
@@ -44,10 +44,10 @@ _DASH = "\u2013"  # between two times
 def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     """The start's day and time and the end's time in ``zone`` (its date too when it differs)."""
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    end_text = f"{local_end:%H:%M}"
+    end_text = time_text(local_end)
     if local_end.date() != local_start.date():
-        end_text = f"{local_end:%a %Y-%m-%d %H:%M}"
-    return f"{local_start:%a %Y-%m-%d %H:%M}{_DASH}{end_text}"
+        end_text = f"{local_end:%a} {datetime_text(local_end)}"
+    return f"{local_start:%a} {datetime_text(local_start)}{_DASH}{end_text}"
 
 
 def _words(value: object) -> str:
@@ -283,7 +283,7 @@ class MeetingDetail(ModalScreen[str | None]):
             if sending.recurrence_id is not None:
                 what += f" of {sending.recurrence_id.astimezone(zone):%a %d %b %H:%M}"
             when = sending.sent_at.astimezone(zone)
-            text.append(f"  {when:%Y-%m-%d %H:%M} {what} · sequence {sending.sequence}")
+            text.append(f"  {datetime_text(when)} {what} · sequence {sending.sequence}")
             people = ", ".join(sending.recipients)
             text.append(f" · {printable(sending.sent_by)} to {printable(people)}\n", style=_MUTED)
 
@@ -307,7 +307,7 @@ class MeetingDetail(ModalScreen[str | None]):
         if occurrence.is_recurring:
             rule = describe_rule(meeting.rrule, timezone=meeting.timezone)
             first = meeting.start.astimezone(project_zone)
-            self._line(text, "Repeats", f"{rule}, since {first:%Y-%m-%d}")
+            self._line(text, "Repeats", f"{rule}, since {date_text(first)}")
         if occurrence.moved:
             moved_from = _span(
                 occurrence.original_start,
@@ -397,7 +397,7 @@ class MeetingDetail(ModalScreen[str | None]):
         for index, item in enumerate(self.occurrence.action_items):
             line = Text(f"{index + 1}. {printable(item.text)}", end="")
             owner = printable(item.owner) if item.owner else "no owner"
-            due = f", due {item.due:%Y-%m-%d}" if item.due else ""
+            due = f", due {date_text(item.due)}" if item.due else ""
             line.append(f" · {owner}{due}", style=_MUTED)
             if item.request_id:
                 key = self._request_keys.get(item.request_id, "a request")
@@ -420,7 +420,7 @@ class MeetingDetail(ModalScreen[str | None]):
             text.append(f"{label:<11}", style=_HEADING)
             text.append("⚠ clashes with ", style=ALERT_STYLE)
             text.append(f"{other.key} {printable(other.meeting.title)} ")
-            text.append(f"{day}{start:%H:%M}{_DASH}{end:%H:%M}")
+            text.append(f"{day}{time_text(start)}{_DASH}{time_text(end)}")
             if shared:
                 text.append(f" ({', '.join(printable(e) for e in shared)})", style=_MUTED)
             text.append("\n")

@@ -27,7 +27,7 @@ from textual.widgets import Label
 from clientdesk.store.enums import ChangeDecision, Priority, RequestStatus, RequestType
 from clientdesk.store.paths import current_user
 from clientdesk.store.sla import format_duration
-from clientdesk.widgets.cells import ALERT_STYLE, label_of, plain, when
+from clientdesk.widgets.cells import ALERT_STYLE, DATE_FIT, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 
@@ -274,7 +274,14 @@ REQUEST_COLUMNS: list[Column[ClientRequest]] = [
     Column("priority", "Pri", lambda r, c: plain(r.priority, PRIORITY_STYLES[r.priority]), 3),
     Column("status", "Status", _status, 12),
     Column("clock", "Time left", _clock, 10, fit_content=True, max_width=17),
-    Column("received", "Received", lambda r, c: when(r.received_at, c.zone), 16, drop_order=5),
+    Column(
+        "received",
+        "Received",
+        lambda r, c: when(r.received_at, c.zone),
+        16,
+        drop_order=5,
+        **DATE_FIT,
+    ),
 ]
 """The columns of the requests table; received, requester and owner go first when narrow."""
 

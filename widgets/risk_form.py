@@ -28,7 +28,7 @@ from clientdesk.store.rules import (
     PROBABILITY_MEANINGS,
     risk_band,
 )
-from clientdesk.widgets.cells import band_score
+from clientdesk.widgets.cells import band_score, datetime_text
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
 
 LEVEL_OPTIONS: tuple[tuple[str, str], ...] = tuple(
@@ -205,7 +205,7 @@ class RiskForm(RecordForm[Risk]):
         if not self.record.history:
             text.append("\n  no change of probability or impact yet", style="dim")
         for change in reversed(self.record.history):
-            text.append(f"\n  {change.at:%Y-%m-%d %H:%M} {change.by}: ")
+            text.append(f"\n  {datetime_text(change.at)} {change.by}: ")
             if change.old_score is not None:
                 text.append(f"P{change.old_probability} I{change.old_impact} ")
                 text.append_text(band_score(change.old_score, risk_band(change.old_score)))

@@ -23,7 +23,15 @@ from textual.reactive import reactive
 
 from clientdesk.store.enums import RiskKind, RiskStatus
 from clientdesk.store.paths import current_user
-from clientdesk.widgets.cells import ALERT_STYLE, BAND_STYLES, band_score, day, label_of, plain
+from clientdesk.widgets.cells import (
+    ALERT_STYLE,
+    BAND_STYLES,
+    DATE_FIT,
+    band_score,
+    day,
+    label_of,
+    plain,
+)
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 from clientdesk.widgets.risk_heat_map import RiskHeatMap, levels_of
@@ -62,7 +70,7 @@ RISK_COLUMNS: list[Column[Risk]] = [
     Column("response", "Response", lambda r, c: label_of(r.response), 8),
     Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=3),
     Column("status", "Status", _status, 10),
-    Column("review", "Review", _review, 10, drop_order=4),
+    Column("review", "Review", _review, 10, drop_order=4, **DATE_FIT),
 ]
 """The columns of the risk register."""
 
