@@ -1,30 +1,33 @@
-"""clientdesk benchmark: start-up, save, list and memory on a generated data set.
+"""clientdesk benchmark: start-up, every key, saves, refresh and memory, at several sizes.
 
 Usage::
 
-    python benchmarks/run.py [--records 10000] [--repeat 5]
+    python benchmarks/run.py [--sizes 1000,10000,50000] [--repeat 5]
 
-Makes a data set with ``clientdesk demo --records N`` in a temporary directory
-and prints, measured side by side in one run:
+For each size, makes a data set with ``clientdesk demo --records N`` in a
+temporary directory and prints, measured side by side in one run:
 
-- process start to the first painted screen, for clientdesk on that file and
-  for a bare Textual app with the same widgets and no data, and their ratio;
+- process start to the first painted screen, for clientdesk and for a bare
+  Textual app with the same widgets and no data (headless), and their ratio;
   for clientdesk also the time until the first screen *with its data* is painted;
-- the time of one record save (update and add) through the repository;
-- the time of ``clientdesk list requests --json``;
-- the time to read both response clocks of every request of the largest
-  project (what the Requests pane computes when it is filled), per request;
-- the time to compute the Calendar agenda of the project with the most
-  meetings (four weeks of occurrences, their clashes, the plan's due dates);
-- peak memory (max RSS) of each app process, against the bare app's.
-
-Each figure is the median of ``--repeat`` runs. The apps run headless (no
-terminal output), so the figures are the app's own work, not the terminal's.
+- per key, in a real 120x40 pseudo-terminal: switch pane, cursor one row down,
+  page down, one character typed in the filter, open a record's form, save it.
+  Each is timed from the key written to the screen quiet again, with the bytes
+  the app wrote in answer (what crosses an SSH link); the keys the bare app
+  has are measured on it too, as the baseline;
+- a colleague's save (``clientdesk edit`` in another process) until it is on screen;
+- a save through the app: ctrl+s to refreshed, the store's write, whether it
+  ran on the UI thread, and the event loop's worst stall meanwhile;
+- the store's own save (update and add), loading the file, ``list requests --json``,
+  the response clocks of the largest project, its four-week agenda;
+- peak memory (max RSS) of the app against the bare app's, per size of file;
+- at the end, how each figure grows from the smallest data set to the largest.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -34,7 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from keys import bare_keys, clientdesk_keys
+
 CHILD = Path(__file__).with_name("startup_child.py")
+SAVE_CHILD = Path(__file__).with_name("save_child.py")
 
 
 def _clientdesk() -> str:
@@ -42,11 +48,11 @@ def _clientdesk() -> str:
     return found
 
 
-def run_child(args: list[str]) -> tuple[dict[str, float], float]:
-    """Run a start-up child; return its printed figures and its peak RSS in MiB."""
+def run_child(args: list[str], child: Path = CHILD) -> tuple[dict[str, float], float]:
+    """Run a measuring child; return its printed figures and its peak RSS in MiB."""
     env = {**os.environ, "BENCH_T0": repr(time.time())}
     process = subprocess.Popen(
-        [sys.executable, str(CHILD), *args],
+        [sys.executable, str(child), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -178,70 +184,196 @@ def bench_list(data: Path, repeat: int) -> float:
     return median(times) * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="clientdesk-bench-") as tmp:
-        data = Path(tmp) / "bench.json"
-        started = time.perf_counter()
-        subprocess.run(
-            [_clientdesk(), "demo", "--records", str(options.records), "--data", str(data)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        generated = time.perf_counter() - started
-        size_mib = data.stat().st_size / 2**20
-        print(f"data set: {options.records} records, {size_mib:.1f} MiB, made in {generated:.1f} s")
-        print(f"(median of {options.repeat} runs each)\n")
-        startup = bench_startup(data, options.repeat)
-        save = bench_save(data, options.repeat)
-        listing = bench_list(data, options.repeat)
-        clocks = bench_clocks(data, options.repeat)
-        agenda = bench_calendar(data, options.repeat)
+def bench_app_save(data: Path, repeat: int) -> dict[str, float]:
+    """A save through the app: time, the store's part, and the event loop's worst stall."""
+    results: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        figures, _ = run_child([str(data)], child=SAVE_CHILD)
+        for key, value in figures.items():
+            results.setdefault(key, []).append(value)
+    summary = {key: median(values) for key, values in results.items()}
+    summary["store_on_ui_thread"] = max(results["store_on_ui_thread"])
+    return summary
 
-    bare_paint = startup["bare.first_paint_ms"]
-    ours_paint = startup["clientdesk.first_paint_ms"]
-    ours_data = startup["clientdesk.data_painted_ms"]
+
+def first_project_key(data: Path) -> str:
+    """The key of the data set's first project."""
+    listed = subprocess.run(
+        [_clientdesk(), "list", "projects", "--json", "--data", str(data)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return str(json.loads(listed.stdout)[0]["key"])
+
+
+def measure_size(records: int, repeat: int, tmp: Path) -> dict[str, float]:
+    """Every figure of clientdesk on a data set of ``records`` records."""
+    data = tmp / f"bench-{records}.json"
+    started = time.perf_counter()
+    subprocess.run(
+        [_clientdesk(), "demo", "--records", str(records), "--data", str(data)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    figures: dict[str, float] = {
+        "generated_s": time.perf_counter() - started,
+        "size_mib": data.stat().st_size / 2**20,
+    }
+    print(
+        f"  {records:>6} records: {figures['size_mib']:.1f} MiB, "
+        f"made in {figures['generated_s']:.1f} s; measuring...",
+        flush=True,
+    )
+    startup = bench_startup(data, repeat)
+    figures.update(startup)
+    save = bench_save(data, repeat)
+    figures.update({f"repo.{key}": value for key, value in save.items()})
+    figures.update({f"app.{key}": value for key, value in bench_app_save(data, 3).items()})
+    figures["list_json_ms"] = bench_list(data, repeat)
+    clocks = bench_clocks(data, repeat)
+    figures.update({f"clocks.{key}": value for key, value in clocks.items()})
+    agenda = bench_calendar(data, repeat)
+    figures.update({f"agenda.{key}": value for key, value in agenda.items()})
+    answers = clientdesk_keys(_clientdesk(), data, first_project_key(data), repeat)
+    for name, answer in answers.items():
+        figures[f"key.{name}.ms"] = answer.ms
+        figures[f"key.{name}.bytes"] = answer.bytes
+    return figures
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """Rows of name, value and comment, aligned."""
+    width = max(len(row[0]) for row in rows)
+    for name, value, comment in rows:
+        print(f"  {name.ljust(width)}  {value:>10}  {comment}")
+
+
+def size_rows(figures: dict[str, float], bare: dict[str, float]) -> list[tuple[str, str, str]]:
+    """The table of one data set, each figure against the bare app's where it has one."""
+    paint, data_on, bare_paint = (
+        figures["clientdesk.first_paint_ms"],
+        figures["clientdesk.data_painted_ms"],
+        figures["bare.first_paint_ms"],
+    )
+    grown = figures["clientdesk.rss_mib"] - figures["bare.rss_mib"]
     rows = [
         ("start-up, bare Textual app (same widgets)", f"{bare_paint:.0f} ms", ""),
+        ("start-up: first paint", f"{paint:.0f} ms", f"{paint / bare_paint:.2f}x bare (goal 1.3x)"),
+        ("start-up: data on screen", f"{data_on:.0f} ms", f"{data_on / bare_paint:.2f}x bare"),
+    ]
+    for name in KEY_NAMES:
+        ms, size = figures.get(f"key.{name}.ms"), figures.get(f"key.{name}.bytes")
+        if ms is None or size is None:
+            continue
+        base = bare.get(f"key.{name}.ms")
+        comment = f"{size / 1024:.1f} KiB written"
+        if base:
+            base_kib = bare[f"key.{name}.bytes"] / 1024
+            comment += f"; {ms / base:.1f}x bare ({base:.0f} ms, {base_kib:.1f} KiB)"
+        rows.append((f"key: {name}", f"{ms:.0f} ms", comment))
+    rows += [
         (
-            "start-up, clientdesk: first paint",
-            f"{ours_paint:.0f} ms",
-            f"{ours_paint / bare_paint:.2f}x bare",
+            "a colleague's save: on screen after",
+            f"{figures['key.a colleague' + chr(39) + 's save on screen.ms']:.0f} ms",
+            "goal < 2000 ms (1 s poll)",
         ),
         (
-            "start-up, clientdesk: data on screen",
-            f"{ours_data:.0f} ms",
-            f"{ours_data / bare_paint:.2f}x bare",
-        ),
-        ("save: update one record", f"{save['update_ms']:.1f} ms", "goal < 50 ms"),
-        ("save: add one record", f"{save['add_ms']:.1f} ms", "goal < 50 ms"),
-        ("load and validate the whole file", f"{save['load_ms']:.0f} ms", ""),
-        ("clientdesk list requests --json", f"{listing:.0f} ms", ""),
-        (
-            f"response clocks of one project's {clocks['count']:.0f} requests",
-            f"{clocks['ms']:.0f} ms",
-            f"{clocks['us_each']:.0f} us per request",
+            "save in the app: ctrl+s to refreshed",
+            f"{figures['app.save_ms']:.0f} ms",
+            f"store {figures['app.store_ms']:.1f} ms, "
+            f"{'ON the UI thread' if figures['app.store_on_ui_thread'] else 'in a worker thread'}",
         ),
         (
-            f"calendar agenda of one project's {agenda['meetings']:.0f} meetings "
-            f"({agenda['occurrences']:.0f} occurrences in 4 weeks)",
-            f"{agenda['ms']:.0f} ms",
+            "save in the app: event loop's worst stall",
+            f"{figures['app.max_stall_ms']:.0f} ms",
+            "goal < 16 ms",
+        ),
+        ("save through the store: update", f"{figures['repo.update_ms']:.1f} ms", "goal < 30 ms"),
+        ("save through the store: add", f"{figures['repo.add_ms']:.1f} ms", "goal < 30 ms"),
+        ("load and validate the whole file", f"{figures['repo.load_ms']:.0f} ms", ""),
+        ("clientdesk list requests --json", f"{figures['list_json_ms']:.0f} ms", ""),
+        (
+            f"response clocks of one project's {figures['clocks.count']:.0f} requests",
+            f"{figures['clocks.ms']:.0f} ms",
+            f"{figures['clocks.us_each']:.0f} us per request",
+        ),
+        (
+            f"agenda of {figures['agenda.meetings']:.0f} meetings "
+            f"({figures['agenda.occurrences']:.0f} occurrences in 4 weeks)",
+            f"{figures['agenda.ms']:.0f} ms",
             "",
         ),
-        ("peak memory, bare app", f"{startup['bare.rss_mib']:.0f} MiB", ""),
+        ("peak memory, bare app", f"{figures['bare.rss_mib']:.0f} MiB", ""),
         (
             "peak memory, clientdesk",
-            f"{startup['clientdesk.rss_mib']:.0f} MiB",
-            f"bare + {startup['clientdesk.rss_mib'] - startup['bare.rss_mib']:.0f} MiB "
-            f"({(startup['clientdesk.rss_mib'] - startup['bare.rss_mib']) / size_mib:.1f}x file)",
+            f"{figures['clientdesk.rss_mib']:.0f} MiB",
+            f"bare + {grown:.0f} MiB = {grown / figures['size_mib']:.1f}x file (goal 3x)",
         ),
     ]
-    width = max(len(row[0]) for row in rows)
-    for name, value, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>10}  {ratio}")
+    return rows
+
+
+KEY_NAMES = (
+    "switch pane",
+    "cursor one row down",
+    "page down",
+    "one character in the filter",
+    "open a record's form",
+    "save it (ctrl+s, until refreshed)",
+)
+"""The keys measured in the terminal, in the order they are reported."""
+
+GROWTH = (
+    ("start-up: data on screen (ms)", "clientdesk.data_painted_ms"),
+    *((f"key: {name} (ms)", f"key.{name}.ms") for name in KEY_NAMES),
+    ("save in the app (ms)", "app.save_ms"),
+    ("save through the store: update (ms)", "repo.update_ms"),
+    ("peak memory above bare (MiB)", "memory_above_bare"),
+)
+"""The figures whose growth with the data set is shown side by side."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,50000",
+        help="comma-separated record counts (default: 1000,10000,50000)",
+    )
+    parser.add_argument("--repeat", type=int, default=5)
+    options = parser.parse_args()
+    sizes = [int(size) for size in options.sizes.split(",") if size.strip()]
+    print(f"clientdesk benchmark: median of {options.repeat} runs each, in a 120x40 terminal\n")
+    bare = {
+        f"key.{name}.{unit}": getattr(answer, unit)
+        for name, answer in bare_keys(40, options.repeat).items()
+        for unit in ("ms", "bytes")
+    }
+    measured: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="clientdesk-bench-") as tmp:
+        for records in sizes:
+            measured[records] = measure_size(records, options.repeat, Path(tmp))
+    for records, figures in measured.items():
+        figures["memory_above_bare"] = figures["clientdesk.rss_mib"] - figures["bare.rss_mib"]
+        print(f"\n{records} records ({figures['size_mib']:.1f} MiB):")
+        print_table(size_rows(figures, bare))
+    if len(sizes) > 1:
+        first, last = sizes[0], sizes[-1]
+        print(f"\ngrowth from {first} to {last} records ({last / first:.0f}x the data):")
+        rows = []
+        for label, key in GROWTH:
+            values = [measured[size].get(key) for size in sizes]
+            if any(value is None for value in values):
+                continue
+            shown = "  ".join(f"{value:>8.1f}" for value in values if value is not None)
+            low, high = values[0] or 0.0, values[-1] or 0.0
+            rows.append((label, shown, f"{high / low:.1f}x" if low else ""))
+        header = "  ".join(f"{size:>8}" for size in sizes)
+        print(f"  {'records'.ljust(max(len(r[0]) for r in rows))}  {header}")
+        width = max(len(r[0]) for r in rows)
+        for label, shown, ratio in rows:
+            print(f"  {label.ljust(width)}  {shown}  {ratio}")
 
 
 if __name__ == "__main__":

@@ -17,30 +17,15 @@ import sys
 import time
 from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable
 
 T0 = float(os.environ["BENCH_T0"])
 
 
 def elapsed_ms() -> float:
     return (time.time() - T0) * 1000
-
-
-def bare_app() -> App[None]:
-    """The shell's widgets with nothing in them."""
-
-    class BareApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Static("project")
-            with TabbedContent():
-                for title in ("Calendar", "Requests", "Risks", "Closing"):
-                    with TabPane(title):
-                        yield DataTable()
-            yield Footer()
-
-    return BareApp()
 
 
 async def measure(pilot: Pilot[None]) -> None:
@@ -59,7 +44,9 @@ async def measure(pilot: Pilot[None]) -> None:
 
 def main() -> None:
     if sys.argv[1] == "bare":
-        app: App[None] = bare_app()
+        from bare_app import BareApp
+
+        app: App[None] = BareApp()
     else:
         from clientdesk.tui.app import create_app
 

@@ -1,0 +1,101 @@
+"""Per-key figures in a real terminal: clientdesk against the bare app, as run.py reports them.
+
+Each key is sent to the app in a 120 x 40 pseudo-terminal (see
+:mod:`terminal`) and timed until the screen is quiet again; the bytes the
+app writes in answer are counted. The bare app answers the keys it has
+(switch pane, cursor, page down) on tables of the same number of rows shown.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from terminal import KeyAnswer, TerminalSession, bare_command
+
+COLUMNS, LINES = 120, 40
+
+
+def _median(answers: list[KeyAnswer]) -> KeyAnswer:
+    return KeyAnswer(
+        ms=statistics.median(a.ms for a in answers),
+        bytes=int(statistics.median(a.bytes for a in answers)),
+    )
+
+
+def clientdesk_keys(clientdesk: str, data: Path, project: str, repeat: int) -> dict[str, KeyAnswer]:
+    """Every measured key of clientdesk on ``data``; also a colleague's save noticed."""
+    session = TerminalSession([clientdesk, "--data", str(data)], columns=COLUMNS, lines=LINES)
+    found: dict[str, list[KeyAnswer]] = {}
+    try:
+        session.wait_for(b"Agenda")
+        session.wait_quiet(1.0)
+        for _ in range(repeat):
+            for key in "2341":
+                found.setdefault("switch pane", []).append(session.press(key))
+        session.press("2")
+        for _ in range(repeat * 2):
+            found.setdefault("cursor one row down", []).append(session.press("down"))
+        for _ in range(repeat):
+            found.setdefault("page down", []).append(session.press("pagedown"))
+        session.press("/")
+        for character in "request"[: max(3, min(repeat, 7))]:
+            found.setdefault("one character in the filter", []).append(session.press(character))
+        session.press("escape")
+        session.press("escape")
+        for _ in range(repeat):
+            found.setdefault("open a record's form", []).append(session.press("e"))
+            session.press("tab")
+            session.press("!")
+            found.setdefault("save it (ctrl+s, until refreshed)", []).append(
+                session.press("ctrl+s", quiet=0.5)
+            )
+        noticed = []
+        for number in range(max(2, repeat // 2)):
+            session.wait_quiet(1.0)
+            subprocess.run(
+                [
+                    clientdesk,
+                    "edit",
+                    "request",
+                    "REQ-1",
+                    "--project",
+                    project,
+                    "--title",
+                    f"Changed by a colleague {number}",
+                    "--data",
+                    str(data),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            saved_at = time.monotonic()
+            session.wait_for(f"colleague {number}".encode(), timeout=30)
+            session.wait_quiet()
+            noticed.append(KeyAnswer(ms=(time.monotonic() - saved_at) * 1000, bytes=0))
+        found["a colleague's save on screen"] = noticed
+    finally:
+        session.close()
+    return {name: _median(answers) for name, answers in found.items()}
+
+
+def bare_keys(rows: int, repeat: int) -> dict[str, KeyAnswer]:
+    """The keys the bare app has, on tables of ``rows`` rows."""
+    session = TerminalSession(bare_command(sys.executable, rows), columns=COLUMNS, lines=LINES)
+    found: dict[str, list[KeyAnswer]] = {}
+    try:
+        session.wait_for(b"Calendar")
+        session.wait_quiet(1.0)
+        for _ in range(repeat):
+            for key in "2341":
+                found.setdefault("switch pane", []).append(session.press(key))
+        for _ in range(repeat * 2):
+            found.setdefault("cursor one row down", []).append(session.press("down"))
+        for _ in range(repeat):
+            found.setdefault("page down", []).append(session.press("pagedown"))
+    finally:
+        session.close()
+    return {name: _median(answers) for name, answers in found.items()}
