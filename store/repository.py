@@ -96,11 +96,12 @@ def _same_version(stored: Record, expected: Record) -> bool:
     An undo of this session's second save to a record leaves a new revision
     holding what its first save left: undoing the first save must still be
     possible. Who saved, when, and the SEQUENCE the store counted are not
-    what anyone changed.
+    what anyone changed; everything else, the key included, is.
     """
     if stored.revision == expected.revision:
         return True
-    ignored = _BOOKKEEPING | {"sequence"}
+    # The key is kept: a project's key is the user's to change.
+    ignored = (_BOOKKEEPING - {"key"}) | {"sequence"}
     mine, theirs = dump_record(stored), dump_record(expected)
     return {k: v for k, v in mine.items() if k not in ignored} == {
         k: v for k, v in theirs.items() if k not in ignored
@@ -665,6 +666,7 @@ class TinyDBRepository(Repository):
                 data["key"] = self._allocate_key(work, kind, version.project_id)
         elif isinstance(version, Project):
             data["key"] = self._project_key(work, version)
+            self._restore_counters(version.id)
         # One revision on from the version that went: a copy anyone still holds
         # of it is stale now.
         data.update(updated_at=now, updated_by=self.user, revision=version.revision + 1)
@@ -680,6 +682,8 @@ class TinyDBRepository(Repository):
         if not isinstance(stored, Project):
             return
         for kind in RECORD_TYPES:
+            if kind is StatusReport:
+                continue  # a kept report goes only with its project, as it came with it
             for record in work.records.get(kind, {}).values():
                 if getattr(record, "project_id", None) == stored.id:
                     raise ValidationFailed(
@@ -890,17 +894,30 @@ class TinyDBRepository(Repository):
 
     def _forget_counters(self, project_id: str) -> None:
         # A deleted project's keys go with it: a project made again with the same
-        # id (the demo data set, re-made) numbers its records from 1 again.
+        # id (the demo data set, re-made) numbers its records from 1 again. They
+        # are kept aside for an undo that brings the project back, so that no
+        # key of a record deleted earlier is handed out twice.
         meta_table = self._db.table(schema.META_TABLE, cache_size=0)
         meta = meta_table.get(doc_id=1)
         if not meta:
             return
-        counters = {
-            name: number
-            for name, number in dict(meta.get("counters", {})).items()
-            if not name.startswith(f"{project_id}:")
-        }
-        meta_table.update({"counters": counters}, doc_ids=[1])
+        counters, retired = dict(meta.get("counters", {})), dict(meta.get("retired", {}))
+        prefix = f"{project_id}:"
+        retired[project_id] = {k: v for k, v in counters.items() if k.startswith(prefix)}
+        counters = {k: v for k, v in counters.items() if not k.startswith(prefix)}
+        meta_table.update({"counters": counters, "retired": retired}, doc_ids=[1])
+
+    def _restore_counters(self, project_id: str) -> None:
+        # A project brought back by an undo numbers on from where it was.
+        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
+        meta = meta_table.get(doc_id=1)
+        if not meta:
+            return
+        retired = dict(meta.get("retired", {}))
+        counters = dict(meta.get("counters", {}))
+        for name, number in dict(retired.pop(project_id, {})).items():
+            counters[name] = max(int(number), int(counters.get(name, 0)))
+        meta_table.update({"counters": counters, "retired": retired}, doc_ids=[1])
 
     def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
         taken = {p.key for p in work.records[Project].values() if keep is None or p.id != keep.id}

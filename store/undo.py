@@ -156,6 +156,13 @@ def _back_changes(step: UndoStep) -> list[Change]:
             withdrawn.append(Change.withdraw(edit.after))
         else:
             reverted.append(Change.restore(edit.before, over=edit.after))
+    # A kept status report goes only with its project (the store keeps it otherwise).
+    going = {change.record.id for change in withdrawn if isinstance(change.record, Project)}
+    withdrawn = [
+        change
+        for change in withdrawn
+        if not (isinstance(change.record, StatusReport) and change.record.project_id in going)
+    ]
     # A project comes back before its records, and goes after them.
     brought.sort(key=lambda change: not isinstance(change.record, Project))
     withdrawn.sort(key=lambda change: isinstance(change.record, Project))
@@ -175,6 +182,9 @@ class UndoableRepository(Repository):
         self._undo: deque[UndoStep] = deque(maxlen=levels)
         self._redo: deque[UndoStep] = deque(maxlen=levels)
         self._lock = Lock()
+        # One undo or redo at a time, in the order asked: two quick ctrl+z
+        # must take back the newest step first, then the one before.
+        self._taking_back = Lock()
 
     @property
     def location(self) -> str:
@@ -247,6 +257,12 @@ class UndoableRepository(Repository):
         return self._take_back(self._redo, self._undo, "redo")
 
     def _take_back(self, source: deque[UndoStep], target: deque[UndoStep], verb: str) -> UndoStep:
+        with self._taking_back:
+            return self._take_back_one(source, target, verb)
+
+    def _take_back_one(
+        self, source: deque[UndoStep], target: deque[UndoStep], verb: str
+    ) -> UndoStep:
         with self._lock:
             if not source:
                 raise NothingToUndo(f"nothing to {verb}")

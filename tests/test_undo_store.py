@@ -6,6 +6,8 @@ as a second process would be.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +24,7 @@ from clientdesk.store.models import (
     Meeting,
     Project,
     Risk,
+    StatusReport,
 )
 from clientdesk.store.repository import (
     Change,
@@ -325,3 +328,83 @@ def test_what_the_client_was_sent_is_not_undone(mine: UndoableRepository, projec
             mine.undo()
     kept = stored(mine, meeting)
     assert kept is not None and kept.sent == [sent]
+
+
+def test_a_colleagues_new_project_key_is_not_undone(
+    mine: UndoableRepository, colleague: TinyDBRepository, project: Project
+) -> None:
+    with clock.frozen(MONDAY):
+        mine.update(edited(project, name="Portal relaunch"))
+        theirs = colleague.snapshot().project("PORTAL")
+        colleague.update(edited(theirs, key="WEB"))
+        with pytest.raises(UndoRefused, match="ann changed"):
+            mine.undo()
+    assert mine.snapshot().get(Project, project.id).key == "WEB"  # type: ignore[union-attr]
+
+
+class SlowFirstUndo(TinyDBRepository):
+    """A store whose first undo is held up just before it takes the file's lock."""
+
+    held = False
+
+    def apply(self, changes, *, edits=None):  # type: ignore[no-untyped-def]
+        batch = list(changes)
+        if not SlowFirstUndo.held and batch and batch[0].op in ("restore", "withdraw"):
+            SlowFirstUndo.held = True
+            time.sleep(0.3)
+        return super().apply(batch, edits=edits)
+
+
+def test_two_quick_undos_take_back_the_newest_first(data_path: Path, project: Project) -> None:
+    mine = UndoableRepository(SlowFirstUndo(data_path, user="bob"))
+    with clock.frozen(MONDAY):
+        request = mine.add(new_request(project, "one"))
+        mine.update(edited(request, title="two"))
+    failures: list[BaseException] = []
+
+    def undo() -> None:
+        try:
+            mine.undo()
+        except BaseException as error:
+            failures.append(error)
+
+    first, second = threading.Thread(target=undo), threading.Thread(target=undo)
+    first.start()
+    time.sleep(0.05)
+    second.start()
+    first.join()
+    second.join()
+    assert failures == []
+    assert stored(mine, request) is None, "both levels undone: the edit, then the add"
+
+
+def test_a_project_brought_back_numbers_on_from_where_it_was(
+    mine: UndoableRepository, project: Project
+) -> None:
+    with clock.frozen(MONDAY):
+        mine.add(new_request(project, "one"))
+        two = mine.add(new_request(project, "two"))
+        mine.delete(two)  # REQ-2 is gone, and its key with it
+        mine.delete(mine.snapshot().project("PORTAL"))
+        mine.undo()
+        three = mine.add(new_request(project, "three"))
+    assert three.key == "REQ-3", "no key of a deleted record is handed out again"
+
+
+def test_redoing_a_project_delete_takes_its_kept_status_reports_too(
+    mine: UndoableRepository, project: Project
+) -> None:
+    with clock.frozen(MONDAY):
+        mine.add(
+            StatusReport(
+                project_id=project.id,
+                period_end=MONDAY - timedelta(days=1),
+                title="Week 47",
+                markdown="# fine",
+            )
+        )
+        mine.delete(mine.snapshot().project("PORTAL"))
+        mine.undo()
+        assert mine.snapshot().all(StatusReport), "the report came back with its project"
+        mine.redo()
+    assert mine.snapshot().count() == 0
