@@ -31,7 +31,12 @@ _SAMPLE_MOMENT = datetime(2026, 12, 31, 23, 59, 58)
 """A moment to try formats on: every field has two digits and is not ambiguous."""
 
 _DIRECTIVE = re.compile(r"%[-_0^#]?(.)")
-_KNOWN_DIRECTIVES = frozenset("aAwdbBmyYHIpMSfzZjUWcxXGuVeDFhTRrCgklPsn%t")
+_KNOWN_DIRECTIVES = frozenset("aAwdbBmyYHIpMSfzZjUWcxXGuVeDFhTRrCgklPs%")
+"""strftime directives a date or time format may use (not %n or %t: a line break or a
+tab would break the one-line cells they are shown in)."""
+
+_LONGEST_FORMATTED = 24
+"""The most cells a formatted date or time may take: a table column's widest."""
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
@@ -310,8 +315,12 @@ def _format_problem(pattern: str) -> str:
     unknown = sorted({f"%{letter}" for letter in directives} - {f"%{k}" for k in _KNOWN_DIRECTIVES})
     if unknown:
         return f"{pattern!r}: unknown directive {', '.join(unknown)}"
+    if not pattern.isprintable():
+        return f"{pattern!r} holds a control character"
     try:
-        _SAMPLE_MOMENT.strftime(pattern)
+        sample = _SAMPLE_MOMENT.strftime(pattern)
     except ValueError as error:
         return f"{pattern!r}: {error}"
+    if len(sample) > _LONGEST_FORMATTED:
+        return f"{pattern!r} is too long ({sample!r}; at most {_LONGEST_FORMATTED} characters)"
     return ""

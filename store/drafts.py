@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from clientdesk.store.paths import drafts_dir, real_path
+from clientdesk.store.paths import current_user, drafts_dir, real_path
 from clientdesk.store.storage import save_atomically
 
 DRAFT_VERSION = 1
@@ -31,6 +31,7 @@ class Draft(BaseModel):
     """What a form held when the app was stopped.
 
     Attributes:
+        user: who was typing (the name recorded on saves).
         form: the form's class name (``RequestForm``), which says how to open it again.
         kind: the record's table (``requests``).
         project_id: the project the record belongs to (or the project itself).
@@ -44,6 +45,7 @@ class Draft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     version: int = DRAFT_VERSION
+    user: str = ""
     form: str
     kind: str
     project_id: str
@@ -60,9 +62,15 @@ class Draft(BaseModel):
         return f"a new {self.kind.rstrip('s').replace('_', ' ')} you were typing"
 
 
-def draft_path(data_path: Path) -> Path:
-    """The draft file of ``data_path`` (one per data file: the real path's digest)."""
-    digest = hashlib.sha256(str(real_path(data_path)).encode("utf-8")).hexdigest()[:16]
+def draft_path(data_path: Path, user: str | None = None) -> Path:
+    """The draft file of ``user`` (the current one by default) on ``data_path``.
+
+    One per person and data file: people who share an OS account and tell
+    themselves apart with ``CLIENTDESK_USER`` never see each other's typing.
+    """
+    who = user if user is not None else current_user()
+    key = f"{who}\0{real_path(data_path)}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return drafts_dir() / f"{digest}.json"
 
 
@@ -96,9 +104,24 @@ def read_draft(data_path: Path) -> Draft | None:
         draft = Draft.model_validate(document)
     except (OSError, ValueError, ValidationError):
         return None
-    if draft.version != DRAFT_VERSION:
+    if draft.version != DRAFT_VERSION or draft.user != current_user():
         return None
     return draft
+
+
+def set_aside(data_path: Path) -> Path | None:
+    """Keep the draft of ``data_path`` under another name, no longer offered; return it.
+
+    For a draft that cannot be opened again (its project is gone): the text
+    stays readable in the file for whoever wants it.
+    """
+    path = draft_path(data_path)
+    try:
+        aside = path.with_name(f"{path.stem}-not-opened-{int(path.stat().st_mtime)}.json")
+        path.rename(aside)
+    except OSError:
+        return None
+    return aside
 
 
 def discard_draft(data_path: Path) -> None:

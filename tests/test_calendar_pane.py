@@ -3,6 +3,7 @@ occurrences, minutes and action items, the communication plan."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -533,6 +534,26 @@ async def test_a_file_that_is_no_calendar_is_refused_and_asked_again(
         assert "\n" not in errors[0]
         assert isinstance(app.screen, ReasonDialog), "the path is asked again"
     assert calendar_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("filtered_before", [False, True], ids=["first-filter", "again"])
+async def test_a_burst_split_over_two_reads_keeps_every_character(
+    calendar_path: Path, filtered_before: bool
+) -> None:
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if filtered_before:
+            await pilot.press("slash", "escape")
+            await settle(pilot)
+        for key, character in (("slash", "/"), ("s", "s"), ("y", "y")):
+            app.post_message(events.Key(key, character))
+        for _ in range(8):  # the terminal's next read comes a moment later
+            await asyncio.sleep(0)
+        for key in ("n", "c"):
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert isinstance(app.focused, Input) and app.focused.value == "sync"
 
 
 async def test_keys_typed_right_after_slash_do_not_act_on_the_pane(calendar_path: Path) -> None:

@@ -94,6 +94,12 @@ def test_a_syntax_error_names_the_line_and_gives_every_default() -> None:
         ('date_format = "YYYY-MM-DD"', "date_format: 'YYYY-MM-DD' has no %-directive"),
         ('time_format = "%H:%Q"', "time_format: '%H:%Q': unknown directive %Q"),
         ('date_format = "%d.%m.%"', "date_format: '%d.%m.%' ends in a lone %"),
+        ('date_format = "%d.%m.%Y%n"', "date_format: '%d.%m.%Y%n': unknown directive %n"),
+        ('time_format = "%H\\u001b[2J"', "time_format: '%H\\x1b[2J' holds a control character"),
+        (
+            'date_format = "%A, %d %B %Y (%j)"',
+            "date_format: '%A, %d %B %Y (%j)' is too long",
+        ),
         ("keys = 1", "keys: expected a table ([keys]), got 1"),
         (
             '[keys]\n"request.acknowlege" = "A"',

@@ -57,6 +57,7 @@ def draft_of(request: ClientRequest, title: str) -> Draft:
         "received_at": "2026-11-23 07:30",
     }
     return Draft(
+        user="tester",
         form="RequestForm",
         kind="requests",
         project_id=request.project_id,
@@ -152,6 +153,35 @@ async def test_a_draft_of_a_record_changed_since_meets_the_change_as_a_conflict(
     assert first_request(demo_path).owner == "ann", "theirs stands until the user chooses"
 
 
+def test_a_draft_is_offered_only_to_who_typed_it(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep_draft(demo_path, draft_of(first_request(demo_path), "ann's typing"))
+    assert read_draft(demo_path) is not None
+    monkeypatch.setenv("CLIENTDESK_USER", "bob")
+    assert read_draft(demo_path) is None, "bob shares the OS account, not ann's draft"
+
+
+async def test_what_a_form_cannot_show_again_is_kept_aside_and_named(demo_path: Path) -> None:
+    request = first_request(demo_path)
+    draft = draft_of(request, "typed")
+    draft.values["type"] = "a type this version no longer has"
+    keep_draft(demo_path, draft)
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestForm)
+        assert app.screen.query_one("#field-title", Input).value == "typed"
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any(w.startswith("Not put back: type. What you typed") for w in warnings), warnings
+    assert read_draft(demo_path) is None, "not offered again"
+    kept = list(draft_path(demo_path).parent.glob("*-not-opened-*.json"))
+    assert len(kept) == 1
+    assert json.loads(kept[0].read_text("utf-8"))["values"]["type"] == draft.values["type"]
+
+
 async def test_an_unreadable_draft_is_not_offered(demo_path: Path) -> None:
     path = draft_path(demo_path)
     path.parent.mkdir(parents=True)
@@ -233,3 +263,19 @@ def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
     )
     assert check.returncode == 0, check.stderr
     assert json.loads(demo_path.read_text("utf-8"))
+
+
+async def test_nohup_stays_in_force_and_every_signal_gets_its_handling_back(
+    demo_path: Path,
+) -> None:
+    before_term = signal.getsignal(signal.SIGTERM)
+    before_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        app = create_app(demo_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN, "nohup is respected"
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) == before_term
+    finally:
+        signal.signal(signal.SIGHUP, before_hup)

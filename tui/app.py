@@ -433,6 +433,7 @@ class ClientDeskApp(App[None]):
         self._select_record: str | None = None
         self._reveal_after_load: tuple[str, str, str] | None = None
         self._looked_for_draft = False
+        self._signal_handlers_before: dict[signal.Signals, Any] = {}
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
         self._readings: Readings | None = None
@@ -522,13 +523,20 @@ class ClientDeskApp(App[None]):
     def _handle_stop_signals(self, *, install: bool) -> None:
         # A dropped SSH connection (SIGHUP) or a kill (SIGTERM) would end the
         # process at once, with a form's typing lost and the terminal raw.
+        # A signal ignored when the app started (``nohup``) stays ignored, and
+        # each signal gets back the handling it had.
         loop = asyncio.get_running_loop()
         for stop in STOP_SIGNALS:
-            with suppress(NotImplementedError, RuntimeError, ValueError):
+            with suppress(NotImplementedError, RuntimeError, ValueError, OSError):
                 if install:
+                    previous = signal.getsignal(stop)
+                    if previous == signal.SIG_IGN:
+                        continue
                     loop.add_signal_handler(stop, self.stop_on_signal, stop.name)
-                else:
+                    self._signal_handlers_before[stop] = previous
+                elif stop in self._signal_handlers_before:
                     loop.remove_signal_handler(stop)
+                    signal.signal(stop, self._signal_handlers_before.pop(stop))
 
     def stop_on_signal(self, signal_name: str) -> None:
         """Keep the open form's unsaved typing for the next start, then quit.
@@ -631,7 +639,7 @@ class ClientDeskApp(App[None]):
         self._applied_ticket = message.ticket
         self._last_load_error = ""
         await self._show_snapshot(message.snapshot)
-        if not self._looked_for_draft and self.mode == "panes":
+        if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
             self._look_for_draft(Path(self.location))
         if self._reveal_after_load is not None and self.mode == "panes":
@@ -837,7 +845,9 @@ class ClientDeskApp(App[None]):
         ):
             event.stop()
             event.prevent_default()
-            focused.insert_text_at_cursor(event.character)
+            # Queued behind the filter's own focus event, which would otherwise
+            # select the characters typed so far (and the next key replace them).
+            focused.post_message(events.Key(event.key, event.character))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer each action only where it works (e.g. no panes before a project exists)."""
@@ -1339,7 +1349,7 @@ class ClientDeskApp(App[None]):
 
     def _offer_draft(self, draft: Draft, data_path: Path) -> None:
         """Ask whether to open the form that was stopped before it was saved."""
-        from clientdesk.store.drafts import discard_draft
+        from clientdesk.store.drafts import discard_draft, set_aside
         from clientdesk.tui.draft_recovery import question, reopen_form
 
         def answered(reopen: bool | None) -> None:
@@ -1349,14 +1359,33 @@ class ClientDeskApp(App[None]):
                     markup=False,
                 )
                 return
-            if reopen_form(self, draft):
-                discard_draft(data_path)
-            else:
+            form = reopen_form(self, draft)
+            if form is None:
+                aside = set_aside(data_path)
+                kept = f"; what you typed is kept in {aside}" if aside else ""
                 self.notify(
-                    f"Cannot open the form again ({draft.describe()}): its project is gone.",
+                    f"Cannot open the form again ({draft.describe()}): its project is gone{kept}.",
                     severity="warning",
                     markup=False,
                 )
+                return
+
+            def fill() -> None:
+                missing = form.fill(draft.values)
+                if not missing:
+                    discard_draft(data_path)
+                    return
+                # What the form cannot show again stays readable, offered no more.
+                aside = set_aside(data_path)
+                names = ", ".join(name.replace("_", " ") for name in missing)
+                self.notify(
+                    f"Not put back: {names}. What you typed there is kept in {aside}.",
+                    severity="warning",
+                    timeout=20,
+                    markup=False,
+                )
+
+            form.call_after_refresh(fill)
 
         self.push_screen(ConfirmDialog(question(draft), yes="Open", no="Later"), answered)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock
 from clientdesk.store.drafts import Draft, keep_draft
+from clientdesk.store.paths import current_user
 from clientdesk.widgets.record_form import RecordForm
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def open_form_draft(app: ClientDeskApp, signal_name: str) -> Draft | None:
             or (app.project_id or "")
         )
         return Draft(
+            user=current_user(),
             form=type(screen).__name__,
             kind=screen.RECORD_TYPE.TABLE,
             project_id=project_id,
@@ -75,12 +77,13 @@ def question(draft: Draft) -> str:
     )
 
 
-def reopen_form(app: ClientDeskApp, draft: Draft) -> bool:
-    """Open the draft's form again, on the record as it was, filled with the text typed.
+def reopen_form(app: ClientDeskApp, draft: Draft) -> RecordForm[Any] | None:
+    """Open the draft's form again, on the record as it was (not yet filled).
 
     Returns:
-        False when the form cannot be opened (its project is gone, or the
-        form is not one this version knows).
+        The form, to be filled with :meth:`RecordForm.fill` once mounted; None
+        when it cannot be opened (its project is gone, or the form is not one
+        this version knows).
     """
     from clientdesk.store.models import RECORD_TYPES, Project
     from clientdesk.store.repository import validate_record
@@ -88,12 +91,12 @@ def reopen_form(app: ClientDeskApp, draft: Draft) -> bool:
 
     snapshot = app.snapshot
     if snapshot is None:
-        return False
+        return None
     kinds = {kind.TABLE: kind for kind in RECORD_TYPES}
     kind = kinds.get(draft.kind)
     project = snapshot.get(Project, draft.project_id) if draft.project_id else None
     if kind is None or (project is None and draft.form != "ProjectForm"):
-        return False
+        return None
     record = None
     if draft.record is not None:
         try:
@@ -101,18 +104,18 @@ def reopen_form(app: ClientDeskApp, draft: Draft) -> bool:
             # made since as a conflict.
             record = validate_record(kind, dict(draft.record))
         except (ValueError, TypeError):  # an unreadable draft is not offered
-            return False
+            return None
     if project is not None:
         app._open(project.id)
         pane_id = pane_of(record) if record is not None else _PANE_OF_FORM.get(draft.form)
         if pane_id is not None:
             app.action_show_pane(pane_id)
     if not _open(app, draft.form, project, record):
-        return False
+        return None
     form = app.screen
     if isinstance(form, RecordForm) and type(form).__name__ == draft.form:
-        form.call_after_refresh(form.fill, draft.values)
-    return True
+        return form
+    return None
 
 
 _PANE_OF_FORM = {

@@ -54,18 +54,18 @@ def use_formats(date_format: str, time_format: str) -> None:
 
 
 def date_text(value: date) -> str:
-    """A date in the configured format."""
-    return value.strftime(FORMATS.date)
+    """A date in the configured format (one line: the config refuses anything else)."""
+    return printable(value.strftime(FORMATS.date))
 
 
 def time_text(moment: datetime) -> str:
     """A time of day in the configured format."""
-    return moment.strftime(FORMATS.time)
+    return printable(moment.strftime(FORMATS.time))
 
 
 def datetime_text(moment: datetime) -> str:
     """A date and time in the configured formats."""
-    return f"{moment.strftime(FORMATS.date)} {moment.strftime(FORMATS.time)}"
+    return f"{date_text(moment)} {time_text(moment)}"
 
 
 BAND_STYLES: dict[str, str] = {

@@ -359,11 +359,15 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         """The values a new record gets that the user does not edit (``project_id``)."""
         return self._fixed
 
-    def fill(self, values: Mapping[str, str]) -> None:
+    def fill(self, values: Mapping[str, str]) -> list[str]:
         """Put ``values`` (field texts, as :meth:`values` gives them) into the fields.
 
-        Used to give back what was typed before the app was stopped; a field
-        the form does not have, or an option a select no longer offers, is left.
+        Used to give back what was typed before the app was stopped.
+
+        Returns:
+            The names of the values that could not be put back: an option a
+            select no longer offers, or a compound editor's state (attendees,
+            agenda, cadence, audience) that differs from what the form shows.
         """
         for field in self.FIELDS:
             text = values.get(field.name)
@@ -375,6 +379,8 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
                     widget.value = text
             elif isinstance(widget, Input):
                 widget.value = text
+        shown = self.values()
+        return [name for name, text in values.items() if shown.get(name) != text]
 
     @property
     def has_changes(self) -> bool:
