@@ -408,6 +408,7 @@ class TinyDBRepository(Repository):
         self._thread_lock = RLock()
         self._snapshot: Snapshot | None = None
         self._doc_ids: dict[type[Record], dict[str, int]] = {}
+        self._retired_counters: dict[str, dict[str, int]] = {}
 
     @property
     def location(self) -> str:
@@ -894,30 +895,32 @@ class TinyDBRepository(Repository):
 
     def _forget_counters(self, project_id: str) -> None:
         # A deleted project's keys go with it: a project made again with the same
-        # id (the demo data set, re-made) numbers its records from 1 again. They
-        # are kept aside for an undo that brings the project back, so that no
+        # id (the demo data set, re-made) numbers its records from 1 again. This
+        # process remembers them, for an undo that brings the project back: no
         # key of a record deleted earlier is handed out twice.
         meta_table = self._db.table(schema.META_TABLE, cache_size=0)
         meta = meta_table.get(doc_id=1)
         if not meta:
             return
-        counters, retired = dict(meta.get("counters", {})), dict(meta.get("retired", {}))
+        counters = dict(meta.get("counters", {}))
         prefix = f"{project_id}:"
-        retired[project_id] = {k: v for k, v in counters.items() if k.startswith(prefix)}
+        self._retired_counters[project_id] = {
+            name: number for name, number in counters.items() if name.startswith(prefix)
+        }
         counters = {k: v for k, v in counters.items() if not k.startswith(prefix)}
-        meta_table.update({"counters": counters, "retired": retired}, doc_ids=[1])
+        meta_table.update({"counters": counters}, doc_ids=[1])
 
     def _restore_counters(self, project_id: str) -> None:
         # A project brought back by an undo numbers on from where it was.
+        retired = self._retired_counters.get(project_id)
         meta_table = self._db.table(schema.META_TABLE, cache_size=0)
         meta = meta_table.get(doc_id=1)
-        if not meta:
+        if not retired or not meta:
             return
-        retired = dict(meta.get("retired", {}))
         counters = dict(meta.get("counters", {}))
-        for name, number in dict(retired.pop(project_id, {})).items():
+        for name, number in retired.items():
             counters[name] = max(int(number), int(counters.get(name, 0)))
-        meta_table.update({"counters": counters, "retired": retired}, doc_ids=[1])
+        meta_table.update({"counters": counters}, doc_ids=[1])
 
     def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
         taken = {p.key for p in work.records[Project].values() if keep is None or p.id != keep.id}

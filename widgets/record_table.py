@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from clientdesk.store.clock import zone
 
@@ -94,11 +97,44 @@ class Column(Generic[R]):
     short: Column[R] | None = None
 
 
-@dataclass(frozen=True)
 class _Row(Generic[R]):
-    record: R
-    cells: dict[str, Text]
-    haystack: str
+    """One record and its cells, each rendered the first time it is needed.
+
+    A table of thousands of records renders only the rows on screen; the
+    others' cells are made when they scroll into view, or when the filter
+    first needs their text.
+    """
+
+    __slots__ = ("_cells", "_context", "_haystack", "_table", "record")
+
+    def __init__(self, record: R, context: RowContext, table: RecordTable[R]) -> None:
+        self.record = record
+        self._context = context
+        self._table = table
+        self._cells: dict[str, Text] = {}
+        self._haystack: str | None = None
+
+    def cell(self, column: Column[R]) -> Text:
+        """The cell of ``column`` (rendered once)."""
+        found = self._cells.get(column.key)
+        if found is None:
+            found = self._cells[column.key] = column.render(self.record, self._context)
+        return found
+
+    @property
+    def haystack(self) -> str:
+        """Every cell's text and the table's search text, folded: what the filter looks in."""
+        if self._haystack is None:
+            texts = []
+            for column in self._table.all_columns:
+                texts.append(self.cell(column).plain)
+                if column.short is not None:
+                    texts.append(self.cell(column.short).plain)
+            search = self._table.search_text
+            if search is not None:
+                texts.append(search(self.record))
+            self._haystack = " ".join(texts).casefold()
+        return self._haystack
 
 
 def fit_columns(
@@ -145,30 +181,89 @@ def fit_columns(
     return widths
 
 
-class RecordTable(DataTable[Text], Generic[R]):
+class RecordTable(ScrollView, Generic[R], can_focus=True):
     """A read-only, filterable table of records of one kind, one row per record.
 
     A row may stand for something other than a stored record (an occurrence
     of a meeting series, say): anything with an ``id`` will do.
+
+    Only the rows on screen are rendered: a key costs the same with fifty
+    records as with fifty thousand, and moving the cursor redraws two lines.
     """
 
     DEFAULT_CSS = """
     RecordTable {
         height: 1fr;
+        background: $surface;
+        color: $foreground;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        overflow-y: auto;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .record-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .record-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .record-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        &:dark > .record-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .record-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
     }
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "record-table--header",
+        "record-table--even-row",
+        "record-table--cursor",
+    }
+
     BINDINGS = [
         Binding("enter", "select_cursor", "Open / edit", show=False, id="table.open"),
+        Binding("up", "cursor_up", "Cursor up", show=False, id="table.up"),
+        Binding("down", "cursor_down", "Cursor down", show=False, id="table.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home", "first_row", "First row", show=False, id="table.first"),
+        Binding("end", "last_row", "Last row", show=False, id="table.last"),
     ]
 
     RESERVED_SCROLLBAR: ClassVar[int] = 1
     """Cells kept free for the vertical scrollbar, so columns do not shift when it appears."""
 
+    CELL_PADDING: ClassVar[int] = 1
+    """Cells of space on each side of every column."""
+
     filter_text: reactive[str] = reactive("", init=False)
     """Only rows whose text holds every word of this (case-insensitive) are shown."""
+
+    class RowSelected(Message):
+        """Enter (or a click on the cursor's row) chose the row under the cursor."""
+
+        def __init__(self, table: RecordTable[Any]) -> None:
+            """Carry the table whose row was chosen."""
+            super().__init__()
+            self.table = table
+            """The table (its :attr:`RecordTable.selected_record` is the row)."""
+
+        @property
+        def control(self) -> RecordTable[Any]:
+            """The table the row belongs to."""
+            return self.table
 
     def __init__(
         self,
@@ -187,15 +282,19 @@ class RecordTable(DataTable[Text], Generic[R]):
             search_text: text the filter finds a row by besides its cells
                 (e.g. a meeting's attendees, which no column shows).
         """
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
-        self._all_columns = tuple(columns)
-        self._search_text = search_text
+        super().__init__(id=id, classes=classes)
+        self.all_columns: tuple[Column[R], ...] = tuple(columns)
+        """Every column the table can show, in display order."""
+        self.search_text = search_text
+        """Text a row is found by besides its cells (None: its cells only)."""
         self._rows: list[_Row[R]] = []
         self._shown: list[_Row[R]] = []
+        self._shown_at: dict[str, int] = {}
         self._project_id: str | None = None
-        self._laid_out_width: int | None = None
-        self._pending_selection: str | None = None
-        self._start_at_top = False
+        self._cursor = 0
+        self._fitted: list[tuple[Column[R], int]] = []
+        self._fitted_width: int | None = None
+        self._lines: dict[tuple[int, bool], Strip] = {}
 
     # -- what the owner reads --------------------------------------------------
 
@@ -210,6 +309,11 @@ class RecordTable(DataTable[Text], Generic[R]):
         return len(self._shown)
 
     @property
+    def row_count(self) -> int:
+        """How many rows are shown (those that pass the filter)."""
+        return len(self._shown)
+
+    @property
     def records(self) -> list[R]:
         """The records shown, in display order."""
         return [row.record for row in self._shown]
@@ -220,18 +324,34 @@ class RecordTable(DataTable[Text], Generic[R]):
         return [row.record for row in self._rows]
 
     @property
+    def cursor_row(self) -> int:
+        """The index of the row under the cursor among the rows shown."""
+        return self._cursor
+
+    @property
     def selected_record(self) -> R | None:
         """The record under the cursor, if any."""
-        if self._laid_out_width is None:
-            wanted = self._pending_selection
-            return next((row.record for row in self._shown if row.record.id == wanted), None)
         if not self._shown:
             return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except CellDoesNotExist:
-            return None
-        return next((row.record for row in self._shown if row.record.id == row_key.value), None)
+        return self._shown[self._cursor].record
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns on screen at the table's width, in order."""
+        return [column.key for column, _ in self._fit()]
+
+    def get_cell(self, record_id: str, column_key: str) -> Text:
+        """The cell of column ``column_key`` in the row of the record ``record_id``.
+
+        Raises:
+            KeyError: no such record or column.
+        """
+        row = next(row for row in self._rows if row.record.id == record_id)
+        for column in self.all_columns:
+            for candidate in (column, column.short):
+                if candidate is not None and candidate.key == column_key:
+                    return row.cell(candidate)
+        raise KeyError(column_key)
 
     # -- what the owner sets ---------------------------------------------------
 
@@ -243,47 +363,165 @@ class RecordTable(DataTable[Text], Generic[R]):
             context: the project and moment the cells are rendered for.
         """
         keep: str | None = None
+        at_top = False
         if context.project.id == self._project_id:
             selected = self.selected_record
             keep = selected.id if selected is not None else None
         else:
-            self._start_at_top = True
+            at_top = True
         self._project_id = context.project.id
-        self._rows = [self._make_row(record, context) for record in records]
-        self._refill(keep)
+        self._rows = [_Row(record, context, self) for record in records]
+        self._fitted_width = None  # fit_content columns follow the new rows
+        self._refill(keep, at_top=at_top)
 
     def set_columns(self, columns: Sequence[Column[R]]) -> None:
         """Change the columns the table can show; takes effect with the next :meth:`set_records`."""
-        self._all_columns = tuple(columns)
+        self.all_columns = tuple(columns)
 
     def select_record(self, record_id: str) -> None:
         """Move the cursor to the record with id ``record_id`` when it is shown."""
-        self._refill(record_id)
+        index = self._shown_at.get(record_id)
+        if index is not None:
+            self._move_to(index)
+
+    def move_cursor(self, *, row: int) -> None:
+        """Move the cursor to the ``row``-th row shown (kept within the rows)."""
+        self._move_to(row)
 
     def watch_filter_text(self) -> None:
         """Re-filter the rows, keeping the cursor on its record when it still matches."""
         selected = self.selected_record
         self._refill(selected.id if selected is not None else None)
 
+    # -- keys and mouse ----------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        """One row up."""
+        self._move_to(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        """One row down."""
+        self._move_to(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        """One screen of rows up."""
+        self._move_to(self._cursor - self._rows_on_screen())
+
+    def action_page_down(self) -> None:
+        """One screen of rows down."""
+        self._move_to(self._cursor + self._rows_on_screen())
+
+    def action_first_row(self) -> None:
+        """The first row."""
+        self._move_to(0)
+
+    def action_last_row(self) -> None:
+        """The last row."""
+        self._move_to(len(self._shown) - 1)
+
+    def action_select_cursor(self) -> None:
+        """Choose the row under the cursor (the pane opens its record)."""
+        if self._shown:
+            self.post_message(self.RowSelected(self))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to the row; a click on the cursor's row chooses it."""
+        if event.y < 1:
+            return
+        index = self.scroll_offset.y + event.y - 1
+        if not 0 <= index < len(self._shown):
+            return
+        if index == self._cursor:
+            self.action_select_cursor()
+        else:
+            self._move_to(index)
+
+    def on_focus(self) -> None:
+        """The cursor takes its focused look."""
+        self._forget_lines()
+
+    def on_blur(self) -> None:
+        """The cursor takes its blurred look."""
+        self._forget_lines()
+
+    def notify_style_update(self) -> None:
+        """A theme or CSS change: render every line again."""
+        super().notify_style_update()
+        self._forget_lines()
+
+    # -- rendering -----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of the widget: the header, or the row scrolled to that line."""
+        fitted = self._fit()
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(fitted, width)
+        index = self.scroll_offset.y + y - 1
+        if not 0 <= index < len(self._shown):
+            return Strip.blank(width, self.rich_style)
+        key = (index, index == self._cursor)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = self._render_row(index, fitted, width)
+        return line
+
+    def _header(self, fitted: list[tuple[Column[R], int]], width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("record-table--header")
+        text = Text(style=style, no_wrap=True, end="")
+        for column, column_width in fitted:
+            text.append_text(self._padded(Text(column.label), column_width))
+        return self._strip(text, width, style)
+
+    def _render_row(self, index: int, fitted: list[tuple[Column[R], int]], width: int) -> Strip:
+        style = self.rich_style
+        if index % 2:
+            style += self.get_component_rich_style("record-table--even-row")
+        row = self._shown[index]
+        text = Text(no_wrap=True, end="")
+        for column, column_width in fitted:
+            text.append_text(self._padded(row.cell(column), column_width))
+        line = self._strip(text, width, style)
+        if index != self._cursor:
+            return line
+        # The cursor's colours over the cells' own, as a highlighted row reads best.
+        cursor = self.get_component_rich_style("record-table--cursor")
+        return Strip(
+            [Segment(part, (own or Style()) + cursor, control) for part, own, control in line],
+            line.cell_length,
+        )
+
+    def _padded(self, cell: Text, width: int) -> Text:
+        shown = cell.copy()
+        shown.truncate(width, overflow="ellipsis", pad=True)
+        pad = " " * self.CELL_PADDING
+        return Text.assemble(pad, shown, pad, no_wrap=True, end="")
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        line = Strip(segments, text.cell_len).adjust_cell_length(width)
+        # The row's style under each cell's own (a red "overdue" stays red on the cursor).
+        return line.apply_style(style)
+
+    def _forget_lines(self) -> None:
+        self._lines.clear()
+        self.refresh()
+
     # -- internals -------------------------------------------------------------
 
-    def _make_row(self, record: R, context: RowContext) -> _Row[R]:
-        cells: dict[str, Text] = {}
-        for column in self._all_columns:
-            cells[column.key] = column.render(record, context)
-            if column.short is not None:
-                cells[column.short.key] = column.short.render(record, context)
-        haystack = " ".join(cell.plain for cell in cells.values())
-        if self._search_text is not None:
-            haystack += " " + self._search_text(record)
-        haystack = haystack.casefold()
-        return _Row(record, cells, haystack)
+    def _fit(self) -> list[tuple[Column[R], int]]:
+        width = self._usable_width()
+        if width != self._fitted_width:
+            self._fitted = fit_columns(self._sized_columns(), max(width, 0), self.CELL_PADDING)
+            self._fitted_width = width
+            self._lines.clear()
+        return self._fitted
 
     def _sized_columns(self) -> list[Column[R]]:
         columns: list[Column[R]] = []
-        for column in self._all_columns:
+        for column in self.all_columns:
             if column.fit_content:
-                longest = max((row.cells[column.key].cell_len for row in self._rows), default=0)
+                longest = max((row.cell(column).cell_len for row in self._rows), default=0)
                 width = min(max(column.width, longest), column.max_width)
                 column = replace(column, width=width)
             columns.append(column)
@@ -292,49 +530,58 @@ class RecordTable(DataTable[Text], Generic[R]):
     def _usable_width(self) -> int:
         return self.size.width - self.RESERVED_SCROLLBAR
 
-    def _refill(self, keep: str | None) -> None:
+    def _rows_on_screen(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _refill(self, keep: str | None, *, at_top: bool = False) -> None:
         words = self.filter_text.casefold().split()
-        self._shown = [row for row in self._rows if all(word in row.haystack for word in words)]
-        width = self._usable_width()
-        if width <= 0:
-            # Not laid out yet (e.g. on a hidden tab): build when it gets a size.
-            self._laid_out_width = None
-            self._pending_selection = keep
-            return
-        previous_row = self.cursor_row
-        columns = self._sized_columns()
-        fitted = fit_columns(columns, width, self.cell_padding)
-        keys = [column.key for column, _ in fitted]
-        self.clear(columns=True)
-        for column, column_width in fitted:
-            self.add_column(Text(column.label, no_wrap=True), width=column_width, key=column.key)
-        for row in self._shown:
-            self.add_row(*(row.cells[key] for key in keys), key=row.record.id)
-        self._laid_out_width = width
-        self._pending_selection = None
+        if words:
+            self._shown = [row for row in self._rows if all(w in row.haystack for w in words)]
+        else:
+            self._shown = list(self._rows)
+        self._shown_at = {row.record.id: index for index, row in enumerate(self._shown)}
+        self.virtual_size = Size(self._usable_width(), len(self._shown) + 1)
+        self._lines.clear()
+        target = self._shown_at.get(keep) if keep is not None else None
+        if target is None:
+            target = 0 if at_top else self._cursor
+        self._cursor = min(max(target, 0), max(len(self._shown) - 1, 0))
+        if at_top:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _move_to(self, index: int) -> None:
         if not self._shown:
             return
-        target = next((i for i, row in enumerate(self._shown) if row.record.id == keep), None)
-        if target is None:
-            start = 0 if self._start_at_top else previous_row
-            target = min(max(start, 0), len(self._shown) - 1)
-        self._start_at_top = False
-        self.move_cursor(row=target, animate=False)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # DataTable measures every cell of every new row, for columns sized to
-        # their content. Here each column has the width fit_columns gave it and
-        # each row is one line: the measuring would change nothing, and costs
-        # ~0.4 s for a refill of 10,000 rows. Only the scrollable size is set.
-        if any(column.auto_width for column in self.columns.values()):
-            super()._update_dimensions(new_rows)
+        index = min(max(index, 0), len(self._shown) - 1)
+        if index == self._cursor:
             return
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, self.row_count + header)
+        old, self._cursor = self._cursor, index
+        for row in (old, index):
+            self._lines.pop((row, True), None)
+            self._lines.pop((row, False), None)
+        if not self._scroll_to_cursor():
+            self.refresh_line(old + 1)
+            self.refresh_line(index + 1)
+
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so that the cursor's row is on screen; True when it scrolled."""
+        height = self._rows_on_screen()
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            wanted = self._cursor
+        elif self._cursor >= top + height:
+            wanted = self._cursor - height + 1
+        else:
+            return False
+        self.scroll_to(y=wanted, animate=False, immediate=True)
+        self.refresh()
+        return True
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the columns again when the width changed."""
-        if self._usable_width() != self._laid_out_width:
-            selected = self.selected_record
-            self._refill(selected.id if selected is not None else self._pending_selection)
+        """Fit the columns again to the new width."""
+        self.virtual_size = Size(self._usable_width(), len(self._shown) + 1)
+        self._lines.clear()
+        self._scroll_to_cursor()
+        self.refresh()

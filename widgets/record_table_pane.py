@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from clientdesk.widgets.filter_bar import FilterBar
 from clientdesk.widgets.record_table import RecordTable, RowContext
@@ -253,12 +253,10 @@ class RecordTablePane(Vertical):
         self.focus_table()
         self.refresh_bindings()
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RecordTable.RowSelected)
+    def _row_selected(self, event: RecordTable.RowSelected) -> None:
         event.stop()
-        table = event.data_table
-        if isinstance(table, RecordTable):
-            self.row_chosen(table)
+        self.row_chosen(event.table)
 
     def row_chosen(self, table: RecordTable[Any]) -> None:
         """Enter on a row of ``table``: ask the app to open its record.
