@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 
 async def measure(pilot: Pilot[None]) -> None:
     app = pilot.app
-    while not any(table.row_count for table in app.query(DataTable)):
+    while not any(table.row_count for table in app.query("RecordTable")):
         await asyncio.sleep(0.01)
     await pilot.press("2")
     await pilot.pause(0.3)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 T0 = float(os.environ["BENCH_T0"])
 
@@ -33,7 +32,7 @@ async def measure(pilot: Pilot[None]) -> None:
     print(f"first_paint_ms={elapsed_ms():.1f}", flush=True)
     if sys.argv[1] != "bare":
         deadline = time.monotonic() + 60
-        while not any(table.row_count for table in pilot.app.query(DataTable)):
+        while not any(table.row_count for table in pilot.app.query("RecordTable")):
             if time.monotonic() > deadline:
                 raise SystemExit("no data appeared within 60 s")
             await asyncio.sleep(0.002)

@@ -41,7 +41,7 @@ class DisplayFormats:
     time: str = TIME_FORMAT
 
 
-DATE_FIT: dict[str, Any] = {"fit_content": True, "max_width": 24}
+DATE_FIT: dict[str, Any] = {"fit_content": True, "max_width": 24, "uniform": True}
 """Column options of a date column: as wide as the configured format makes its dates."""
 
 FORMATS = DisplayFormats()

@@ -83,6 +83,8 @@ class Column(Generic[R]):
         ideal: for a flexible column, the width it should get before optional
             columns are shown (defaults to ``width``).
         short: a narrower stand-in shown when this column does not fit.
+        uniform: every cell of a ``fit_content`` column that has a value is as
+            wide as any other (dates in one format): only the first is measured.
     """
 
     key: str
@@ -95,6 +97,7 @@ class Column(Generic[R]):
     max_width: int = 12
     ideal: int | None = None
     short: Column[R] | None = None
+    uniform: bool = False
 
 
 class _Row(Generic[R]):
@@ -521,7 +524,11 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         columns: list[Column[R]] = []
         for column in self.all_columns:
             if column.fit_content:
-                longest = max((row.cell(column).cell_len for row in self._rows), default=0)
+                lengths = (row.cell(column).cell_len for row in self._rows)
+                if column.uniform:  # the first cell with a value stands for all
+                    longest = next((length for length in lengths if length), 0)
+                else:
+                    longest = max(lengths, default=0)
                 width = min(max(column.width, longest), column.max_width)
                 column = replace(column, width=width)
             columns.append(column)
