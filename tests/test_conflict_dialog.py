@@ -153,7 +153,7 @@ async def test_keep_mine_saves_my_fields_over_theirs_and_keeps_their_others(
     assert app.results == [stored]
 
 
-async def test_take_theirs_closes_the_form_with_the_stored_version(
+async def test_take_theirs_closes_the_form_saving_nothing_and_says_so(
     repo: TinyDBRepository, risk: Risk, data_path: Path
 ) -> None:
     app = form_app(repo, risk)
@@ -162,10 +162,12 @@ async def test_take_theirs_closes_the_form_with_the_stored_version(
         await pilot.press("t")
         await settle(pilot)
         assert not isinstance(app.screen, (ConflictDialog, RiskForm))
+        told = [n.message for n in app._notifications]
+        assert f"Kept {risk.key} as ann saved it; your changes were dropped." in told
     stored = stored_risk(data_path, risk)
     assert (stored.title, stored.owner, stored.mitigation) == ("Their title", "Ann", "")
     assert stored.revision == 2, "nothing saved"
-    assert app.results == [stored]
+    assert app.results == [None], "closed as a cancel: the caller says nothing was saved"
 
 
 @pytest.mark.parametrize("key", ["b", "escape"])

@@ -542,7 +542,13 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
             if choice == "mine" and isinstance(current, self.RECORD_TYPE):
                 self._keep_mine(original, mine, cast(R, current))
             elif choice == "theirs" and isinstance(current, self.RECORD_TYPE):
-                self.dismiss(cast(R, current))
+                # Nothing is saved: the form closes as a cancel does, and says so.
+                self.app.notify(
+                    f"Kept {current.key} as {who_changed(conflict)} saved it; "
+                    "your changes were dropped.",
+                    markup=False,
+                )
+                self.dismiss(None)
             elif choice == "discard":
                 self.dismiss(None)
             else:
