@@ -86,6 +86,17 @@ def new_request(project: Project, title: str = "Export as CSV") -> ClientRequest
     )
 
 
+def steering(project: Project, start: datetime) -> Meeting:
+    """A one-hour meeting of ``project`` in Berlin."""
+    return Meeting(
+        project_id=project.id,
+        title="Steering",
+        start=start,
+        duration_minutes=60,
+        timezone="Europe/Berlin",
+    )
+
+
 def test_an_edit_is_undone_and_redone_with_the_revision_counting_on(
     mine: UndoableRepository, project: Project
 ) -> None:
@@ -243,15 +254,7 @@ def test_undoing_a_meeting_move_raises_its_sequence_again(
 ) -> None:
     start = datetime(2026, 12, 1, 10, tzinfo=UTC)
     with clock.frozen(MONDAY):
-        meeting = mine.add(
-            Meeting(
-                project_id=project.id,
-                title="Steering",
-                start=start,
-                duration_minutes=60,
-                timezone="Europe/Berlin",
-            )
-        )
+        meeting = mine.add(steering(project, start))
         moved = mine.update(edited(meeting, start=start + timedelta(hours=2)))
         assert moved.sequence == meeting.sequence + 1
         mine.undo()
@@ -312,15 +315,7 @@ def test_the_history_keeps_a_bounded_number_of_levels(data_path: Path, project: 
 def test_what_the_client_was_sent_is_not_undone(mine: UndoableRepository, project: Project) -> None:
     start = datetime(2026, 12, 1, 10, tzinfo=UTC)
     with clock.frozen(MONDAY):
-        meeting = mine.add(
-            Meeting(
-                project_id=project.id,
-                title="Steering",
-                start=start,
-                duration_minutes=60,
-                timezone="Europe/Berlin",
-            )
-        )
+        meeting = mine.add(steering(project, start))
         sent = InviteSent(sent_at=MONDAY, recipients=["ann@client.example"], sequence=0)
         mine.update(edited(meeting, sent=[sent]))
         # The invite is out: the meeting it went for is not taken back silently.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from clientdesk.store.models import ChecklistItem, ClientRequest, Risk
 from clientdesk.store.repository import TinyDBRepository
@@ -34,17 +35,25 @@ def told(app: ClientDeskApp) -> list[str]:
     return [notification.message for notification in app._notifications]
 
 
+async def acknowledge_a_new_request(
+    pilot: Pilot[None], app: ClientDeskApp
+) -> tuple[RecordTable[ClientRequest], ClientRequest]:
+    """Show the Requests pane and acknowledge (k) its first new request; return both."""
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    requests: RecordTable[ClientRequest] = app.query_one("#request-table", RecordTable)
+    request = next(r for r in requests.records if r.status == "new")
+    await move_cursor_to(pilot, requests, request.key)
+    await pilot.press("k")
+    await settle(pilot)
+    return requests, request
+
+
 async def test_status_moves_are_undone_level_by_level_and_redone(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        requests = pane_table(app, "request-table")
-        request = next(r for r in requests.records if r.status == "new")
-        await move_cursor_to(pilot, requests, request.key)
-        await pilot.press("k")
-        await settle(pilot)
+        requests, request = await acknowledge_a_new_request(pilot, app)
         await pilot.press("i")
         await settle(pilot)
         assert stored(demo_path, ClientRequest, request.key).status == "in_progress"
@@ -122,14 +131,7 @@ async def test_undo_goes_to_the_pane_of_the_change(demo_path: Path) -> None:
 async def test_an_undo_that_would_overwrite_a_colleague_is_refused(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        requests = pane_table(app, "request-table")
-        request = next(r for r in requests.records if r.status == "new")
-        await move_cursor_to(pilot, requests, request.key)
-        await pilot.press("k")
-        await settle(pilot)
+        _requests, request = await acknowledge_a_new_request(pilot, app)
         colleague = TinyDBRepository(demo_path, user="ann")
         theirs = colleague.snapshot().get(ClientRequest, request.id)
         assert theirs is not None
@@ -148,14 +150,7 @@ async def test_an_undo_that_would_overwrite_a_colleague_is_refused(demo_path: Pa
 async def test_undo_keys_belong_to_the_form_while_one_is_open(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        requests = pane_table(app, "request-table")
-        request = next(r for r in requests.records if r.status == "new")
-        await move_cursor_to(pilot, requests, request.key)
-        await pilot.press("k")
-        await settle(pilot)
+        _requests, request = await acknowledge_a_new_request(pilot, app)
         await pilot.press("e")
         await settle(pilot)
         await pilot.press("ctrl+z")
