@@ -532,6 +532,10 @@ def _risks(
     return out
 
 
+BULK_MEETING_DAYS = 3650
+"""How far back bulk meetings are spread (about ten years)."""
+
+
 def _bulk(
     built: list[tuple[Project, list[Contact]]],
     now: datetime,
@@ -550,7 +554,10 @@ def _bulk(
         else:
             meeting = _meetings(project, contacts, now, ids, rng)[1]
             assert isinstance(meeting, Meeting)
-            out.append(meeting.model_copy(update={"start": meeting.start - timedelta(days=index)}))
+            # Spread over the last ten years: a large data set (50,000 records)
+            # would otherwise reach back before 1970, which the store refuses.
+            back = timedelta(days=index % BULK_MEETING_DAYS)
+            out.append(meeting.model_copy(update={"start": meeting.start - back}))
     return out
 
 

@@ -232,6 +232,17 @@ def test_demo_records_makes_the_large_data_set(
     assert 1900 <= count <= 2100
 
 
+def test_a_large_demo_data_set_stays_within_the_years_the_store_takes() -> None:
+    """The benchmark's 50,000 records once reached back before 1970 and were refused."""
+    from clientdesk.store.demo import build_demo
+    from clientdesk.store.models import Meeting
+
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    records = build_demo(records=24_000, now=now)
+    first = min(record.start for record in records if isinstance(record, Meeting))
+    assert first.year >= now.year - 11
+
+
 def test_console_script_end_to_end_has_no_traceback(demo: Path) -> None:
     """The installed ``clientdesk`` command, as a user runs it."""
     exe = shutil.which("clientdesk") or str(Path(sys.executable).with_name("clientdesk"))

@@ -547,7 +547,7 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         else:
             self._shown = list(self._rows)
         self._shown_at = {row.record.id: index for index, row in enumerate(self._shown)}
-        self.virtual_size = Size(self._usable_width(), len(self._shown) + 1)
+        self.virtual_size = Size(max(self._usable_width(), 0), len(self._shown) + 1)
         self._lines.clear()
         target = self._shown_at.get(keep) if keep is not None else None
         if target is None:
@@ -588,7 +588,7 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the columns again to the new width."""
-        self.virtual_size = Size(self._usable_width(), len(self._shown) + 1)
+        self.virtual_size = Size(max(self._usable_width(), 0), len(self._shown) + 1)
         self._lines.clear()
         self._scroll_to_cursor()
         self.refresh()
