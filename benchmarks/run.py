@@ -20,7 +20,7 @@ temporary directory and prints, measured side by side in one run:
   ran on the UI thread, and the event loop's worst stall meanwhile;
 - the store's own save (update and add), loading the file, ``list requests --json``,
   the response clocks of the largest project, its four-week agenda;
-- peak memory (max RSS) of the app against the bare app's, per size of file;
+- peak memory (VmHWM) of the app against the bare app's, per size of file;
 - at the end, how each figure grows from the smallest data set to the largest.
 """
 
@@ -80,10 +80,10 @@ def bench_startup(data: Path, repeat: int) -> dict[str, float]:
     results: dict[str, list[float]] = {}
     for _ in range(repeat):
         for name, args in (("bare", ["bare"]), ("clientdesk", ["clientdesk", str(data)])):
-            figures, rss = run_child(args)
+            figures, _ = run_child(args)
             for key, value in figures.items():
                 results.setdefault(f"{name}.{key}", []).append(value)
-            results.setdefault(f"{name}.rss_mib", []).append(rss)
+            results.setdefault(f"{name}.rss_mib", []).append(figures["peak_mib"])
     return {key: median(values) for key, values in results.items()}
 
 

@@ -6,7 +6,8 @@ clientdesk on FILE. Both run headless and print, in milliseconds since the
 parent's ``BENCH_T0``:
 
 - ``first_paint_ms``: the first frame is painted (Textual's Ready event);
-- ``data_painted_ms`` (clientdesk only): the first frame with rows in a table.
+- ``data_painted_ms`` (clientdesk only): the first frame with rows in a table;
+- ``peak_mib``: the process's peak memory by then.
 """
 
 from __future__ import annotations
@@ -38,7 +39,20 @@ async def measure(pilot: Pilot[None]) -> None:
             await asyncio.sleep(0.002)
         await pilot.pause()  # let the frame with the rows be painted
         print(f"data_painted_ms={elapsed_ms():.1f}", flush=True)
+    print(f"peak_mib={peak_mib():.1f}", flush=True)
     pilot.app.exit()
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory since it started this program (VmHWM).
+
+    Not ``ru_maxrss``: a child started with vfork inherits the parent's peak,
+    which would put the benchmark's own memory into every figure.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> None:

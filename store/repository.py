@@ -658,12 +658,7 @@ class TinyDBRepository(Repository):
                     f"{version.key} cannot come back: its project was deleted since"
                 )
             self._refuse_if_closed(work, version)
-            taken = {
-                r.key
-                for r in work.records[kind].values()
-                if getattr(r, "project_id", None) == version.project_id
-            }
-            if version.key in taken:
+            if version.key in work.keys_of(kind, version.project_id):
                 data["key"] = self._allocate_key(work, kind, version.project_id)
         elif isinstance(version, Project):
             data["key"] = self._project_key(work, version)
@@ -945,11 +940,7 @@ class TinyDBRepository(Repository):
         counters: dict[str, int] = dict(meta.get("counters", {})) if meta else {}
         counter = f"{project_id}:{kind.PREFIX}"
         number = counters.get(counter, 0)
-        taken = {
-            r.key
-            for r in work.records[kind].values()
-            if getattr(r, "project_id", None) == project_id
-        }
+        taken = work.keys_of(kind, project_id)
         while True:
             number += 1
             key = f"{kind.PREFIX}-{number}"
@@ -970,6 +961,22 @@ class _WorkingSet:
         self._last_doc_id: dict[type[Record], int] = {}
         self.pending: dict[type[Record], list[Document]] = {}
         self._originals: dict[tuple[type[Record], str], Record | None] = {}
+        self._keys: dict[tuple[type[Record], str], set[str]] = {}
+
+    def keys_of(self, kind: type[Record], project_id: str) -> set[str]:
+        """The keys ``project_id``'s records of ``kind`` hold (kept up to date in the batch).
+
+        Built once per batch: a batch of thousands of adds (an import, the demo)
+        would otherwise scan the table once per key.
+        """
+        found = self._keys.get((kind, project_id))
+        if found is None:
+            found = self._keys[kind, project_id] = {
+                r.key
+                for r in self.records.get(kind, {}).values()
+                if getattr(r, "project_id", None) == project_id
+            }
+        return found
 
     def _remember(self, kind: type[Record], record_id: str) -> None:
         # The version before the batch, kept the first time the batch touches it.
@@ -1003,6 +1010,9 @@ class _WorkingSet:
     def put(self, record: Record, doc_id: int) -> None:
         kind = type(record)
         self._remember(kind, record.id)
+        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
+        if keys is not None:
+            keys.add(record.key)
         self._own(kind)
         self.records[kind][record.id] = record
         self.doc_ids[kind][record.id] = doc_id
@@ -1010,6 +1020,9 @@ class _WorkingSet:
     def drop(self, record: Record) -> None:
         kind = type(record)
         self._remember(kind, record.id)
+        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
+        if keys is not None:
+            keys.discard(record.key)
         self._own(kind)
         del self.records[kind][record.id]
         del self.doc_ids[kind][record.id]
