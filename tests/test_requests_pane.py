@@ -3,8 +3,10 @@ sorting and change control."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -320,7 +322,7 @@ async def test_a_refresh_reads_each_clock_once(
         monkeypatch.setattr(ClientRequest, "clocks", counted_clocks)
         monkeypatch.setattr(closing, "closing_gates", counted_gates)
         app._refresh_clock()  # what the minute timer does
-        await pilot.pause()
+        await settle(pilot)
         open_requests_count = sum(r.is_open for r in stored_requests(demo_path))
         assert calls == {"clocks": open_requests_count, "gates": 1}
         await pilot.press("4")  # filled with the gates the tab title counted
@@ -328,6 +330,30 @@ async def test_a_refresh_reads_each_clock_once(
         assert calls == {"clocks": open_requests_count, "gates": 1}
         tab = app.query_one("#panes", TabbedContent).get_tab("requests")
         assert tab.label_text == f"Requests · {len(breached_keys(demo_path))} breached"
+
+
+async def test_the_clocks_are_read_off_the_ui_thread(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clientdesk.tui.app as app_module
+
+    on_ui_thread: list[bool] = []
+    read = app_module.read_clocks
+
+    def spied(*args: Any) -> Any:
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        return read(*args)
+
+    monkeypatch.setattr(app_module, "read_clocks", spied)
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_requests(pilot)
+        app._refresh_clock()
+        await settle(pilot)
+        await pilot.press("k")  # a save, and the refresh after it
+        await settle(pilot)
+    assert len(on_ui_thread) >= 3, "the first load, the minute's refresh, the save's"
+    assert not any(on_ui_thread), "a refresh never reads the clocks on the UI thread"
 
 
 async def test_a_move_the_rules_forbid_is_not_offered(demo_path: Path) -> None:

@@ -286,7 +286,13 @@ class ClientDeskApp(App[None]):
     class SnapshotLoaded(Message):
         """A worker read the store."""
 
-        def __init__(self, snapshot: Snapshot, ticket: int, seen: str = "") -> None:
+        def __init__(
+            self,
+            snapshot: Snapshot,
+            ticket: int,
+            seen: str = "",
+            readings: Readings | None = None,
+        ) -> None:
             """Carry the snapshot and the number of the load that read it."""
             super().__init__()
             self.snapshot = snapshot
@@ -295,6 +301,17 @@ class ClientDeskApp(App[None]):
             """Loads are numbered; an older load finishing late is ignored."""
             self.seen = seen
             """What other people changed since the last read ("" when nothing, or unknown)."""
+            self.readings = readings
+            """The clocks and gates of the project to be shown, read in the worker too."""
+
+    class ReadingsReady(Message):
+        """A worker computed the clocks and gates again (the minute's refresh)."""
+
+        def __init__(self, readings: Readings) -> None:
+            """Carry the readings."""
+            super().__init__()
+            self.readings = readings
+            """The clocks and gates, and the snapshot and project they are of."""
 
     class LoadFailed(Message):
         """A worker could not read the store."""
@@ -603,7 +620,22 @@ class ClientDeskApp(App[None]):
         except (StoreError, OSError) as error:
             self.post_message(self.LoadFailed(describe_error(error), ticket))
         else:
-            self.post_message(self.SnapshotLoaded(snapshot, ticket))
+            readings = self._readings_for(snapshot)
+            self.post_message(self.SnapshotLoaded(snapshot, ticket, readings=readings))
+
+    def _readings_for(self, snapshot: Snapshot) -> Readings | None:
+        """The clocks and gates of the project ``snapshot`` will show (in a worker thread).
+
+        Reading every open request's clocks is the dearest part of a refresh:
+        done here, the UI thread only fills the pane on show.
+        """
+        project = _project_in(snapshot, self._select_project or self.project_id)
+        if project is None:
+            projects = snapshot.projects()
+            if not projects:
+                return None
+            project = projects[0]
+        return _readings(snapshot, project, clock.now())
 
     def _poll(self) -> None:
         if self.mode in ("loading", "error"):
@@ -630,7 +662,8 @@ class ClientDeskApp(App[None]):
                 me = getattr(self.repository, "user", "") or current_user()
                 zone = clock.viewer_zone(self.config.timezone)
                 seen = changes_line(changes_between(before, snapshot, me=me), zone)
-            self.post_message(self.SnapshotLoaded(snapshot, ticket, seen))
+            readings = self._readings_for(snapshot)
+            self.post_message(self.SnapshotLoaded(snapshot, ticket, seen, readings))
 
     @on(SnapshotLoaded)
     async def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
@@ -638,7 +671,7 @@ class ClientDeskApp(App[None]):
             return  # a slower, older read: a newer snapshot is already on screen
         self._applied_ticket = message.ticket
         self._last_load_error = ""
-        await self._show_snapshot(message.snapshot)
+        await self._show_snapshot(message.snapshot, message.readings)
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
             self._look_for_draft(Path(self.location))
@@ -679,7 +712,7 @@ class ClientDeskApp(App[None]):
             await self.query_one("#main", ContentSwitcher).add_content(WelcomePanel(id="welcome"))
         self.mode = "welcome"
 
-    async def _show_snapshot(self, snapshot: Snapshot) -> None:
+    async def _show_snapshot(self, snapshot: Snapshot, readings: Readings | None = None) -> None:
         """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane."""
         previous = self.current_project
         self.snapshot = snapshot
@@ -702,13 +735,19 @@ class ClientDeskApp(App[None]):
             project = projects[0]
         self.project_id = project.id
         self.query_one(ProjectHeader).project = project
-        self._show_project(snapshot, project)
+        self._show_project(snapshot, project, readings)
         self.mode = "panes"
 
-    def _show_project(self, snapshot: Snapshot, project: Project) -> None:
+    def _show_project(
+        self, snapshot: Snapshot, project: Project, readings: Readings | None = None
+    ) -> None:
         # Only the pane on show is filled now; the others when they are shown
         # (see _bring_up_to_date), so that a refresh costs one pane, not four.
-        readings = _readings(snapshot, project, clock.now())
+        # The clocks and gates come from the worker that read the snapshot
+        # when they are of this project; otherwise (another project was just
+        # chosen) they are read here.
+        if readings is None or readings.snapshot is not snapshot or readings.project != project:
+            readings = _readings(snapshot, project, clock.now())
         self._readings = readings
         self._show_risk_counts(snapshot, project, readings.now)
         self._show_request_counts(readings)
@@ -795,7 +834,17 @@ class ClientDeskApp(App[None]):
         """Re-render the panes so that time-dependent flags (overdue) stay true."""
         project = self.current_project
         if self.snapshot is not None and project is not None and self.mode == "panes":
-            self._show_project(self.snapshot, project)
+            self._read_clocks_again(self.snapshot, project)
+
+    @work(thread=True, group="clock", exclusive=True)
+    def _read_clocks_again(self, snapshot: Snapshot, project: Project) -> None:
+        self.post_message(self.ReadingsReady(_readings(snapshot, project, clock.now())))
+
+    @on(ReadingsReady)
+    def _readings_ready(self, message: ReadingsReady) -> None:
+        readings = message.readings
+        if readings.snapshot is self.snapshot and readings.project.id == self.project_id:
+            self._show_project(readings.snapshot, readings.project, readings)
 
     # -- state the actions read ------------------------------------------------------
 
