@@ -27,6 +27,25 @@ def _median(answers: list[KeyAnswer]) -> KeyAnswer:
     )
 
 
+def _move_around(
+    session: TerminalSession,
+    found: dict[str, list[KeyAnswer]],
+    repeat: int,
+    *,
+    then: str | None = None,
+) -> None:
+    """Switch panes (1-4), then (after the key ``then``) move the cursor and page down."""
+    for _ in range(repeat):
+        for key in "2341":
+            found.setdefault("switch pane", []).append(session.press(key))
+    if then is not None:
+        session.press(then)
+    for _ in range(repeat * 2):
+        found.setdefault("cursor one row down", []).append(session.press("down"))
+    for _ in range(repeat):
+        found.setdefault("page down", []).append(session.press("pagedown"))
+
+
 def clientdesk_keys(clientdesk: str, data: Path, project: str, repeat: int) -> dict[str, KeyAnswer]:
     """Every measured key of clientdesk on ``data``; also a colleague's save noticed."""
     session = TerminalSession([clientdesk, "--data", str(data)], columns=COLUMNS, lines=LINES)
@@ -34,14 +53,7 @@ def clientdesk_keys(clientdesk: str, data: Path, project: str, repeat: int) -> d
     try:
         session.wait_for(b"Agenda")
         session.wait_quiet(1.0)
-        for _ in range(repeat):
-            for key in "2341":
-                found.setdefault("switch pane", []).append(session.press(key))
-        session.press("2")
-        for _ in range(repeat * 2):
-            found.setdefault("cursor one row down", []).append(session.press("down"))
-        for _ in range(repeat):
-            found.setdefault("page down", []).append(session.press("pagedown"))
+        _move_around(session, found, repeat, then="2")  # the cursor keys in Requests
         session.press("/")
         for character in "request"[: max(3, min(repeat, 7))]:
             found.setdefault("one character in the filter", []).append(session.press(character))
@@ -92,13 +104,7 @@ def bare_keys(rows: int, repeat: int) -> dict[str, KeyAnswer]:
     try:
         session.wait_for(b"Calendar")
         session.wait_quiet(1.0)
-        for _ in range(repeat):
-            for key in "2341":
-                found.setdefault("switch pane", []).append(session.press(key))
-        for _ in range(repeat * 2):
-            found.setdefault("cursor one row down", []).append(session.press("down"))
-        for _ in range(repeat):
-            found.setdefault("page down", []).append(session.press("pagedown"))
+        _move_around(session, found, repeat)
     finally:
         session.close()
     return {name: _median(answers) for name, answers in found.items()}

@@ -622,13 +622,12 @@ class TinyDBRepository(Repository):
         for fixed in ("id", "key", "created_at", "project_id"):
             if fixed in data:
                 data[fixed] = current[fixed]
-        if restore and isinstance(stored, Meeting):
+        if restore:
             # The earlier version comes back whole, its logs and status with it,
-            # but the SEQUENCE only counts on: a time taken back is news to the
-            # attendees too.
-            self._count_restored_sequence(data, current)
-        elif restore:
-            pass
+            # but a meeting's SEQUENCE only counts on: a time taken back is news
+            # to the attendees too.
+            if isinstance(stored, Meeting):
+                self._count_restored_sequence(data, current)
         elif isinstance(stored, Risk):
             self._keep_score_history(data, current, now)
         elif isinstance(stored, ClientRequest):

@@ -629,13 +629,16 @@ class ClientDeskApp(App[None]):
         Reading every open request's clocks is the dearest part of a refresh:
         done here, the UI thread only fills the pane on show.
         """
+        project = self._project_to_show(snapshot)
+        return _readings(snapshot, project, clock.now()) if project is not None else None
+
+    def _project_to_show(self, snapshot: Snapshot) -> Project | None:
+        """The project a refresh shows: the one chosen or open, else the first (None: none)."""
         project = _project_in(snapshot, self._select_project or self.project_id)
-        if project is None:
-            projects = snapshot.projects()
-            if not projects:
-                return None
-            project = projects[0]
-        return _readings(snapshot, project, clock.now())
+        if project is not None:
+            return project
+        projects = snapshot.projects()
+        return projects[0] if projects else None
 
     def _poll(self) -> None:
         if self.mode in ("loading", "error"):
@@ -716,23 +719,19 @@ class ClientDeskApp(App[None]):
         """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane."""
         previous = self.current_project
         self.snapshot = snapshot
-        projects = snapshot.projects()
-        if not projects:
+        project = self._project_to_show(snapshot)
+        self._select_project = None
+        if project is None:
             self.project_id = None
             self.query_one(ProjectHeader).project = None
             await self._show_welcome()
             return
-        wanted = self._select_project or self.project_id
-        self._select_project = None
-        project = _project_in(snapshot, wanted)
-        if project is None:
-            if previous is not None:
-                self.notify(
-                    f"Project {previous.key} was deleted by someone else.",
-                    severity="warning",
-                    markup=False,
-                )
-            project = projects[0]
+        if previous is not None and _project_in(snapshot, previous.id) is None:
+            self.notify(
+                f"Project {previous.key} was deleted by someone else.",
+                severity="warning",
+                markup=False,
+            )
         self.project_id = project.id
         self.query_one(ProjectHeader).project = project
         self._show_project(snapshot, project, readings)
