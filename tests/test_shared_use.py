@@ -65,3 +65,27 @@ async def test_deleting_what_a_colleague_just_changed_asks_again(calendar_path: 
         await settle(pilot)
     keys = {m.key for m in TinyDBRepository(calendar_path).snapshot().all(Meeting)}
     assert "MTG-3" not in keys
+
+
+async def test_a_project_a_colleague_deletes_gives_way_to_another_with_a_notice(
+    demo_path: Path,
+) -> None:
+    from clientdesk.store.models import Project
+
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = app.current_project
+        assert shown is not None
+        other = TinyDBRepository(demo_path, user="ann")
+        doomed = other.snapshot().get(Project, shown.id)
+        assert doomed is not None
+        other.delete(doomed)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if app.current_project is not None and app.current_project.id != shown.id:
+                break
+        await settle(pilot)
+        assert app.current_project is not None and app.current_project.id != shown.id
+        told = [n.message for n in app._notifications]
+        assert f"Project {shown.key} was deleted by someone else." in told
