@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.calendar_pane import CalendarPane
+from tests.helpers.ui import settle
 
 SnapCompare = Callable[..., bool]
 
@@ -24,11 +25,9 @@ def show_pane(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     """A ``run_before`` that waits for the data, then presses the pane's key."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     return run_before
 
@@ -55,8 +54,7 @@ def test_project_form(snap_compare: SnapCompare, demo_path: Path) -> None:
     app = create_app(demo_path)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("P")
         await pilot.pause()
         # The focused input blinks its cursor: stop it for a stable picture.

@@ -454,6 +454,8 @@ class ClientDeskApp(App[None]):
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
         self._readings: Readings | None = None
+        self._panes_mounting: asyncio.Future[None] | None = None
+        """Set while the four panes are being composed into the main area, done once they are."""
         self._config_path = config_path
         self.config = Config()
         """The settings of the config file (the defaults until the app is mounted)."""
@@ -508,15 +510,12 @@ class ClientDeskApp(App[None]):
     def compose(self) -> ComposeResult:
         """Header, the main area (loading, welcome, error or the four panes), footer."""
         yield ProjectHeader(id="header")
-        # The welcome and error panels join the main area when first needed
-        # (see _show_welcome and _show_error): most starts show neither, and
-        # composing them would delay the first paint.
+        # The four panes join the main area once the first frame is painted
+        # (see _start), the welcome and error panels when first needed: the
+        # first frame says the file is being opened, and composing some sixty
+        # widgets that are not yet on show would only delay it.
         with ContentSwitcher(initial="loading", id="main"):
             yield NoticePanel(id="loading")
-            with TabbedContent(id="panes"):
-                for pane_id, (title, pane_class) in PANES.items():
-                    with TabPane(title, id=pane_id):
-                        yield pane_class(id=f"{pane_id}-pane")
         yield Label(id="change-line", markup=False)
         yield Footer()
 
@@ -528,7 +527,7 @@ class ClientDeskApp(App[None]):
         loading.body = self.location
         # Read the file once the first frame is on screen: parsing a large file in
         # the worker would otherwise compete with the first paint for the GIL.
-        self.call_after_refresh(self._request_load)
+        self.call_after_refresh(self._start)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLOCK_SECONDS, self._refresh_clock)
         self._handle_stop_signals(install=True)
@@ -577,7 +576,6 @@ class ClientDeskApp(App[None]):
         self.config = loaded.config
         if loaded.config.theme is not None:
             self.theme = loaded.config.theme
-        self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(loaded.config.timezone)
         use_formats(loaded.config.date_format, loaded.config.time_format)
         self._warn_about_config(loaded.problems)
         if loaded.config.keys:
@@ -608,6 +606,24 @@ class ClientDeskApp(App[None]):
             )
 
     # -- reading the store -----------------------------------------------------------
+
+    async def _start(self) -> None:
+        # The worker parses the file while the panes are composed; its result
+        # is handled after this, when the panes are there to show it.
+        self._request_load()
+        await self._mount_panes()
+
+    async def _mount_panes(self) -> None:
+        """Compose the four panes into the main area (once; later calls wait for it)."""
+        if self._panes_mounting is None:
+            tabs = TabbedContent(id="panes")
+            for pane_id, (title, pane_class) in PANES.items():
+                tabs.compose_add_child(TabPane(title, pane_class(id=f"{pane_id}-pane"), id=pane_id))
+            self._panes_mounting = asyncio.get_running_loop().create_future()
+            await self.query_one("#main", ContentSwitcher).add_content(tabs)
+            self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(self.config.timezone)
+            self._panes_mounting.set_result(None)
+        await self._panes_mounting
 
     def _request_load(self) -> None:
         self._ticket += 1
@@ -717,6 +733,7 @@ class ClientDeskApp(App[None]):
 
     async def _show_snapshot(self, snapshot: Snapshot, readings: Readings | None = None) -> None:
         """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane."""
+        await self._mount_panes()
         previous = self.current_project
         self.snapshot = snapshot
         project = self._project_to_show(snapshot)
@@ -857,7 +874,9 @@ class ClientDeskApp(App[None]):
     @property
     def current_pane_id(self) -> str:
         """The id of the pane on show (``calendar``, ``requests``, ``risks``, ``closing``)."""
-        return self.query_one("#panes", TabbedContent).active or "calendar"
+        # Before the panes are mounted (the first frame), the Calendar is the one to come.
+        tabs = self.query("#panes").results(TabbedContent)
+        return next((tab.active for tab in tabs if tab.active), "calendar")
 
     @property
     def current_pane(self) -> RecordTablePane:
@@ -942,7 +961,10 @@ class ClientDeskApp(App[None]):
     @on(TabbedContent.TabActivated, "#panes")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Also after a click on a tab title: fill the pane if it is behind, and
-        # focus its table so that its keys work at once.
+        # focus its table so that its keys work at once. (The first activation
+        # comes as the panes are mounted, maybe under the welcome or error panel.)
+        if self.mode != "panes":
+            return
         self._bring_up_to_date(self.current_pane_id)
         self.current_pane.focus_table()
 

@@ -47,7 +47,9 @@ class ProjectHeader(Horizontal):
     def compose(self) -> ComposeResult:
         """The title at the left, the status at the right."""
         yield Label(self._title(), id="header-title", markup=False)
-        yield Label(self._status(), id="header-status", markup=False)
+        status = Label(self._status(), id="header-status", markup=False)
+        status.display = self.project is not None
+        yield status
 
     def _title(self) -> Text:
         project = self.project
@@ -80,4 +82,7 @@ class ProjectHeader(Horizontal):
 
     def _refresh_labels(self) -> None:
         self.query_one("#header-title", Label).update(self._title())
-        self.query_one("#header-status", Label).update(self._status())
+        status = self.query_one("#header-status", Label)
+        # Without a project there is no status: no empty padded cell either.
+        status.display = self.project is not None
+        status.update(self._status())

@@ -20,9 +20,18 @@ FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let the store workers finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the store workers finish and the screen catch up.
+
+    At start-up the panes are composed while the file is read, and what was
+    read is shown once they are: the first load is over when the app has left
+    its "loading" mode, which can be after the worker finished.
+    """
+    for _ in range(500):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if getattr(pilot.app, "mode", None) != "loading":
+            return
+        await pilot.pause(0.01)
 
 
 def screen_text(app: App[None]) -> str:
