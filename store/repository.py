@@ -62,9 +62,11 @@ from clientdesk.store.storage import (
     AtomicJSONStorage,
     FileSignature,
     backup_hint,
+    frozen,
     lock_path,
     new_file_mode,
     save_failure,
+    thawed,
 )
 
 R = TypeVar("R", bound=Record)
@@ -441,7 +443,9 @@ class TinyDBRepository(Repository):
         for kind in RECORD_TYPES:
             by_id: dict[str, Record] = {}
             ids: dict[str, int] = {}
-            for doc_id, doc in tables.get(kind.TABLE, {}).items():
+            documents = tables.get(kind.TABLE, {})
+            for doc_id, stored in documents.items():
+                doc = thawed(stored)
                 try:
                     record = kind.model_validate(doc, context=STORED)
                 except ValidationError as error:
@@ -462,6 +466,8 @@ class TinyDBRepository(Repository):
                     raise broken
                 by_id[record.id] = record
                 ids[record.id] = int(doc_id)
+                # Kept as text from now on: the model holds what the app reads.
+                documents[doc_id] = frozen(doc)
             records[kind] = by_id
             doc_ids[kind] = ids
         self._snapshot = Snapshot(records, self._storage.signature)
@@ -616,7 +622,7 @@ class TinyDBRepository(Repository):
         doc_id = work.doc_ids[kind][stored.id]
         # Compare with the stored document, not with the snapshot's object: a caller
         # may have changed that very object in place (records are mutable).
-        stored_doc = self._db.table(kind.TABLE, cache_size=0).get(doc_id=doc_id)
+        stored_doc = self._storage.document(kind.TABLE, doc_id)
         current = dict(stored_doc) if stored_doc is not None else dump_record(stored)
         data = dump_record(record)
         for fixed in ("id", "key", "created_at", "project_id"):

@@ -35,6 +35,8 @@ from clientdesk.store.errors import (
     ValidationFailed,
 )
 from clientdesk.store.models import (
+    Attendee,
+    AttendeeRole,
     ChecklistItem,
     ClientRequest,
     CommunicationPlanItem,
@@ -344,6 +346,62 @@ def test_a_no_op_update_neither_saves_nor_rotates_backups(
     assert backup_path(data_path, 1).read_bytes() == backups_before
     changed = repo.update(saved.model_copy(update={"priority": Priority.P1}))
     assert changed.revision == 2
+
+
+def test_a_save_after_opening_the_file_keeps_every_record_it_did_not_touch_as_it_was(
+    repo: TinyDBRepository, project: Project, data_path: Path
+) -> None:
+    """Records kept as their JSON text between saves come back out unchanged."""
+    first, second, third = (repo.add(request(project, f"Request {n}")) for n in (1, 2, 3))
+    risk = repo.add(Risk(project_id=project.id, title="Supplier late", probability=3, impact=4))
+    before = json.loads(data_path.read_bytes())
+    reopened = TinyDBRepository(data_path)
+    reopened.snapshot()  # reads the file: its documents are kept as text from here
+    edited = reopened.update(second.model_copy(update={"title": "Request 2, reworded"}))
+    reopened.delete(third)
+    after = json.loads(data_path.read_bytes())
+    requests_before, requests_after = before[ClientRequest.TABLE], after[ClientRequest.TABLE]
+    untouched = next(d for d, doc in requests_before.items() if doc["id"] == first.id)
+    assert requests_after[untouched] == requests_before[untouched]
+    assert after[Risk.TABLE] == before[Risk.TABLE]
+    assert [doc["id"] for doc in requests_after.values()] == [first.id, second.id]
+    reworded = next(doc for doc in requests_after.values() if doc["id"] == second.id)
+    original = next(doc for doc in requests_before.values() if doc["id"] == second.id)
+    assert reworded["title"] == "Request 2, reworded" and reworded["revision"] == 2
+    assert {k: v for k, v in reworded.items() if k not in ("title", "revision", "updated_at")} == {
+        k: v for k, v in original.items() if k not in ("title", "revision", "updated_at")
+    }
+    again = reopened.update(edited.model_copy(update={"priority": Priority.P1}))
+    assert TinyDBRepository(data_path).snapshot().get(ClientRequest, second.id) == again
+    assert repo.snapshot().get(Risk, risk.id) == risk
+
+
+def test_records_read_back_keep_every_field_and_their_own_values(
+    repo: TinyDBRepository, project: Project, data_path: Path
+) -> None:
+    """Models that share their set of field names still hold and dump their own values."""
+    meeting = repo.add(
+        Meeting(
+            project_id=project.id,
+            title="Kick-off",
+            start=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+            attendees=[
+                {"email": "ann@client.example", "name": "Ann"},
+                {"email": "bo@client.example", "name": "Bo", "role": AttendeeRole.OPTIONAL},
+            ],
+        )
+    )
+    stored = TinyDBRepository(data_path).snapshot().get(Meeting, meeting.id)
+    assert stored is not None
+    ann, bo = stored.attendees
+    ann.name = "Ann Lee"  # attendees are mutable models: a change stays with its own
+    assert (ann.name, bo.name) == ("Ann Lee", "Bo")
+    assert ann.model_dump()["name"] == "Ann Lee"
+    assert (ann.role, bo.role) == (AttendeeRole.REQUIRED, AttendeeRole.OPTIONAL)
+    assert set(bo.model_dump()) == set(Attendee.model_fields)
+    assert set(stored.model_dump()) == set(Meeting.model_fields) | set(
+        Meeting.model_computed_fields
+    )
 
 
 # -- broken files ----------------------------------------------------------------
