@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from textual import constants as textual_constants
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from clientdesk.store.models import ClientRequest, Project, RequestType
-from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.repository import Snapshot, TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -250,6 +253,75 @@ async def test_welcome_offers_demo_data_when_empty(data_path: Path) -> None:
         await settle(pilot)
         assert app.mode == "panes"
     assert len(TinyDBRepository(data_path).snapshot().projects()) == 3
+
+
+class SlowRepository(TinyDBRepository):
+    """A file store whose reads wait until the test lets them go (a large file, a slow disk)."""
+
+    def __init__(self, path: Path, gate: threading.Event) -> None:
+        super().__init__(path)
+        self.gate = gate
+
+    def snapshot(self) -> Snapshot:
+        self.gate.wait(10)
+        return super().snapshot()
+
+
+async def test_keys_pressed_while_the_file_is_read_wait_for_the_panes(demo_path: Path) -> None:
+    """The first frame says the file is being opened; help works, pane keys wait."""
+    gate = threading.Event()
+    app = ClientDeskApp(SlowRepository(demo_path, gate))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Opening the data file" in screen_text(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.pause(0.2)
+        assert "This list of keys" in screen_text(app)
+        await pilot.press("escape", "2", "n")
+        await pilot.pause()
+        assert app.mode == "loading" and len(app.screen_stack) == 1
+        assert footer_keys(app) == ["question_mark", "q"]
+        gate.set()
+        await settle(pilot)
+        assert app.mode == "panes"
+        assert {"1", "p", "slash"} <= set(footer_keys(app))  # the footer follows the keys
+        assert app.query_one("#panes", TabbedContent).active == "calendar"
+        assert isinstance(app.focused, RecordTable) and app.focused.row_count
+        await pilot.press("2")
+        await pilot.pause()
+        assert "REQ-1" in screen_text(app)
+
+
+def footer_keys(app: ClientDeskApp) -> list[str]:
+    """The keys the footer shows, left to right (the palette's aside)."""
+    return [key.key for key in app.screen.query(FooterKey) if "-command-palette" not in key.classes]
+
+
+async def test_typing_in_the_filter_leaves_the_footer_as_it_is(demo_path: Path) -> None:
+    """The footer is rebuilt only when its keys change, not on every keystroke."""
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "slash")
+        await settle(pilot)
+        before = list(app.screen.query(FooterKey))
+        await pilot.press(*"export")
+        await settle(pilot)
+        assert app.query_one("#filter-input", Input).value == "export"
+        assert list(app.screen.query(FooterKey)) == before
+        assert all(key.is_attached for key in before)
+
+
+def test_animations_are_off_unless_textual_animations_asks(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over SSH each animation frame crosses the link: none by default, Textual's setting wins."""
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert create_app(demo_path).animation_level == "none"
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    assert create_app(demo_path).animation_level == textual_constants.TEXTUAL_ANIMATIONS
 
 
 async def test_help_lists_the_keys_of_the_current_pane(demo_path: Path) -> None:

@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from clientdesk.widgets.cells import plain
 from clientdesk.widgets.contacts_pane import ContactsPane
+from clientdesk.widgets.key_footer import KeyFooter
 from clientdesk.widgets.record_table_pane import RecordTablePane
 
 # The app imports this screen at start-up, before the models (pydantic) are
@@ -72,7 +73,7 @@ class ContactsScreen(ModalScreen[None]):
         with Vertical(id="contacts-box"):
             yield Static(id="contacts-title")
             yield ContactsPane(id="contacts-pane")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the table and focus it."""
