@@ -2,7 +2,9 @@
 
 ``bare_app.py ROWS`` runs it in the terminal with ROWS plain rows in each of
 its four tables (``0`` for the start-up baseline); keys 1-4 switch tabs like
-clientdesk's. ``benchmarks/run.py`` measures clientdesk against it.
+clientdesk's, and ``e`` opens a form laid out as clientdesk's request form
+(a label, a control and a hidden error line per field: 14 inputs, 5 selects).
+``benchmarks/run.py`` measures clientdesk against it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,64 @@ import sys
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 TITLES = ("Calendar", "Requests", "Risks", "Closing")
+
+
+INPUTS, SELECTS = 14, 5
+"""The request form's fields: text inputs and selects."""
+
+
+class BareForm(ModalScreen[None]):
+    """A form of the request form's size and layout, with no logic."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Edit request REQ-1")
+            with VerticalScroll():
+                for number in range(INPUTS + SELECTS):
+                    control = (
+                        Select([("one", 1), ("two", 2)], value=1, allow_blank=False, compact=True)
+                        if number < SELECTS
+                        else Input(f"value {number}", compact=True)
+                    )
+                    yield Horizontal(
+                        Label(f"Field {number}"),
+                        Vertical(control, Static(classes="error")),
+                    )
+            with Horizontal():
+                yield Button("Cancel (esc)", compact=True)
+                yield Button("Save (ctrl+s)", compact=True)
 
 
 class BareApp(App[None]):
     """The shell's widgets: a header line, four tabs with a table each, a footer."""
 
-    BINDINGS = [Binding(str(n), f"show({n})", title) for n, title in enumerate(TITLES, 1)]
+    CSS = """
+    BareForm Horizontal, BareForm Vertical, BareForm VerticalScroll { height: auto; }
+    BareForm Label { width: 18; }
+    BareForm .error { display: none; }
+    """
+
+    BINDINGS = [
+        *(Binding(str(n), f"show({n})", title) for n, title in enumerate(TITLES, 1)),
+        Binding("e", "form", "Edit"),
+    ]
 
     def __init__(self, rows: int = 0) -> None:
         super().__init__()
@@ -41,6 +92,9 @@ class BareApp(App[None]):
                 for n in range(self.rows)
             )
         self.query(DataTable).first().focus()
+
+    def action_form(self) -> None:
+        self.push_screen(BareForm())
 
     def action_show(self, number: int) -> None:
         self.query_one("#tabs", TabbedContent).active = f"tab{number}"

@@ -128,6 +128,10 @@ def text_of(value: object) -> str:
 class RecordForm(ModalScreen[R | None], Generic[R]):
     """Base class of the forms; subclasses set ``RECORD_TYPE``, ``NOUN`` and ``FIELDS``."""
 
+    AUTO_FOCUS = ".form-control > *"
+    """The first field has the focus as the form opens. (Textual's default would
+    focus the scrolling field list first and restyle every field twice over.)"""
+
     DEFAULT_CSS = """
     RecordForm {
         align: center middle;
