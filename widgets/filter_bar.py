@@ -86,9 +86,10 @@ class FilterBar(Horizontal):
         """Empty the input."""
         self.query_one(Input).value = ""
 
-    def watch_count_text(self, count_text: str) -> None:
-        """Show the count."""
-        self.query_one("#filter-count", Label).update(Text(count_text))
+    def watch_count_text(self, old: str, count_text: str) -> None:
+        """Show the count (laying the bar out again only when its width changes)."""
+        count = self.query_one("#filter-count", Label)
+        count.update(Text(count_text), layout=len(count_text) != len(old))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

@@ -221,7 +221,9 @@ class RecordTablePane(Vertical):
     def refresh_status(self) -> None:
         """Update the status line and the filter's count."""
         text = self.status_text()
-        self.query_one("#pane-status", Label).update(Text(text))
+        # The line's size is fixed (one row, the pane's width): no layout of the
+        # screen for a new count, which a keystroke in the filter would pay.
+        self.query_one("#pane-status", Label).update(Text(text), layout=False)
         shown = sum(table.shown_count for table in self.tables)
         total = sum(table.total_count for table in self.tables)
         bar = self.query_one_optional(FilterBar)
