@@ -125,3 +125,40 @@ async def test_the_filter_keeps_the_cursor_on_its_record_and_finds_any_cell() ->
         await pilot.pause()
         assert table.shown_count == 11 and table.total_count == 30
         assert table.get_cell("id20", "title").plain == "item number 20"
+
+
+KEYS_RENDERED: list[str] = []
+"""The ids whose key cell was rendered."""
+
+
+def key_cell(item: Item, context: RowContext) -> Text:
+    """The key, counting each time a cell is made."""
+    KEYS_RENDERED.append(item.id)
+    return Text(item.key)
+
+
+class MeasuredTableApp(TableApp):
+    """The same table, its key column fitted by measuring instead of rendering."""
+
+    def compose(self) -> ComposeResult:
+        measured = Column(
+            "key",
+            "Key",
+            key_cell,
+            6,
+            fit_content=True,
+            measure=lambda item, context: len(item.key),
+        )
+        yield RecordTable([measured, COLUMNS[1]], id="table")
+
+
+async def test_a_measured_column_fits_its_longest_cell_without_rendering_every_row() -> None:
+    KEYS_RENDERED.clear()
+    app = MeasuredTableApp(20_000)
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        assert 0 < len(set(KEYS_RENDERED)) <= 11, "fitting measured the keys, not rendered them"
+        await pilot.press("end")
+        await pilot.pause()
+        last_line = next(line for line in screen_text(app).splitlines() if "ITM-19999" in line)
+        assert "ITM-19999 " in last_line, "the widest key, far below the first screen, fits"

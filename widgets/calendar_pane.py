@@ -40,6 +40,7 @@ from clientdesk.widgets.cells import (
     ALERT_STYLE,
     DATE_FIT,
     duration,
+    key_width,
     label_of,
     plain,
     time_text,
@@ -262,7 +263,7 @@ def _rule_text(rule: str | None, context: RowContext) -> Text:
 
 
 PLAN_COLUMNS: list[Column[CommunicationPlanItem]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "What", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
     Column("channel", "Channel", lambda r, c: label_of(r.channel), 9),
     Column("cadence", "Cadence", lambda r, c: _rule_text(r.cadence, c), 18, drop_order=3),
@@ -288,7 +289,7 @@ def _next_occurrence(meeting: Meeting, context: RowContext) -> Text:
 
 
 MEETING_COLUMNS: list[Column[Meeting]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "Title", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
     Column("kind", "Kind", lambda r, c: label_of(r.kind), 18, drop_order=2),
     Column("start", "Start", lambda r, c: when(r.start, c.zone), 16, **DATE_FIT),

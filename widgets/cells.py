@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from clientdesk.store.enums import RAG
 from clientdesk.store.text import printable
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Record
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 """How a date and time is typed into a form, and shown by default (16 cells)."""
@@ -85,6 +89,11 @@ RAG_STYLES: dict[RAG, str] = {
 
 ALERT_STYLE = "bold red"
 """Style of a flag that needs attention (overdue, breached)."""
+
+
+def key_width(record: Record, context: object) -> int:
+    """The width of a record's key cell (a :class:`Column` ``measure``), without rendering it."""
+    return cell_len(record.key)
 
 
 def plain(value: object, style: str = "") -> Text:

@@ -23,7 +23,15 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.enums import ChecklistState
-from clientdesk.widgets.cells import DATE_FIT, datetime_text, day, label_of, plain, when
+from clientdesk.widgets.cells import (
+    DATE_FIT,
+    datetime_text,
+    day,
+    key_width,
+    label_of,
+    plain,
+    when,
+)
 from clientdesk.widgets.closing_gates import ClosingGates
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
@@ -60,7 +68,7 @@ def _score(item: ChecklistItem, context: RowContext) -> Text:
 
 
 CHECKLIST_COLUMNS: list[Column[ChecklistItem]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "Item", lambda r, c: plain(r.title), 22, flex=True, ideal=30),
     Column("state", "State", lambda r, c: label_of(r.state, STATE_STYLES[r.state]), 6),
     Column("done_by", "By", lambda r, c: plain(r.done_by), 12, drop_order=3),
@@ -71,7 +79,7 @@ CHECKLIST_COLUMNS: list[Column[ChecklistItem]] = [
 """The columns of the closing checklist."""
 
 LESSON_COLUMNS: list[Column[LessonLearned]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "Lesson", lambda r, c: plain(r.title), 20, flex=True, ideal=28),
     Column("category", "Category", lambda r, c: plain(r.category), 10),
     Column("learned", "We learned", lambda r, c: plain(r.learned), 20, drop_order=2),
@@ -80,7 +88,7 @@ LESSON_COLUMNS: list[Column[LessonLearned]] = [
 """The columns of the lessons learned."""
 
 FOLLOW_ON_COLUMNS: list[Column[FollowOnAction]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "Action", lambda r, c: plain(r.title), 20, flex=True, ideal=28),
     Column("owner", "Owner", lambda r, c: plain(r.owner), 14),
     Column("due", "Due", lambda r, c: day(r.due), 10, **DATE_FIT),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 
-from clientdesk.widgets.cells import label_of, plain
+from clientdesk.widgets.cells import key_width, label_of, plain
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from clientdesk.store.repository import Snapshot
 
 CONTACT_COLUMNS: list[Column[Contact]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("name", "Name", lambda r, c: plain(r.name), 18),
     Column("email", "E-mail", lambda r, c: plain(r.email), 22, flex=True, ideal=26),
     Column("organisation", "Organisation", lambda r, c: plain(r.organisation), 18, drop_order=2),

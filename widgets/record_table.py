@@ -85,6 +85,9 @@ class Column(Generic[R]):
         short: a narrower stand-in shown when this column does not fit.
         uniform: every cell of a ``fit_content`` column that has a value is as
             wide as any other (dates in one format): only the first is measured.
+        measure: the width of a record's cell without rendering it, for a
+            ``fit_content`` column: fitting measures every row of the table
+            (thousands) where only the rows on screen are rendered.
     """
 
     key: str
@@ -98,6 +101,7 @@ class Column(Generic[R]):
     ideal: int | None = None
     short: Column[R] | None = None
     uniform: bool = False
+    measure: Callable[[R, RowContext], int] | None = None
 
 
 class _Row(Generic[R]):
@@ -108,11 +112,11 @@ class _Row(Generic[R]):
     first needs their text.
     """
 
-    __slots__ = ("_cells", "_context", "_haystack", "_table", "record")
+    __slots__ = ("_cells", "_haystack", "_table", "context", "record")
 
     def __init__(self, record: R, context: RowContext, table: RecordTable[R]) -> None:
         self.record = record
-        self._context = context
+        self.context = context
         self._table = table
         self._cells: dict[str, Text] = {}
         self._haystack: str | None = None
@@ -121,7 +125,7 @@ class _Row(Generic[R]):
         """The cell of ``column`` (rendered once)."""
         found = self._cells.get(column.key)
         if found is None:
-            found = self._cells[column.key] = column.render(self.record, self._context)
+            found = self._cells[column.key] = column.render(self.record, self.context)
         return found
 
     @property
@@ -524,11 +528,19 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         columns: list[Column[R]] = []
         for column in self.all_columns:
             if column.fit_content:
-                lengths = (row.cell(column).cell_len for row in self._rows)
+                measure = column.measure
+                lengths = (
+                    measure(row.record, row.context) if measure else row.cell(column).cell_len
+                    for row in self._rows
+                )
                 if column.uniform:  # the first cell with a value stands for all
                     longest = next((length for length in lengths if length), 0)
                 else:
-                    longest = max(lengths, default=0)
+                    longest = 0
+                    for length in lengths:
+                        longest = max(longest, length)
+                        if longest >= column.max_width:
+                            break  # as wide as the column gets: no need to look further
                 width = min(max(column.width, longest), column.max_width)
                 column = replace(column, width=width)
             columns.append(column)

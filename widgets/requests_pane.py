@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +28,7 @@ from textual.widgets import Label
 from clientdesk.store.enums import ChangeDecision, Priority, RequestStatus, RequestType
 from clientdesk.store.paths import current_user
 from clientdesk.store.sla import format_duration
-from clientdesk.widgets.cells import ALERT_STYLE, DATE_FIT, label_of, plain, when
+from clientdesk.widgets.cells import ALERT_STYLE, DATE_FIT, key_width, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 
@@ -125,9 +126,15 @@ def clock_text(clocks: RequestClocks | None) -> Text:
     same one the urgency sort reads. Blank when both clocks stopped (resolved)
     or the request is closed.
     """
+    words, breached = _clock_words(clocks)
+    return plain(words, ALERT_STYLE if breached else "")
+
+
+def _clock_words(clocks: RequestClocks | None) -> tuple[str, bool]:
+    """The words of :func:`clock_text`, and whether the clock shown is breached."""
     shown = clocks.shown if clocks is not None else None
     if shown is None:
-        return plain("")
+        return "", False
     name, reading = shown
     label = CLOCK_NAMES.get(name, name)
     if reading.breached:
@@ -136,7 +143,7 @@ def clock_text(clocks: RequestClocks | None) -> Text:
         text = f"{label} {format_duration(reading.left_seconds)}"
     if reading.paused:
         text = f"{PAUSED_MARK} {text}"
-    return plain(text, ALERT_STYLE if reading.breached else "")
+    return text, reading.breached
 
 
 def approved_totals(requests: Iterable[ClientRequest]) -> tuple[int, float, dict[str, Decimal]]:
@@ -258,8 +265,12 @@ def _clock(request: ClientRequest, context: RowContext) -> Text:
     return clock_text(_clocks_of(request, context))
 
 
+def _clock_width(request: ClientRequest, context: RowContext) -> int:
+    return cell_len(_clock_words(_clocks_of(request, context))[0])
+
+
 REQUEST_COLUMNS: list[Column[ClientRequest]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column(
         "type",
         "Type",
@@ -273,7 +284,7 @@ REQUEST_COLUMNS: list[Column[ClientRequest]] = [
     Column("owner", "Owner", lambda r, c: plain(r.owner), 14, drop_order=3),
     Column("priority", "Pri", lambda r, c: plain(r.priority, PRIORITY_STYLES[r.priority]), 3),
     Column("status", "Status", _status, 12),
-    Column("clock", "Time left", _clock, 10, fit_content=True, max_width=17),
+    Column("clock", "Time left", _clock, 10, fit_content=True, max_width=17, measure=_clock_width),
     Column(
         "received",
         "Received",

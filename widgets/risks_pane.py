@@ -29,6 +29,7 @@ from clientdesk.widgets.cells import (
     DATE_FIT,
     band_score,
     day,
+    key_width,
     label_of,
     plain,
 )
@@ -51,7 +52,7 @@ def _status(risk: Risk, context: RowContext) -> Text:
 
 
 RISK_COLUMNS: list[Column[Risk]] = [
-    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True),
+    Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column(
         "kind",
         "Kind",
