@@ -630,9 +630,11 @@ class ClientDeskApp(App[None]):
             for pane_id, (title, pane_class) in PANES.items():
                 tabs.compose_add_child(TabPane(title, pane_class(id=f"{pane_id}-pane"), id=pane_id))
             self._panes_mounting = asyncio.get_running_loop().create_future()
-            await self.query_one("#main", ContentSwitcher).add_content(tabs)
-            self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(self.config.timezone)
-            self._panes_mounting.set_result(None)
+            try:
+                await self.query_one("#main", ContentSwitcher).add_content(tabs)
+                self.query_one(CalendarPane).viewer_zone = clock.viewer_zone(self.config.timezone)
+            finally:  # nobody waits for ever, whatever happened
+                self._panes_mounting.set_result(None)
         await self._panes_mounting
 
     def _request_load(self) -> None:

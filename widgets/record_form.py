@@ -78,6 +78,16 @@ class ControlPictures(Highlighter):
         text.plain = text.plain.translate(_CONTROL_PICTURES)
 
 
+def compact_input(value: str, placeholder: str, classes: str) -> Input:
+    """A one-line input for a row of a compound editor (agenda, attendees, action items).
+
+    Stored text may hold escape sequences: they show as control pictures.
+    """
+    return Input(
+        value, placeholder=placeholder, compact=True, classes=classes, highlighter=ControlPictures()
+    )
+
+
 @dataclass(frozen=True)
 class FormField:
     """One field of a form.
