@@ -162,3 +162,18 @@ async def test_a_measured_column_fits_its_longest_cell_without_rendering_every_r
         await pilot.pause()
         last_line = next(line for line in screen_text(app).splitlines() if "ITM-19999" in line)
         assert "ITM-19999 " in last_line, "the widest key, far below the first screen, fits"
+
+
+async def test_the_search_text_is_made_in_the_background_as_the_filter_opens() -> None:
+    app = TableApp(20_000)
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        table.prepare_search()
+        await app.workers.wait_for_complete()
+        RENDERED.clear()
+        table.filter_text = "number 1999"
+        await pilot.pause()
+        assert table.shown_count == 12  # 1999, 11999 and 19990 to 19999
+        assert len(set(RENDERED)) <= 11, "the filter only compared text made beforehand"
+        assert "item number 19990" in screen_text(app)

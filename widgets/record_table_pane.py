@@ -161,6 +161,8 @@ class RecordTablePane(Vertical):
             self.refresh_status()
         self.add_class("-filtering")
         self.query_one(FilterBar).focus_input()
+        for table in self.tables:
+            table.prepare_search()
 
     def reveal(self, record_id: str) -> bool:
         """Put the cursor on the record with ``record_id`` and focus its table.
@@ -189,8 +191,13 @@ class RecordTablePane(Vertical):
         if bar is not None:
             bar.clear()
         self.filter_text = ""
-        self.remove_class("-filtering")
+        self._end_filtering()
         self.focus_table()
+
+    def _end_filtering(self) -> None:
+        self.remove_class("-filtering")
+        for table in self.tables:
+            table.keeps_search_ready = False  # refreshes need no search text now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer "clear filter" only while a filter is set."""
@@ -251,7 +258,7 @@ class RecordTablePane(Vertical):
         event.stop()
         if event.cleared or not self.filter_text:
             self.filter_text = ""
-            self.remove_class("-filtering")
+            self._end_filtering()
         self.focus_table()
         self.refresh_bindings()
 
