@@ -411,6 +411,8 @@ class TinyDBRepository(Repository):
         self._snapshot: Snapshot | None = None
         self._doc_ids: dict[type[Record], dict[str, int]] = {}
         self._retired_counters: dict[str, dict[str, int]] = {}
+        self._validated: dict[type[Record], dict[bytes, Record]] = {}
+        """The models of the last reading, by their documents' JSON text."""
 
     @property
     def location(self) -> str:
@@ -437,20 +439,29 @@ class TinyDBRepository(Repository):
             return self._snapshot is None or self._storage.changed_on_disk()
 
     def _rebuild_snapshot(self) -> None:
+        # A document whose JSON text is the same as at the last reading is the
+        # same record: its model is taken over, not validated again. Another
+        # process's save changes a few records, so re-reading the file costs
+        # the parse and the few validations (validation was ~80% of a reading).
         tables = self._storage.read() or {}
         records: dict[type[Record], dict[str, Record]] = {}
         doc_ids: dict[type[Record], dict[str, int]] = {}
+        validated: dict[type[Record], dict[bytes, Record]] = {}
         for kind in RECORD_TYPES:
             by_id: dict[str, Record] = {}
             ids: dict[str, int] = {}
+            known = self._validated.get(kind, {})
+            by_text = validated[kind] = {}
             documents = tables.get(kind.TABLE, {})
             for doc_id, stored in documents.items():
-                doc = thawed(stored)
+                text = stored if isinstance(stored, bytes) else frozen(stored)
+                record = known.get(text)
                 try:
-                    record = kind.model_validate(doc, context=STORED)
+                    if record is None:
+                        record = kind.model_validate(thawed(stored), context=STORED)
                 except ValidationError as error:
                     message, _ = describe_validation_error(error)
-                    label = doc.get("key") or f"#{doc_id}"
+                    label = thawed(stored).get("key") or f"#{doc_id}"
                     broken = DataFileError(
                         f"{self.path}: {kind.LABEL} {label} is invalid ({message}); "
                         f"nothing was written; {backup_hint(self.path)}"
@@ -466,12 +477,14 @@ class TinyDBRepository(Repository):
                     raise broken
                 by_id[record.id] = record
                 ids[record.id] = int(doc_id)
+                by_text[text] = record
                 # Kept as text from now on: the model holds what the app reads.
-                documents[doc_id] = frozen(doc)
+                documents[doc_id] = text
             records[kind] = by_id
             doc_ids[kind] = ids
         self._snapshot = Snapshot(records, self._storage.signature)
         self._doc_ids = doc_ids
+        self._validated = validated
 
     # -- writing ---------------------------------------------------------------
 

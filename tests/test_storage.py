@@ -376,6 +376,34 @@ def test_a_save_after_opening_the_file_keeps_every_record_it_did_not_touch_as_it
     assert repo.snapshot().get(Risk, risk.id) == risk
 
 
+def test_reading_a_colleagues_save_validates_only_what_changed(
+    repo: TinyDBRepository, project: Project, data_path: Path
+) -> None:
+    """Records the other save left as they were are taken over, not validated again."""
+    first, second = (repo.add(request(project, f"Request {n}")) for n in (1, 2))
+    mine = TinyDBRepository(data_path)
+    before = mine.snapshot()
+    repo.update(second.model_copy(update={"title": "Reworded by a colleague"}))
+    after = mine.snapshot()
+    assert after is not before
+    assert after.get(ClientRequest, first.id) is before.get(ClientRequest, first.id)
+    changed = after.get(ClientRequest, second.id)
+    assert changed is not None and changed.title == "Reworded by a colleague"
+    assert after.get(Project, project.id) is before.get(Project, project.id)
+
+
+def test_a_hand_edit_that_breaks_a_record_is_found_after_an_earlier_good_reading(
+    repo: TinyDBRepository, project: Project, data_path: Path
+) -> None:
+    """Taking over unchanged records never hides a changed one from validation."""
+    repo.add(request(project))
+    mine = TinyDBRepository(data_path)
+    mine.snapshot()
+    data_path.write_bytes(_rewrite(data_path.read_bytes(), _bad_priority))
+    with pytest.raises(DataFileError, match="is invalid"):
+        mine.snapshot()
+
+
 def test_records_read_back_keep_every_field_and_their_own_values(
     repo: TinyDBRepository, project: Project, data_path: Path
 ) -> None:
