@@ -66,10 +66,12 @@ async def measure(pilot: Pilot[None]) -> None:
     # Not pilot.press: it waits for the process to be idle, which the ticker
     # keeps it from being; the save is done when the table shows the new title.
     app.simulate_key("ctrl+s")
-    while not any(
-        record.id == edited and record.title == wanted
-        for record in table.records  # type: ignore[attr-defined]
-    ):
+
+    def shown() -> bool:  # the cursor stays on the saved request
+        record = table.selected_record  # type: ignore[attr-defined]
+        return record is not None and record.id == edited and record.title == wanted
+
+    while not shown():
         await asyncio.sleep(0.001)
     saved = (time.perf_counter() - started) * 1000
     ticking = False
