@@ -43,6 +43,18 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 
 @pytest.fixture
+def no_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app does not look for other processes' saves (its poll comes once an hour).
+
+    A test that saves as a colleague just before a key then meets the
+    conflict path every time, never a refresh that happened to come first.
+    """
+    from clientdesk.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)
+
+
+@pytest.fixture
 def data_path(isolated_environment: Path) -> Path:
     """The (not yet existing) data file of this test."""
     return isolated_environment

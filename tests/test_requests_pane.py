@@ -451,6 +451,7 @@ def save_as_colleague(path: Path, request: ClientRequest, **fields: object) -> N
     other.update(validate_record(ClientRequest, {**dump_record(theirs), **fields}))
 
 
+@pytest.mark.usefixtures("no_polling")
 async def test_a_move_on_a_stale_request_is_made_to_the_new_version(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -470,6 +471,7 @@ async def test_a_move_on_a_stale_request_is_made_to_the_new_version(demo_path: P
     assert (stored.status, stored.owner) == ("acknowledged", "Someone else")
 
 
+@pytest.mark.usefixtures("no_polling")
 async def test_a_comment_on_a_stale_request_is_added_to_the_new_log(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -492,6 +494,7 @@ async def test_a_comment_on_a_stale_request_is_added_to_the_new_log(demo_path: P
     assert [c.by for c in stored.comments[-2:]] == ["colleague", "tester"]
 
 
+@pytest.mark.usefixtures("no_polling")
 async def test_a_move_the_new_version_forbids_is_refused_in_one_line(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -300,6 +300,7 @@ async def test_heat_map_toggles_residual_and_kind(demo_path: Path) -> None:
         assert sum(heat_map.counts().values()) == sum(r.kind == "opportunity" for r in risks)
 
 
+@pytest.mark.usefixtures("no_polling")
 async def test_a_status_move_on_a_stale_risk_is_made_to_the_new_version(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
