@@ -208,6 +208,10 @@ def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float) -> b
     return False
 
 
+def _hang_up_by_default() -> None:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("terminal_gone", [False, True], ids=["terminal-open", "terminal-gone"])
 def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
     demo_path: Path, terminal_gone: bool
@@ -222,6 +226,9 @@ def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
         stderr=slave,
         env=env,
         start_new_session=True,
+        # As in a login session: a test run under nohup (SIGHUP ignored, and
+        # inherited) would otherwise start an app that rightly keeps running.
+        preexec_fn=_hang_up_by_default,
     )
     os.close(slave)
     seen = bytearray()
