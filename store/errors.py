@@ -122,3 +122,19 @@ def describe_error(error: StoreError | OSError) -> str:
     where = f"{error.filename}: " if error.filename else ""
     reason = _PLAIN_REASONS.get(error.errno or 0) or error.strerror or str(error)
     return " ".join(f"{where}{reason}".split())
+
+
+class UntrustedPathError(StoreError):
+    """A path leads through a link that someone else could have planted; it is not followed.
+
+    ``str(error)`` names the link, where it points and who made it.
+    """
+
+
+class ConcurrentSaveError(CannotSaveError):
+    """The data file changed under a save although the lock was held.
+
+    Another program wrote it without taking the lock (or the lock file was
+    deleted meanwhile); the save is abandoned before it could overwrite that
+    version, and the repository tries the change again on the new one.
+    """

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import platformdirs
 
+from clientdesk.store.errors import StoreError
+from clientdesk.store.text import TERMINAL_CONTROLS, printable
+
 APP_NAME = "clientdesk"
 DATA_ENV = "CLIENTDESK_DATA"
 CONFIG_ENV = "CLIENTDESK_CONFIG"
@@ -53,24 +56,28 @@ def drafts_dir() -> Path:
 
 
 def current_user() -> str:
-    """The name recorded in ``updated_by``: ``$CLIENTDESK_USER`` or the OS user."""
+    """The name recorded in ``updated_by``: ``$CLIENTDESK_USER`` or the OS user.
+
+    Raises:
+        StoreError: ``$CLIENTDESK_USER`` holds a control character (an escape
+            sequence, a bidi override): every colleague's screen shows the name.
+    """
     override = os.environ.get(USER_ENV, "").strip()
     if override:
+        try:
+            override.encode("utf-8")
+        except UnicodeEncodeError:
+            raise StoreError(
+                f"{USER_ENV} is not valid UTF-8 text ({printable(override)}): "
+                "set it to a plain name"
+            ) from None
+        if TERMINAL_CONTROLS.search(override):
+            raise StoreError(
+                f"{USER_ENV} holds control characters ({printable(override)}): "
+                "set it to a plain name"
+            )
         return override
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
         return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def fresh_path(directory: Path, stem: str, suffix: str) -> Path:
-    """``directory/stem+suffix``, or the first of ``stem-2``, ``stem-3``... that does not exist.
-
-    A file the user wrote earlier (a report, an invite) is never overwritten.
-    """
-    target = directory / f"{stem}{suffix}"
-    number = 1
-    while target.exists():
-        number += 1
-        target = directory / f"{stem}-{number}{suffix}"
-    return target

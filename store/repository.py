@@ -15,16 +15,15 @@ import os
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from threading import RLock
 from typing import Any, TypeVar, cast
 
-import filelock
 from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
@@ -33,13 +32,14 @@ from clientdesk.store import calendar, clock, rules, schema
 from clientdesk.store.enums import RSVP, MeetingStatus
 from clientdesk.store.errors import (
     ClosedProjectError,
+    ConcurrentSaveError,
     ConflictError,
     DataFileError,
     GatesFailed,
     NotFoundError,
-    StoreBusyError,
     ValidationFailed,
 )
+from clientdesk.store.file_lock import DataFileLock
 from clientdesk.store.models import (
     FUTURE_TOLERANCE,
     IMPACT_FIELDS,
@@ -58,13 +58,14 @@ from clientdesk.store.models import (
     received_horizon,
 )
 from clientdesk.store.paths import current_user, real_path
+from clientdesk.store.safe_files import trusted_real_path
 from clientdesk.store.storage import (
     AtomicJSONStorage,
     FileSignature,
     backup_hint,
     frozen,
-    lock_path,
     new_file_mode,
+    remove_stale_temp_files,
     save_failure,
     thawed,
 )
@@ -79,6 +80,10 @@ A save takes tens of milliseconds, so a lock held this long means a stuck
 process (or a file system that cannot lock); ``$CLIENTDESK_LOCK_TIMEOUT``
 overrides it.
 """
+
+
+CONCURRENT_SAVE_RETRIES = 3
+"""How often a batch is tried again when a program that ignores the lock saved under it."""
 
 
 def lock_timeout() -> float:
@@ -239,6 +244,8 @@ class Change:
     """An imported meeting update: its SEQUENCE is at least the one the record carries."""
     over: Record | None = None
     """For ``restore``: the version expected in the file now (None: the record is gone)."""
+    revise: Callable[[Record], Record] | None = None
+    """For ``update``: makes the change to the version stored at save time (see ``to_newest``)."""
 
     @classmethod
     def add(cls, record: Record) -> Change:
@@ -254,6 +261,18 @@ class Change:
         client's calendar counted that far, and our next invite must be newer.
         """
         return cls("update", record, client_sequence)
+
+    @classmethod
+    def to_newest(cls, record: Record, revise: Callable[[Record], Record]) -> Change:
+        """Make a change to whatever version of ``record`` is stored when the batch is saved.
+
+        For a change that stands whatever the record holds now, such as an
+        edit from the shell that names no revision: ``revise`` is called under
+        the save's lock with the stored version and returns it changed, so no
+        other process's save in between can make it stale. A record deleted
+        meanwhile is still a conflict.
+        """
+        return cls("update", record, revise=revise)
 
     @classmethod
     def delete(cls, record: Record) -> Change:
@@ -376,12 +395,26 @@ def load_checklist_template(directory: Path | None = None) -> list[dict[str, Any
 
 
 def _template_items(document: Any) -> list[dict[str, Any]]:
-    items = [
-        {"title": " ".join(str(item["title"]).split()), "asks_score": bool(item.get("asks_score"))}
-        for item in document["items"]
-    ]
-    if not items or not all(item["title"] for item in items):
+    listed = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(listed, list) or not listed:
         raise ValueError("it needs a list of items, each with a title")
+    items: list[dict[str, Any]] = []
+    for number, item in enumerate(listed, start=1):
+        title = item.get("title") if isinstance(item, dict) else None
+        asks_score = item.get("asks_score", False) if isinstance(item, dict) else None
+        if not isinstance(title, str) or not isinstance(asks_score, bool):
+            raise ValueError(
+                f"item {number} needs a title as text (and asks_score, if given, true or false)"
+            )
+        # Held to the limits of the items it becomes, so that a project is
+        # never refused for its own checklist.
+        try:
+            checked = ChecklistItem(title=title, asks_score=asks_score)
+        except ValidationError as error:
+            raise ValueError(f"item {number}: {describe_validation_error(error)[0]}") from None
+        if not checked.title:
+            raise ValueError(f"item {number} has an empty title")
+        items.append({"title": checked.title, "asks_score": checked.asks_score})
     return items
 
 
@@ -394,19 +427,20 @@ class TinyDBRepository(Repository):
     def __init__(self, path: str | Path, *, user: str | None = None) -> None:
         # Resolve symlinks once, so that the lock, the saves and the backups all act
         # on the real file (a save renames over a path; over a symlink it would
-        # replace the link and leave the target behind).
-        self.path = real_path(path)
+        # replace the link and leave the target behind). A link that someone else
+        # could have planted is refused here, before anything is read or written.
+        try:
+            self.path = trusted_real_path(path)
+        except FileNotFoundError:
+            self.path = real_path(path)  # a folder still to be made
         self.user = user or current_user()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage = cast(AtomicJSONStorage, self._db.storage)
-        self._file_lock = filelock.FileLock(
-            lock_path(self.path),
-            timeout=lock_timeout(),
-            mode=new_file_mode(),
-            # Poll often: a writer in a loop would otherwise starve the others.
-            poll_interval=0.005,
+        self._file_lock = DataFileLock(
+            self.path, timeout=lock_timeout(), new_file_mode=new_file_mode()
         )
+        self._temp_files_checked = False
         self._thread_lock = RLock()
         self._snapshot: Snapshot | None = None
         self._doc_ids: dict[type[Record], dict[str, int]] = {}
@@ -492,14 +526,12 @@ class TinyDBRepository(Repository):
     def _locked(self) -> Iterator[None]:
         with self._thread_lock:
             self._storage.raise_if_missing()
+            self._file_lock.acquire()
             try:
-                self._file_lock.acquire()
-            except filelock.Timeout:
-                raise StoreBusyError(
-                    f"cannot save: the data file is locked by another process ({self.path}, "
-                    f"waited {self._file_lock.timeout:g} s) — nothing was changed; try again"
-                ) from None
-            try:
+                if not self._temp_files_checked:
+                    # Once a session, under the lock: no save of this file is under way.
+                    self._temp_files_checked = True
+                    remove_stale_temp_files(self.path)
                 yield
             finally:
                 self._file_lock.release()
@@ -508,8 +540,16 @@ class TinyDBRepository(Repository):
         self, changes: Iterable[Change], *, edits: list[RecordEdit] | None = None
     ) -> list[Record | None]:
         """Apply a batch of changes atomically; see :meth:`Repository.apply`."""
+        batch = list(changes)
         try:
-            return self._apply(list(changes), edits)
+            for _ in range(CONCURRENT_SAVE_RETRIES):
+                try:
+                    return self._apply(batch, edits)
+                except ConcurrentSaveError:
+                    # A program that ignores the lock saved meanwhile: nothing was
+                    # written; the batch is checked again against that version.
+                    continue
+            return self._apply(batch, edits)
         except OSError as error:
             # Reading under the lock words its own errors (DataFileError), so an
             # OSError here is from taking the lock or writing the new version.
@@ -547,6 +587,8 @@ class TinyDBRepository(Repository):
         self._flush(work)
         kind = type(change.record)
         stored = work.get(kind, change.record.id)
+        if change.revise is not None and stored is not None:
+            change = replace(change, record=change.revise(stored), revise=None)
         if change.op == "restore" and change.over is None:
             if stored is not None:
                 raise ConflictError(stored.key, stored.updated_by, stored.updated_at, stored)

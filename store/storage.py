@@ -28,9 +28,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
 import stat
-import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -41,10 +42,20 @@ from tinydb.storages import Storage
 from clientdesk.store import schema
 from clientdesk.store.errors import (
     CannotSaveError,
+    ConcurrentSaveError,
     DataFileError,
     DataFileMissingError,
     DiskFullError,
     ReadOnlyError,
+    UntrustedPathError,
+)
+from clientdesk.store.safe_files import (
+    Folder,
+    is_sticky_and_foreign,
+    open_folder,
+    open_parent,
+    owner_name,
+    trusted_owners,
 )
 
 BACKUP_COUNT = 5
@@ -130,9 +141,18 @@ def save_failure(path: Path, error: OSError) -> CannotSaveError:
         # Name a file only when it exists and is one the user can fix: a file
         # that could not be created, or a temp file's random name, is the
         # folder's fault.
-        names = {str(path): "data file", str(lock_path(path)): "lock file"}
-        if error.filename in names and os.path.exists(error.filename):
-            what = f"the {names[error.filename]} is read-only for you ({error.filename})"
+        sticky_owner = is_sticky_and_foreign(folder, path.name)
+        if sticky_owner is not None:
+            return ReadOnlyError(
+                f"cannot save: {path} belongs to {sticky_owner}, and in its folder ({folder}, "
+                f"which has the sticky bit) only {sticky_owner} may replace it — nothing was "
+                "changed; share a data file through a set-group-ID group folder instead"
+            )
+        if error.filename == str(lock_path(path)) and os.path.exists(error.filename):
+            # Taking the lock needs only read access to its file.
+            what = f"the lock file is not readable for you ({error.filename})"
+        elif error.filename == str(path) and os.path.exists(error.filename):
+            what = f"the data file is read-only for you ({error.filename})"
         else:
             what = f"the data file's folder is read-only for you ({folder})"
         return ReadOnlyError(f"cannot save: {what} — nothing was changed")
@@ -162,17 +182,44 @@ def new_file_mode() -> int:
     return 0o666 & ~_current_umask() & ~0o007
 
 
-def _fsync_directory(directory: Path) -> None:
-    # Runs after the rename: the new version is in place and other processes
-    # already read it, so a failure here (some network file systems cannot
-    # fsync a folder) must not report the save as failed: the user would
-    # retry a save that happened.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def kept_mode(existing: os.stat_result) -> int:
+    """The mode a save gives the new version of ``existing``: its own, less what is unsafe.
+
+    Others never get write access, and read access only when the file is the
+    saving user's own (its owner set it, and a save by anyone else would give
+    the new version to a new owner); set-id and sticky bits go.
+    """
+    mode = stat.S_IMODE(existing.st_mode) & 0o777 & ~stat.S_IWOTH
+    me = os.geteuid()
+    if existing.st_uid != me and me != 0:
+        mode &= ~stat.S_IROTH
+    return mode
+
+
+def _give_owner_and_mode(fd: int, existing: os.stat_result | None) -> None:
+    if existing is None:
+        os.fchmod(fd, new_file_mode())
+        return
+    try:
+        os.fchown(fd, existing.st_uid, existing.st_gid)
+    except PermissionError:
+        # Not root: we can still keep the group if we belong to it.
+        with contextlib.suppress(PermissionError):
+            os.fchown(fd, -1, existing.st_gid)
+    # After the chown, which may clear set-id bits, and never more open than kept_mode.
+    os.fchmod(fd, kept_mode(existing))
+
+
+def _refuse_read_only(folder: Folder, name: str, existing: os.stat_result) -> None:
+    """Respect a file its owner made read-only: a rename would replace it all the same."""
+    writable = existing.st_mode & 0o222 and (
+        os.geteuid() == 0 or os.access(name, os.W_OK, dir_fd=folder.fd, follow_symlinks=False)
+    )
+    if not writable:
+        raise ReadOnlyError(
+            f"cannot save: {folder.path / name} is read-only for you (mode "
+            f"{stat.S_IMODE(existing.st_mode):04o}) — nothing was changed"
+        )
 
 
 def backup_spacing() -> float:
@@ -183,82 +230,183 @@ def backup_spacing() -> float:
         return DEFAULT_BACKUP_SPACING_SECONDS
 
 
-def _rotate_backups(path: Path) -> None:
+def _rotate_backups(folder: Folder, name: str) -> None:
     """Keep the current file as backup 1, shifting the older backups when they are spaced.
 
     Backup 1 is always the version before this save. The older ones move up
     only when backup 1 is at least :func:`backup_spacing` newer than backup 2,
     so that a burst of saves cannot push every earlier version out: a bad edit
     noticed late still finds a version from before it.
+
+    Nothing is written under a backup's name: backup 1 is made under a fresh
+    name and renamed into place, and a rename replaces whatever is at a name
+    (a link someone planted there included) without following it.
     """
-    if not path.exists():
-        return
-    newest, second = backup_path(path, 1), backup_path(path, 2)
-    with contextlib.suppress(FileNotFoundError):
-        if not second.exists() or (
-            newest.stat().st_mtime - second.stat().st_mtime >= backup_spacing()
-        ):
-            for number in range(BACKUP_COUNT - 1, 0, -1):
-                older = backup_path(path, number)
-                if older.exists():
-                    os.replace(older, backup_path(path, number + 1))
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(newest)
+    newest, second = f"{name}.bak.1", f"{name}.bak.2"
+    newest_info, second_info = folder.lstat(newest), folder.lstat(second)
+    if second_info is None or (
+        newest_info is not None and newest_info.st_mtime - second_info.st_mtime >= backup_spacing()
+    ):
+        for number in range(BACKUP_COUNT - 1, 0, -1):
+            # Gone meanwhile (a colleague's save rotated it): nothing to move.
+            with contextlib.suppress(FileNotFoundError):
+                folder.replace(f"{name}.bak.{number}", f"{name}.bak.{number + 1}")
+    fresh = _second_name(folder, name)
     try:
-        # The old inode lives on under the backup's name: no copy needed,
-        # since the save below replaces the name, never rewrites the inode.
-        os.link(path, newest)
-    except OSError:
-        shutil.copy2(path, newest)
+        folder.replace(fresh, newest)
+    except BaseException:
+        folder.unlink(fresh)
+        raise
 
 
-def save_atomically(path: Path, payload: bytes, *, keep_backup: bool = True) -> FileSignature:
+def _second_name(folder: Folder, name: str) -> str:
+    """A fresh name for the current version of ``name``: a hard link, or a copy where none can be.
+
+    The old version lives on under the new name: the save replaces the
+    data file's name, never rewrites its inode.
+    """
+    for _ in range(100):
+        fresh = f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            folder.link(name, fresh)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            # No hard links here (some network and FUSE file systems), or
+            # protected_hardlinks refuses a link to a colleague's file.
+            if error.errno not in (errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            break
+        return fresh
+    source = folder.open_regular(name)
+    try:
+        existing = os.fstat(source)
+        fd, fresh = folder.create(f".{name}.", ".tmp", mode=0o600)
+        try:
+            with os.fdopen(fd, "wb") as target, os.fdopen(source, "rb", closefd=False) as reader:
+                shutil.copyfileobj(reader, target)
+                target.flush()
+                _give_owner_and_mode(fd, existing)
+                os.fsync(fd)
+        except BaseException:
+            folder.unlink(fresh)
+            raise
+    finally:
+        os.close(source)
+    return fresh
+
+
+class _AnyVersion:
+    """Marker: a save that replaces whatever version of the file is there."""
+
+
+ANY_VERSION = _AnyVersion()
+
+
+def _refuse_if_changed(folder: Folder, name: str, expected: FileSignature | None) -> None:
+    info = folder.lstat(name)
+    found = (
+        None
+        if info is None
+        else FileSignature(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    )
+    if found != expected:
+        raise ConcurrentSaveError(
+            f"cannot save: another program changed {folder.path / name} during the save "
+            "without taking its lock — nothing was changed; try again"
+        )
+
+
+def save_atomically(
+    path: Path,
+    payload: bytes,
+    *,
+    keep_backup: bool = True,
+    expected: FileSignature | _AnyVersion | None = ANY_VERSION,
+) -> FileSignature:
     """Replace ``path`` with ``payload`` so that a crash leaves the old or the new file.
+
+    The path is walked along trusted links only (:mod:`clientdesk.store.safe_files`);
+    the new version is written under a fresh name and renamed into place.
 
     Args:
         path: the file to replace (it need not exist).
         payload: the complete new content.
         keep_backup: keep the replaced file as the newest rolling backup.
+        expected: the signature the file must still have (None: it must not
+            exist), checked before the backup and again just before the
+            rename; by default any version is replaced.
 
     Returns:
         The signature of the file as written.
 
     Raises:
+        UntrustedPathError: a link on the way could have been planted by someone else.
+        ReadOnlyError: the file is read-only for this user.
+        ConcurrentSaveError: the file is not the ``expected`` version.
         OSError: the new version could not be written (read-only folder, full
             disk...); ``path`` is unchanged and no temporary file is left.
     """
-    directory = path.parent
-    try:
-        existing = os.stat(path)
-    except FileNotFoundError:
-        existing = None
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb", closefd=True) as handle:
-            if existing is not None:
-                os.fchmod(fd, stat.S_IMODE(existing.st_mode))
-                try:
-                    os.fchown(fd, existing.st_uid, existing.st_gid)
-                except PermissionError:
-                    # Not root: we can still keep the group if we belong to it.
-                    with contextlib.suppress(PermissionError):
-                        os.fchown(fd, -1, existing.st_gid)
-            else:
-                os.fchmod(fd, new_file_mode())
-            handle.write(payload)
-            handle.flush()
-            os.fsync(fd)
-            written = os.fstat(fd)
-        if keep_backup and existing is not None:
-            _rotate_backups(path)
-        os.replace(temp_name, path)
-    except BaseException:
-        # Never let a failing clean-up hide why the save failed.
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    _fsync_directory(directory)
+    folder, name = open_parent(path)
+    with folder:
+        existing = folder.lstat(name)
+        if existing is not None:
+            if not stat.S_ISREG(existing.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", str(folder.path / name))
+            _refuse_read_only(folder, name, existing)
+        if not isinstance(expected, _AnyVersion):
+            _refuse_if_changed(folder, name, expected)
+        fd, temp_name = folder.create(f".{name}.", ".tmp")
+        try:
+            with os.fdopen(fd, "wb", closefd=True) as handle:
+                _give_owner_and_mode(fd, existing)
+                handle.write(payload)
+                handle.flush()
+                os.fsync(fd)
+                written = os.fstat(fd)
+            if keep_backup and existing is not None:
+                _rotate_backups(folder, name)
+            if not isinstance(expected, _AnyVersion):
+                _refuse_if_changed(folder, name, expected)
+            folder.replace(temp_name, name)
+        except BaseException:
+            # Never let a failing clean-up hide why the save failed.
+            with contextlib.suppress(OSError):
+                folder.unlink(temp_name)
+            raise
+        folder.fsync()
     return FileSignature(written.st_dev, written.st_ino, written.st_size, written.st_mtime_ns)
+
+
+STALE_TEMP_SECONDS = 60.0
+"""A save's temporary file older than this was left by a crash (a save takes milliseconds)."""
+
+
+def remove_stale_temp_files(path: Path) -> int:
+    """Remove this user's temporary files of data file ``path`` that a crash left behind.
+
+    Only files named as a save names them (``.NAME.*.tmp``), owned by this
+    user and older than :data:`STALE_TEMP_SECONDS`; the caller holds the lock,
+    so no save of this file is under way. Returns how many were removed.
+    """
+    removed = 0
+    with contextlib.suppress(OSError):
+        folder, name = open_parent(path)
+        with folder:
+            prefix, now, me = f".{name}.", time.time(), os.geteuid()
+            for entry in folder.names():
+                if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+                    continue
+                info = folder.lstat(entry)
+                if (
+                    info is not None
+                    and stat.S_ISREG(info.st_mode)
+                    and info.st_uid == me
+                    and now - info.st_mtime > STALE_TEMP_SECONDS
+                ):
+                    folder.unlink(entry)
+                    removed += 1
+    return removed
 
 
 def frozen(document: dict[str, Any]) -> bytes:
@@ -340,6 +488,13 @@ def decode(path: Path, raw: bytes) -> Tables:
         raise refuse(f"cannot upgrade data version {version}: {error}") from None
 
 
+def _open_data_file(path: Path) -> int:
+    """Open data file ``path`` for reading along trusted links only; refuse a pipe or device."""
+    folder, name = open_parent(path)
+    with folder:
+        return folder.open_regular(name)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage over one JSON file with atomic, buffered, refusing-when-broken saves.
 
@@ -396,9 +551,13 @@ class AtomicJSONStorage(Storage):
         try:
             # stat the open handle, not the path: the pair (content, signature)
             # must describe one and the same file even if it is replaced now.
-            with open(self.path, "rb") as handle:
+            with os.fdopen(_open_data_file(self.path), "rb") as handle:
                 info = os.fstat(handle.fileno())
                 raw = handle.read()
+        except UntrustedPathError as error:
+            self._broken = DataFileError(str(error))
+            self._tables, self._signature = None, signature_of(self.path)
+            raise self._broken from None
         except FileNotFoundError:
             if self._signature is not None:
                 # It was here: deleted or moved since. Keep the old signature, so
@@ -454,7 +613,12 @@ class AtomicJSONStorage(Storage):
                 raise self._broken
             if not self._dirty or self._tables is None:
                 return False
-            self._signature = save_atomically(self.path, encode(self._tables))
+            # The lock is held, so the file must still be the version read at
+            # begin(); if a program that ignores the lock changed it, the save
+            # is abandoned rather than overwrite that version.
+            self._signature = save_atomically(
+                self.path, encode(self._tables), expected=self._signature
+            )
             return True
         except BaseException:
             self._loaded = False  # the buffer may be half-applied: read the file again
@@ -488,19 +652,94 @@ class AtomicJSONStorage(Storage):
 def write_output(target: Path, payload: bytes) -> Path:
     """Write a file the user named (a report, an invite) and return where it went.
 
-    A regular file, or a link to one, is replaced atomically: the link is
-    followed, so it keeps pointing where it did, and a reader never sees half
-    a file. A device or a pipe (``-o /dev/stdout``) is written to directly:
-    replacing it would put a plain file where the system expects a device.
+    A regular file is replaced atomically, so a reader never sees half a file,
+    and a link on the way is followed only when nobody else could have
+    planted it (:mod:`clientdesk.store.safe_files`). A device or a pipe
+    (``-o /dev/stdout``) is written to directly, when it is the user's own or
+    the system's: replacing it would put a plain file where the system
+    expects a device, and another user's pipe would carry the text to them.
+
+    Raises:
+        UntrustedPathError: a link on the way, or the pipe or device, is someone else's.
+        OSError: the file could not be written; an existing one is unchanged.
     """
     try:
-        mode = os.stat(target).st_mode
+        info = os.stat(target)
     except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        with open(target, "wb") as stream:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        open_parent(target)[0].close()  # the links on the way are trusted
+        if info.st_uid not in trusted_owners():
+            kind = "named pipe" if stat.S_ISFIFO(info.st_mode) else "device or socket"
+            raise UntrustedPathError(
+                f"{target} is a {kind} of {owner_name(info.st_uid)}: clientdesk writes "
+                "only into pipes and devices of yours"
+            )
+        fd = os.open(target, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+        with os.fdopen(fd, "wb") as stream:
+            opened = os.fstat(fd)
+            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                raise UntrustedPathError(f"{target} was replaced while it was opened")
             stream.write(payload)
         return target
-    real = target.resolve()
+    folder, name = open_parent(target)
+    with folder:
+        real = folder.path / name
     save_atomically(real, payload, keep_backup=False)
     return real
+
+
+def write_new_file(directory: Path, stem: str, suffix: str, payload: bytes) -> Path:
+    """Write ``payload`` to a new file ``stem+suffix`` in ``directory``, never over another.
+
+    The first free name of ``stem``, ``stem-2``, ``stem-3``... is taken: a file
+    the user wrote earlier is kept, and so is anything someone put there (a
+    link included, which is never followed). The content is written under a
+    fresh temporary name and hard-linked to its name, so that a reader never
+    sees half a file; on a file system without hard links it is written in
+    place under its new name.
+
+    Returns:
+        The path written.
+
+    Raises:
+        UntrustedPathError: a link on the way to ``directory`` could have been planted.
+        OSError: the file could not be written.
+    """
+    with open_folder(directory) as folder:
+        fd, temp = folder.create(f".{stem}{suffix}.", ".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(fd, new_file_mode())
+                handle.write(payload)
+                handle.flush()
+                os.fsync(fd)
+            for number in range(1, 10_000):
+                name = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
+                try:
+                    folder.link(temp, name)
+                except FileExistsError:
+                    continue
+                except OSError as error:
+                    if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                        raise
+                    if folder.lstat(name) is not None:
+                        continue
+                    _write_in_place(folder, name, payload)
+                break
+            else:
+                raise FileExistsError(errno.EEXIST, "no free file name", str(directory / stem))
+        finally:
+            folder.unlink(temp)
+        folder.fsync()
+        return folder.path / name
+
+
+def _write_in_place(folder: Folder, name: str, payload: bytes) -> None:
+    fd = folder.create_named(name, new_file_mode())
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(fd)

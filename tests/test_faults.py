@@ -21,20 +21,17 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from clientdesk.store import storage as storage_module
 from clientdesk.store.errors import (
     CannotSaveError,
     ConflictError,
@@ -44,6 +41,7 @@ from clientdesk.store.errors import (
     StoreBusyError,
     describe_error,
 )
+from clientdesk.store.file_lock import DataFileLock
 from clientdesk.store.models import ClientRequest, Project, Risk
 from clientdesk.store.repository import (
     LOCK_TIMEOUT_ENV,
@@ -51,6 +49,7 @@ from clientdesk.store.repository import (
     TinyDBRepository,
     lock_timeout,
 )
+from clientdesk.store.safe_files import Folder
 from clientdesk.store.storage import backup_path, lock_path
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.record_table import RecordTable
@@ -94,20 +93,21 @@ def project(repo: TinyDBRepository) -> Project:
     return alpha
 
 
-class _UnwritableFolder:
-    """Stands in for the ``tempfile`` module: creating the save's temp file fails.
+_real_create = Folder.create
+
+
+def _unwritable_folder(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """From now on, creating the save's temp file fails with ``code``.
 
     This is where a save into a read-only folder fails first (the lock file
     already exists and can be opened), with the errno the OS would give.
     """
 
-    def __init__(self, folder: Path, code: int) -> None:
-        self.folder = folder
-        self.code = code
+    def create(folder: Folder, prefix: str, suffix: str, mode: int = 0o600) -> tuple[int, str]:
+        temp_name = str(folder.path / f"{prefix}x8k2p{suffix}")
+        raise OSError(code, os.strerror(code), temp_name)
 
-    def mkstemp(self, **_: Any) -> tuple[int, str]:
-        temp_name = str(self.folder / ".clientdesk.json.x8k2p.tmp")
-        raise OSError(self.code, os.strerror(self.code), temp_name)
+    monkeypatch.setattr(Folder, "create", create)
 
 
 @dataclass
@@ -125,15 +125,14 @@ class ReadOnlyFolder:
     def make_read_only(self) -> None:
         """From now on, nothing can be created in the folder."""
         if self.simulated:
-            stub = _UnwritableFolder(self.folder, errno.EACCES)
-            self.monkeypatch.setattr(storage_module, "tempfile", stub)
+            _unwritable_folder(self.monkeypatch, errno.EACCES)
         else:
             self.folder.chmod(0o555)
 
     def make_writable(self) -> None:
         """Undo :meth:`make_read_only`."""
         if self.simulated:
-            self.monkeypatch.setattr(storage_module, "tempfile", tempfile)
+            self.monkeypatch.setattr(Folder, "create", _real_create)
         else:
             self.folder.chmod(0o755)
 
@@ -163,9 +162,9 @@ def read_only_message(data_path: Path) -> str:
 def lock_held_elsewhere(data_path: Path) -> Iterator[None]:
     """Hold the data file's lock in another process (a stuck colleague) during the block."""
     script = (
-        "import sys, filelock\n"
-        "lock = filelock.FileLock(sys.argv[1])\n"
-        "lock.acquire()\n"
+        "import fcntl, sys\n"
+        "lock = open(sys.argv[1], 'a')\n"
+        "fcntl.flock(lock, fcntl.LOCK_EX)\n"
         "print('held', flush=True)\n"
         "sys.stdin.read()\n"
     )
@@ -252,7 +251,7 @@ def test_each_write_fault_names_its_cause_and_the_folder(
     cause: str,
 ) -> None:
     before = file_state(data_path)
-    monkeypatch.setattr(storage_module, "tempfile", _UnwritableFolder(data_path.parent, code))
+    _unwritable_folder(monkeypatch, code)
     with pytest.raises(kind) as refused:
         repo.add(request(project, "lost"))
     assert str(refused.value) == f"cannot save: {cause} ({data_path.parent}) — nothing was changed"
@@ -263,7 +262,7 @@ def test_an_unexpected_write_error_still_says_nothing_was_changed(
     repo: TinyDBRepository, project: Project, data_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = file_state(data_path)
-    monkeypatch.setattr(storage_module, "tempfile", _UnwritableFolder(data_path.parent, errno.EIO))
+    _unwritable_folder(monkeypatch, errno.EIO)
     with pytest.raises(CannotSaveError) as refused:
         repo.add(request(project, "lost"))
     assert str(refused.value) == (
@@ -272,20 +271,34 @@ def test_an_unexpected_write_error_still_says_nothing_was_changed(
     assert file_state(data_path) == before
 
 
-def test_a_read_only_lock_file_is_named(
+def test_an_unreadable_lock_file_does_not_stop_a_save(
     repo: TinyDBRepository, project: Project, data_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A lock file that a colleague's umask left unwritable is the thing to fix, not the folder."""
+    """A lock file that a colleague's umask left unreadable: the folder's lock serves alone."""
+
+    def refuse(self: object, *_: object, **__: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(lock_path(data_path)))
+
+    monkeypatch.setattr(DataFileLock, "_open", refuse)
+    repo.add(request(project, "saved"))
+    assert titles(data_path) == ["kept", "saved"]
+
+
+def test_a_lock_file_that_cannot_be_read_is_named_where_no_folder_lock_serves(
+    repo: TinyDBRepository, project: Project, data_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the folder cannot be locked either, the lock file is the thing to fix."""
 
     def refuse(self: object, *_: object, **__: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(lock_path(data_path)))
 
     before = file_state(data_path)
-    monkeypatch.setattr("filelock.FileLock.acquire", refuse)
+    monkeypatch.setattr(DataFileLock, "_open", refuse)
+    monkeypatch.setattr(DataFileLock, "_lock_folder", lambda *_: None)
     with pytest.raises(ReadOnlyError) as refused:
         repo.add(request(project, "lost"))
     assert str(refused.value) == (
-        f"cannot save: the lock file is read-only for you ({lock_path(data_path)})"
+        f"cannot save: the lock file is not readable for you ({lock_path(data_path)})"
         " — nothing was changed"
     )
     assert file_state(data_path) == before

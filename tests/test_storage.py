@@ -48,6 +48,7 @@ from clientdesk.store.models import (
     Risk,
 )
 from clientdesk.store.repository import Change, TinyDBRepository, load_checklist_template
+from clientdesk.store.safe_files import Folder
 from clientdesk.store.storage import (
     BACKUP_COUNT,
     AtomicJSONStorage,
@@ -109,13 +110,13 @@ def test_save_renames_a_temp_file_from_the_same_directory_over_the_data_file(
     systems is not atomic) and be a hidden ``.clientdesk.json.*.tmp``.
     """
     renames: list[tuple[Path, Path]] = []
-    real_replace = os.replace
+    real_replace = Folder.replace
 
-    def spy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        renames.append((Path(src), Path(dst)))
-        real_replace(src, dst)
+    def spy(folder: Folder, src: str, dst: str) -> None:
+        renames.append((folder.path / src, folder.path / dst))
+        real_replace(folder, src, dst)
 
-    monkeypatch.setattr(os, "replace", spy)
+    monkeypatch.setattr(Folder, "replace", spy)
     repo.add(Project(name="Alpha"))
 
     onto_data_file = [(src, dst) for src, dst in renames if dst == data_path]
@@ -180,11 +181,11 @@ def test_a_failed_save_changes_nothing_and_removes_its_temp_file(
     repo.add(request(project, title="kept"))
     before = file_state(data_path)
 
-    def failing_replace(src: object, dst: object) -> None:
+    def failing_replace(folder: Folder, src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", failing_replace)
+        patch.setattr(Folder, "replace", failing_replace)
         with pytest.raises(DiskFullError, match="the disk is full"):
             repo.add(request(project, title="lost"))
 

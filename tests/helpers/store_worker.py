@@ -13,6 +13,10 @@ Run by path, with one of these commands:
     based on the revision read before. Print one JSON line: ``saved`` or
     ``conflict`` (with the conflict's message and who changed the record).
 
+``add-acked DATA PROJECT_KEY COUNT TAG``
+    Add COUNT requests titled ``TAG-0`` ... to project PROJECT_KEY, printing
+    ``ack TITLE`` after each save (``error MESSAGE`` for a failed one).
+
 ``serve``
     A "zygote" for the crash tests: import the store once, then for each JSON
     command read from stdin fork a child that runs it, print ``pid N`` and,
@@ -37,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clientdesk.store import storage
+from clientdesk.store import safe_files
 from clientdesk.store.errors import ConflictError
 from clientdesk.store.models import ClientRequest, Project
 from clientdesk.store.repository import TinyDBRepository
@@ -104,6 +108,26 @@ def update(data: str, key: str, title: str, ready: str, go: str) -> None:
     say(json.dumps({"outcome": "saved", "revision": saved.revision, "by": saved.updated_by}))
 
 
+def add_acked(data: str, project_key: str, count: str, tag: str) -> None:
+    """Add ``count`` requests to project ``project_key``, printing ``ack TITLE`` after each save.
+
+    A save that fails prints ``error MESSAGE`` and the worker goes on: what
+    counts is that every acknowledged request is in the file at the end.
+    """
+    repo = TinyDBRepository(data)
+    project = repo.snapshot().project(project_key)
+    say("ready")
+    for n in range(int(count)):
+        title = f"{tag}-{n}"
+        try:
+            repo.add(new_request(project.id, title))
+        except Exception as error:
+            cause = error.__cause__
+            say(f"error {error}" + (f" ({cause!r})" if cause is not None else ""))
+        else:
+            say(f"ack {title}")
+
+
 # -- crash commands (run in a child forked by ``serve``) --------------------------------
 
 
@@ -167,15 +191,15 @@ def _crash_hooks(data: Path) -> dict[str, Callable[[], None]]:
     def before_rename() -> None:
         real_replace = os.replace
 
-        def replace(src: Any, dst: Any) -> None:
-            if Path(dst) == data:
+        def replace(src: Any, dst: Any, **dir_fds: Any) -> None:
+            if Path(dst).name == data.name:
                 _die()
-            real_replace(src, dst)
+            real_replace(src, dst, **dir_fds)
 
         setattr(os, "replace", replace)  # noqa: B010
 
     def after_rename() -> None:
-        storage._fsync_directory = lambda directory: _die()
+        setattr(safe_files.Folder, "fsync", lambda folder: _die())  # noqa: B010
 
     return {
         "mid-write": mid_write,
@@ -226,6 +250,7 @@ def main(argv: list[str]) -> None:
     """Dispatch the command named by ``argv[0]``."""
     commands: dict[str, Callable[..., None]] = {
         "add-many": add_many,
+        "add-acked": add_acked,
         "update": update,
         "serve": serve,
     }
