@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from clientdesk.store.text import printable
+
 if TYPE_CHECKING:
     from clientdesk.store.repository import Snapshot
 
@@ -63,6 +65,8 @@ def changes_between(old: Snapshot, new: Snapshot, *, me: str) -> list[SeenChange
 def changes_line(changes: list[SeenChange], zone: tzinfo | None = None) -> str:
     """One short line about ``changes``: "ann changed REQ-12, 14:02" ("" when there are none).
 
+    Control characters in a name or key show as ``\\x1b``-style escapes.
+
     Args:
         changes: newest first, as :func:`changes_between` gives them.
         zone: the zone the time is shown in (None: the machine's).
@@ -78,4 +82,5 @@ def changes_line(changes: list[SeenChange], zone: tzinfo | None = None) -> str:
     if first.at is not None:
         local = first.at.astimezone(zone)
         line += f", {local:%H:%M}"
-    return line
+    # The name and key come from the file, as whoever saved it wrote them.
+    return printable(line)

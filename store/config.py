@@ -266,7 +266,8 @@ class _Reader:
                 self.problems.append(_unknown_binding(self.path, binding_id, self.binding_ids))
                 continue
             listed = [key.strip() for key in value.split(",")]
-            if not all(listed) or any(" " in key for key in listed):
+            # A key is shown in the footer and help: no room for a control character.
+            if not all(listed) or any(" " in key or not key.isprintable() for key in listed):
                 self.problem(name, f'expected keys like "f2" or "ctrl+r,f5", got {value!r}')
                 continue
             keys[binding_id] = ",".join(listed)

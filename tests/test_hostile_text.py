@@ -35,6 +35,7 @@ from clientdesk.store.models import (
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.cli import main
+from clientdesk.tui.output_guard import OUTPUT_GUARD
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.checklist_dialog import ChecklistDialog
 from clientdesk.widgets.meeting_detail import MeetingDetail
@@ -246,8 +247,12 @@ async def test_hostile_text_shows_literally_in_every_pane_and_form(
     request = snapshot.find(ClientRequest, "REQ-1", project.id)
     risk = snapshot.find(Risk, "RSK-5", project.id)
     assert request.description == text, "the store keeps multi-line text as typed"
+    cleaned_before = OUTPUT_GUARD.lines_cleaned
 
     await open_each_pane_and_form(create_app(path), request, risk)
+
+    # The output guard had nothing to do: each place showed the text escaped itself.
+    assert OUTPUT_GUARD.lines_cleaned == cleaned_before
 
     assert path.read_bytes() == before, "looking at the records rewrote the data file"
     after = TinyDBRepository(path).snapshot()

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,16 +25,10 @@ from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.request_form import RequestForm
+from tests.helpers.terminal import CLIENTDESK, crash_log_text, hang_up_by_default, read_until
 from tests.helpers.ui import screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
-
-CLIENTDESK = [
-    sys.executable,
-    "-c",
-    "import sys; from clientdesk.tui.cli import main; sys.exit(main())",
-]
-"""The ``clientdesk`` command, run by this interpreter."""
 
 STOPPED_AT = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
@@ -193,25 +185,6 @@ async def test_an_unreadable_draft_is_not_offered(demo_path: Path) -> None:
     assert path.read_text("utf-8") == "{not json", "left as it was"
 
 
-def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float) -> bool:
-    """Read the terminal's output into ``seen`` until ``wanted`` shows (False on timeout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                seen.extend(os.read(master, 65536))
-            except OSError:
-                return False
-            if wanted in seen:
-                return True
-    return False
-
-
-def _hang_up_by_default() -> None:
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-
-
 @pytest.mark.parametrize("terminal_gone", [False, True], ids=["terminal-open", "terminal-gone"])
 def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
     demo_path: Path, terminal_gone: bool
@@ -228,7 +201,7 @@ def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
         start_new_session=True,
         # As in a login session: a test run under nohup (SIGHUP ignored, and
         # inherited) would otherwise start an app that rightly keeps running.
-        preexec_fn=_hang_up_by_default,
+        preexec_fn=hang_up_by_default,
     )
     os.close(slave)
     seen = bytearray()
@@ -260,6 +233,8 @@ def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
         if not terminal_gone:
             os.close(master)
     assert code == 128 + signal.SIGHUP
+    assert b"Traceback" not in seen
+    assert crash_log_text() == "", "no traceback anywhere"
     draft = read_draft(demo_path)
     assert draft is not None and draft.values["title"] == "Hung up mid-edit"
     check = subprocess.run(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.message import Message
@@ -41,9 +41,10 @@ from clientdesk.store.config import (
     unknown_binding_problems,
 )
 from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
-from clientdesk.store.paths import current_user, fresh_path, real_path
+from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.contacts_screen import ContactsScreen
+from clientdesk.tui.output_guard import GuardedApp
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.cells import use_formats
 from clientdesk.widgets.close_dialog import CloseBlockedDialog
@@ -72,6 +73,8 @@ from clientdesk.widgets.welcome_panel import WelcomePanel
 # where they are first used, after the first paint: they load pydantic and
 # TinyDB, which the first screen must not wait for.
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from clientdesk.store.closing import Gate
     from clientdesk.store.drafts import Draft
     from clientdesk.store.models import (
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from clientdesk.store.repository import Repository, Snapshot
     from clientdesk.store.status_report import ReportContent
     from clientdesk.store.undo import UndoableRepository, UndoStep
+    from clientdesk.tui.terminal_guard import TerminalGone
     from clientdesk.widgets.checklist_dialog import Tick
 
 STOP_SIGNALS = tuple(
@@ -169,8 +173,12 @@ class Readings:
     """The project's closing gates."""
 
 
-class ClientDeskApp(App[None]):
-    """The full-screen app over one repository."""
+class ClientDeskApp(GuardedApp):
+    """The full-screen app over one repository.
+
+    Its output passes :class:`~clientdesk.tui.output_guard.GuardedApp`'s checks:
+    no control character from a record, a colleague or a file reaches the terminal.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "clientdesk"
@@ -568,15 +576,42 @@ class ClientDeskApp(App[None]):
         """Keep the open form's unsaved typing for the next start, then quit.
 
         A save already under way finishes or leaves the file as it was (saves
-        are atomic).
+        are atomic). A second stop (SIGHUP after the terminal was seen to go)
+        changes nothing.
         """
         from clientdesk.tui.draft_recovery import keep_open_form
 
+        if self.return_code is not None:
+            return  # already stopping: the first stop's draft and exit status stand
         kept = keep_open_form(self, Path(self.location), signal_name)
         message = f"clientdesk: stopped by {signal_name}"
         if kept is not None:
             message += "; your unsaved edit is kept and offered at the next start"
-        self.exit(return_code=128 + int(getattr(signal, signal_name)), message=message)
+        exit_status = 128 + int(getattr(signal, signal_name))
+        self.exit(return_code=exit_status, message=message)
+        if not self.is_headless:
+            from clientdesk.tui.terminal_guard import end_if_the_stop_stalls
+
+            # Nobody may be at the terminal to see the stop through: should it
+            # stall, the process ends itself a few seconds from now.
+            end_if_the_stop_stalls(exit_status)
+
+    def on_terminal_gone(self, message: TerminalGone) -> None:
+        """The terminal went away (its input ended, or writing to it failed): stop as on SIGHUP.
+
+        An app that does not control its terminal (started with ``setsid``)
+        gets no SIGHUP when the terminal goes; one that does may get it after this.
+        """
+        self.stop_on_signal("SIGHUP")
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, changed to end the app when its terminal goes."""
+        driver_class = super().get_driver_class()
+        if os.name != "posix":
+            return driver_class
+        from clientdesk.tui.terminal_guard import guarded_driver_class
+
+        return guarded_driver_class(driver_class)
 
     # -- the config file -------------------------------------------------------------
 
@@ -1790,16 +1825,17 @@ class ClientDeskApp(App[None]):
         try:
             from clientdesk.store.models import Project
             from clientdesk.store.report import closing_report
-            from clientdesk.store.storage import save_atomically
+            from clientdesk.store.storage import write_new_file
 
             snapshot = self.repository.snapshot()
             project = snapshot.get(Project, project_id)
             if project is None:
                 raise NotFoundError("the project was deleted by someone else")
-            target = fresh_path(directory, f"{project.key}-closing-report", ".md")
             report = closing_report(snapshot, project, clock.now())
-            # Temp file and rename: a reader never sees half a report.
-            save_atomically(target, report.encode("utf-8"), keep_backup=False)
+            # A new name, never over another file: a reader never sees half a report.
+            target = write_new_file(
+                directory, f"{project.key}-closing-report", ".md", report.encode("utf-8")
+            )
         except (StoreError, OSError) as error:
             message = f"cannot write the closing report: {describe_error(error)}"
             self.post_message(self.WriteFailed(message))
@@ -1830,7 +1866,7 @@ class ClientDeskApp(App[None]):
         try:
             from clientdesk.store.models import Project
             from clientdesk.store.status_report import status_report
-            from clientdesk.store.storage import save_atomically
+            from clientdesk.store.storage import write_new_file
 
             snapshot = self.repository.snapshot()
             project = snapshot.get(Project, project_id)
@@ -1839,8 +1875,9 @@ class ClientDeskApp(App[None]):
             content = status_report(snapshot, project, clock.now())
             paths = []
             for suffix, text in ((".md", content.markdown), (".html", content.html)):
-                target = fresh_path(directory, f"{project.key}-status-report", suffix)
-                save_atomically(target, text.encode("utf-8"), keep_backup=False)
+                target = write_new_file(
+                    directory, f"{project.key}-status-report", suffix, text.encode("utf-8")
+                )
                 paths.append(target.resolve())
         except (StoreError, OSError) as error:
             message = f"cannot write the status report: {describe_error(error)}"
@@ -2176,6 +2213,7 @@ def binding_ids() -> set[str]:
     These are the ids the config file's ``[keys]`` table may remap. The forms'
     module loads pydantic, so call this from a worker after the first paint.
     """
+    from clientdesk.widgets.busy_dialog import BusyDialog
     from clientdesk.widgets.checklist_dialog import ChecklistDialog
     from clientdesk.widgets.conflict_dialog import ConflictDialog
     from clientdesk.widgets.filter_bar import FilterBar
@@ -2189,6 +2227,7 @@ def binding_ids() -> set[str]:
     classes: list[type[DOMNode]] = [
         ClientDeskApp,
         *(pane_class for _, pane_class in PANES.values()),
+        BusyDialog,
         ChecklistDialog,
         CloseBlockedDialog,
         ClosingGates,

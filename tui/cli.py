@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from clientdesk.store import paths
 from clientdesk.store.errors import StoreError
@@ -28,11 +29,37 @@ class UsageError(Exception):
     """Bad command-line input; the message is one line."""
 
 
+def data_path(args: argparse.Namespace, *, starts: bool = False) -> Path:
+    """The data file a command works on, refused when it is not there to work on.
+
+    Only what may start a data file (the app's welcome, ``demo``, ``add
+    project``) goes on without one, and then into a folder that exists: a
+    mistyped ``--data`` makes no folders. The user data directory, or the
+    folder ``$CLIENTDESK_DATA`` names, is made on first use.
+
+    Args:
+        args: the parsed command line (``--data``, if given).
+        starts: the command may create the data file.
+
+    Raises:
+        UsageError: no such data file (``starts`` False), or no such folder.
+    """
+    named = getattr(args, "data", None)
+    path = paths.resolve_data_path(named)
+    if path.exists():
+        return path
+    if not starts:
+        raise UsageError(f"no such data file: {path} (clientdesk demo or the app creates one)")
+    if named and not path.parent.is_dir():
+        raise UsageError(f"no such folder: {path.parent} (for the data file {path.name})")
+    return path
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """``clientdesk``: open the full-screen app."""
     from clientdesk.tui.app import create_app
 
-    app = create_app(paths.resolve_data_path(getattr(args, "data", None)))
+    app = create_app(data_path(args, starts=True))
     try:
         app.run()
     except OSError:
@@ -64,11 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = _opens_the_app(arguments)
-    if args is None:
-        from clientdesk.tui.commands import build_parser
+    if args is not None:
+        return _run(args)
+    from clientdesk.tui.cli_output import escaped_output
+    from clientdesk.tui.commands import build_parser
 
-        args = build_parser().parse_args(arguments)
+    # A command's messages quote records, names and file text: they reach the
+    # terminal escaped (the app escapes what it draws itself).
+    with escaped_output():
+        return _run(build_parser().parse_args(arguments))
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command ``args`` name; one line on stderr for anything that goes wrong."""
     try:
+        paths.current_user()  # a name every colleague's screen shows: refused at once if unfit
         return int(args.handler(args))
     except (StoreError, UsageError) as error:
         print(f"clientdesk: {printable(str(error))}", file=sys.stderr)
@@ -78,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as error:
-        print(f"clientdesk: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        where = printable(str(error.filename or ""))
+        print(f"clientdesk: {where}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -10,13 +10,14 @@ commands raise :class:`~clientdesk.tui.cli.UsageError` or a ``StoreError``;
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import orjson
 
@@ -44,6 +45,7 @@ from clientdesk.store.models import (
     ServiceLevelPolicy,
 )
 from clientdesk.store.repository import (
+    Change,
     Snapshot,
     TinyDBRepository,
     dump_record,
@@ -51,7 +53,8 @@ from clientdesk.store.repository import (
 )
 from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
-from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open
+from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open, data_path
+from clientdesk.tui.cli_output import write_data
 
 LIST_KINDS: dict[str, type[Record]] = {
     "projects": Project,
@@ -82,6 +85,28 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python reads the bytes of an argument that are not UTF-8 as lone
+        # surrogates, which no record can hold. A path may have them: it goes
+        # back to the file system as the same bytes.
+        if action.metavar != "FILE" and action.nargs not in (argparse.PARSER, argparse.REMAINDER):
+            for text in arg_strings:
+                if not _is_utf8(text):
+                    flag = max(action.option_strings, key=len, default=None)
+                    self.error(
+                        f"{flag or action.metavar or action.dest.upper()} is not valid UTF-8 text"
+                    )
+        return super()._get_values(action, arg_strings)
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding the lone surrogates that stand for undecodable bytes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # -- field options -------------------------------------------------------------
@@ -125,7 +150,15 @@ def _zone_for(args: argparse.Namespace, project: Project | None) -> str:
 
 
 def _datetime(text: str, _s: Snapshot, project: Project | None, args: argparse.Namespace) -> str:
-    return clock.parse_datetime(text, _zone_for(args, project)).isoformat()
+    return _noted(clock.parse_datetime(text, _zone_for(args, project))).isoformat()
+
+
+def _noted(moment: datetime) -> datetime:
+    """``moment``, once stderr says which it is of a local time the clocks show twice."""
+    note = clock.twice_note(moment)
+    if note is not None:
+        print(f"clientdesk: {note}", file=sys.stderr)
+    return moment
 
 
 def _contact(text: str, snapshot: Snapshot, project: Project | None, _a: object) -> str:
@@ -174,13 +207,16 @@ def _optional_int(text: str, *_: object) -> int | None:
     return _int(text) if text.strip() else None  # an empty value clears the field
 
 
-def _optional_number(text: str, *_: object) -> float | None:
+def _days(text: str, *_: object) -> float | None:
     if not text.strip():
         return None  # an empty value clears the field
     try:
-        return float(text)
+        days = float(text)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a number") from None
+        days = math.nan
+    if not math.isfinite(days):
+        raise ValidationFailed(f"{text!r} is not a number of days (e.g. 3, or -2 for days saved)")
+    return days
 
 
 def _amount(text: str, *_: object) -> str | None:
@@ -188,9 +224,12 @@ def _amount(text: str, *_: object) -> str | None:
         return None
     try:
         # Decimal, not float: an amount of money must keep its cents exactly.
-        return str(Decimal(text.strip()))
+        amount = Decimal(text.strip())
     except InvalidOperation:
-        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200 or 1499.50)") from None
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200, 1499.50, or -300 saved)")
+    return str(amount)
 
 
 def _agenda_item(text: str, *_: object) -> dict[str, Any]:
@@ -260,10 +299,15 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption(
             "--impact-days",
             "impact_days",
-            "change request: schedule impact in days",
-            _optional_number,
+            "change request: days it adds to the schedule (negative: days it saves)",
+            _days,
         ),
-        FieldOption("--impact-cost", "impact_cost", "change request: cost impact", _amount),
+        FieldOption(
+            "--impact-cost",
+            "impact_cost",
+            "change request: what it adds to the cost (negative: what it saves)",
+            _amount,
+        ),
         FieldOption("--currency", "cost_currency", "currency of the cost, e.g. EUR", _upper),
         FieldOption("--justification", "justification", "change request: why it is needed"),
         FieldOption(
@@ -619,9 +663,10 @@ def _apply_meeting_extras(
 
     def when(text: str, flag: str) -> datetime:
         try:
-            return clock.parse_datetime(text, meeting.timezone)
+            moment = clock.parse_datetime(text, meeting.timezone)
         except ValidationFailed as error:
             raise ValidationFailed(f"{flag}: {error}", "exceptions") from None
+        return _noted(moment)
 
     if cancel is not None:
         meeting = calendar.cancel_occurrence(meeting, when(cancel, "--cancel-occurrence"))
@@ -675,8 +720,9 @@ def _stamp_checklist_item(data: dict[str, Any], record: Record | None) -> None:
 # -- commands ------------------------------------------------------------------
 
 
-def _repository(args: argparse.Namespace) -> TinyDBRepository:
-    return TinyDBRepository(paths.resolve_data_path(getattr(args, "data", None)))
+def _repository(args: argparse.Namespace, *, starts: bool = False) -> TinyDBRepository:
+    """The store of the data file (see :func:`~clientdesk.tui.cli.data_path`)."""
+    return TinyDBRepository(data_path(args, starts=starts))
 
 
 def _project_for(args: argparse.Namespace, snapshot: Snapshot, required: bool) -> Project | None:
@@ -691,7 +737,8 @@ def _project_for(args: argparse.Namespace, snapshot: Snapshot, required: bool) -
 def cmd_add(args: argparse.Namespace) -> int:
     """``clientdesk add KIND [options]``: add one record, print its key."""
     kind = KIND_NAMES[args.record_kind]
-    repo = _repository(args)
+    # A first project is how a data file is started from the shell.
+    repo = _repository(args, starts=kind is Project)
     snapshot = repo.snapshot()
     project = None if kind is Project else _project_for(args, snapshot, required=True)
     data = _fields_from(args, kind, snapshot, project)
@@ -731,11 +778,22 @@ def cmd_edit(args: argparse.Namespace) -> int:
             f"changed by {record.updated_by} since; nothing was written"
         )
     changes = _fields_from(args, kind, snapshot, project)
-    _apply_extras(args, kind, changes, record, project)
-    if not changes:
-        raise UsageError("nothing to change: give at least one field option")
-    edited = validate_record(kind, {**dump_record(record), **changes})
-    saved = repo.update(edited)
+
+    def edit(current: Record) -> Record:
+        nonlocal record
+        record = current
+        fields = dict(changes)
+        _apply_extras(args, kind, fields, current, project)
+        if not fields:
+            raise UsageError("nothing to change: give at least one field option")
+        return validate_record(kind, {**dump_record(current), **fields})
+
+    # Without --revision the edit is made to the newest version, whoever saved
+    # since it was read (appending a comment, say, while others do too).
+    change = (
+        Change.update(edit(record)) if args.revision is not None else Change.to_newest(record, edit)
+    )
+    saved = cast(Record, repo.apply([change])[0])
     print(f"{saved.key} revision {saved.revision}")
     if (
         isinstance(record, ClientRequest)
@@ -751,8 +809,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def _print_json(data: object) -> None:
-    """Print ``data`` as indented JSON (orjson: a tenth of the time of the json module)."""
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    """Print ``data`` as indented JSON (orjson: a tenth of the time of the json module).
+
+    JSON is data for a script: it is written exactly, past the escaping of
+    what commands print for people.
+    """
+    write_data(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
 
 
 def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
@@ -1032,9 +1094,7 @@ def _write_report(text: str, target: Path | None) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``clientdesk check``: validate the data file; 0 when sound, 2 with the problem."""
-    path = paths.resolve_data_path(getattr(args, "data", None))
-    if not path.exists():
-        raise StoreError(f"{path}: no such data file")
+    path = data_path(args)
     snapshot = TinyDBRepository(path).snapshot()
     problems = find_problems(snapshot)
     if problems:
@@ -1050,7 +1110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """``clientdesk demo``: write the demo data set (refuses a non-empty file without --force)."""
     from clientdesk.store.demo import populate_demo
 
-    repo = _repository(args)
+    repo = _repository(args, starts=True)
     existing = repo.snapshot().count() if repo.path.exists() else 0
     if existing and not args.force:
         raise StoreError(

@@ -32,6 +32,7 @@ from clientdesk.store.calendar import (
 )
 from clientdesk.store.clock import parse_date
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.text import printable
 from clientdesk.widgets.record_form import ControlPictures
 
 NO_REPEAT = "none"
@@ -308,12 +309,13 @@ class CadenceEditor(Widget):
                 raw.value = self._produced
         reading = self.query_one("#cadence-reading", Static)
         reading.set_class(problem is not None, "-problem")
+        # The rule may be as a colleague or an imported invite wrote it.
         if problem is not None:
-            reading.update(Text(f"✗ {problem}"))
+            reading.update(Text(printable(f"✗ {problem}")))
         elif rule is None:
             reading.update(Text("one-off: no repeats"))
         else:
-            reading.update(Text(describe_rule(rule, timezone=self.timezone or "UTC")))
+            reading.update(Text(printable(describe_rule(rule, timezone=self.timezone or "UTC"))))
         self.post_message(self.Changed(self))
 
     @on(Select.Changed, "#cadence-preset")

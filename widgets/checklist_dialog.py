@@ -118,7 +118,9 @@ class ChecklistDialog(ModalScreen[Tick | None]):
         """The question, the evidence input, the score input when asked, and the keys."""
         with Vertical(id="tick-box"):
             yield Static(
-                Text.assemble("Tick ", (self._key, "bold"), f" {printable(self._title)}"),
+                Text.assemble(
+                    "Tick ", (printable(self._key), "bold"), f" {printable(self._title)}"
+                ),
                 id="tick-question",
             )
             with Horizontal(classes="tick-row"):

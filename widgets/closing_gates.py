@@ -49,7 +49,7 @@ def blocker_keys(blockers: Sequence[Blocker], shown: int = KEYS_SHOWN) -> str:
     keys = [blocker.key for blocker in blockers[:shown]]
     if len(blockers) > shown:
         keys.append(f"+{len(blockers) - shown} more")
-    return ", ".join(keys)
+    return printable(", ".join(keys))  # keys of a hand-edited file may hold anything
 
 
 def _user_text(value: str) -> str:

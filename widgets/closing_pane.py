@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.enums import ChecklistState
+from clientdesk.store.text import printable
 from clientdesk.widgets.cells import (
     DATE_FIT,
     datetime_text,
@@ -344,7 +345,8 @@ class ClosingPane(RecordTablePane):
         self.query_one(ClosingGates).set_gates(self._gates)
         self.set_class(project.is_closed, "-closed")
         if project.is_closed:
-            self.query_one("#closed-banner", Label).update(Text(closed_line(project, context)))
+            banner = printable(closed_line(project, context))  # a name and a reason from the file
+            self.query_one("#closed-banner", Label).update(Text(banner))
         self._show_titles()
         self.refresh_status()
         self.refresh_bindings()

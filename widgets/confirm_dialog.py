@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from clientdesk.store.text import printable_lines
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask a question; dismiss with True for yes, False for no (escape means no)."""
@@ -77,10 +79,12 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and the two buttons."""
         with Vertical(id="confirm-box"):
-            yield Static(Text(self._question), id="confirm-question")
+            # Questions and details quote titles and names: their controls show as escapes.
+            yield Static(Text(printable_lines(self._question)), id="confirm-question")
             if self._details:
                 with VerticalScroll(id="confirm-details"):
-                    yield Static(Text("\n".join(self._details), no_wrap=True, overflow="ellipsis"))
+                    details = printable_lines("\n".join(self._details))
+                    yield Static(Text(details, no_wrap=True, overflow="ellipsis"))
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self._no} (n)", id="no")
                 yield Button(f"{self._yes} (y)", variant="warning", id="yes")

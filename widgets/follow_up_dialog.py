@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from clientdesk.store.text import printable_lines
+
 FOLLOW_UPS = ("request", "meeting")
 """What the dialog may return besides None (neither)."""
 
@@ -64,7 +66,7 @@ class FollowUpDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question and the three buttons."""
         with Vertical(id="follow-up-box"):
-            yield Static(Text(self._question), id="follow-up-question")
+            yield Static(Text(printable_lines(self._question)), id="follow-up-question")
             with Horizontal(id="follow-up-buttons"):
                 yield Button("Neither (n)", id="neither")
                 yield Button("Meeting (m)", variant="primary", id="meeting")

@@ -8,6 +8,8 @@ from textual.containers import Center, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from clientdesk.store.text import printable_lines
+
 
 class NoticePanel(Vertical):
     """A heading and a message, centred; the message is plain text, never markup."""
@@ -54,18 +56,19 @@ class NoticePanel(Vertical):
     def compose(self) -> ComposeResult:
         """The box with its three lines."""
         with Center(), Vertical(id="notice-box"):
-            yield Static(Text(self.heading), id="notice-heading")
-            yield Static(Text(self.body), id="notice-body")
-            yield Static(Text(self.hint), id="notice-hint")
+            yield Static(Text(printable_lines(self.heading)), id="notice-heading")
+            yield Static(Text(printable_lines(self.body)), id="notice-body")
+            yield Static(Text(printable_lines(self.hint)), id="notice-hint")
 
     def watch_heading(self, heading: str) -> None:
         """Show the heading."""
-        self.query_one("#notice-heading", Static).update(Text(heading))
+        self.query_one("#notice-heading", Static).update(Text(printable_lines(heading)))
 
     def watch_body(self, body: str) -> None:
         """Show the message."""
-        self.query_one("#notice-body", Static).update(Text(body))
+        # The body names the data file and quotes what is wrong in it.
+        self.query_one("#notice-body", Static).update(Text(printable_lines(body)))
 
     def watch_hint(self, hint: str) -> None:
         """Show the hint."""
-        self.query_one("#notice-hint", Static).update(Text(hint))
+        self.query_one("#notice-hint", Static).update(Text(printable_lines(hint)))

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from clientdesk.store.text import printable_lines
+
 
 class ReasonDialog(ModalScreen[str | None]):
     """Ask for a one-line reason; dismiss with the text, or None on escape.
@@ -80,7 +82,7 @@ class ReasonDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """The question, the input, a place for the error, and the keys."""
         with Vertical(id="reason-box"):
-            yield Static(Text(self._question), id="reason-question")
+            yield Static(Text(printable_lines(self._question)), id="reason-question")
             yield Input(self._value, placeholder=self._placeholder, compact=True, id="reason-input")
             yield Static(id="reason-error")
             yield Static("enter: confirm · escape: cancel", id="reason-help")

@@ -163,8 +163,8 @@ class RequestForm(RecordForm[ClientRequest]):
         FormField("risk_ids", "Risks", placeholder="keys, e.g. RSK-2"),
         FormField("reject_reason", "Reject reason", placeholder="why it was rejected"),
         FormField("impact_scope", "Scope impact", placeholder="what changes in the scope"),
-        FormField("impact_days", "Schedule (days)", placeholder="e.g. 3 (blank: none)"),
-        FormField("impact_cost", "Cost", placeholder="e.g. 1200.00 (blank: none)"),
+        FormField("impact_days", "Schedule (days)", placeholder="e.g. 3, or -2 if it saves days"),
+        FormField("impact_cost", "Cost", placeholder="e.g. 1200.00, or -300 if it saves"),
         FormField("cost_currency", "Currency", default="EUR", placeholder="e.g. EUR"),
         FormField("justification", "Justification", placeholder="why the change is worth it"),
         FormField(
