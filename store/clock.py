@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clientdesk.store.errors import ValidationFailed
@@ -80,8 +80,58 @@ def parse_datetime(text: str, tz: str = "UTC") -> datetime:
             f"malformed date and time {cleaned!r} (expected YYYY-MM-DD HH:MM)"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone(tz))
+        parsed = _local(parsed, zone(tz))
     return parsed
+
+
+def _local(wall: datetime, place: ZoneInfo) -> datetime:
+    """The wall-clock time ``wall`` in ``place``; the earlier when the clocks show it twice.
+
+    Raises:
+        ValidationFailed: the clocks skip ``wall`` (they go forward over it).
+    """
+    moment = wall.replace(tzinfo=place, fold=0)
+    if moment.astimezone(UTC).astimezone(place).replace(tzinfo=None) == wall:
+        return moment
+    # Skipped: read in the offset before the change, ``wall`` is already past it.
+    before, after = moment.utcoffset(), moment.replace(fold=1).utcoffset()
+    assert before is not None and after is not None
+    change = (wall - before).replace(tzinfo=UTC)
+    for minutes in range(int((after - before).total_seconds()) // 60, -1, -1):
+        earlier = change - timedelta(minutes=minutes)
+        if earlier.astimezone(place).utcoffset() == after:
+            change = earlier
+            break
+    raise ValidationFailed(
+        f"{wall:%Y-%m-%d %H:%M} does not exist in {place.key} "
+        f"(the clocks go forward at {change + before:%H:%M})"
+    )
+
+
+def twice_note(moment: datetime) -> str | None:
+    """What to tell whoever typed ``moment``, a local time the clocks show twice (else None).
+
+    :func:`parse_datetime` takes the earlier of the two; the note says so, and
+    how to give the later one.
+    """
+    place = moment.tzinfo
+    if not isinstance(place, ZoneInfo) or moment.fold:
+        return None
+    first, second = moment.utcoffset(), moment.replace(fold=1).utcoffset()
+    if first is None or second is None or first <= second:
+        return None  # shown once, or skipped (refused by parse_datetime)
+    return (
+        f"{moment:%Y-%m-%d %H:%M} comes twice in {place.key} (the clocks go back): "
+        f"taken as the first, at UTC{_offset(first)}; "
+        f"give {moment:%Y-%m-%d %H:%M}{_offset(second)} for the second"
+    )
+
+
+def _offset(offset: timedelta) -> str:
+    """``+02:00`` for two hours east of UTC."""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def parse_date(text: str) -> date:

@@ -437,6 +437,9 @@ def schedule_rating(
         keys = ", ".join(item.key for item in overdue_plan)
         return Rating("Schedule", RAG.AMBER, f"overdue communication: {keys}")
     reason = f"on track for the target end ({target})" if target else "no delay recorded"
+    if days < 0:
+        # A change that shortens the schedule (a feature dropped) is worth saying.
+        reason += f"; approved changes save {_days(-days).lstrip('+')} days"
     return Rating("Schedule", RAG.GREEN, reason)
 
 
@@ -452,6 +455,13 @@ def cost_rating(requests: Sequence[ClientRequest]) -> Rating:
         return Rating("Cost", RAG.RED, f"approved changes add {text}")
     if added:
         return Rating("Cost", RAG.AMBER, f"approved changes add {text}")
+    saved = {currency: -amount for currency, amount in costs.items() if amount < 0}
+    if saved:
+        return Rating(
+            "Cost",
+            RAG.GREEN,
+            "approved changes save " + ", ".join(_money(saved[c], c) for c in sorted(saved)),
+        )
     return Rating("Cost", RAG.GREEN, "no approved change adds cost")
 
 

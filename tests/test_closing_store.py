@@ -671,6 +671,35 @@ def test_a_broken_team_template_names_the_file_and_adds_nothing(data_path: Path)
     assert repo.snapshot().projects() == []
 
 
+@pytest.mark.parametrize(
+    ("item", "why"),
+    [
+        ({"title": "x" * 201}, "item 2: title: String should have at most 200 characters"),
+        ({"title": " \n "}, "item 2 has an empty title"),
+        ({"title": 5}, "item 2 needs a title as text (and asks_score, if given, true or false)"),
+        (
+            {"title": "Survey", "asks_score": "no"},
+            "item 2 needs a title as text (and asks_score, if given, true or false)",
+        ),
+        ("Survey", "item 2 needs a title as text (and asks_score, if given, true or false)"),
+    ],
+)
+def test_a_team_template_item_a_checklist_could_not_hold_is_named_in_one_line(
+    data_path: Path, item: object, why: str
+) -> None:
+    """Held to the checklist item's own limits, so no project is refused half-way."""
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    template = data_path.parent / "closing_template.json"
+    template.write_text(json.dumps({"items": [{"title": "Signed"}, item]}))
+    repo = TinyDBRepository(data_path)
+    with pytest.raises(ValidationFailed) as refused:
+        repo.add(Project(name="Portal"))
+    assert str(refused.value) == (
+        f"{template}: not a closing checklist template ({why}); fix or remove it"
+    )
+    assert repo.snapshot().projects() == []
+
+
 def test_the_clocks_of_a_closed_project_stand_still_at_the_close(repo: TinyDBRepository) -> None:
     """Nothing is due from a project that has ended: an open request's clocks read the
     same a week after the close as at the close, and the tab would not count new breaches."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -243,6 +243,21 @@ async def test_a_bad_zone_is_shown_at_the_field_and_nothing_is_saved(size: tuple
         assert app.focused is app.screen.query_one("#field-timezone")
 
 
+async def test_a_video_link_that_is_no_web_address_is_shown_at_its_field() -> None:
+    app = FormApp(meeting_form())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, "#field-title", "Kick-off")
+        await fill(pilot, "#field-video_link", "javascript:alert(1)")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.results == []
+        error = str(app.screen.query_one("#error-video_link", Static).render())
+        assert error == (
+            "✗ a video link is a web address starting with https:// or http://, "
+            "not 'javascript:alert(1)'"
+        )
+
+
 async def test_a_zero_duration_and_a_bad_start_are_shown_at_their_fields() -> None:
     app = FormApp(meeting_form())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -310,3 +325,30 @@ async def test_a_new_start_that_would_lose_minutes_is_refused_at_the_start() -> 
         assert isinstance(app.screen, MeetingForm)
         error = str(app.screen.query_one("#error-start", Static).render())
         assert "1 occurrence with minutes or a record (the first on 08 Dec 2026)" in error
+
+
+async def test_a_start_the_clocks_skip_is_refused_and_one_they_show_twice_is_the_first() -> None:
+    app = FormApp(meeting_form())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, "#field-title", "Night release")
+        await fill(pilot, "#field-start", "2027-03-28 02:30")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.results == []
+        error = str(app.screen.query_one("#error-start", Static).render())
+        assert error == (
+            "✗ 2027-03-28 02:30 does not exist in Europe/Berlin (the clocks go forward at 02:00)"
+        )
+
+        await fill(pilot, "#field-start", "2027-10-31 02:30")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications if n.severity == "warning"]
+
+    [meeting] = app.results
+    assert isinstance(meeting, Meeting)
+    assert meeting.start.utcoffset() == timedelta(hours=2)  # summer time: the first 02:30
+    assert notes == [
+        "2027-10-31 02:30 comes twice in Europe/Berlin (the clocks go back): taken as the "
+        "first, at UTC+02:00; give 2027-10-31 02:30+01:00 for the second"
+    ]

@@ -171,6 +171,48 @@ def test_parse_datetime_refuses_malformed_dates(text: str) -> None:
         clock.parse_datetime(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "zone", "jump"),
+    [
+        ("2026-03-29 02:30", "Europe/Berlin", "02:00"),
+        ("2026-03-29 02:00", "Europe/Berlin", "02:00"),
+        ("2026-03-08 02:59", "America/New_York", "02:00"),
+        ("2026-10-04 02:15", "Australia/Lord_Howe", "02:00"),  # forward by half an hour
+        ("2026-09-06", "America/Santiago", "00:00"),  # a bare date: midnight is skipped there
+    ],
+)
+def test_a_local_time_the_clocks_skip_is_refused(text: str, zone: str, jump: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        clock.parse_datetime(text, zone)
+    wall = text if " " in text else f"{text} 00:00"
+    assert str(refused.value) == (
+        f"{wall} does not exist in {zone} (the clocks go forward at {jump})"
+    )
+
+
+def test_the_minutes_around_a_skipped_hour_are_read_as_typed() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    before = clock.parse_datetime("2026-03-29 01:59", "Europe/Berlin")
+    after = clock.parse_datetime("2026-03-29 03:00", "Europe/Berlin")
+    assert (before.utcoffset(), after.utcoffset()) == (timedelta(hours=1), timedelta(hours=2))
+    assert after.astimezone(UTC) - before.astimezone(UTC) == timedelta(minutes=1)
+    assert clock.twice_note(before) is None and clock.twice_note(after) is None
+    assert before.tzinfo is berlin
+
+
+def test_a_local_time_shown_twice_is_the_first_and_the_note_says_so() -> None:
+    first = clock.parse_datetime("2026-11-01 01:30", "America/New_York")
+    assert first.astimezone(UTC) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert clock.twice_note(first) == (
+        "2026-11-01 01:30 comes twice in America/New_York (the clocks go back): taken as "
+        "the first, at UTC-04:00; give 2026-11-01 01:30-05:00 for the second"
+    )
+    second = clock.parse_datetime("2026-11-01 01:30-05:00", "America/New_York")
+    assert second - first.astimezone(UTC) == timedelta(hours=1)
+    assert clock.twice_note(second) is None, "an offset given says which one"
+    assert clock.twice_note(clock.parse_datetime("2026-11-01 02:00", "America/New_York")) is None
+
+
 @given(st.text())
 def test_printable_is_one_line_without_control_characters(text: str) -> None:
     shown = printable(text)

@@ -661,3 +661,24 @@ def test_a_breached_resolution_clock_is_shown_before_a_first_response_in_time() 
     )
     shown = answered.clocks(policy, "UTC", received + timedelta(hours=2)).shown
     assert shown is not None and shown[0] == "resolution"
+
+
+def test_a_working_week_of_every_hour_counts_like_around_the_clock_but_holidays() -> None:
+    """``mon-sun 00:00-24:00`` is a desk that never closes: the same as 24x7 across both
+    DST changes (23- and 25-hour days), except that its holidays do not count."""
+    spans = sla.parse_working_week("mon-sun 00:00-24:00")
+    week = sla.WorkingWeek(spans, BERLIN)
+    for start in (
+        datetime(2026, 3, 28, 20, tzinfo=UTC),
+        datetime(2026, 10, 24, 20, tzinfo=UTC),
+    ):
+        for hours in (1, 16, 80):
+            due = sla.add_working_seconds(week, start, hours * 3600)
+            assert due == sla.add_working_seconds(None, start, hours * 3600)
+            assert sla.working_seconds(week, start, due) == hours * 3600
+    closed = sla.WorkingWeek(spans, BERLIN, frozenset({date(2026, 12, 25)}))
+    eve = datetime(2026, 12, 24, 22, tzinfo=UTC)  # 23:00 in Berlin
+    # One hour before midnight on the 24th, none on the 25th, the second from 00:00 on the 26th.
+    assert sla.add_working_seconds(closed, eve, 2 * 3600) == datetime(
+        2026, 12, 26, 1, 0, tzinfo=BERLIN
+    )

@@ -262,6 +262,29 @@ def test_schedule_rating() -> None:
     assert schedule(target_end=None) == (RAG.GREEN, "no delay recorded")
 
 
+def test_approved_changes_that_save_days_and_money_are_named_as_savings() -> None:
+    """A change that drops work shortens the schedule and lowers the cost: a PM says so."""
+    approved = ChangeDecision.APPROVED
+    assert schedule([change(approved, impact_days=-2.5)]) == (
+        RAG.GREEN,
+        "on track for the target end (2027-03-01); approved changes save 2.5 days",
+    )
+    assert schedule([change(approved, impact_days=-2), change(approved, impact_days=5)]) == (
+        RAG.AMBER,
+        "approved changes add +3 days",
+    )
+    saving = cost_rating(
+        [
+            change(approved, impact_cost=Decimal(-800)),
+            change(approved, impact_cost=Decimal("-99.50"), cost_currency="USD"),
+        ]
+    )
+    assert (saving.rag, saving.reason) == (
+        RAG.GREEN,
+        "approved changes save 800.00 EUR, 99.50 USD",
+    )
+
+
 def test_cost_rating() -> None:
     assert cost_rating([change(impact_cost=Decimal(500))]).rag is RAG.GREEN  # still pending
     amber = cost_rating([change(ChangeDecision.APPROVED, impact_cost=Decimal("1200.50"))])

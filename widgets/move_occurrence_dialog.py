@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from clientdesk.store.calendar import Occurrence
-from clientdesk.store.clock import parse_datetime, zone
+from clientdesk.store.clock import parse_datetime, twice_note, zone
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.text import printable
 from clientdesk.widgets.cells import DATETIME_FORMAT
@@ -165,6 +165,11 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
         """Return the new time and place, unless an input is wrong."""
         result = self.result()
         if result is not None:
+            note = twice_note(result.start)
+            if note is not None:
+                self.app.notify(
+                    note, title="Time taken as the first", severity="warning", markup=False
+                )
             self.dismiss(result)
 
     def action_cancel(self) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
@@ -34,11 +34,11 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from clientdesk.store.clock import parse_date, zone
+from clientdesk.store.clock import parse_date, twice_note, zone
 from clientdesk.store.errors import ConflictError, StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
-from clientdesk.store.text import printable
+from clientdesk.store.text import TERMINAL_CONTROLS, printable
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import (
     ConflictChoice,
@@ -62,12 +62,17 @@ def enum_options(values: Sequence[StrEnum]) -> tuple[tuple[str, str], ...]:
     return tuple((str(value).replace("_", " "), str(value)) for value in values)
 
 
-_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
-"""C0 controls and DEL mapped to their visible pictures (U+2400 block), one for one."""
+_CONTROL_PICTURES = (
+    {code: 0x2400 + code for code in range(0x20)}
+    | {0x7F: 0x2421}
+    | {ord(char): 0xFFFD for char in map(chr, range(0x80, 0x2070)) if TERMINAL_CONTROLS.match(char)}
+)
+"""C0 controls and DEL mapped to their visible pictures (U+2400 block), one for one;
+C1 controls, line separators and bidi controls, which have no picture, to U+FFFD."""
 
 
 class ControlPictures(Highlighter):
-    """Shows control characters in an Input as their pictures (ESC reads "␛").
+    """Shows control characters in an Input as their pictures (ESC reads "␛", U+202E "�").
 
     The Input keeps the real value; only what reaches the terminal changes, one
     character for one so the cursor stays where it was.
@@ -284,6 +289,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         self._saving = False
         self._initial: dict[str, str] = {}
         self._mine: R | None = None
+        self._notes: list[str] = []
 
     # -- layout ------------------------------------------------------------------
 
@@ -304,9 +310,9 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         if self.record is None:
             title = Text(f"New {self.NOUN}")
         else:
-            title = Text.assemble(f"Edit {self.NOUN} ", (self.record.key, "bold"))
+            title = Text.assemble(f"Edit {self.NOUN} ", (printable(self.record.key), "bold"))
         if self._subtitle:
-            title.append_text(Text(f" · {self._subtitle}", style="dim"))
+            title.append_text(Text(f" · {printable(self._subtitle)}", style="dim"))
         return title
 
     def _field_row(self, field: FormField) -> Widget:
@@ -433,13 +439,22 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
             FormInvalid: one or more fields break a rule.
         """
         base = dump_record(self.record) if self.record is not None else dict(self._fixed)
-        data, errors = self.changes(self.values())
+        typed = self.values()
+        data, errors = self.changes(typed)
         try:
             record = validate_record(self.RECORD_TYPE, {**base, **data})
         except ValidationFailed as first:
             errors.extend(self._every_error({**base, **data}, first))
         if errors:
             raise FormInvalid(errors)
+        # A local time the clocks show twice was taken as the first: said once saved.
+        self._notes = [
+            note
+            for name, value in data.items()
+            if isinstance(value, datetime)
+            and typed.get(name) != self._initial.get(name)
+            and (note := twice_note(value)) is not None
+        ]
         return cast(R, record)
 
     def _every_error(self, data: dict[str, Any], first: ValidationFailed) -> list[ValidationFailed]:
@@ -473,7 +488,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     def show_error(self, error: StoreError | OSError) -> None:
         """Show ``error`` beside its field, or at the top of the form."""
         field = self.error_field(error) if isinstance(error, ValidationFailed) else None
-        message = describe_error(error)
+        message = printable(describe_error(error))  # it may quote what was typed
         if field is None:
             box = self.query_one("#form-error", Static)
             box.update(Text(message))
@@ -519,6 +534,8 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
+        for note in self._notes:
+            self.app.notify(note, title="Time taken as the first", severity="warning", markup=False)
         self.dismiss(cast(R, message.record))
 
     @on(SaveFailed)
