@@ -54,7 +54,7 @@ from clientdesk.store.calendar import Occurrence
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingStatus
 from clientdesk.store.errors import ValidationFailed
-from clientdesk.store.models import AgendaItem, Meeting, Project
+from clientdesk.store.models import AgendaItem, Meeting, Project, video_link_problem
 
 PRODID = f"-//clientdesk//clientdesk {__version__}//EN"
 """The PRODID of every calendar clientdesk writes."""
@@ -372,8 +372,9 @@ def _base_event(
     event.add("DTSTAMP", now.astimezone(UTC))
     event.add("SEQUENCE", sequence)
     event.add("SUMMARY", ics_text(meeting.title))
-    if _URI.fullmatch(meeting.video_link):
-        # A URI value is not escaped: only a link that is one goes here.
+    if _URI.fullmatch(meeting.video_link) and not video_link_problem(meeting.video_link):
+        # A URI value is not escaped: only a link that is one goes here, and only a web
+        # address (a file from before that rule may hold a javascript: link).
         event.add("URL", vUri(meeting.video_link))
     organiser_name, organiser_email = _organiser(meeting, project)
     if organiser_email:

@@ -12,12 +12,14 @@ this module re-exports them, so either import works.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Annotated, ClassVar, Literal, Self
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from pydantic import (
@@ -54,6 +56,7 @@ from clientdesk.store.enums import (
     RiskStatus,
 )
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.text import printable
 
 # -- field types ---------------------------------------------------------------
 
@@ -124,6 +127,34 @@ def _check_currency(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", cleaned):
         raise ValueError(f"{value!r} is not a currency code (three letters, e.g. EUR)")
     return cleaned
+
+
+def video_link_problem(link: str) -> str:
+    """Why ``link`` cannot be a meeting's video link ("" when it can, or is empty).
+
+    A video link is opened by a click in the invite and shown on terminals:
+    only a web address (``http://`` or ``https://`` with a host) qualifies, and
+    none with spaces or control characters, which could hide what follows.
+    """
+    if not link:
+        return ""
+    shown = printable(link if len(link) <= 60 else link[:59] + "…")
+    for position, char in enumerate(link, start=1):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(char)
+            escaped = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+            what = "a space" if char == " " else f"the character {escaped}"
+            return (
+                "a video link holds no spaces or control characters; "
+                f"'{shown}' has {what} at position {position}"
+            )
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"a video link is a web address starting with https:// or http://, not '{shown}'"
+    return ""
 
 
 Email = Annotated[str, AfterValidator(_check_email)]
@@ -581,6 +612,18 @@ class Meeting(ProjectRecord):
             raise ValueError(problem)
         return value
 
+    @field_validator("video_link")
+    @classmethod
+    def _video_link_is_a_web_address(cls, value: str, info: ValidationInfo) -> str:
+        # Checked on writing only: a file that holds a looser link from before must still open.
+        if is_stored(info):
+            return value
+        link = value.strip()
+        problem = video_link_problem(link)
+        if problem:
+            raise ValueError(problem)
+        return link
+
     @field_validator("exceptions")
     @classmethod
     def _exceptions_are_occurrences(
@@ -602,7 +645,18 @@ class Meeting(ProjectRecord):
             if when in seen:
                 raise ValueError(f"the occurrence on {_local_text(when, timezone)} is listed twice")
             seen.add(when)
-            if series.after(when, inc=True) != when:
+        # One walk through the series up to its last change, not one per change: each
+        # walk starts at the series' start, and a series may change hundreds of times.
+        last = max(seen)
+        found: set[datetime] = set()
+        for occurrence in series:
+            if occurrence > last:
+                break
+            if occurrence in seen:
+                found.add(occurrence)
+        for change in value:
+            when = change.original_start
+            if when not in found:
                 raise ValueError(
                     f"the series has no occurrence on {_local_text(when, timezone)} ({timezone})"
                 )

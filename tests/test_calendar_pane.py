@@ -4,6 +4,7 @@ occurrences, minutes and action items, the communication plan."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent, TextArea
 
+from clientdesk.store import ics_import
 from clientdesk.store.models import (
     ClientRequest,
     CommunicationPlanItem,
@@ -18,6 +20,7 @@ from clientdesk.store.models import (
 )
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.busy_dialog import BusyDialog
 from clientdesk.widgets.calendar_pane import AgendaEntry, CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.meeting_detail import MeetingDetail
@@ -533,6 +536,46 @@ async def test_a_file_that_is_no_calendar_is_refused_and_asked_again(
         assert len(errors) == 1 and "not an iCalendar file" in errors[0]
         assert "\n" not in errors[0]
         assert isinstance(app.screen, ReasonDialog), "the path is asked again"
+    assert calendar_path.read_bytes() == before
+
+
+async def test_escape_cancels_an_import_still_being_read_and_nothing_is_written(
+    calendar_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invite = tmp_path / "kickoff.ics"
+    invite.write_text(INVITE, encoding="utf-8")
+    reading, release = threading.Event(), threading.Event()
+    real_read = ics_import.read_import_file
+
+    def slow_read(path: Path) -> bytes:
+        """The file as read from a slow disk: only once the test lets it through."""
+        reading.set()
+        release.wait(timeout=30)
+        return real_read(path)
+
+    monkeypatch.setattr(ics_import, "read_import_file", slow_read)
+    before = calendar_path.read_bytes()
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*str(invite), "enter")
+        for _ in range(500):
+            if reading.is_set() and isinstance(app.screen, BusyDialog):
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, BusyDialog), "a notice shows while the file is read"
+        assert "escape cancels" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, BusyDialog)
+        notices = [str(n.message) for n in app._notifications]
+        assert "Import of kickoff.ics cancelled: nothing was written." in notices
+        release.set()  # the read ends after all; what it found must not show
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "MTG-4" not in [key for key, _ in rows(app)]
     assert calendar_path.read_bytes() == before
 
 

@@ -220,6 +220,18 @@ def test_edit_plan_changes_the_cadence_by_preset(
         (("add", "meeting", "--rrule", "FREQ=WEEKLY;BYDAY=MO"), "is not one the rule gives"),
         (("add", "meeting", "--start", "9999-12-31 23:30"), "between 1970 and 2200"),
         (("add", "plan", "--first-due", "2201-01-01 00:30"), "between 1970 and 2200"),
+        (
+            ("add", "meeting", "--video-link", "javascript:alert(1)"),
+            "video_link: a video link is a web address starting with https:// or http://",
+        ),
+        (
+            ("edit", "meeting", "MTG-1", "--video-link", "https://meet.example/a\x1b]0;x\x07"),
+            "'https://meet.example/a\\x1b]0;x\\x07' has the character \\x1b at position 23",
+        ),
+        (
+            ("edit", "meeting", "MTG-1", "--video-link", "https://meet.example/a b"),
+            "has a space at position 23",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
@@ -227,8 +239,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 ) -> None:
     before = shop.read_bytes()
     verb, kind, *rest = argv
-    fields = ["--title", "Bad"] if "--title" not in rest else []
-    if kind == "meeting" and "--start" not in rest:
+    fields = ["--title", "Bad"] if "--title" not in rest and verb == "add" else []
+    if kind == "meeting" and "--start" not in rest and verb == "add":
         fields += ["--start", "2026-12-01 10:00"]
     err = refused(capsys, verb, kind, "--project", "SHOP", *fields, *rest)
     assert message in err
@@ -317,3 +329,26 @@ def test_a_one_off_meeting_months_ahead_lists_its_next_occurrence(
         "--start", "2027-06-01 10:00",
     )  # fmt: skip
     assert listed(capsys, "meetings")["MTG-2"]["next_occurrence"] == "2027-06-01T10:00:00+02:00"
+
+
+def test_a_data_file_holding_a_link_from_before_the_rule_still_opens(
+    capsys: pytest.CaptureFixture[str], shop: Path
+) -> None:
+    # Written before video links had to be web addresses (or planted by hand).
+    document = json.loads(shop.read_text(encoding="utf-8"))
+    (meeting,) = document["meetings"].values()
+    meeting["video_link"] = "javascript:alert(1)"
+    shop.write_text(json.dumps(document), encoding="utf-8")
+    assert listed(capsys, "meetings")["MTG-1"]["video_link"] == "javascript:alert(1)"
+    assert "sound" in ok(capsys, "check")
+    ok(
+        capsys,
+        "edit",
+        "meeting",
+        "MTG-1",
+        "--project",
+        "SHOP",
+        "--video-link",
+        "https://x.example/m",
+    )
+    assert listed(capsys, "meetings")["MTG-1"]["video_link"] == "https://x.example/m"

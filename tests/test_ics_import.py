@@ -8,17 +8,25 @@ the data file byte for byte as it was.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from clientdesk.store import calendar
+from clientdesk.store import calendar, ics_import
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingStatus
 from clientdesk.store.errors import StoreError
 from clientdesk.store.ics_import import (
+    MAX_ATTENDEES,
+    MAX_CALENDARS,
+    MAX_DATES,
+    MAX_EVENTS,
     MAX_IMPORT_BYTES,
+    MAX_IMPORT_LINES,
+    MAX_PROPERTIES,
+    ImportCancelled,
     ImportPlan,
     ImportRefused,
     apply_import,
@@ -27,6 +35,7 @@ from clientdesk.store.ics_import import (
 )
 from clientdesk.store.models import AgendaItem, Attendee, Contact, Meeting, Project
 from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.cli import main
 from clientdesk.tui.commands import _Parser
 from clientdesk.tui.import_commands import register
 from tests.helpers.ui import FIXED_NOW
@@ -572,8 +581,6 @@ def test_the_command_previews_then_imports(
     assert out[3] == "skipped 'Office closed': it spans 5 days; a meeting lasts a day at most"
     assert out[-1] == "imported 3 changes into PORTAL (new: MTG-1, MTG-2, MTG-3)"
     assert len(repo.snapshot().of_project(Meeting, project.id)) == 3
-    run_command("import-ics", str(DATA / "google_feed.ics"), "--project", "PORTAL")
-    assert capsys.readouterr().out.splitlines()[-1] == "nothing to import"
 
 
 def test_a_dry_run_previews_and_writes_nothing(
@@ -719,3 +726,308 @@ def test_an_until_that_is_no_date_is_skipped_not_a_crash(
     made = plan(repo, odd)
     assert made.count == 0
     assert "UNTIL is not a date" in made.preview_lines()[0]
+
+
+# -- nothing imported is an error for scripts -----------------------------------------------
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+def test_a_file_that_imports_nothing_exits_2_saying_why(
+    repo: TinyDBRepository,
+    project: Project,
+    data_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    dry_run: bool,
+) -> None:
+    imported(repo, GOOGLE)
+    before = data_path.read_bytes()
+    argv = ["import-ics", str(DATA / "google_feed.ics"), "--project", "PORTAL"]
+    assert main([*argv, "--dry-run"] if dry_run else argv) == 2
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 4, "the preview still lists every skipped event"
+    assert err == (
+        "clientdesk: nothing to import: skipped 'Stand-up (US team)': SEQUENCE 2 is not newer "
+        "than 2 (MTG-1) | skipped 'Design review': SEQUENCE 0 is not newer than 0 (MTG-2) | "
+        "skipped 'Go-live': SEQUENCE 0 is not newer than 0 (MTG-3) | and 1 more\n"
+    )
+    assert data_path.read_bytes() == before
+
+
+# -- hostile files: limits, shape, zones --------------------------------------------------
+
+
+def crowd(count: int) -> bytes:
+    """An invite to a meeting with ``count`` attendees."""
+    guests = [f"ATTENDEE:mailto:guest{n}@client.example" for n in range(count)]
+    return ics(*vevent("SUMMARY:All hands", "DTSTART:20261201T090000Z", *guests))
+
+
+def many_events(count: int) -> bytes:
+    """A feed of ``count`` one-off events."""
+    lines = [line for n in range(count) for line in vevent("DTSTART:20261201T090000Z", uid=f"{n}")]
+    return ics(*lines, method="PUBLISH")
+
+
+OVER_LIMITS: dict[str, tuple[Callable[[], bytes], str]] = {
+    "attendees": (
+        lambda: crowd(10_001),
+        "the event at line 5 has 10,001 attendees; clientdesk reads at most 1,000 on one event",
+    ),
+    "events": (
+        lambda: many_events(MAX_EVENTS + 1),
+        "the file holds 2,001 events; clientdesk reads at most 2,000 in one file",
+    ),
+    "calendars": (
+        lambda: ics(*vevent("DTSTART:20261201T090000Z")) * (MAX_CALENDARS + 1),
+        "the file holds 101 calendars (VCALENDAR); clientdesk reads at most 100 in one file",
+    ),
+    "dates": (
+        lambda: ics(*vevent("DTSTART:20261201T090000Z", "RRULE:FREQ=DAILY",
+                            *["RDATE:20270101T090000Z,20280101T090000Z"] * (MAX_DATES // 2 + 1))),
+        "the event at line 5 has 5,002 RDATE and EXDATE values; clientdesk reads at most 5,000",
+    ),
+    "properties": (
+        lambda: ics(*vevent("DTSTART:20261201T090000Z",
+                            *[f"X-FILLER-{n}:x" for n in range(MAX_PROPERTIES)])),
+        "the event at line 5 has 10,003 properties; clientdesk reads at most 10,000",
+    ),
+    "lines": (
+        lambda: ics(*["X-FILLER:x"] * MAX_IMPORT_LINES),
+        "the file has 200,006 lines; clientdesk reads at most 200,000",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(OVER_LIMITS))
+def test_a_file_over_a_limit_is_refused_whole_before_it_is_parsed(
+    name: str,
+    repo: TinyDBRepository,
+    project: Project,
+    data_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    build, message = OVER_LIMITS[name]
+    source = tmp_path / "hostile.ics"
+    source.write_bytes(build())
+    before = data_path.read_bytes()
+
+    def no_parse(*_: object, **__: object) -> None:
+        raise AssertionError("the limit is checked before the iCalendar parser runs")
+
+    monkeypatch.setattr(ics_import.Calendar, "from_ical", no_parse)
+    assert main(["import-ics", str(source), "--project", "PORTAL"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"clientdesk: {message}") and err.count("\n") == 1
+    assert data_path.read_bytes() == before
+
+
+def test_an_event_at_the_attendee_limit_is_imported(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    imported(repo, crowd(MAX_ATTENDEES))
+    assert len(meeting(repo).attendees) == MAX_ATTENDEES
+
+
+def zone(*parts: tuple[str, str, str, str, str], tzid: str = "Custom") -> list[str]:
+    """A VTIMEZONE of ``parts`` (kind, DTSTART, TZOFFSETFROM, TZOFFSETTO, RRULE or "")."""
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{tzid}"]
+    for kind, start, before, after, rule in parts:
+        lines += [f"BEGIN:{kind}", f"DTSTART:{start}", f"TZOFFSETFROM:{before}"]
+        lines += [f"TZOFFSETTO:{after}", *([f"RRULE:{rule}"] if rule else []), f"END:{kind}"]
+    return [*lines, "END:VTIMEZONE"]
+
+
+IN_CUSTOM = vevent(
+    "SUMMARY:Budget review",
+    "DTSTART;TZID=Custom:20270315T090000",
+    "DTEND;TZID=Custom:20270315T100000",
+)
+DAILY_ZONE = ics(
+    *zone(
+        ("STANDARD", "16010101T000000", "+0200", "+0100", "FREQ=DAILY"),
+        ("DAYLIGHT", "16010101T060000", "+0100", "+0200", "FREQ=DAILY"),
+    ),
+    *IN_CUSTOM,
+)
+"""A zone whose clocks change twice a day: it once cost minutes and was read as Kaliningrad."""
+
+
+def test_a_zone_that_changes_daily_is_refused_as_unreadable_not_read_wrongly(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        plan(repo, DAILY_ZONE)
+    assert str(refused.value) == (
+        "the time zone 'Custom' in the file cannot be read: its STANDARD part repeats "
+        "FREQ=DAILY, and the zone of a real place changes by a yearly rule"
+    )
+
+
+def test_a_zone_part_with_too_many_changes_is_refused(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    every_other_day = "FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,3,5,7,9"
+    data = ics(
+        *zone(
+            ("STANDARD", "19700101T000000", "+0200", "+0100", every_other_day),
+            ("DAYLIGHT", "19700102T000000", "+0100", "+0200", "FREQ=YEARLY;BYMONTH=3"),
+        ),
+        *IN_CUSTOM,
+    )
+    with pytest.raises(ImportRefused, match=(
+        "changes its offset more than 1,000 times in one STANDARD part; clientdesk reads at "
+        "most 1,000"
+    )):  # fmt: skip
+        plan(repo, data)
+
+
+BERLIN_AS_WRITTEN = zone(
+    ("DAYLIGHT", "19810329T020000", "+0100", "+0200", "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"),
+    ("STANDARD", "19810927T030000", "+0200", "+0100",
+     "FREQ=YEARLY;UNTIL=19950924T010000Z;BYMONTH=9;BYDAY=-1SU"),
+    ("STANDARD", "19961027T030000", "+0200", "+0100", "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"),
+)  # fmt: skip
+"""Berlin as zone services write it: a part that ended in 1995 (UNTIL in UTC), then today's."""
+
+
+def test_a_zone_with_an_ended_part_is_matched_by_its_changes_around_now(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    made = imported(repo, ics(*BERLIN_AS_WRITTEN, *IN_CUSTOM))
+    assert made.warnings == ("time zone 'Custom' read as Europe/Berlin (the same offsets)",)
+    assert meeting(repo).start == datetime(2027, 3, 15, 9, 0, tzinfo=BERLIN)
+
+
+def test_zone_matching_that_runs_out_of_time_refuses_the_file(
+    repo: TinyDBRepository, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ics_import, "ZONE_MATCH_SECONDS", 0.0)
+    with pytest.raises(ImportRefused) as refused:
+        plan(repo, ics(*BERLIN_AS_WRITTEN, *IN_CUSTOM))
+    assert str(refused.value) == (
+        "the time zone 'Custom' in the file could not be matched to a known zone within 0 "
+        "seconds, the most clientdesk spends on the zones of a file"
+    )
+
+
+def test_an_import_that_runs_out_of_time_is_refused(
+    repo: TinyDBRepository, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ics_import, "IMPORT_SECONDS", 0.0)
+    with pytest.raises(ImportRefused, match="the file takes more than 0 seconds to read"):
+        plan(repo, OUTLOOK)
+
+
+def test_a_cancelled_import_stops_and_plans_nothing(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    snapshot = repo.snapshot()
+    with pytest.raises(ImportCancelled):
+        plan_import(OUTLOOK, project, snapshot, now=FIXED_NOW, should_stop=lambda: True)
+
+
+SMUGGLED = ics(*vevent("DTSTART:20261201T090000Z", "SUMMARY:Sync\nATTENDEE:mailto:x@evil.example"))
+"""A SUMMARY holding a bare LF: the parser would read an extra ATTENDEE line after it."""
+
+
+def test_a_bare_line_feed_inside_a_line_of_a_crlf_file_is_refused(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    with pytest.raises(ImportRefused) as refused:
+        plan(repo, SMUGGLED)
+    assert str(refused.value) == (
+        "not a valid iCalendar file: line 9 holds a line feed without a carriage return, in a "
+        "file whose lines end with both; what follows it would pass for a line of its own"
+    )
+
+
+@pytest.mark.parametrize("source", [OUTLOOK, GOOGLE], ids=["outlook", "google"])
+def test_a_file_whose_lines_end_in_lf_alone_reads_as_with_crlf(
+    repo: TinyDBRepository, project: Project, source: bytes
+) -> None:
+    lf_only = source.replace(b"\r\n", b"\n")
+    assert b"\r" not in lf_only and lf_only.count(b"\n") > 50
+    assert plan(repo, lf_only).preview_lines() == plan(repo, source).preview_lines()
+
+
+def test_a_crlf_file_keeps_reading_a_lf_fold_and_a_trailing_blank_line(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    data = ics(*vevent("DTSTART:20261201T090000Z", "SUMMARY:Weekly\n  sync")) + b"\n"
+    assert plan(repo, data).preview_lines()[0].startswith("new meeting 'Weekly sync'")
+
+
+HOSTILE_SHAPES: dict[str, tuple[bytes, str]] = {
+    "END:VTODO closes a VEVENT": (
+        ics("BEGIN:VEVENT", "UID:t", "DTSTART:20261201T090000Z", "SUMMARY:T", "END:VTODO"),
+        "not a valid iCalendar file: END:VTODO at line 9 closes the VEVENT begun at line 5",
+    ),
+    "negative SEQUENCE": (
+        ics(*vevent("DTSTART:20261201T090000Z", "SUMMARY:Sync", "SEQUENCE:-5")),
+        "the event 'Sync' has SEQUENCE -5; a SEQUENCE is a whole number, 0 or more",
+    ),
+    "bare LF": (SMUGGLED, "line 9 holds a line feed without a carriage return"),
+    "daily zone": (DAILY_ZONE, "its STANDARD part repeats FREQ=DAILY"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_SHAPES))
+def test_a_malformed_file_is_refused_with_one_line_and_changes_nothing(
+    name: str, repo: TinyDBRepository, project: Project, data_path: Path, tmp_path: Path
+) -> None:
+    data, message = HOSTILE_SHAPES[name]
+    before = data_path.read_bytes()
+    source = tmp_path / "invite.ics"
+    source.write_bytes(data)
+    with pytest.raises(ImportRefused) as refused:
+        run_command("import-ics", str(source), "--project", "PORTAL")
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+    assert data_path.read_bytes() == before
+
+
+# -- video links ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        ("javascript:alert(1)", "a video link is a web address starting with https:// or http://"),
+        ("https://meet.example/a\x1b]0;owned\x07", "has the character \\x1b at position 23"),
+    ],
+    ids=["javascript", "control"],
+)
+def test_an_imported_video_link_that_is_no_web_address_is_left_out_and_said(
+    repo: TinyDBRepository, project: Project, link: str, why: str
+) -> None:
+    data = ics(
+        *vevent(
+            "DTSTART:20261201T090000Z",
+            "DURATION:PT30M",
+            "SUMMARY:Sync",
+            f"X-GOOGLE-CONFERENCE:{link}",
+        )
+    )
+    made = imported(repo, data)
+    assert made.count == 1
+    assert meeting(repo).video_link == ""
+    (warning,) = made.warnings
+    assert warning.startswith("'Sync': the video link in X-GOOGLE-CONFERENCE left out (")
+    assert why in warning and "\x1b" not in warning
+
+
+def test_a_web_address_after_a_bad_video_link_is_still_taken(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    data = ics(
+        *vevent(
+            "DTSTART:20261201T090000Z",
+            "X-MICROSOFT-SKYPETEAMSMEETINGURL:javascript:alert(1)",
+            "LOCATION:https://meet.example/sync",
+        )
+    )
+    imported(repo, data)
+    stored = meeting(repo)
+    assert (stored.video_link, stored.location) == ("https://meet.example/sync", "")

@@ -11,6 +11,7 @@ colleague's change to another occurrence in between is kept.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
-from clientdesk.store.paths import fresh_path
 from clientdesk.widgets.calendar_pane import NEXT_STATUS, CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from clientdesk.store.ics_import import ImportPlan
     from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
     from clientdesk.tui.app import ClientDeskApp
+    from clientdesk.widgets.busy_dialog import BusyDialog
     from clientdesk.widgets.minutes_form import MinutesResult
 
 OCCURRENCE_FIELDS = ("exceptions", "status", "start", "duration_minutes", "location")
@@ -186,7 +187,7 @@ class CalendarActions:
         invite of the whole meeting.
         """
         from clientdesk.store.ics import is_cancellation, meeting_invite
-        from clientdesk.store.storage import save_atomically
+        from clientdesk.store.storage import write_new_file
 
         meeting = occurrence.meeting
         recurrence_id = _recurrence_id(occurrence)
@@ -194,8 +195,7 @@ class CalendarActions:
             data = meeting_invite(meeting, project, now=clock.now(), recurrence_id=recurrence_id)
             cancel = is_cancellation(meeting, recurrence_id=recurrence_id)
             stem = f"{project.key}-{meeting.key}" + ("-cancel" if cancel else "")
-            target = fresh_path(directory, stem, ".ics")
-            save_atomically(target, data, keep_backup=False)
+            target = write_new_file(directory, stem, ".ics", data)
         except (StoreError, OSError) as error:
             self.app.post_message(
                 self.app.WriteFailed(f"cannot write the invite: {describe_error(error)}")
@@ -294,13 +294,15 @@ class CalendarActions:
     def _write_feed(self, project: Project, directory: Path) -> None:
         from clientdesk.store.ics import project_feed
         from clientdesk.store.models import Meeting
-        from clientdesk.store.storage import save_atomically
+        from clientdesk.store.storage import write_new_file
 
         try:
             meetings = self.app.repository.snapshot().of_project(Meeting, project.id)
-            target = fresh_path(directory, f"{project.key}-calendar", ".ics")
-            save_atomically(
-                target, project_feed(meetings, project, now=clock.now()), keep_backup=False
+            target = write_new_file(
+                directory,
+                f"{project.key}-calendar",
+                ".ics",
+                project_feed(meetings, project, now=clock.now()),
             )
         except (StoreError, OSError) as error:
             self.app.post_message(
@@ -322,9 +324,7 @@ class CalendarActions:
 
         def given(text: str | None) -> None:
             if text:
-                self.app.run_worker(
-                    partial(self._plan_import, project, text.strip()), thread=True, group="files"
-                )
+                self._plan_import_behind_notice(project, text.strip())
 
         self.app.push_screen(
             ReasonDialog(
@@ -336,9 +336,36 @@ class CalendarActions:
             given,
         )
 
-    def _plan_import(self, project: Project, path_text: str) -> None:
+    def _plan_import_behind_notice(self, project: Project, path_text: str) -> None:
+        """Work out the import in a worker, behind a notice that escape cancels.
+
+        A hostile or huge file can take seconds to read; escape closes the
+        notice at once, the worker stops at its next check, and nothing it
+        found is shown or written.
+        """
+        from clientdesk.widgets.busy_dialog import BusyDialog
+
+        cancelled = threading.Event()
+        name = Path(path_text).name
+
+        def closed(finished: bool | None) -> None:
+            if not finished:
+                cancelled.set()
+                self.app.notify(f"Import of {name} cancelled: nothing was written.", markup=False)
+
+        notice = BusyDialog(f"Reading {name} and working out what importing it would change…")
+        self.app.push_screen(notice, closed)
+        self.app.run_worker(
+            partial(self._plan_import, project, path_text, notice, cancelled),
+            thread=True,
+            group="files",
+        )
+
+    def _plan_import(
+        self, project: Project, path_text: str, notice: BusyDialog, cancelled: threading.Event
+    ) -> None:
         """Read the file and work out what it would change (a worker); nothing is written."""
-        from clientdesk.store.ics_import import plan_import, read_import_file
+        from clientdesk.store.ics_import import ImportCancelled, plan_import, read_import_file
         from clientdesk.store.models import Project as ProjectRecord
 
         try:
@@ -347,18 +374,42 @@ class CalendarActions:
             current = snapshot.get(ProjectRecord, project.id)
             if current is None:
                 raise StoreError(f"project {project.key} was deleted meanwhile")
-            plan = plan_import(data, current, snapshot, now=clock.now())
+            plan = plan_import(
+                data, current, snapshot, now=clock.now(), should_stop=cancelled.is_set
+            )
+        except ImportCancelled:
+            return  # the notice is gone already, and said so
         except (StoreError, OSError) as error:
-            self.app.post_message(
-                self.app.WriteFailed(
-                    f"cannot import {path_text}: {describe_error(error)}",
-                    ask_again=partial(self.ask_import, project, path_text),
-                )
+            self.app.call_from_thread(
+                self._import_not_planned, notice, cancelled, error, project, path_text
             )
             return
-        self.app.call_from_thread(self._preview_import, plan, path_text)
+        self.app.call_from_thread(self._preview_import, plan, path_text, notice, cancelled)
 
-    def _preview_import(self, plan: ImportPlan, path_text: str) -> None:
+    def _import_not_planned(
+        self,
+        notice: BusyDialog,
+        cancelled: threading.Event,
+        error: StoreError | OSError,
+        project: Project,
+        path_text: str,
+    ) -> None:
+        if cancelled.is_set():
+            return
+        notice.finish()
+        self.app.post_message(
+            self.app.WriteFailed(
+                f"cannot import {path_text}: {describe_error(error)}",
+                ask_again=partial(self.ask_import, project, path_text),
+            )
+        )
+
+    def _preview_import(
+        self, plan: ImportPlan, path_text: str, notice: BusyDialog, cancelled: threading.Event
+    ) -> None:
+        if cancelled.is_set():
+            return  # escape came first: the plan is dropped unseen
+        notice.finish()
         lines = plan.preview_lines()
         name = Path(path_text).name
         if not plan.count:

@@ -3,7 +3,8 @@
 :func:`register` adds the command to the parser that
 :func:`clientdesk.tui.commands.build_parser` builds. The command prints the
 preview (one line per change, skipped event and warning), then saves it all
-in one batch unless ``--dry-run``. A file that cannot be imported raises
+in one batch unless ``--dry-run``. A file that cannot be imported, or that
+would import nothing (every event skipped), raises
 :class:`~clientdesk.store.ics_import.ImportRefused`, which ``main`` prints as
 one line with exit status 2; nothing is written then.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clientdesk.store import clock, paths
+from clientdesk.store import clock
 from clientdesk.store.ics_import import (
     MAX_IMPORT_BYTES,
     ImportRefused,
@@ -22,7 +23,6 @@ from clientdesk.store.ics_import import (
     read_import_file,
 )
 from clientdesk.store.models import Meeting
-from clientdesk.store.repository import TinyDBRepository
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -57,14 +57,17 @@ def cmd_import_ics(args: argparse.Namespace) -> int:
     """Preview the import of ``args.file`` into ``args.project``, then apply it.
 
     Prints one line per change, skipped event and warning, then ``imported N
-    changes`` (or what a dry run would have imported, or ``nothing to import``).
+    changes`` (or what a dry run would have imported).
 
     Raises:
-        ImportRefused: the file cannot be imported; nothing was written.
+        ImportRefused: the file cannot be imported, or it would change nothing
+            (every event skipped: a script must notice); nothing was written.
         StoreError: no such project, or the store refused the batch.
         OSError: the file cannot be read.
     """
-    repository = TinyDBRepository(paths.resolve_data_path(getattr(args, "data", None)))
+    from clientdesk.tui.commands import _repository
+
+    repository = _repository(args)
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
     data = _read(args.file)
@@ -72,8 +75,7 @@ def cmd_import_ics(args: argparse.Namespace) -> int:
     for line in plan.preview_lines():
         print(line)
     if plan.count == 0:
-        print("nothing to import")
-        return 0
+        raise ImportRefused(plan.nothing_reason())
     if args.dry_run:
         print(f"dry run: would import {_changes(plan.count)}; nothing was written")
         return 0
