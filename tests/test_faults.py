@@ -655,3 +655,25 @@ async def test_app_shows_a_replaced_file_and_does_not_overwrite_it_with_a_stale_
         form = next(s for s in app.screen_stack if isinstance(s, RiskForm))
         assert form.query_one("#field-title", Input).value == f"{risk.title} (mine)"
         assert "ann" in screen_text(app), "who changed it is shown"
+
+
+async def test_the_app_does_not_open_a_data_file_through_a_link_others_could_swap(
+    tmp_path: Path,
+) -> None:
+    """A link in a folder the group can write to may be replaced between any two saves."""
+    real = tmp_path / "real.json"
+    TinyDBRepository(real).add(Project(name="Alpha"))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2775)
+    link = shared / "team.json"
+    link.symlink_to(real)
+    before = real.read_bytes()
+    app = create_app(link)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.mode == "error"
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert f"{link} is a link in {shared}, a folder others can write to" in shown
+        assert "Open the file by its own path (clientdesk --data FILE); q quits." in shown
+    assert real.read_bytes() == before

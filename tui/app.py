@@ -40,7 +40,13 @@ from clientdesk.store.config import (
     read_config,
     unknown_binding_problems,
 )
-from clientdesk.store.errors import ConflictError, NotFoundError, StoreError, describe_error
+from clientdesk.store.errors import (
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    UntrustedPathError,
+    describe_error,
+)
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.contacts_screen import ContactsScreen
@@ -329,13 +335,15 @@ class ClientDeskApp(GuardedApp):
     class LoadFailed(Message):
         """A worker could not read the store."""
 
-        def __init__(self, message: str, ticket: int) -> None:
+        def __init__(self, message: str, ticket: int, *, linked: bool = False) -> None:
             """Carry the one-line message."""
             super().__init__()
             self.message = message
             """What went wrong, for the user."""
             self.ticket = ticket
             """The number of the load that failed."""
+            self.linked = linked
+            """The data file's path leads through a link clientdesk does not follow."""
 
     class WriteFailed(Message):
         """A worker could not write to the store (e.g. loading the demo data)."""
@@ -681,7 +689,8 @@ class ClientDeskApp(GuardedApp):
         try:
             snapshot = _read(self.repository)
         except (StoreError, OSError) as error:
-            self.post_message(self.LoadFailed(describe_error(error), ticket))
+            linked = isinstance(error, UntrustedPathError)
+            self.post_message(self.LoadFailed(describe_error(error), ticket, linked=linked))
         else:
             readings = self._readings_for(snapshot)
             self.post_message(self.SnapshotLoaded(snapshot, ticket, readings=readings))
@@ -755,13 +764,13 @@ class ClientDeskApp(GuardedApp):
             return
         self._applied_ticket = message.ticket
         if self.snapshot is None:
-            await self._show_error(message.message)
+            await self._show_error(message.message, linked=message.linked)
         elif message.message != self._last_load_error:
             # Keep showing the last good data; say once why it is not refreshed.
             self.notify(message.message, title="Cannot refresh", severity="error", markup=False)
         self._last_load_error = message.message
 
-    async def _show_error(self, message: str) -> None:
+    async def _show_error(self, message: str, *, linked: bool = False) -> None:
         """Show the error panel with ``message`` (mounting the panel the first time)."""
         if not self.query("#error"):
             main = self.query_one("#main", ContentSwitcher)
@@ -769,7 +778,11 @@ class ClientDeskApp(GuardedApp):
         error = self.query_one("#error", NoticePanel)
         error.heading = "The data file cannot be used"
         error.body = message
-        error.hint = "Fix the file or restore the backup, then press r to read it again; q quits."
+        error.hint = (
+            "Open the file by its own path (clientdesk --data FILE); q quits."
+            if linked
+            else "Fix the file or restore the backup, then press r to read it again; q quits."
+        )
         self.mode = "error"
 
     async def _show_welcome(self) -> None:
