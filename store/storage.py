@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import shutil
 import stat
 import time
@@ -238,9 +237,10 @@ def _rotate_backups(folder: Folder, name: str) -> None:
     so that a burst of saves cannot push every earlier version out: a bad edit
     noticed late still finds a version from before it.
 
-    Nothing is written under a backup's name: backup 1 is made under a fresh
-    name and renamed into place, and a rename replaces whatever is at a name
-    (a link someone planted there included) without following it.
+    Nothing is ever written through a backup's name: backup 1 is a hard link
+    to the current file (or, where there are none, a copy made under a fresh
+    name and renamed into place), and neither a link nor a rename follows
+    what someone may have planted at the name.
     """
     newest, second = f"{name}.bak.1", f"{name}.bak.2"
     newest_info, second_info = folder.lstat(newest), folder.lstat(second)
@@ -251,24 +251,13 @@ def _rotate_backups(folder: Folder, name: str) -> None:
             # Gone meanwhile (a colleague's save rotated it): nothing to move.
             with contextlib.suppress(FileNotFoundError):
                 folder.replace(f"{name}.bak.{number}", f"{name}.bak.{number + 1}")
-    fresh = _second_name(folder, name)
-    try:
-        folder.replace(fresh, newest)
-    except BaseException:
-        folder.unlink(fresh)
-        raise
-
-
-def _second_name(folder: Folder, name: str) -> str:
-    """A fresh name for the current version of ``name``: a hard link, or a copy where none can be.
-
-    The old version lives on under the new name: the save replaces the
-    data file's name, never rewrites its inode.
-    """
-    for _ in range(100):
-        fresh = f".{name}.{secrets.token_hex(6)}.tmp"
+    for _ in range(LINK_ATTEMPTS):
+        # A hard link never writes through what is at its new name: when
+        # someone puts something there between the unlink and the link, the
+        # link fails and is tried again.
+        folder.unlink(newest)
         try:
-            folder.link(name, fresh)
+            folder.link(name, newest)
         except FileExistsError:
             continue
         except OSError as error:
@@ -277,7 +266,21 @@ def _second_name(folder: Folder, name: str) -> str:
             if error.errno not in (errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
                 raise
             break
-        return fresh
+        return
+    fresh = _copy_under_fresh_name(folder, name)
+    try:
+        folder.replace(fresh, newest)
+    except BaseException:
+        folder.unlink(fresh)
+        raise
+
+
+LINK_ATTEMPTS = 20
+"""Tries at linking backup 1 before it is made as a copy under a fresh name instead."""
+
+
+def _copy_under_fresh_name(folder: Folder, name: str) -> str:
+    """A copy of ``name`` under a fresh name, for ``name``'s backup where no hard link serves."""
     source = folder.open_regular(name)
     try:
         existing = os.fstat(source)
