@@ -148,6 +148,16 @@ def start_project(who: User, data: Path) -> None:
     ok(who.clientdesk("add", "project", "--name", "Portal", "--key", "PORTAL", "--data", str(data)))
 
 
+def add_risk(
+    who: User, data: Path, title: str, umask: int = 0o002
+) -> subprocess.CompletedProcess[str]:
+    """``who`` adds a risk to PORTAL."""
+    return who.clientdesk(
+        "add", "risk", "--project", "PORTAL", "--title", title,
+        "--probability", "2", "--impact", "2", "--data", str(data), umask=umask,
+    )  # fmt: skip
+
+
 def mode_of(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -306,43 +316,13 @@ def test_a_save_never_leaves_the_file_open_to_others(
     own = alice_home / "own.json"
     start_project(alice, own)
     own.chmod(0o666)
-    ok(
-        alice.clientdesk(
-            "add",
-            "risk",
-            "--project",
-            "PORTAL",
-            "--title",
-            "r",
-            "--probability",
-            "2",
-            "--impact",
-            "2",
-            "--data",
-            str(own),
-        )
-    )
+    ok(add_risk(alice, own, "r"))
     assert mode_of(own) == 0o664, "her own o+r is kept, o+w never"
 
     team = team_folder / "team.json"
     start_project(bob, team)
     team.chmod(0o664)
-    ok(
-        alice.clientdesk(
-            "add",
-            "risk",
-            "--project",
-            "PORTAL",
-            "--title",
-            "r",
-            "--probability",
-            "2",
-            "--impact",
-            "2",
-            "--data",
-            str(team),
-        )
-    )
+    ok(add_risk(alice, team, "r"))
     assert mode_of(team) == 0o660, "bob's o+r does not extend to alice's version"
     assert team.stat().st_gid == __import__("grp").getgrnam(GROUP).gr_gid
 
@@ -398,22 +378,7 @@ def test_the_team_can_save_to_a_file_root_prepared(
 
     for who in (alice, bob, carol):
         for n in range(3):
-            ok(
-                who.clientdesk(
-                    "add",
-                    "risk",
-                    "--project",
-                    "PORTAL",
-                    "--title",
-                    f"{who.name}-{n}",
-                    "--probability",
-                    "2",
-                    "--impact",
-                    "2",
-                    "--data",
-                    str(data),
-                )
-            )
+            ok(add_risk(who, data, f"{who.name}-{n}"))
     listing = json.loads(
         ok(alice.clientdesk("list", "risks", "--project", "PORTAL", "--json", "--data", str(data)))
     )
@@ -432,42 +397,11 @@ def test_the_lock_file_takes_the_data_files_group_and_group_bits(
     data.chmod(0o660)
     data.with_name("team.json.lock").unlink()
 
-    ok(
-        alice.clientdesk(
-            "add",
-            "risk",
-            "--project",
-            "PORTAL",
-            "--title",
-            "first",
-            "--probability",
-            "2",
-            "--impact",
-            "2",
-            "--data",
-            str(data),
-            umask=0o077,
-        )
-    )
+    ok(add_risk(alice, data, "first", umask=0o077))
     lock = data.with_name("team.json.lock")
     assert mode_of(lock) == 0o660
     assert lock.stat().st_gid == __import__("grp").getgrnam(GROUP).gr_gid
-    ok(
-        bob.clientdesk(
-            "add",
-            "risk",
-            "--project",
-            "PORTAL",
-            "--title",
-            "second",
-            "--probability",
-            "2",
-            "--impact",
-            "2",
-            "--data",
-            str(data),
-        )
-    )
+    ok(add_risk(bob, data, "second"))
 
 
 def test_deleting_the_lock_file_while_the_team_saves_loses_nothing(

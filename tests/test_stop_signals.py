@@ -7,10 +7,7 @@ dropped SSH connection does; the others drive the app under Pilot.
 from __future__ import annotations
 
 import json
-import os
-import pty
 import signal
-import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +22,7 @@ from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.request_form import RequestForm
-from tests.helpers.terminal import CLIENTDESK, crash_log_text, hang_up_by_default, read_until
+from tests.helpers.terminal import Terminal, check_data_file, crash_log_text
 from tests.helpers.ui import screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -189,60 +186,38 @@ async def test_an_unreadable_draft_is_not_offered(demo_path: Path) -> None:
 def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
     demo_path: Path, terminal_gone: bool
 ) -> None:
-    master, slave = pty.openpty()
-    os.set_blocking(master, False)
-    env = {**os.environ, "COLUMNS": "100", "LINES": "30", "TERM": "xterm-256color"}
-    child = subprocess.Popen(
-        [*CLIENTDESK, "--data", str(demo_path)],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-        # As in a login session: a test run under nohup (SIGHUP ignored, and
-        # inherited) would otherwise start an app that rightly keeps running.
-        preexec_fn=hang_up_by_default,
-    )
-    os.close(slave)
-    seen = bytearray()
+    terminal = Terminal(demo_path, controlling=False)
     try:
-        assert read_until(master, b"breached", seen, 30), "the app came up"
+        assert terminal.read_until(b"breached", 30), "the app came up"
         time.sleep(0.5)
         for keys, wait_for in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
-            os.write(master, keys)
-            assert read_until(master, wait_for, seen, 10), keys
+            terminal.type(keys)
+            assert terminal.read_until(wait_for), keys
             time.sleep(0.5)
-        os.write(master, b"\t")
+        terminal.type(b"\t")
         time.sleep(0.3)
-        os.write(master, b"Hung up mid-edit")
+        terminal.type(b"Hung up mid-edit")
         time.sleep(1.0)
         if terminal_gone:
             # What a dropped SSH connection does: the terminal goes, then the signal.
-            os.close(master)
-        child.send_signal(signal.SIGHUP)
+            terminal.hang_up()
+        terminal.process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 20
-        while child.poll() is None and time.monotonic() < deadline:
+        while terminal.process.poll() is None and time.monotonic() < deadline:
             if terminal_gone:
                 time.sleep(0.1)
             else:
-                read_until(master, b"\0never", seen, 0.2)  # the app restores the terminal
-        code = child.wait(timeout=1)
+                terminal.read_for(0.2)  # the app restores the terminal
+        code = terminal.process.wait(timeout=1)
     finally:
-        if child.poll() is None:
-            child.kill()
-        if not terminal_gone:
-            os.close(master)
+        terminal.close()
+    seen = terminal.seen
     assert code == 128 + signal.SIGHUP
     assert b"Traceback" not in seen
     assert crash_log_text() == "", "no traceback anywhere"
     draft = read_draft(demo_path)
     assert draft is not None and draft.values["title"] == "Hung up mid-edit"
-    check = subprocess.run(
-        [*CLIENTDESK, "check", "--data", str(demo_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = check_data_file(demo_path)
     assert check.returncode == 0, check.stderr
     assert json.loads(demo_path.read_text("utf-8"))
 

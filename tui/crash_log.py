@@ -26,16 +26,7 @@ def write_crash_log(error: BaseException) -> Path | None:
 
     Returns None when the log cannot be written (the error is then only named).
     """
-    try:
-        log_dir = Path(platformdirs.user_log_dir(paths.APP_NAME, appauthor=False))
-        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        log = log_dir / "crash.log"
-        with _open_private(log_dir, log) as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n")
-            handle.write("".join(traceback.format_exception(error)))
-        return log
-    except OSError:
-        return None
+    return _append("".join(traceback.format_exception(error)))
 
 
 def write_crash_note(text: str) -> Path | None:
@@ -43,12 +34,17 @@ def write_crash_note(text: str) -> Path | None:
 
     Returns the log's path, or None when it cannot be written.
     """
+    return _append(f"{text.rstrip()}\n")
+
+
+def _append(entry: str) -> Path | None:
+    """Append a dated ``entry`` to the crash log; its path, or None when it cannot be written."""
     try:
         log_dir = Path(platformdirs.user_log_dir(paths.APP_NAME, appauthor=False))
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         log = log_dir / "crash.log"
         with _open_private(log_dir, log) as handle:
-            handle.write(f"--- {datetime.now().isoformat()}\n{text.rstrip()}\n")
+            handle.write(f"--- {datetime.now().isoformat()}\n{entry}")
         return log
     except OSError:
         return None
