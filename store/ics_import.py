@@ -42,27 +42,9 @@ Choices a reader may look for:
   (:func:`~clientdesk.store.models.video_link_problem`); any other is left out
   of the meeting with a warning, as an attendee who is no e-mail address is.
 
-A file from someone else's server is hostile ground. Before the iCalendar
-parser sees it, one cheap pass over its lines refuses, whole and in one line,
-a file above any of the limits below (its size, lines, VCALENDARs, events,
-attendees on one event, RDATE/EXDATE values or properties in one component),
-and one whose components do not nest (``END:VTODO`` closing a VEVENT). In a
-file whose lines end in CRLF, as RFC 5545 has them, a line feed without its
-carriage return inside a line is refused too: the parser would take what
-follows it for a line of its own (a SUMMARY could smuggle in an ATTENDEE). A
-file whose lines all end in LF alone, as many programs write them, is read
-as usual.
-
-A zone that only the file defines (a VTIMEZONE under a TZID that names no
-known zone) is matched to the IANA zone that has the same offsets. Its changes
-are worked out from its STANDARD and DAYLIGHT parts by clientdesk itself, at
-most :data:`MAX_ZONE_TRANSITIONS` per part, only from yearly rules and dates
-(a part that repeats daily or monthly is no zone of a real place, and is
-refused as unreadable rather than read wrongly), and the whole matching of a
-file has :data:`ZONE_MATCH_SECONDS`. When that time runs out the file is
-refused with one line: a zone that cannot be matched is treated as unknown,
-and an unknown zone is refused as before, since no time in the file could be
-placed right without it.
+A file from someone else's server is hostile ground: its limits, its shape
+and its parsing are :mod:`~clientdesk.store.ics_reading`'s, and a zone that
+only the file defines is matched in :mod:`~clientdesk.store.ics_zones`.
 
 Malformed input (empty, not iCalendar, broken lines, cut short, too big, an
 unknown time zone, an event without DTSTART or with a negative SEQUENCE,
@@ -73,23 +55,30 @@ written.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from pathlib import Path
-from time import monotonic
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
-from icalendar import Calendar, Component, Timezone, vRecur
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+from icalendar import Calendar, Component, vRecur
 
 from clientdesk.store import calendar
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingKind, MeetingStatus
-from clientdesk.store.errors import StoreError, ValidationFailed
+from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.ics_reading import (
+    ImportRefused,
+    ImportWatch,
+    OutOfTime,
+    components,
+    one,
+    out_of_time,
+    parse_calendars,
+    short,
+    text_of,
+    uid_hint,
+)
+from clientdesk.store.ics_zones import FileZones, ZoneBudget
 from clientdesk.store.models import (
     AgendaItem,
     Attendee,
@@ -101,50 +90,6 @@ from clientdesk.store.models import (
 )
 from clientdesk.store.repository import Change, Repository, Snapshot, dump_record, validate_record
 from clientdesk.store.text import printable
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-"""The largest file an import reads (a client's invite is a few kilobytes)."""
-
-MAX_IMPORT_LINES = 200_000
-"""The most lines a file may have. The parser takes some 30 microseconds a line,
-so this keeps the worst file to seconds; a 5 MB calendar from Outlook or Google
-has about 100,000 lines."""
-
-MAX_CALENDARS = 100
-"""The most VCALENDARs in one file: a file holds one, and a mail program that
-puts several invites in one attachment a handful."""
-
-MAX_EVENTS = 2_000
-"""The most VEVENTs in one file (a series and each of its changed occurrences
-count one each): a project's whole calendar over several years holds a few
-hundred."""
-
-MAX_ATTENDEES = 1_000
-"""The most ATTENDEE lines on one event: the largest meetings Outlook and Google
-send invite a few hundred people."""
-
-MAX_DATES = 5_000
-"""The most RDATE and EXDATE values in one component: a series cancels a few
-dozen dates, and a zone written as a list of dates has one or two a year."""
-
-MAX_PROPERTIES = 10_000
-"""The most properties (lines, once unfolded) in one component: an Outlook event
-has about 40, and one more per attendee."""
-
-MAX_ZONE_TRANSITIONS = 1_000
-"""The most changes of offset worked out for one STANDARD or DAYLIGHT part of a
-zone the file defines. Outlook starts its yearly rules in 1601, some 430 years
-before now; a part that changes more often than this is no zone of a real place."""
-
-IMPORT_SECONDS = 15.0
-"""How long working out an import may take (wall time, parsing aside): a calendar
-of 2,000 events takes about a second. It bounds what no count does, such as
-hundreds of changed occurrences each years into a daily series."""
-
-ZONE_MATCH_SECONDS = 3.0
-"""How long matching the file's own zones to IANA zones may take in all (wall
-time). A real zone takes a few hundredths of a second; past this, the file is
-refused."""
 
 MAX_AGENDA_ITEMS = 20
 """How many lines of a DESCRIPTION become agenda items at most."""
@@ -172,31 +117,10 @@ _ANSWER_TEXT = {
 _OPTIONAL_ROLES = ("OPT-PARTICIPANT", "NON-PARTICIPANT")
 _NOT_PEOPLE = ("ROOM", "RESOURCE")
 _VIDEO_PROPERTIES = ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-GOOGLE-CONFERENCE", "URL")
-_LINE_BREAK = re.compile(r"\r?\n")  # where the parser ends a line
-# A line feed without its carriage return that the parser would take for the end
-# of a line: one followed by a space or a tab continues the line (a fold), and
-# one before a blank line or the end of the file ends nothing.
-_BARE_LINE_FEED = re.compile(r"(?<!\r)\n(?=[^ \t\r\n])")
-_PROPERTY_NAME = re.compile(r"[^;:]*")
-_ZONE_PARTS = ("STANDARD", "DAYLIGHT")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^agenda:?$", re.IGNORECASE)  # the heading, not an item
 _SEPARATOR = re.compile(r"^[\W_]{8,}$")  # "______", "-::~:~::~:~:~" before the call details
 _KEPT_IN_OCCURRENCES = ("agenda", "status", "minutes", "decisions", "action_items")
-
-
-class ImportRefused(ValidationFailed):
-    """The file cannot be imported; nothing was changed. The message says why, in one line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(printable(message), "file")
-
-
-class ImportCancelled(StoreError):
-    """The user stopped the import before its plan was made; nothing was changed."""
-
-    def __init__(self) -> None:
-        super().__init__("the import was cancelled; nothing was changed")
 
 
 @dataclass(frozen=True)
@@ -251,28 +175,6 @@ class ImportPlan:
         return lines + [f"warning: {warning}" for warning in self.warnings]
 
 
-def read_import_file(path: str | Path) -> bytes:
-    """The bytes of an ``.ics`` file, refusing one above :data:`MAX_IMPORT_BYTES` unread.
-
-    Raises:
-        ImportRefused: the file is too big.
-        OSError: it cannot be read (missing, a directory, no permission).
-    """
-    with Path(path).expanduser().open("rb") as handle:
-        data = handle.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(_too_big(path))
-    return data
-
-
-def _too_big(what: object) -> str:
-    limit = MAX_IMPORT_BYTES // (1024 * 1024)
-    return (
-        f"{what}: the file is larger than {limit} MB; an invite or a project calendar "
-        "is far smaller, so it was not read"
-    )
-
-
 _UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
 """What reading a hostile value can raise inside icalendar or dateutil (a value of the
 wrong type, e.g. an UNTIL that is a time of day): the event is refused, never the app."""
@@ -306,24 +208,25 @@ def plan_import(
     """
     if project.is_closed:
         raise ImportRefused(f"project {project.key} is closed: reopen it to import meetings")
-    calendars = _parse(data)
-    watch = _Watch(should_stop or (lambda: False))
+    calendars = parse_calendars(data)
+    watch = ImportWatch(should_stop or (lambda: False))
     try:
         return _plan(calendars, project, snapshot, now, watch)
-    except _OutOfTime:
-        raise ImportRefused(
-            f"the file takes more than {IMPORT_SECONDS:g} seconds to read, the most clientdesk "
-            "spends on one import"
-        ) from None
+    except OutOfTime:
+        raise out_of_time() from None
 
 
 def _plan(
-    calendars: list[Calendar], project: Project, snapshot: Snapshot, now: datetime, watch: _Watch
+    calendars: list[Calendar],
+    project: Project,
+    snapshot: Snapshot,
+    now: datetime,
+    watch: ImportWatch,
 ) -> ImportPlan:
     watch.check()
     events: list[_Event] = []
     warnings: list[str] = []
-    budget = _ZoneBudget(watch)
+    budget = ZoneBudget(watch)
     for vcalendar in calendars:
         method = str(vcalendar.get("METHOD", "") or "PUBLISH").strip().upper()
         if method not in _METHODS:
@@ -331,16 +234,16 @@ def _plan(
                 f"METHOD:{method} is not imported (only {', '.join(_METHODS)}); "
                 "answer it in your mail program"
             )
-        zones = _Zones(vcalendar, project.timezone, now, warnings, budget)
+        zones = FileZones(vcalendar, project.timezone, now, warnings, budget)
         reader = _EventReader(method, zones, project.timezone, warnings)
-        for vevent in _components(vcalendar, "VEVENT"):
+        for vevent in components(vcalendar, "VEVENT"):
             watch.check()
             try:
                 events.append(reader.read(vevent))
             except _UNREADABLE as error:
                 # ImportRefused is a StoreError, not a ValueError: it passes through.
-                where = f"the event {_uid_hint(vevent)}".rstrip()
-                raise ImportRefused(f"{where} cannot be read: {_short(error)}") from None
+                where = f"the event {uid_hint(vevent)}".rstrip()
+                raise ImportRefused(f"{where} cannot be read: {short(error)}") from None
     if not events:
         names = {str(c.name) for cal in calendars for c in cal.subcomponents}
         others = sorted(names - {"VTIMEZONE"})
@@ -351,31 +254,6 @@ def _plan(
         watch.check()
         planner.plan(group)
     return planner.result()
-
-
-class _OutOfTime(Exception):
-    """The planning took :data:`IMPORT_SECONDS`: a plain exception, so that no handler of
-    a refused event (a ``ValidationFailed``) mistakes it for one."""
-
-
-class _Watch:
-    """Ends the planning when the user cancels it or it has run for :data:`IMPORT_SECONDS`."""
-
-    def __init__(self, should_stop: Callable[[], bool]) -> None:
-        self._should_stop = should_stop
-        self._deadline = monotonic() + IMPORT_SECONDS
-
-    def check(self) -> None:
-        """Raise when the planning should end.
-
-        Raises:
-            ImportCancelled: the user cancelled.
-            _OutOfTime: the time is up.
-        """
-        if self._should_stop():
-            raise ImportCancelled()
-        if monotonic() >= self._deadline:
-            raise _OutOfTime()
 
 
 def apply_import(repository: Repository, plan: ImportPlan) -> list[Record]:
@@ -392,500 +270,6 @@ def apply_import(repository: Repository, plan: ImportPlan) -> list[Record]:
         return []
     saved = repository.apply(plan.changes)
     return [record for record in saved if record is not None]
-
-
-# -- parsing ------------------------------------------------------------------------------
-
-
-def _parse(data: bytes) -> list[Calendar]:
-    """The VCALENDARs of ``data``, or a one-line refusal."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(_too_big("the import"))
-    if not data.strip():
-        raise ImportRefused("the file is empty: nothing to import")
-    if b"\x00" in data:
-        raise ImportRefused("not an iCalendar file: it holds binary data")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRefused(
-            f"not an iCalendar file: byte {error.start} is not UTF-8 text "
-            "(iCalendar files are UTF-8)"
-        ) from None
-    _check_shape(text)
-    try:
-        components = Calendar.from_ical(text, multiple=True)
-    except Exception as error:  # hostile input: the library raises many kinds
-        raise ImportRefused(f"not a valid iCalendar file: {_short(error)}") from None
-    calendars = [c for c in components if isinstance(c, Calendar) and c.name == "VCALENDAR"]
-    if not calendars:
-        raise ImportRefused("the file is cut short: BEGIN:VCALENDAR has no matching END:VCALENDAR")
-    for vcalendar in calendars:
-        for component in vcalendar.walk():
-            if component.errors:
-                name, message = component.errors[0]
-                where = f"{component.name} {_uid_hint(component)}".rstrip()
-                prop = f"{name}: " if name else ""
-                raise ImportRefused(f"a broken line in {where}: {prop}{_short(message)}")
-    return calendars
-
-
-@dataclass
-class _Open:
-    """A component begun and not yet ended, while :func:`_check_shape` walks the lines."""
-
-    name: str
-    line: int
-    properties: int = 0
-    attendees: int = 0
-    dates: int = 0
-
-    def check_counts(self) -> None:
-        what = "event" if self.name == "VEVENT" else self.name
-        where = f"the {what} at line {self.line:,}"
-        if self.attendees > MAX_ATTENDEES:
-            raise ImportRefused(
-                f"{where} has {self.attendees:,} attendees; clientdesk reads at most "
-                f"{MAX_ATTENDEES:,} on one event"
-            )
-        if self.dates > MAX_DATES:
-            raise ImportRefused(
-                f"{where} has {self.dates:,} RDATE and EXDATE values; clientdesk reads at most "
-                f"{MAX_DATES:,} in one component"
-            )
-        if self.properties > MAX_PROPERTIES:
-            raise ImportRefused(
-                f"{where} has {self.properties:,} properties; clientdesk reads at most "
-                f"{MAX_PROPERTIES:,} in one component"
-            )
-
-
-def _check_shape(text: str) -> None:
-    """Refuse a file above the import limits, or whose components do not nest, unparsed.
-
-    One pass over the lines that counts as it goes, so a hostile file costs a
-    fraction of what the iCalendar parser would spend on it.
-
-    Raises:
-        ImportRefused: which limit the file exceeds, and by how much; or where
-            its lines break the shape of an iCalendar file.
-    """
-    lines = text.count("\n") + 1
-    if lines > MAX_IMPORT_LINES:
-        raise ImportRefused(
-            f"the file has {lines:,} lines; clientdesk reads at most {MAX_IMPORT_LINES:,}"
-        )
-    _refuse_bare_line_feeds(text)
-    stack: list[_Open] = []
-    calendars = events = 0
-    for number, line in _content_lines(text):
-        found = _PROPERTY_NAME.match(line)
-        name = found.group().strip().upper() if found else ""
-        if name in ("BEGIN", "END"):
-            component = line.partition(":")[2].strip().upper()
-            if name == "BEGIN":
-                calendars += component == "VCALENDAR"
-                events += component == "VEVENT"
-                stack.append(_Open(component, number))
-                continue
-            if not stack:
-                raise ImportRefused(
-                    f"not a valid iCalendar file: END:{component} at line {number:,} ends "
-                    "no component (none is open)"
-                )
-            ended = stack.pop()
-            if ended.name != component:
-                raise ImportRefused(
-                    f"not a valid iCalendar file: END:{component} at line {number:,} closes "
-                    f"the {ended.name} begun at line {ended.line:,}"
-                )
-            ended.check_counts()
-        elif stack:
-            current = stack[-1]
-            current.properties += 1
-            if name == "ATTENDEE":
-                current.attendees += 1
-            elif name in ("RDATE", "EXDATE"):
-                current.dates += line.count(",") + 1
-    if not calendars:
-        raise ImportRefused("not an iCalendar file: no BEGIN:VCALENDAR")
-    if calendars > MAX_CALENDARS:
-        raise ImportRefused(
-            f"the file holds {calendars:,} calendars (VCALENDAR); clientdesk reads at most "
-            f"{MAX_CALENDARS:,} in one file"
-        )
-    if events > MAX_EVENTS:
-        raise ImportRefused(
-            f"the file holds {events:,} events; clientdesk reads at most {MAX_EVENTS:,} in one file"
-        )
-    if stack:
-        unended = stack[-1]
-        raise ImportRefused(
-            f"the file is cut short: BEGIN:{unended.name} at line {unended.line:,} has no "
-            f"matching END:{unended.name}"
-        )
-
-
-def _refuse_bare_line_feeds(text: str) -> None:
-    """Refuse a line feed without its carriage return inside a line of a CRLF file.
-
-    The parser ends a line at either, so such a line feed in a SUMMARY would
-    start a line of its own (an ATTENDEE, say) that the sender never wrote.
-    A file that ends its first line with LF alone ends every line so, and is
-    read as it is.
-    """
-    first = text.find("\n")
-    if first <= 0 or text[first - 1] != "\r":
-        return
-    found = _BARE_LINE_FEED.search(text)
-    if found:
-        number = text.count("\r\n", 0, found.start()) + 1
-        raise ImportRefused(
-            f"not a valid iCalendar file: line {number:,} holds a line feed without a carriage "
-            "return, in a file whose lines end with both; what follows it would pass for a "
-            "line of its own"
-        )
-
-
-def _content_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Each content line with the number of the line it starts on, unfolded as the parser does."""
-    start = 0
-    pieces: list[str] = []
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        if not line:
-            continue  # the parser skips blank lines, even between a line and its fold
-        if line[0] in " \t" and pieces:
-            pieces.append(line[1:])
-            continue
-        if pieces:
-            yield start, "".join(pieces)
-        start, pieces = number, [line]
-    if pieces:
-        yield start, "".join(pieces)
-
-
-def _short(error: object, limit: int = 120) -> str:
-    text = " ".join(str(error).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _uid_hint(component: Component) -> str:
-    uid = component.get("UID")
-    return f"{_short(uid, 60)!r}" if isinstance(uid, str) else ""
-
-
-def _components(parent: Component, name: str) -> list[Component]:
-    return [c for c in parent.subcomponents if c.name == name]
-
-
-def _one(component: Component, name: str) -> Any:
-    """A property given once (the first when repeated), or None."""
-    value = component.get(name)
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
-def _text(component: Component, name: str) -> str:
-    value = _one(component, name)
-    return str(value).strip() if value is not None else ""
-
-
-# -- time zones ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _iana_names() -> tuple[str, ...]:
-    """Every IANA zone, the ordinary ``Area/City`` names first (they are what people read)."""
-    names = available_timezones()
-    legacy = ("Etc/", "SystemV/", "US/", "posix/", "right/")
-    usual = sorted(n for n in names if "/" in n and not n.startswith(legacy))
-    return (*usual, *sorted(names.difference(usual)))
-
-
-@lru_cache(maxsize=1)
-def _iana_set() -> frozenset[str]:
-    return frozenset(_iana_names())
-
-
-def _iana_name(tzid: str) -> str | None:
-    """The IANA zone a TZID names: itself, a Windows name, or ``/vendor/Area/City``."""
-    cleaned = tzid.strip().strip('"').strip()
-    known = _iana_set()
-    if cleaned in known:
-        return cleaned
-    if cleaned in WINDOWS_TO_OLSON:
-        return WINDOWS_TO_OLSON[cleaned]
-    parts = cleaned.strip("/").split("/")
-    for first in range(1, len(parts)):
-        candidate = "/".join(parts[first:])
-        if candidate in known:
-            return candidate
-    return None
-
-
-class _ZoneBudget:
-    """The time that matching the file's own zones may take, all of them together."""
-
-    def __init__(self, watch: _Watch) -> None:
-        self._watch = watch
-        self._deadline: float | None = None
-
-    def start(self) -> None:
-        """Start the clock, at the first zone matched (parsing the file does not count)."""
-        if self._deadline is None:
-            self._deadline = monotonic() + ZONE_MATCH_SECONDS
-
-    def check(self, tzid: str) -> None:
-        """Stop when the user cancels or the time is up.
-
-        Raises:
-            ImportCancelled: the user cancelled.
-            ImportRefused: :data:`ZONE_MATCH_SECONDS` have passed since :meth:`start`.
-            _OutOfTime: the whole planning ran out of time.
-        """
-        self._watch.check()
-        if self._deadline is not None and monotonic() >= self._deadline:
-            raise ImportRefused(
-                f"the time zone {_short(tzid, 60)!r} in the file could not be matched to a "
-                f"known zone within {ZONE_MATCH_SECONDS:g} seconds, the most clientdesk "
-                "spends on the zones of a file"
-            )
-
-
-@dataclass(frozen=True)
-class _ZoneChanges:
-    """When a zone of the file changes its offset.
-
-    Attributes:
-        instants: the UTC instants of the changes, in order.
-        offsets: the offset from UTC from each instant on.
-        before: the offset before the first change.
-    """
-
-    instants: list[datetime]
-    offsets: list[timedelta]
-    before: timedelta
-
-    def offset_at(self, moment: datetime) -> timedelta:
-        """The zone's offset from UTC at the instant ``moment``."""
-        index = bisect_right(self.instants, moment)
-        return self.offsets[index - 1] if index else self.before
-
-
-def _unreadable_zone(tzid: str, why: str) -> ImportRefused:
-    return ImportRefused(f"the time zone {_short(tzid, 60)!r} in the file cannot be read: {why}")
-
-
-def _zone_changes(
-    definition: Component, tzid: str, until: datetime, budget: _ZoneBudget
-) -> _ZoneChanges:
-    """The changes of the zone ``definition`` up to the instant ``until``.
-
-    They are worked out from its STANDARD and DAYLIGHT parts, each onset a wall
-    time in the offset in force before it (RFC 5545, 3.6.5).
-
-    Raises:
-        ImportRefused: a part cannot be read, repeats other than yearly, or changes
-            more than :data:`MAX_ZONE_TRANSITIONS` times.
-    """
-    parts = [part for part in definition.subcomponents if part.name in _ZONE_PARTS]
-    if not parts:
-        raise _unreadable_zone(tzid, "it has no STANDARD or DAYLIGHT part")
-    changes: list[tuple[datetime, timedelta, timedelta]] = []
-    for part in parts:
-        budget.check(tzid)
-        offset_from = _zone_offset(part, "TZOFFSETFROM", tzid)
-        offset_to = _zone_offset(part, "TZOFFSETTO", tzid)
-        last = until.replace(tzinfo=None) + offset_from + timedelta(days=1)
-        for onset in _onsets(part, tzid, offset_from, last, budget):
-            changes.append(((onset - offset_from).replace(tzinfo=UTC), offset_from, offset_to))
-    changes.sort(key=lambda change: change[0])
-    return _ZoneChanges(
-        instants=[instant for instant, _, _ in changes],
-        offsets=[offset for _, _, offset in changes],
-        before=changes[0][1],
-    )
-
-
-def _zone_offset(part: Component, name: str, tzid: str) -> timedelta:
-    offset = getattr(part.get(name), "td", None)
-    if not isinstance(offset, timedelta):
-        raise _unreadable_zone(tzid, f"its {part.name} part has no {name}")
-    return offset
-
-
-def _onsets(
-    part: Component, tzid: str, offset_from: timedelta, last: datetime, budget: _ZoneBudget
-) -> list[datetime]:
-    """The wall times at which ``part`` takes effect, up to ``last``, in order."""
-    start = getattr(_one(part, "DTSTART"), "dt", None)
-    if isinstance(start, datetime):
-        first = start.replace(tzinfo=None)
-    elif isinstance(start, date):
-        first = datetime.combine(start, time(0))
-    else:
-        raise _unreadable_zone(tzid, f"its {part.name} part has no DTSTART")
-    onsets = {first}
-    listed = part.get("RDATE")
-    for group in listed if isinstance(listed, list) else [listed] if listed else []:
-        for item in getattr(group, "dts", []):
-            moment = item.dt[0] if isinstance(item.dt, tuple) else item.dt  # a PERIOD: its start
-            if isinstance(moment, datetime):
-                onsets.add(moment.replace(tzinfo=None))
-            elif isinstance(moment, date):
-                onsets.add(datetime.combine(moment, time(0)))
-    _count_onsets(onsets, part, tzid)
-    rule = part.get("RRULE")
-    if rule is not None:
-        for onset in _rule_onsets(rule, first, part, tzid, offset_from):
-            if onset > last:
-                break
-            onsets.add(onset)
-            _count_onsets(onsets, part, tzid)
-            budget.check(tzid)
-    return sorted(onsets)
-
-
-def _count_onsets(onsets: set[datetime], part: Component, tzid: str) -> None:
-    if len(onsets) > MAX_ZONE_TRANSITIONS:
-        raise ImportRefused(
-            f"the time zone {_short(tzid, 60)!r} in the file changes its offset more than "
-            f"{MAX_ZONE_TRANSITIONS:,} times in one {part.name} part; clientdesk reads at most "
-            f"{MAX_ZONE_TRANSITIONS:,}"
-        )
-
-
-def _rule_onsets(
-    rule: Any, first: datetime, part: Component, tzid: str, offset_from: timedelta
-) -> Iterator[datetime]:
-    """The onsets a zone part's RRULE gives from ``first`` on, lazily (a rule may be endless)."""
-    if isinstance(rule, list):
-        if len(rule) > 1:
-            raise _unreadable_zone(tzid, f"its {part.name} part has more than one RRULE")
-        rule = rule[0]
-    parts = {name: list(values) for name, values in dict(rule).items()}
-    frequency = str((parts.get("FREQ") or [""])[0]).upper()
-    if frequency != "YEARLY":
-        # Summer time starts and ends once a year: a zone whose offset changes every
-        # day or month is no zone of a real place, and no IANA zone can stand for it.
-        raise _unreadable_zone(
-            tzid,
-            f"its {part.name} part repeats FREQ={frequency or '(none)'}, and the zone of a "
-            "real place changes by a yearly rule",
-        )
-    until = parts.get("UNTIL")
-    if until:
-        end = until[0]
-        if isinstance(end, datetime) and end.tzinfo is not None:
-            # UNTIL is an instant; the onsets are wall times in the offset before them.
-            end = end.astimezone(UTC).replace(tzinfo=None) + offset_from
-        elif isinstance(end, date) and not isinstance(end, datetime):
-            end = datetime.combine(end, time(23, 59, 59))
-        elif not isinstance(end, datetime):
-            raise _unreadable_zone(tzid, f"the UNTIL of its {part.name} part is not a date")
-        parts["UNTIL"] = [end]
-    text = vRecur(parts).to_ical().decode("utf-8")  # type: ignore[no-untyped-call]
-    yield from rrulestr(text, dtstart=first)
-
-
-class _Zones:
-    """The zones of one VCALENDAR: each TZID resolved to an IANA zone once."""
-
-    def __init__(
-        self,
-        vcalendar: Calendar,
-        project_zone: str,
-        now: datetime,
-        warnings: list[str],
-        budget: _ZoneBudget,
-    ) -> None:
-        self._defined = {
-            str(tz.get("TZID", "")).strip(): tz
-            for tz in _components(vcalendar, "VTIMEZONE")
-            if isinstance(tz, Timezone)
-        }
-        self._project_zone = project_zone
-        self._year = now.year
-        self._warnings = warnings
-        self._budget = budget
-        self._names: dict[str, str] = {}
-
-    def name(self, tzid: str) -> str:
-        """The IANA name of ``tzid``.
-
-        Raises:
-            ImportRefused: neither an IANA or Windows name nor a VTIMEZONE of the file.
-        """
-        cached = self._names.get(tzid)
-        if cached is None:
-            cached = _iana_name(tzid) or self._from_definition(tzid)
-            self._names[tzid] = cached
-        return cached
-
-    def _from_definition(self, tzid: str) -> str:
-        definition = self._defined.get(tzid.strip())
-        if definition is None:
-            raise ImportRefused(
-                f"unknown time zone {_short(tzid, 60)!r}: not defined in the file "
-                "(no VTIMEZONE), and neither an IANA nor a Windows zone name"
-            )
-        shown = _short(tzid, 60)
-        years = (self._year - 1, self._year, self._year + 1, self._year + 2)
-        window = (datetime(years[0], 1, 1, tzinfo=UTC), datetime(years[-1] + 1, 1, 1, tzinfo=UTC))
-        self._budget.start()
-        try:
-            changes = _zone_changes(definition, tzid, window[1], self._budget)
-        except (StoreError, _OutOfTime):
-            raise
-        except Exception as error:  # a hostile VTIMEZONE breaks in many ways
-            raise _unreadable_zone(tzid, _short(error)) from None
-        matched = self._equivalent(tzid, changes, years, window)
-        if matched is None:
-            raise ImportRefused(
-                f"the time zone {shown!r} in the file matches no known zone "
-                "(its offsets differ from every IANA zone)"
-            )
-        self._warnings.append(f"time zone {tzid!r} read as {matched} (the same offsets)")
-        return matched
-
-    def _equivalent(
-        self,
-        tzid: str,
-        changes: _ZoneChanges,
-        years: Sequence[int],
-        window: tuple[datetime, datetime],
-    ) -> str | None:
-        """The first IANA zone with the offsets of ``changes`` throughout ``years``."""
-        # Twice a month first (cheap, and most zones differ there); then a second
-        # before and at each change of the file's zone (zones that differ only by the
-        # week or the hour they change to summer time exist: New York and Havana);
-        # then every day, for a change the candidate has and the file's zone has not.
-        coarse = [
-            datetime(y, m, d, 12, tzinfo=UTC) for y in years for m in range(1, 13) for d in (1, 15)
-        ]
-        edges = [
-            moment
-            for instant in changes.instants
-            if window[0] <= instant < window[1]
-            for moment in (instant - timedelta(seconds=1), instant)
-        ]
-        daily = [window[0] + timedelta(days=n, hours=12) for n in range(366 * len(years))]
-        passes = [
-            [(moment, changes.offset_at(moment)) for moment in samples]
-            for samples in (coarse, edges, daily)
-        ]
-        candidates = dict.fromkeys([self._project_zone, *WINDOWS_TO_OLSON.values(), *_iana_names()])
-        for name in candidates:
-            self._budget.check(tzid)
-            candidate = ZoneInfo(name)
-            if all(
-                moment.astimezone(candidate).utcoffset() == offset
-                for samples in passes
-                for moment, offset in samples
-            ):
-                return name
-        return None
 
 
 # -- events -------------------------------------------------------------------------------
@@ -941,24 +325,24 @@ def _quoted(title: str) -> str:
 class _EventReader:
     """Reads the VEVENTs of one VCALENDAR."""
 
-    def __init__(self, method: str, zones: _Zones, project_zone: str, warnings: list[str]):
+    def __init__(self, method: str, zones: FileZones, project_zone: str, warnings: list[str]):
         self.method = method
         self.zones = zones
         self.project_zone = project_zone
         self.warnings = warnings
 
     def read(self, vevent: Component) -> _Event:
-        uid = _text(vevent, "UID")
-        title = " ".join(_text(vevent, "SUMMARY").split()) or "(no title)"
+        uid = text_of(vevent, "UID")
+        title = " ".join(text_of(vevent, "SUMMARY").split()) or "(no title)"
         recurrence_id = self._moment(vevent, "RECURRENCE-ID")
         if recurrence_id is not None:
-            rid_prop = _one(vevent, "RECURRENCE-ID")
+            rid_prop = one(vevent, "RECURRENCE-ID")
             if str(rid_prop.params.get("RANGE", "")).upper() == "THISANDFUTURE":
                 self.warnings.append(
                     f"{_quoted(title)}: a change to 'this and all following' occurrences "
                     "was read as a change to that one occurrence"
                 )
-        start_prop = _one(vevent, "DTSTART")
+        start_prop = one(vevent, "DTSTART")
         needs_start = self.method in ("REQUEST", "PUBLISH")
         if start_prop is None and needs_start:
             raise ImportRefused(f"the event {_quoted(title)} has no start (DTSTART)")
@@ -978,18 +362,18 @@ class _EventReader:
             rrule, rule_problem = self._rule(vevent, start, timezone)
         if rrule is not None and start is not None and start.tzinfo is UTC:
             timezone = "UTC"  # a UTC series repeats at the same UTC time, as the client's does
-        location = _text(vevent, "LOCATION")
+        location = text_of(vevent, "LOCATION")
         video = self._video_link(vevent, title)
         if location and not video_link_problem(location):
             video, location = video or location, ""
-        organiser = _one(vevent, "ORGANIZER")
+        organiser = one(vevent, "ORGANIZER")
         organiser_name, organiser_email = "", ""
         if organiser is not None:
             organiser_email = _address(organiser)
             organiser_name = " ".join(str(organiser.params.get("CN", "")).split())
         if vevent.get("RDATE") is not None:
             self.warnings.append(f"{_quoted(title)}: extra dates (RDATE) are not imported")
-        status = _text(vevent, "STATUS").upper()
+        status = text_of(vevent, "STATUS").upper()
         return _Event(
             method=self.method,
             uid=uid,
@@ -1003,7 +387,7 @@ class _EventReader:
             end_given=all_day or "DTEND" in vevent or "DURATION" in vevent,
             location=location,
             video_link=video,
-            description=_text(vevent, "DESCRIPTION"),
+            description=text_of(vevent, "DESCRIPTION"),
             guests=tuple(self._guests(vevent, title)),
             organiser_name=organiser_name,
             organiser_email=organiser_email,
@@ -1014,7 +398,7 @@ class _EventReader:
         )
 
     def _sequence(self, vevent: Component, title: str) -> int:
-        value = _one(vevent, "SEQUENCE")
+        value = one(vevent, "SEQUENCE")
         try:
             sequence = int(value) if value is not None else 0
         except (TypeError, ValueError):
@@ -1047,10 +431,10 @@ class _EventReader:
         raise ImportRefused(f"the event {_quoted(title)} has a start that is no date or time")
 
     def _moment(self, vevent: Component, name: str) -> datetime | None:
-        prop = _one(vevent, name)
+        prop = one(vevent, name)
         if prop is None:
             return None
-        moment, _, _ = self._when(prop, _text(vevent, "SUMMARY"))
+        moment, _, _ = self._when(prop, text_of(vevent, "SUMMARY"))
         return moment
 
     def _duration(
@@ -1061,7 +445,7 @@ class _EventReader:
         if end is not None:
             length = end - start
         elif vevent.get("DURATION") is not None:
-            length = getattr(_one(vevent, "DURATION"), "dt", None)
+            length = getattr(one(vevent, "DURATION"), "dt", None)
             if not isinstance(length, timedelta):
                 length = None
         if length is None:
@@ -1116,7 +500,7 @@ class _EventReader:
             # dateutil takes some rules it cannot expand (BYDAY=+9MO): try the first one.
             first = calendar.series_rule(text, local_start).after(local_start, inc=True)
         except (ValueError, IndexError, OverflowError) as error:
-            return None, f"not a valid RRULE: {_short(error)}"
+            return None, f"not a valid RRULE: {short(error)}"
         if first is None:
             return None, "its RRULE gives no occurrence"
         return text, ""
@@ -1144,7 +528,7 @@ class _EventReader:
     def _video_link(self, vevent: Component, title: str) -> str:
         """The first video link that is a web address; one that is not is left out, and said."""
         for name in _VIDEO_PROPERTIES:
-            link = _text(vevent, name)
+            link = text_of(vevent, name)
             problem = video_link_problem(link)
             if not problem:
                 if link:
@@ -1165,7 +549,7 @@ class _EventReader:
                 Attendee(email=email)
             except ValueError:
                 self.warnings.append(
-                    f"{_quoted(title)}: attendee {_short(email, 60)!r} left out "
+                    f"{_quoted(title)}: attendee {short(email, 60)!r} left out "
                     "(not an e-mail address)"
                 )
                 continue
@@ -1210,7 +594,7 @@ class _Planner:
     project: Project
     snapshot: Snapshot
     warnings: list[str]
-    watch: _Watch
+    watch: ImportWatch
     entries: list[PlannedChange] = field(default_factory=list)
     added: list[Meeting] = field(default_factory=list)
     updated: dict[str, Meeting] = field(default_factory=dict)
@@ -1280,7 +664,7 @@ class _Planner:
         except _UNREADABLE as error:
             # A last guard against dates and rules no calendar could hold (year 1,
             # year 9999): the event is skipped with the reason, the file still imports.
-            self._skip(f"skipped {group[0].label}: it could not be read ({_short(error)})", "")
+            self._skip(f"skipped {group[0].label}: it could not be read ({short(error)})", "")
 
     def _plan(self, group: list[_Event]) -> None:
         first = group[0]

@@ -12,7 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent, TextArea
 
-from clientdesk.store import ics_import
+from clientdesk.store import ics_reading
 from clientdesk.store.models import (
     ClientRequest,
     CommunicationPlanItem,
@@ -545,7 +545,7 @@ async def test_escape_cancels_an_import_still_being_read_and_nothing_is_written(
     invite = tmp_path / "kickoff.ics"
     invite.write_text(INVITE, encoding="utf-8")
     reading, release = threading.Event(), threading.Event()
-    real_read = ics_import.read_import_file
+    real_read = ics_reading.read_import_file
 
     def slow_read(path: Path) -> bytes:
         """The file as read from a slow disk: only once the test lets it through."""
@@ -553,7 +553,7 @@ async def test_escape_cancels_an_import_still_being_read_and_nothing_is_written(
         release.wait(timeout=30)
         return real_read(path)
 
-    monkeypatch.setattr(ics_import, "read_import_file", slow_read)
+    monkeypatch.setattr(ics_reading, "read_import_file", slow_read)
     before = calendar_path.read_bytes()
     app = create_app(calendar_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -15,10 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clientdesk.store import calendar, ics_import
+from clientdesk.store import calendar, ics_reading, ics_zones
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingStatus
 from clientdesk.store.errors import StoreError
 from clientdesk.store.ics_import import (
+    ImportPlan,
+    apply_import,
+    plan_import,
+)
+from clientdesk.store.ics_reading import (
     MAX_ATTENDEES,
     MAX_CALENDARS,
     MAX_DATES,
@@ -27,10 +32,7 @@ from clientdesk.store.ics_import import (
     MAX_IMPORT_LINES,
     MAX_PROPERTIES,
     ImportCancelled,
-    ImportPlan,
     ImportRefused,
-    apply_import,
-    plan_import,
     read_import_file,
 )
 from clientdesk.store.models import AgendaItem, Attendee, Contact, Meeting, Project
@@ -816,7 +818,7 @@ def test_a_file_over_a_limit_is_refused_whole_before_it_is_parsed(
     def no_parse(*_: object, **__: object) -> None:
         raise AssertionError("the limit is checked before the iCalendar parser runs")
 
-    monkeypatch.setattr(ics_import.Calendar, "from_ical", no_parse)
+    monkeypatch.setattr(ics_reading.Calendar, "from_ical", no_parse)
     assert main(["import-ics", str(source), "--project", "PORTAL"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
@@ -904,7 +906,7 @@ def test_a_zone_with_an_ended_part_is_matched_by_its_changes_around_now(
 def test_zone_matching_that_runs_out_of_time_refuses_the_file(
     repo: TinyDBRepository, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ics_import, "ZONE_MATCH_SECONDS", 0.0)
+    monkeypatch.setattr(ics_zones, "ZONE_MATCH_SECONDS", 0.0)
     with pytest.raises(ImportRefused) as refused:
         plan(repo, ics(*BERLIN_AS_WRITTEN, *IN_CUSTOM))
     assert str(refused.value) == (
@@ -916,7 +918,7 @@ def test_zone_matching_that_runs_out_of_time_refuses_the_file(
 def test_an_import_that_runs_out_of_time_is_refused(
     repo: TinyDBRepository, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ics_import, "IMPORT_SECONDS", 0.0)
+    monkeypatch.setattr(ics_reading, "IMPORT_SECONDS", 0.0)
     with pytest.raises(ImportRefused, match="the file takes more than 0 seconds to read"):
         plan(repo, OUTLOOK)
 

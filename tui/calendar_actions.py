@@ -365,7 +365,8 @@ class CalendarActions:
         self, project: Project, path_text: str, notice: BusyDialog, cancelled: threading.Event
     ) -> None:
         """Read the file and work out what it would change (a worker); nothing is written."""
-        from clientdesk.store.ics_import import ImportCancelled, plan_import, read_import_file
+        from clientdesk.store.ics_import import plan_import
+        from clientdesk.store.ics_reading import ImportCancelled, read_import_file
         from clientdesk.store.models import Project as ProjectRecord
 
         try:

@@ -15,13 +15,8 @@ import argparse
 import sys
 
 from clientdesk.store import clock
-from clientdesk.store.ics_import import (
-    MAX_IMPORT_BYTES,
-    ImportRefused,
-    apply_import,
-    plan_import,
-    read_import_file,
-)
+from clientdesk.store.ics_import import apply_import, plan_import
+from clientdesk.store.ics_reading import MAX_IMPORT_BYTES, ImportRefused, read_import_file
 from clientdesk.store.models import Meeting
 
 
