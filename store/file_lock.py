@@ -260,11 +260,9 @@ def _wait_for(fd: int, deadline: float, busy: str) -> None:
     """
     pause = 0.001
     while True:
-        try:
+        with contextlib.suppress(BlockingIOError):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except BlockingIOError:
-            pass
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise StoreBusyError(busy)

@@ -38,6 +38,12 @@ STRANGER = 54321
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a link another owner needs root")
 
 
+def assert_held(data: Path) -> None:
+    """The lock of ``data`` is held: another writer cannot take it."""
+    with pytest.raises(StoreBusyError):
+        DataFileLock(data, timeout=0.05, new_file_mode=0o600).acquire()
+
+
 def folder(path: Path, mode: int) -> Path:
     path.mkdir()
     path.chmod(mode)
@@ -289,7 +295,7 @@ def test_a_lock_file_deleted_while_held_still_keeps_the_next_writer_out(data_pat
     finally:
         holder.release()
     with DataFileLock(data_path, timeout=1, new_file_mode=0o660):
-        pass
+        assert_held(data_path)
 
 
 def test_a_lock_file_planted_as_a_link_is_not_followed(tmp_path: Path) -> None:
@@ -297,25 +303,24 @@ def test_a_lock_file_planted_as_a_link_is_not_followed(tmp_path: Path) -> None:
     data = tmp_path / "team.json"
     planted(tmp_path / "team.json.lock", target)
     with DataFileLock(data, timeout=1, new_file_mode=0o660):
-        pass  # the folder's lock serves
+        assert_held(data)  # the folder's lock serves
     assert target.read_text() == "echo untouched\n"
 
 
 def test_a_pipe_as_lock_file_does_not_hang_the_save(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "team.json.lock")
     with DataFileLock(tmp_path / "team.json", timeout=1, new_file_mode=0o660):
-        pass
+        assert_held(tmp_path / "team.json")
 
 
 def test_the_lock_file_takes_the_data_files_group_bits(tmp_path: Path) -> None:
     data = tmp_path / "team.json"
     data.write_text("{}")
     data.chmod(0o660)
-    os.umask(old := os.umask(0o077))
+    old = os.umask(0o077)
     try:
-        os.umask(0o077)
         with DataFileLock(data, timeout=1, new_file_mode=0o600):
-            pass
+            assert_held(data)
     finally:
         os.umask(old)
     lock = tmp_path / "team.json.lock"
@@ -331,4 +336,4 @@ def test_a_writer_waiting_for_the_lock_gets_it_when_it_is_let_go(tmp_path: Path)
         with pytest.raises(StoreBusyError, match="data file is locked by another process"):
             DataFileLock(tmp_path / "team.json", timeout=0.2, new_file_mode=0o600).acquire()
     with DataFileLock(tmp_path / "team.json", timeout=1, new_file_mode=0o600):
-        pass
+        assert_held(tmp_path / "team.json")

@@ -39,30 +39,24 @@ pytestmark = pytest.mark.slow
 WORKER = str(Path(__file__).parent / "helpers" / "store_worker.py")
 
 PLANTER = """
-import os, sys
+import contextlib, os, sys
 names, target = sys.argv[1:-1], sys.argv[-1]
 print("planting", flush=True)
 while True:
     for name in names:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(name)
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(OSError):
             os.symlink(target, name)
-        except OSError:
-            pass
 """
 """Replace each name with a link to the target, again and again, until killed."""
 
 UNLINKER = """
-import os, sys, time
+import contextlib, os, sys, time
 print("unlinking", flush=True)
 while True:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(sys.argv[1])
-    except OSError:
-        pass
     time.sleep(0.001)
 """
 """Delete the lock file every millisecond, until killed."""
