@@ -1342,3 +1342,37 @@ def _date_text(day: str) -> str:
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
+
+
+NEXT_STATUS: dict[MeetingStatus, MeetingStatus] = {
+    MeetingStatus.DRAFT: MeetingStatus.SCHEDULED,
+    MeetingStatus.SCHEDULED: MeetingStatus.HELD,
+    MeetingStatus.HELD: MeetingStatus.MINUTED,
+}
+"""The status the status key moves an occurrence to, along draft → scheduled → held → minuted."""
+
+
+def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
+    """True when ``action`` makes sense for ``occurrence``.
+
+    Args:
+        occurrence: the occurrence as shown.
+        action: ``detail``, ``export``, ``send``, ``status``, ``minutes``,
+            ``cancel``, ``restore``, ``move`` or ``split``.
+    """
+    if action == "restore":
+        # A cancelled series comes back as a whole (by editing it), not one
+        # occurrence at a time; a cancelled one-off meeting is its occurrence.
+        whole_cancelled = occurrence.meeting.status is MeetingStatus.CANCELLED
+        return occurrence.cancelled and (not occurrence.is_recurring or not whole_cancelled)
+    if action in ("detail", "export", "send"):
+        return True  # a cancelled occurrence gives its cancellation
+    if occurrence.cancelled:
+        return False
+    if action == "status":
+        return occurrence.status in NEXT_STATUS
+    if action == "split":
+        return occurrence.is_recurring and occurrence.original_start != occurrence.meeting.start
+    if action in ("cancel", "move"):
+        return occurrence.status not in RECORDED  # it took place: it stays as it was
+    return action in ("detail", "minutes")

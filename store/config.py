@@ -124,13 +124,31 @@ def read_config(
     return LoadedConfig(reader.config(table), reader.problems, path)
 
 
-def unknown_binding_problems(loaded: LoadedConfig, binding_ids: Collection[str]) -> list[str]:
-    """One line for each id in ``[keys]`` that is not among ``binding_ids``."""
+def unknown_binding_problems(
+    loaded: LoadedConfig, binding_ids: Collection[str], keyless: Collection[str] = ()
+) -> list[str]:
+    """One line for each id in ``[keys]`` that is not among ``binding_ids``.
+
+    Args:
+        loaded: the config file as read.
+        binding_ids: the ids of the actions that have keys.
+        keyless: the ids of actions without a key (found by name in the
+            command palette): a key given to one is refused with that reason.
+    """
     return [
-        _unknown_binding(loaded.path, binding_id, binding_ids)
+        _keyless_binding(loaded.path, binding_id)
+        if binding_id in keyless
+        else _unknown_binding(loaded.path, binding_id, binding_ids)
         for binding_id in loaded.config.keys
         if binding_id not in binding_ids
     ]
+
+
+def _keyless_binding(path: Path, binding_id: str) -> str:
+    return (
+        f"{_name(path)}: {_dotted('keys', binding_id)}: this action has no key "
+        "(ctrl+p finds it by name)"
+    )
 
 
 def _name(path: Path) -> str:

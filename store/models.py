@@ -1090,21 +1090,7 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     FollowOnAction,
     StatusReport,
 )
-"""Every stored record type, projects first."""
-
-KIND_NAMES: dict[str, type[Record]] = {
-    "project": Project,
-    "contact": Contact,
-    "plan": CommunicationPlanItem,
-    "meeting": Meeting,
-    "request": ClientRequest,
-    "risk": Risk,
-    "checklist": ChecklistItem,
-    "lesson": LessonLearned,
-    "follow-on": FollowOnAction,
-    "report": StatusReport,
-}
-"""The record kinds by the names the command line uses."""
+"""Every stored record type, projects first (:mod:`clientdesk.store.kinds` names each)."""
 
 OPEN_REQUEST_STATES = frozenset(
     s for s in RequestStatus if s not in (RequestStatus.CLOSED, RequestStatus.REJECTED)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.rrule import rrulestr
 
-from clientdesk.store.enums import RequestStatus
+from clientdesk.store.enums import RequestStatus, RiskStatus
 
 BANDS: tuple[tuple[int, str], ...] = ((4, "low"), (9, "medium"), (15, "high"), (25, "critical"))
 """Upper bound of each risk band, in order."""
@@ -149,6 +149,18 @@ REQUEST_MOVES: dict[RequestStatus, tuple[RequestStatus, ...]] = {
 }
 """Where a request may move from each status. Resolved may be reopened (to in progress);
 closed and rejected are final."""
+
+NEXT_REQUEST_STATUS: dict[RequestStatus, RequestStatus] = {
+    RequestStatus.NEW: RequestStatus.ACKNOWLEDGED,
+    RequestStatus.ACKNOWLEDGED: RequestStatus.IN_PROGRESS,
+    RequestStatus.IN_PROGRESS: RequestStatus.RESOLVED,
+    RequestStatus.WAITING_ON_CLIENT: RequestStatus.IN_PROGRESS,
+    RequestStatus.RESOLVED: RequestStatus.CLOSED,
+}
+"""The usual next step of a request's workflow from each status (none from closed or rejected)."""
+
+NEXT_RISK_STATUS: dict[RiskStatus, str] = {RiskStatus.OPEN: RiskStatus.MONITORING.value}
+"""The usual next step of a risk from each status: a monitored risk occurs or is closed."""
 
 
 def request_move_problem(old: str, new: str) -> str:

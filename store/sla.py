@@ -19,10 +19,14 @@ keeps every pause. Pure functions over plain values: no pydantic, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import ClientRequest, Project, RequestClocks
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -535,3 +539,33 @@ def format_duration(seconds: float) -> str:
     if hours:
         return f"{hours}h {mins:02d}m" if mins else f"{hours}h"
     return f"{mins}m"
+
+
+# -- the clocks of a project's requests ------------------------------------------------------
+
+
+def is_breached(clocks: RequestClocks) -> bool:
+    """True when a clock that has not stopped is over its target.
+
+    A first response that came late is history once it is given; a breached
+    clock counts only while it still runs (or is paused).
+    """
+    return any(
+        clock.breached and clock.stopped_at is None
+        for clock in (clocks.first_response, clocks.resolution)
+    )
+
+
+def read_clocks(
+    requests: Iterable[ClientRequest], project: Project, now: datetime
+) -> dict[str, RequestClocks]:
+    """Both clocks of every open request of ``project`` at ``now``, by request id.
+
+    Closed and rejected requests have no clock left to read and are left out.
+    """
+    return {request.id: request.clocks_in(project, now) for request in requests if request.is_open}
+
+
+def breached_count(clocks: Mapping[str, RequestClocks]) -> int:
+    """How many of the requests whose ``clocks`` were read have a breached clock."""
+    return sum(is_breached(reading) for reading in clocks.values())

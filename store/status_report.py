@@ -364,18 +364,6 @@ def period_start(snapshot: Snapshot, project: Project, now: datetime) -> datetim
     return fallback
 
 
-def is_breached(clocks: RequestClocks) -> bool:
-    """True when a clock that has not stopped is over its target.
-
-    A first response that came late is history once it is given; a breached
-    clock counts only while it still runs (or is paused).
-    """
-    return any(
-        clock.breached and clock.stopped_at is None
-        for clock in (clocks.first_response, clocks.resolution)
-    )
-
-
 def _awaiting_decision(requests: Iterable[ClientRequest]) -> list[ClientRequest]:
     return [
         r for r in requests if r.is_change and r.is_open and r.decision is ChangeDecision.PENDING
@@ -692,7 +680,7 @@ def _breached(data: _Data) -> list[_Block]:
         if not request.is_open:
             continue
         clocks = request.clocks_in(data.project, data.end)
-        if not is_breached(clocks):
+        if not sla.is_breached(clocks):
             continue
         name, reading = _late_clock(clocks)
         rows.append(

@@ -891,7 +891,7 @@ def test_any_rule_is_refused_with_a_message_or_expands_quickly(rule: str, day: d
 
 
 def test_the_calendar_offers_restore_and_refuses_cancel_as_the_store_does() -> None:
-    from clientdesk.widgets.calendar_pane import occurrence_action_allowed
+    from clientdesk.store.calendar import occurrence_action_allowed
 
     series = _minuted(weekly(status=MeetingStatus.SCHEDULED), 15)
     held = calendar.occurrence_at(series, at(15))

@@ -228,3 +228,47 @@ def test_zone_names_that_are_no_place_are_refused(name: str) -> None:
 
     with pytest.raises(ValidationFailed, match="not a place's time zone"):
         zone(name)
+
+
+# -- counts the tab titles show -------------------------------------------------------------
+
+
+def test_the_register_counts_top_risks_and_overdue_reviews_of_risks_not_closed() -> None:
+    from clientdesk.store.risk_register import register_counts
+
+    today = date(2026, 12, 1)
+    risks = [
+        Risk(title="critical", probability=4, impact=4),
+        Risk(title="high, review overdue", probability=3, impact=4, next_review=date(2026, 11, 30)),
+        Risk(title="low, review overdue", probability=1, impact=2, next_review=date(2026, 11, 1)),
+        Risk(title="low, review today", probability=1, impact=2, next_review=today),
+        Risk(
+            title="closed",
+            probability=5,
+            impact=5,
+            status=RiskStatus.CLOSED,
+            close_reason="contract signed",
+            next_review=date(2026, 11, 1),
+        ),
+    ]
+    assert register_counts(risks, today) == (2, 2)
+    assert register_counts([], today) == (0, 0)
+
+
+def test_the_clocks_of_open_requests_are_read_and_the_breached_ones_counted() -> None:
+    from clientdesk.store.models import ClientRequest
+    from clientdesk.store.sla import breached_count, is_breached, read_clocks
+
+    project = Project(name="Web shop", key="SHOP")
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    late = ClientRequest(title="late", project_id=project.id, received_at=now - timedelta(days=10))
+    fresh = ClientRequest(
+        title="fresh", project_id=project.id, received_at=now - timedelta(minutes=5)
+    )
+    closed = ClientRequest(
+        title="closed", project_id=project.id, status="closed", received_at=late.received_at
+    )
+    clocks = read_clocks([late, fresh, closed], project, now)
+    assert set(clocks) == {late.id, fresh.id}, "a closed request has no clock left to read"
+    assert is_breached(clocks[late.id]) and not is_breached(clocks[fresh.id])
+    assert breached_count(clocks) == 1

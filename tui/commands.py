@@ -10,26 +10,23 @@ commands raise :class:`~clientdesk.tui.cli.UsageError` or a ``StoreError``;
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import orjson
 
 from clientdesk import __version__
-from clientdesk.store import calendar, clock, paths, rules, sla
+from clientdesk.store import calendar, clock, fields, kinds, paths, rules, sla
 from clientdesk.store.closing import Gate, closing_gates
 from clientdesk.store.enums import AttendeeRole, ChangeDecision, ChecklistState, Priority
 from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
 from clientdesk.store.integrity import find_problems
 from clientdesk.store.models import (
     IMPACT_FIELDS,
-    KIND_NAMES,
     Attendee,
     ChecklistItem,
     ClientRequest,
@@ -55,29 +52,6 @@ from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open, data_path
 from clientdesk.tui.cli_output import write_data
-
-LIST_KINDS: dict[str, type[Record]] = {
-    "projects": Project,
-    "contacts": Contact,
-    "plan": CommunicationPlanItem,
-    "requests": ClientRequest,
-    "risks": Risk,
-    "meetings": Meeting,
-    "checklist": ChecklistItem,
-    "lessons": LessonLearned,
-    "follow-ons": FollowOnAction,
-}
-ADD_KINDS = (
-    "project",
-    "contact",
-    "plan",
-    "request",
-    "risk",
-    "meeting",
-    "checklist",
-    "lesson",
-    "follow-on",
-)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -203,33 +177,21 @@ def _linked(kind: type[Record]) -> Callable[[str, Snapshot, Project | None, obje
     return convert
 
 
-def _optional_int(text: str, *_: object) -> int | None:
-    return _int(text) if text.strip() else None  # an empty value clears the field
+def _minutes(text: str, *_: object) -> int:
+    return fields.parse_minutes(text)  # as the meeting form reads it: 90, 1h30, 1:30
+
+
+def _score(text: str, *_: object) -> int | None:
+    return fields.parse_score(text) if text.strip() else None  # an empty value clears the field
 
 
 def _days(text: str, *_: object) -> float | None:
-    if not text.strip():
-        return None  # an empty value clears the field
-    try:
-        days = float(text)
-    except ValueError:
-        days = math.nan
-    if not math.isfinite(days):
-        raise ValidationFailed(f"{text!r} is not a number of days (e.g. 3, or -2 for days saved)")
-    return days
+    return fields.parse_days(text)  # an empty value clears the field
 
 
 def _amount(text: str, *_: object) -> str | None:
-    if not text.strip():
-        return None
-    try:
-        # Decimal, not float: an amount of money must keep its cents exactly.
-        amount = Decimal(text.strip())
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite():
-        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200, 1499.50, or -300 saved)")
-    return str(amount)
+    amount = fields.parse_amount(text)  # an empty value clears the field
+    return str(amount) if amount is not None else None
 
 
 def _agenda_item(text: str, *_: object) -> dict[str, Any]:
@@ -346,7 +308,7 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--title", "title", "one-line title"),
         FieldOption("--kind", "kind", "meeting, status-report, review, workshop, ...", _enum_value),
         FieldOption("--start", "start", "YYYY-MM-DD HH:MM in --tz (default: project's)", _datetime),
-        FieldOption("--duration", "duration_minutes", "minutes", _int),
+        FieldOption("--duration", "duration_minutes", "minutes, or e.g. 1h30", _minutes),
         _COMMON_TZ,
         FieldOption("--location", "location", "room or address"),
         FieldOption("--video-link", "video_link", "video call link"),
@@ -402,7 +364,7 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--state", "state", "open, done or waived", _enum_value),
         FieldOption("--evidence", "evidence", "a document link or who signed it off"),
         FieldOption("--waive-reason", "waive_reason", "why it is waived (with --state waived)"),
-        FieldOption("--score", "score", "the score it got, 0-10 (the survey item)", _optional_int),
+        FieldOption("--score", "score", "the score it got, 0-10 (the survey item)", _score),
         FieldOption("--done-by", "done_by", "who did it (default: you, when ticked)"),
         FieldOption("--done-at", "done_at", "when it was done (default: now)", _datetime),
     ),
@@ -736,7 +698,7 @@ def _project_for(args: argparse.Namespace, snapshot: Snapshot, required: bool) -
 
 def cmd_add(args: argparse.Namespace) -> int:
     """``clientdesk add KIND [options]``: add one record, print its key."""
-    kind = KIND_NAMES[args.record_kind]
+    kind = kinds.kind_named(args.record_kind).model
     # A first project is how a data file is started from the shell.
     repo = _repository(args, starts=kind is Project)
     snapshot = repo.snapshot()
@@ -762,7 +724,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_edit(args: argparse.Namespace) -> int:
     """``clientdesk edit KIND KEY [options]``: change one record, honouring revisions."""
-    kind = KIND_NAMES[args.record_kind]
+    kind = kinds.kind_named(args.record_kind).model
     repo = _repository(args)
     snapshot = repo.snapshot()
     if kind is Project:
@@ -849,20 +811,6 @@ def _clock_cell(request: ClientRequest, project: Project | None, now: datetime) 
     return f"{text} (paused)" if reading.paused else text
 
 
-_TABLE_COLUMNS: dict[type[Record], tuple[str, ...]] = {
-    Project: ("key", "name", "client", "phase", "rag"),
-    Contact: ("key", "name", "email", "organisation", "role"),
-    CommunicationPlanItem: ("key", "title", "channel", "repeats", "next_due", "overdue", "owner"),
-    ClientRequest: ("key", "type", "priority", "status", "left", "title", "owner"),
-    Risk: ("key", "kind", "score", "band", "status", "title"),
-    Meeting: ("key", "next", "kind", "status", "repeats", "title"),
-    ChecklistItem: ("key", "state", "title", "done_by"),
-    LessonLearned: ("key", "category", "title"),
-    FollowOnAction: ("key", "owner", "due", "title"),
-}
-"""The fields ``list`` shows as table columns, per kind."""
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -872,7 +820,8 @@ def _cell(value: Any) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``clientdesk list KIND [--project KEY] [--json]``."""
-    kind = LIST_KINDS[args.kind]
+    listed = kinds.kind_listed_as(args.kind)
+    kind = listed.model
     snapshot = _repository(args).snapshot()
     project = _project_for(args, snapshot, required=False)
     if kind is Project:
@@ -891,7 +840,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         _print_json([record_json(r, snapshot, now) for r in records])
         sys.stdout.write("\n")
         return 0
-    columns = _TABLE_COLUMNS[kind]
+    columns = listed.columns
     if kind is not Project and project is None:
         columns = ("project", *columns)
     projects = {p.id: p for p in snapshot.projects()}
@@ -1159,7 +1108,7 @@ def build_parser() -> _Parser:
     check.set_defaults(handler=cmd_check)
 
     listing = sub.add_parser("list", parents=[common], help="print records")
-    listing.add_argument("kind", choices=sorted(LIST_KINDS))
+    listing.add_argument("kind", choices=sorted(kinds.LIST_NAMES))
     listing.add_argument("--project", metavar="KEY", help="only this project")
     listing.add_argument("--json", action="store_true", help="a JSON array of full records")
     listing.set_defaults(handler=cmd_list)
@@ -1190,11 +1139,11 @@ def build_parser() -> _Parser:
 
     for verb, handler in (("add", cmd_add), ("edit", cmd_edit)):
         command = sub.add_parser(verb, parents=[common], help=f"{verb} one record")
-        kinds = command.add_subparsers(title="kinds", metavar="KIND", parser_class=_Parser)
-        kinds.required = True
-        for name in ADD_KINDS:
-            kind = KIND_NAMES[name]
-            one = kinds.add_parser(name, parents=[common], help=f"{verb} a {kind.LABEL}")
+        by_kind = command.add_subparsers(title="kinds", metavar="KIND", parser_class=_Parser)
+        by_kind.required = True
+        for name in kinds.EDIT_NAMES:
+            kind = kinds.kind_named(name).model
+            one = by_kind.add_parser(name, parents=[common], help=f"{verb} a {kind.LABEL}")
             if verb == "edit":
                 one.add_argument("key", metavar="KEY", help=f"the {kind.LABEL}'s key")
                 one.add_argument("--revision", type=int, help="refuse unless at this revision")
