@@ -12,25 +12,27 @@ from textual import constants as textual_constants
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widgets import Input, TabbedContent
-from textual.widgets._footer import FooterKey
 
 from clientdesk.store.models import ClientRequest, Project, RequestType
-from clientdesk.store.repository import Snapshot, TinyDBRepository
+from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.filter_bar import FilterBar
 from clientdesk.widgets.help_screen import HelpScreen
+from clientdesk.widgets.key_footer import KeyFooter
 from clientdesk.widgets.meeting_detail import MeetingDetail
 from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.record_form import RecordForm
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.record_table_pane import RecordTablePane
+from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.requests_pane import RequestsPane
 from clientdesk.widgets.week_view import WeekView
 from clientdesk.widgets.welcome_panel import WelcomePanel
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.slow_store import SlowRepository
+from tests.helpers.ui import FIXED_NOW, move_cursor_to, screen_text, settle
 
 NOW = FIXED_NOW
 
@@ -255,20 +257,8 @@ async def test_welcome_offers_demo_data_when_empty(data_path: Path) -> None:
     assert len(TinyDBRepository(data_path).snapshot().projects()) == 3
 
 
-class SlowRepository(TinyDBRepository):
-    """A file store whose reads wait until the test lets them go (a large file, a slow disk)."""
-
-    def __init__(self, path: Path, gate: threading.Event) -> None:
-        super().__init__(path)
-        self.gate = gate
-
-    def snapshot(self) -> Snapshot:
-        self.gate.wait(10)
-        return super().snapshot()
-
-
 async def test_keys_pressed_while_the_file_is_read_wait_for_the_panes(demo_path: Path) -> None:
-    """The first frame says the file is being opened; help works, pane keys wait."""
+    """The first frame says the file is being opened; help works, pane keys wait for the panes."""
     gate = threading.Event()
     app = ClientDeskApp(SlowRepository(demo_path, gate))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -278,7 +268,7 @@ async def test_keys_pressed_while_the_file_is_read_wait_for_the_panes(demo_path:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         await pilot.pause(0.2)
-        assert "This list of keys" in screen_text(app)
+        assert "Every key of this pane, and the app's" in screen_text(app)
         await pilot.press("escape", "2", "n")
         await pilot.pause()
         assert app.mode == "loading" and len(app.screen_stack) == 1
@@ -286,17 +276,20 @@ async def test_keys_pressed_while_the_file_is_read_wait_for_the_panes(demo_path:
         gate.set()
         await settle(pilot)
         assert app.mode == "panes"
-        assert {"1", "p", "slash"} <= set(footer_keys(app))  # the footer follows the keys
-        assert app.query_one("#panes", TabbedContent).active == "calendar"
-        assert isinstance(app.focused, RecordTable) and app.focused.row_count
-        await pilot.press("2")
+        # "2" and "n" waited, and are handled in order: the Requests pane, a new request.
+        assert app.query_one("#panes", TabbedContent).active == "requests"
+        assert isinstance(app.screen, RequestForm)
+        await pilot.press("escape")
         await pilot.pause()
+        # The footer follows the keys: the Requests pane's now.
+        assert {"n", "e", "s", "question_mark", "q"} <= set(footer_keys(app))
+        assert isinstance(app.focused, RecordTable) and app.focused.row_count
         assert "REQ-1" in screen_text(app)
 
 
 def footer_keys(app: ClientDeskApp) -> list[str]:
-    """The keys the footer shows, left to right (the palette's aside)."""
-    return [key.key for key in app.screen.query(FooterKey) if "-command-palette" not in key.classes]
+    """The keys the footer shows, left to right, by their Textual names."""
+    return [entry.binding.key for entry in app.screen.query_one(KeyFooter).shown]
 
 
 async def test_typing_in_the_filter_leaves_the_footer_as_it_is(demo_path: Path) -> None:
@@ -306,12 +299,13 @@ async def test_typing_in_the_filter_leaves_the_footer_as_it_is(demo_path: Path) 
         await settle(pilot)
         await pilot.press("2", "slash")
         await settle(pilot)
-        before = list(app.screen.query(FooterKey))
+        footer = app.screen.query_one(KeyFooter)
+        before = footer.render()
+        assert "Clear filter" in before.plain
         await pilot.press(*"export")
         await settle(pilot)
         assert app.query_one("#filter-input", Input).value == "export"
-        assert list(app.screen.query(FooterKey)) == before
-        assert all(key.is_attached for key in before)
+        assert footer.render() is before, "the same line: not rebuilt"
 
 
 def test_animations_are_off_unless_textual_animations_asks(
@@ -331,32 +325,32 @@ async def test_help_lists_the_keys_of_the_current_pane(demo_path: Path) -> None:
         await pilot.press("3", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        descriptions = {entry.description for entry in app.screen._entries}
+        entries = app.screen.entries
+        sections = list(dict.fromkeys(entry.section for entry in entries))
+        assert sections == ["Risks pane", "Moving around", "Everywhere"], "the pane's keys first"
+        descriptions = {entry.description for entry in entries}
         for wanted in (
-            "Calendar pane",
-            "Requests pane",
-            "Risks pane",
-            "Closing pane",
-            "Switch project",
-            "Contacts of the project (add, edit)",
+            "Next status: open → monitoring",
+            "Heat map: its own view, or move to it and back",
+            "Next row",
+            "Show the Requests pane",
+            "Switch to another project",
+            "The open project's contacts (add, edit)",
             "New record in this pane",
-            "Edit the record under the cursor (also enter)",
-            "Delete the record under the cursor",
-            "Filter this pane",
-            "This list of keys",
-            "Quit",
-            "Open / edit",
-            "Cursor down",
+            "Edit the record under the cursor",
+            "Filter this pane by text",
+            "Every key of this pane, and the app's",
+            "Quit clientdesk",
         ):
             assert wanted in descriptions
-        keys = [entry.key for entry in app.screen._entries]
-        assert keys[:4] == ["1", "2", "3", "4"]
+        keys = {entry.binding_id: entry.key for entry in entries}
+        assert keys["risk.next"] == "s" and keys["risk.occurred"] == "O"
+        assert (keys["table.down"], keys["pane.requests"], keys["quit"]) == ("↓ j", "2", "q")
         text = screen_text(app)
-        assert "Keys · Risks pane" in text
-        # Each line names the binding id the config file remaps it by.
-        assert "pane.requests" in text and "Id (config [keys])" in text
-        ids = {entry.binding_id for entry in app.screen._entries}
-        assert {"pane.calendar", "risk.heat_map", "help"} <= ids
+        assert "Keys · Risks pane" in text and "Next status: open → monitoring" in text
+        # The ids the config file remaps by are kept with each line, not shown.
+        assert {"pane.calendar", "risk.heat_map", "help"} <= set(keys)
+        assert "pane.requests" not in text and "Id (config [keys])" not in text
 
 
 async def test_a_remapped_key_shows_in_the_footer_and_under_its_id_in_help(demo_path: Path) -> None:
@@ -373,7 +367,7 @@ async def test_a_remapped_key_shows_in_the_footer_and_under_its_id_in_help(demo_
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        [entry] = [e for e in app.screen._entries if e.binding_id == "pane.requests"]
+        [entry] = [e for e in app.screen.entries if e.binding_id == "pane.requests"]
         assert entry.key == "f2"
         await pilot.press("escape")
         await pilot.pause()
@@ -386,25 +380,40 @@ async def test_command_palette_names_every_action(demo_path: Path) -> None:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for wanted in (
-            "Calendar pane",
-            "Requests pane",
-            "Risks pane",
-            "Closing pane",
+            "Calendar",
+            "Requests",
+            "Risks",
+            "Closing",
             "Switch project",
             "New project",
             "Edit project",
             "Contacts",
             "New contact",
+            "Export the calendar",
             "Filter",
             "Help",
             "Quit",
         ):
             assert wanted in titles
+        assert "Acknowledge" not in titles, "the Requests pane's actions are listed there"
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"risks pane", "enter")
+        await pilot.press(*"Risks", "enter")
         await settle(pilot)
         assert app.query_one("#panes", TabbedContent).active == "risks"
+        # Acknowledge has no key of its own: the palette finds it by name.
+        await pilot.press("2")
+        await settle(pilot)
+        requests = app.query_one("#request-table", RecordTable)
+        request = next(r for r in requests.records if r.status == "new")
+        await move_cursor_to(pilot, requests, request.key)
+        assert "Acknowledge" in {c.title for c in app.get_system_commands(app.screen)}
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Acknowledge", "enter")
+        await settle(pilot)
+        stored = TinyDBRepository(demo_path).snapshot().get(ClientRequest, request.id)
+        assert stored is not None and stored.status == "acknowledged"
 
 
 @pytest.mark.parametrize(

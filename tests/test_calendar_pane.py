@@ -20,6 +20,7 @@ from clientdesk.store.models import (
 )
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.actions import BY_ID
 from clientdesk.widgets.busy_dialog import BusyDialog
 from clientdesk.widgets.calendar_pane import AgendaEntry, CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
@@ -33,8 +34,8 @@ from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.week_view import WeekView
 from tests.helpers.calendar_data import BERLIN, at
 from tests.helpers.ui import fill_input as fill
+from tests.helpers.ui import notices, screen_text, settle
 from tests.helpers.ui import pick_option as choose
-from tests.helpers.ui import screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -182,12 +183,12 @@ async def test_cancelling_one_occurrence_takes_it_off_the_agenda_and_raises_the_
         assert meeting.sequence == 1
         assert [change.cancelled for change in meeting.exceptions] == [True]
 
-        # Shown struck through on request, and restored with u.
+        # Shown struck through on request, and restored with r.
         await pilot.press("a")
         await pilot.pause()
         assert ("MTG-1", "30 14:00") in rows(app)
         await cursor_to(pilot, app, "MTG-1", "30 14:00")
-        await pilot.press("u")
+        await pilot.press("r")
         await settle(pilot)
         assert stored(calendar_path, "MTG-1").sequence == 2
         assert not any(c.cancelled for c in stored(calendar_path, "MTG-1").exceptions)
@@ -285,8 +286,14 @@ async def test_the_status_key_moves_a_draft_along(calendar_path: Path) -> None:
             await pilot.press("s")
             await settle(pilot)
             assert stored(calendar_path, "MTG-3").status == wanted
-        # Minuted is the end of the road: the key is no longer offered.
-        assert pane(app).check_action("occurrence", ("status",)) is False
+        # Minuted is the end of the road: the key changes nothing and says why.
+        minuted = stored(calendar_path, "MTG-3")
+        reason = "MTG-3 is minuted: that is its last status."
+        assert pane(app).why_not(BY_ID["calendar.status"]) == reason
+        await pilot.press("s")
+        await settle(pilot)
+        assert stored(calendar_path, "MTG-3") == minuted
+        assert reason in notices(app)
 
 
 async def test_held_is_kept_per_occurrence_of_a_series(calendar_path: Path) -> None:
@@ -377,7 +384,7 @@ async def test_a_plan_item_is_added_and_turned_into_a_series(calendar_path: Path
 
         table = app.query_one("#plan-table", RecordTable)
         assert table.selected_record is not None and table.selected_record.key == "PLN-2"
-        await pilot.press("G")
+        await pilot.press("plus")
         await pilot.pause()
         assert isinstance(app.screen, MeetingForm)
         assert app.screen.query_one("#field-title", Input).value == "Steering update"

@@ -23,6 +23,7 @@ from clientdesk.store.models import (
 )
 from clientdesk.store.repository import Change, TinyDBRepository, dump_record, validate_record
 from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.actions import BY_ID, in_scope
 from clientdesk.widgets.checklist_dialog import ChecklistDialog
 from clientdesk.widgets.close_dialog import CloseBlockedDialog
 from clientdesk.widgets.closing_pane import ClosingPane
@@ -33,6 +34,7 @@ from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.requests_pane import RequestsPane
 from clientdesk.widgets.risk_form import RiskForm
+from clientdesk.widgets.risks_pane import RisksPane
 from tests.helpers.ui import FIXED_NOW, move_cursor_to, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -128,7 +130,7 @@ async def test_tick_asks_for_evidence_and_stamps_who_and_when(demo_path: Path) -
     async with app.run_test(size=(80, 24)) as pilot:
         await open_closing(pilot)
         await put_cursor_on(pilot, "CHK-7")
-        await pilot.press("t")
+        await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, ChecklistDialog)
         assert "Score" not in screen_text(app), "only the survey asks a score"
@@ -185,8 +187,13 @@ async def test_waive_needs_a_reason_and_open_again_undoes_it(demo_path: Path) ->
         waived = stored_items(demo_path)["CHK-8"]
         assert (waived.state, waived.waive_reason) == ("waived", "No purchase orders")
         assert "No purchase orders" in screen_text(app)
-        assert not pane(app).check_action("waive", ()), "waiving a waived item is not offered"
-        await pilot.press("u")
+        assert pane(app).why_not(BY_ID["closing.waive"]) == "CHK-8 is waived already."
+        await pilot.press("w")  # waived already: nothing asks, the reason is said
+        await settle(pilot)
+        assert not isinstance(app.screen, ReasonDialog)
+        assert ("warning", "CHK-8 is waived already.") in notifications(app)
+        assert stored_items(demo_path)["CHK-8"] == waived
+        await pilot.press("r")
         await settle(pilot)
     item = stored_items(demo_path)["CHK-8"]
     assert (item.state, item.waive_reason, item.done_by) == ("open", "", "")
@@ -197,7 +204,7 @@ async def test_open_again_clears_the_tick(demo_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_closing(pilot)
         await put_cursor_on(pilot, "CHK-1")
-        await pilot.press("u")
+        await pilot.press("r")
         await settle(pilot)
         assert "4 of 10 items done or waived" in screen_text(app)
     item = stored_items(demo_path)["CHK-1"]
@@ -209,7 +216,7 @@ async def test_items_move_up_and_down_and_new_ones_go_last(demo_path: Path) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         await open_closing(pilot)
         await put_cursor_on(pilot, "CHK-3")
-        await pilot.press("J")
+        await pilot.press("shift+down")
         await settle(pilot)
         assert [item.key for item in checklist(app).records][:4] == [
             "CHK-1",
@@ -219,7 +226,7 @@ async def test_items_move_up_and_down_and_new_ones_go_last(demo_path: Path) -> N
         ]
         assert checklist(app).selected_record is not None
         assert checklist(app).selected_record.key == "CHK-3", "the cursor moves with the item"
-        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.press("shift+up", "left_square_bracket")
         await settle(pilot)
         assert [item.key for item in checklist(app).records][:3] == ["CHK-1", "CHK-3", "CHK-2"]
         await pilot.press("n")
@@ -369,6 +376,10 @@ async def test_handing_over_the_blockers_in_the_app_passes_the_gates(demo_path: 
     assert (request.handed_over_to, risk.handed_over_to) == ("Support desk", "Operations")
 
 
+CLOSED_NOTICE = "NWPORTAL is closed: reopen it (Closing pane, R) to change it"
+"""What a key that would change the closed demo project says instead."""
+
+
 # -- closing and reopening --------------------------------------------------------------
 
 
@@ -389,14 +400,17 @@ async def test_close_once_settled_then_nothing_can_change(demo_path: Path) -> No
         assert project.timezone != "UTC", "the banner's time is in the project's zone"
         assert f"Closed on {local:%Y-%m-%d %H:%M} by tester" in text
         assert "Closing · closed" in text
-        for action in ("tick", "waive", "open_item", "close_project"):
-            assert not pane(app).check_action(action, ()), action
-        assert not app.check_action("new_record", ())
+        for action_id in ("tick", "waive", "open", "move_down"):
+            assert pane(app).why_not(BY_ID[f"closing.{action_id}"]) == CLOSED_NOTICE, action_id
+        assert pane(app).why_not(BY_ID["closing.close_project"]) == "NWPORTAL is closed already."
+        assert app.why_not(BY_ID["record.new"]) == CLOSED_NOTICE
         before = stored_items(demo_path)
-        await pilot.press("u", "w", "n", "e", "d", "J")
+        app.clear_notifications()
+        await pilot.press("s", "r", "w", "n", "e", "d", "shift+down")
         await settle(pilot)
         assert app.screen is app.screen_stack[0], "no dialog or form opens"
         assert stored_items(demo_path) == before
+        assert set(notifications(app)) == {("warning", CLOSED_NOTICE)}, "each key says why"
     project = first_project(demo_path)
     assert project.closed_at == FIXED_NOW and project.closed_by == "tester"
     assert project.phase == "closed" and project.close_override_reason == ""
@@ -440,7 +454,7 @@ async def test_reopen_asks_and_is_recorded(demo_path: Path) -> None:
         await pilot.press("R", "y")
         await settle(pilot)
         assert "Closed on" not in screen_text(app)
-        assert pane(app).check_action("close_project", ()) is True
+        assert pane(app).why_not(BY_ID["closing.close_project"]) == ""
     project = first_project(demo_path)
     assert not project.is_closed and project.closing_log[-1].action == "reopened"
 
@@ -451,15 +465,12 @@ async def test_a_close_by_someone_else_refuses_the_change_in_one_line(demo_path:
         await open_closing(pilot)
         await put_cursor_on(pilot, "CHK-7")
         close_with_override(demo_path, "Closed from the shell")  # before the app notices
-        await pilot.press("t", *"Paid", "enter")
+        await pilot.press("s", *"Paid", "enter")
         await settle(pilot)
         errors = [text for severity, text in notifications(app) if severity == "error"]
         assert len(errors) == 1 and "is closed" in errors[0]
         assert "\n" not in errors[0]
     assert stored_items(demo_path)["CHK-7"].state == "open"
-
-
-CLOSED_NOTICE = "NWPORTAL is closed: reopen it (Closing pane, R) to change it"
 
 
 async def test_a_closed_project_offers_no_change_to_its_requests_and_risks(
@@ -470,21 +481,25 @@ async def test_a_closed_project_offers_no_change_to_its_requests_and_risks(
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for pane_id, table_id, refused in [
-            ("2", "request-table", "kiwvoxjmS"),
-            ("3", "risk-table", "moxr"),
+        for pane_id, table_id, scope in [
+            ("2", "request-table", "requests"),
+            ("3", "risk-table", "risks"),
         ]:
             await pilot.press(pane_id)
             await pilot.pause()
+            node = app.query_one(RequestsPane if scope == "requests" else RisksPane)
+            changes = [action for action in in_scope(scope) if action.writes and action.keys]
             table = app.query_one(f"#{table_id}", RecordTable)
-            for record in table.records:  # whatever the status, no move is offered
+            for record in table.records:  # whatever the status, no change applies
                 await move_to(pilot, table_id, record.key)
-                offered = set(app.screen.active_bindings)
-                assert not offered & set(refused), (record.key, offered & set(refused))
-            await pilot.press(*refused)
+                for action in changes:
+                    assert node.why_not(action) == CLOSED_NOTICE, (record.key, action.id)
+            app.clear_notifications()
+            await pilot.press(*(action.keys.split(",")[0] for action in changes))
             await settle(pilot)
             assert app.screen is app.screen_stack[0], "no dialog or form opens"
-            for key in ("e", "enter"):
+            assert notifications(app) == [("warning", CLOSED_NOTICE)] * len(changes), scope
+            for key in ("e", "enter", "S"):
                 app.clear_notifications()
                 await pilot.press(key)
                 await settle(pilot)
@@ -531,7 +546,7 @@ async def test_the_report_key_writes_the_closing_report_here(
     app = create_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_closing(pilot)
-        await pilot.press("g")
+        await pilot.press("W")
         await settle(pilot)
         target = tmp_path / "NWPORTAL-closing-report.md"
         assert any(str(target) in text for _, text in notifications(app))
@@ -549,9 +564,9 @@ async def test_the_report_key_keeps_an_earlier_report(
     app = create_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_closing(pilot)
-        await pilot.press("g")
+        await pilot.press("W")
         await settle(pilot)
-        await pilot.press("g")
+        await pilot.press("W")
         await settle(pilot)
         texts = [text for _, text in notifications(app)]
         for name in ("NWPORTAL-closing-report-2.md", "NWPORTAL-closing-report-3.md"):
@@ -582,7 +597,7 @@ async def test_a_tick_does_not_overwrite_a_colleagues_tick_of_the_same_item(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_closing(pilot)
         shown = await put_cursor_on(pilot, "CHK-7")
-        await pilot.press("t")
+        await pilot.press("s")
         await pilot.pause()
         await pilot.press(*"INV-2044")
         theirs = TinyDBRepository(demo_path, user="ann")

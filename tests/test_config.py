@@ -8,7 +8,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.widgets import TabbedContent
 
 import clientdesk.tui
@@ -148,18 +148,46 @@ def test_a_file_under_home_is_named_from_home(monkeypatch: pytest.MonkeyPatch) -
     assert problems == ["~/config/config.toml: theme: expected a string, got 1"]
 
 
-def test_every_binding_id_of_the_ui_can_be_remapped() -> None:
-    """binding_ids() lists its classes by hand: a new widget with bindings must join it."""
-    declared: set[str] = set()
+def ui_bindings() -> dict[type, list[Binding]]:
+    """The bindings with an id that each class of the widgets and the app declares."""
+    declared: dict[type, list[Binding]] = {}
     for package in (clientdesk.widgets, clientdesk.tui):
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             for _, cls in inspect.getmembers(module, inspect.isclass):
-                for binding in vars(cls).get("BINDINGS", ()):
-                    if isinstance(binding, Binding) and binding.id:
-                        declared.add(binding.id)
-    assert "form.save" in declared
-    assert declared <= binding_ids()
+                found = [
+                    binding
+                    for binding in vars(cls).get("BINDINGS", ())
+                    if isinstance(binding, Binding) and binding.id
+                ]
+                if found:
+                    declared[cls] = found
+    return declared
+
+
+def test_every_binding_id_of_the_ui_can_be_remapped() -> None:
+    """Every key of every screen, pane and dialog is remapped by its id in the config file."""
+    declared = ui_bindings()
+    ids = {binding.id for bindings in declared.values() for binding in bindings}
+    assert {"form.save", "request.next", "closing.tick", "detail.cancel_occurrence"} <= ids
+    assert ids == binding_ids(), "the config file accepts exactly the ids the screens bind"
+    table = "\n".join(f'"{binding_id}" = "f24"' for binding_id in sorted(ids))
+    loaded = read_config(
+        write_config(f"[keys]\n{table}\n"), themes=THEMES, binding_ids=binding_ids()
+    )
+    assert loaded.problems == []
+    assert set(loaded.config.keys) == ids
+    for cls, bindings in declared.items():
+        for binding in bindings:
+            assert binding.id is not None
+            remapped = BindingsMap(bindings)
+            remapped.apply_keymap({binding.id: "f24"})
+            moved = {
+                key
+                for key, on in remapped.key_to_bindings.items()
+                if any(other.id == binding.id for other in on)
+            }
+            assert moved == {"f24"}, (cls.__name__, binding.id)
 
 
 async def test_a_remapped_key_switches_the_pane_and_the_theme_applies(demo_path: Path) -> None:
@@ -230,3 +258,19 @@ async def test_a_broken_config_file_still_opens_the_app(demo_path: Path) -> None
         await pilot.press("3")
         await pilot.pause()
         assert app.query_one("#panes", TabbedContent).active == "risks"
+
+
+async def test_a_key_for_an_action_that_has_none_says_where_to_find_it(demo_path: Path) -> None:
+    write_config('[keys]\n"request.acknowledge" = "k"\n"pane.risks" = "f3"\n')
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        warnings = [notice.message for notice in app._notifications if notice.severity == "warning"]
+        assert len(warnings) == 1
+        assert (
+            'keys."request.acknowledge": this action has no key (ctrl+p finds it by name)'
+            in (warnings[0])
+        )
+        await pilot.press("f3")  # the rest of the key map applies
+        await settle(pilot)
+        assert app.current_pane_id == "risks"

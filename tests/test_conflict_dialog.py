@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from clientdesk.store import clock
 from clientdesk.store.enums import RiskKind
@@ -29,7 +29,7 @@ from clientdesk.widgets.conflict_dialog import (
 from clientdesk.widgets.project_form import ProjectForm
 from clientdesk.widgets.record_form import RecordForm
 from clientdesk.widgets.risk_form import RiskForm
-from tests.helpers.ui import FIXED_NOW, choose_option, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, choose_option, fill_input, screen_text, settle
 
 ANN_SAVES_AT = datetime(2026, 11, 23, 13, 2, tzinfo=UTC)
 """When the colleague's version was saved (14:02 in Berlin)."""
@@ -77,9 +77,7 @@ def stored_risk(path: Path, risk: Risk) -> Risk:
 
 async def fill(pilot: Pilot[None], field: str, text: str) -> None:
     """Replace the text of a form field as a user would: focus it, clear it, type."""
-    pilot.app.screen.query_one(f"#field-{field}", Input).focus()
-    await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)
+    await fill_input(pilot, f"#field-{field}", text)
 
 
 async def save_into_conflict(pilot: Pilot[None], path: Path, risk: Risk) -> None:

@@ -217,7 +217,7 @@ async def open_each_pane_and_form(app: ClientDeskApp, stored: ClientRequest, ris
 
         await pilot.press("4")
         await settle(pilot)
-        await pilot.press("down", "down", "down", "down", "down", "down", "t")  # CHK-7, open
+        await pilot.press("down", "down", "down", "down", "down", "down", "s")  # CHK-7, open
         await settle(pilot)
         assert isinstance(app.screen, ChecklistDialog)
         assert_screen_is_sound(app, "tick dialog")

@@ -14,8 +14,9 @@ from textual.pilot import Pilot
 from clientdesk.store.calendar import Occurrence
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.models import ActionItem, AgendaItem, Attendee, Meeting, Project
+from clientdesk.widgets.actions import BY_ID
 from clientdesk.widgets.meeting_detail import MeetingDetail
-from tests.helpers.ui import screen_text
+from tests.helpers.ui import notices, screen_text
 
 DASH = "\u2013"
 """The en dash between two times."""
@@ -192,7 +193,7 @@ async def test_hostile_text_is_shown_as_typed() -> None:
     [
         ("e", "edit"),
         ("m", "minutes"),
-        ("c", "cancel_occurrence"),
+        ("x", "cancel_occurrence"),
         ("M", "move"),
         ("F", "split"),
         ("s", "status"),
@@ -213,9 +214,10 @@ async def test_every_key_of_a_later_occurrence_fits_the_footer_at_80_columns() -
     app = detail_of(occurrence_of(meeting(), action_items=actions))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert footer_keys(pilot) == {"e", "m", "c", "M", "F", "a", "s", "escape"}
+        assert footer_keys(pilot) == {"e", "m", "x", "M", "F", "a", "s", "escape"}
         footer = screen_text(app).splitlines()[-1]
-        for label in ("Edit", "Minutes", "Cancel", "Move", "Split", "Request", "Status", "Close"):
+        names = ("Edit", "Minutes", "Next status", "Cancel", "Move", "Split", "To request")
+        for label in (*names, "Close"):
             assert label in footer
 
 
@@ -223,32 +225,40 @@ async def test_a_one_off_meeting_cannot_be_split() -> None:
     app = detail_of(occurrence_of(meeting(rrule=None), SERIES_START))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert footer_keys(pilot) == {"e", "m", "c", "M", "s", "escape"}
         assert "Repeats" not in screen_text(app)
         await pilot.press("F", "a")
         await pilot.pause()
-        assert app.answers == []
+        assert app.answers == [], "the keys change nothing and say why"
+        assert notices(app) == [
+            "MTG-1 is a one-off meeting: e edits it.",
+            "This occurrence has no action items (m records them).",
+        ]
 
 
 async def test_the_first_occurrence_of_a_series_is_not_split() -> None:
     app = detail_of(occurrence_of(meeting(), SERIES_START))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "F" not in footer_keys(pilot)
+        assert isinstance(app.screen, MeetingDetail)
+        assert app.screen.why_not(BY_ID["detail.split"]) != ""
         await pilot.press("F")
         await pilot.pause()
         assert app.answers == []
+        assert notices(app) == [
+            "MTG-1 on Mon 16 Nov 10:00 is the series' first occurrence: e edits the whole series."
+        ]
 
 
 async def test_a_cancelled_occurrence_is_neither_cancelled_nor_moved_again() -> None:
     app = detail_of(occurrence_of(meeting(), cancelled=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert footer_keys(pilot) == {"e", "F", "s", "escape"}
         assert "Cancelled  this occurrence" in screen_text(app)
-        await pilot.press("c", "M", "m")
+        await pilot.press("x", "M", "m")
         await pilot.pause()
         assert app.answers == []
+        refused = "MTG-1 on Mon 23 Nov 10:00 is cancelled: r in the Calendar restores it."
+        assert notices(app) == [refused] * 3
 
 
 async def test_the_only_action_item_without_a_request_is_turned_into_one() -> None:
@@ -299,10 +309,10 @@ async def test_no_request_key_when_every_action_item_has_a_request() -> None:
     app = detail_of(occurrence)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "a" not in footer_keys(pilot)
         await pilot.press("a")
         await pilot.pause()
         assert app.answers == []
+        assert notices(app) == ["Every action item is a request already."]
 
 
 async def test_a_moved_occurrence_shows_its_minutes_decisions_and_where_it_came_from() -> None:

@@ -71,6 +71,8 @@ async def test_a_bad_first_due_and_a_broken_cadence_save_nothing(size: tuple[int
     app = FormApp(plan_form())
     async with app.run_test(size=size) as pilot:
         await fill(pilot, "#field-title", "Status report")
+        preset = app.screen.query_one("#cadence-preset", Select)
+        await choose(pilot, preset, "custom RRULE")
         await fill(pilot, "#cadence-rule", "FREQ=FORTNIGHTLY")
         assert "✗ not a valid RRULE" in str(app.screen.query_one("#cadence-reading").render())
         await fill(pilot, "#field-first_due", "2026-12-40 16:00")

@@ -19,7 +19,7 @@ from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.request_form import RequestForm
 from clientdesk.widgets.service_level_form import ServiceLevelForm
-from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, fill_input, screen_text, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -59,9 +59,7 @@ async def open_request_form(
 
 async def fill(pilot: Pilot[None], field: str, text: str) -> None:
     """Replace the text of a field as a user would: focus it, clear it, type."""
-    pilot.app.screen.query_one(f"#field-{field}", Input).focus()
-    await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)  # ctrl+u: delete to the start
+    await fill_input(pilot, f"#field-{field}", text)
 
 
 async def choose(pilot: Pilot[None], field: str, label: str) -> None:

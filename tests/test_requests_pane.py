@@ -14,18 +14,14 @@ from textual.widgets import Input, Label, Select, TabbedContent
 
 from clientdesk.store.models import ClientRequest, Project, RequestClocks
 from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
-from clientdesk.store.sla import ClockReading
+from clientdesk.store.sla import ClockReading, is_breached
 from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.widgets.actions import BY_ID
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
-from clientdesk.widgets.requests_pane import (
-    PAUSED_MARK,
-    RequestsPane,
-    approved_totals_text,
-    is_breached,
-)
+from clientdesk.widgets.requests_pane import PAUSED_MARK, RequestsPane, approved_totals_text
 from clientdesk.widgets.service_level_form import ServiceLevelForm
 from tests.helpers.ui import FIXED_NOW, choose_option, move_cursor_to, screen_text, settle
 
@@ -164,8 +160,10 @@ async def test_the_tab_counts_breached_requests(demo_path: Path) -> None:
         await pilot.pause()
         late = next(r for r in breached if r.status in ("acknowledged", "in_progress"))
         await put_cursor_on(pilot, late.key)
-        await pilot.press("v")  # resolved: the resolution clock stops
-        await settle(pilot)
+        for _ in range(2 if late.status == "acknowledged" else 1):
+            await pilot.press("s")  # the next status, up to resolved: the clocks stop
+            await settle(pilot)
+        assert stored_request(demo_path, late.key).status == "resolved"
         assert tab.label_text == f"Requests · {len(breached) - 1} breached"
 
 
@@ -236,7 +234,7 @@ async def test_a_request_moves_through_the_workflow_with_the_keys(demo_path: Pat
         request = next(r for r in table(app).records if r.status == "new")
         key = request.key
         await put_cursor_on(pilot, key)
-        for move, status in [("k", "acknowledged"), ("i", "in_progress")]:
+        for move, status in [("s", "acknowledged"), ("s", "in_progress")]:
             await pilot.press(move)
             await settle(pilot)
             selected = table(app).selected_record
@@ -250,20 +248,26 @@ async def test_a_request_moves_through_the_workflow_with_the_keys(demo_path: Pat
         assert stored_clocks(demo_path)[key].resolution.paused
         assert table(app).get_cell(waiting.id, "clock").plain.startswith(f"{PAUSED_MARK} res")
         assert f"{PAUSED_MARK} res" in row_text(app, key)
-        for move, status in [("i", "in_progress"), ("v", "resolved"), ("o", "in_progress")]:
+        for move, status in [("s", "in_progress"), ("s", "resolved"), ("r", "in_progress")]:
             await pilot.press(move)
             await settle(pilot)
             selected = table(app).selected_record
             assert selected is not None and selected.status == status, move
-        await pilot.press("v")
+        await pilot.press("s")
         await settle(pilot)
+        await pilot.press("s")  # resolved → closed: final, so asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), "closed is final: asked first"
+        await pilot.press("n")
+        await settle(pilot)
+        assert stored_request(demo_path, key).status == "resolved"
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog), "closed is final: asked first"
         await pilot.press("y")
         await settle(pilot)
         assert key not in keys(app), "closed: hidden unless asked for"
-        assert (f"{key} is now closed.") in [text for _, text in notifications(app)]
+        assert f"{key}: resolved → closed (ctrl+z undoes)." in [t for _, t in notifications(app)]
         await pilot.press("a")
         await pilot.pause()
         assert key in keys(app)
@@ -335,52 +339,54 @@ async def test_a_refresh_reads_each_clock_once(
 async def test_the_clocks_are_read_off_the_ui_thread(
     demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import clientdesk.tui.app as app_module
+    import clientdesk.tui.readings as readings_module
 
     on_ui_thread: list[bool] = []
-    read = app_module.read_clocks
+    read = readings_module.read_clocks
 
     def spied(*args: Any) -> Any:
         on_ui_thread.append(threading.current_thread() is threading.main_thread())
         return read(*args)
 
-    monkeypatch.setattr(app_module, "read_clocks", spied)
+    monkeypatch.setattr(readings_module, "read_clocks", spied)
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_requests(pilot)
         app._refresh_clock()
         await settle(pilot)
-        await pilot.press("k")  # a save, and the refresh after it
+        await pilot.press("s")  # a save, and the refresh after it
         await settle(pilot)
     assert len(on_ui_thread) >= 3, "the first load, the minute's refresh, the save's"
     assert not any(on_ui_thread), "a refresh never reads the clocks on the UI thread"
 
 
-async def test_a_move_the_rules_forbid_is_not_offered(demo_path: Path) -> None:
+async def test_a_move_the_rules_forbid_changes_nothing_and_says_why(demo_path: Path) -> None:
     app = create_app(demo_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_requests(pilot)
         request = next(r for r in table(app).records if r.status == "new")
         await put_cursor_on(pilot, request.key)
-        for move in ("x", "o"):  # close and reopen: not from new
-            assert pane(app).check_action(*_parsed(pane(app), move)) is False
+        for move, reason in [
+            ("x", f"{request.key} is new: resolve it first, then close it."),
+            ("r", f"{request.key} is new: only a resolved request is reopened."),
+        ]:
+            assert pane(app).check_action(*_parsed(pane(app), move)) is True, "the key is live"
             await pilot.press(move)
             await settle(pilot)
+            assert not isinstance(app.screen, ConfirmDialog), move
+            assert ("warning", reason) in notifications(app), move
         assert stored_request(demo_path, request.key).revision == request.revision
         assert not [text for severity, text in notifications(app) if severity == "error"]
-        offered = [entry.description for entry in app.help_entries()]  # what ? lists
-        assert "Acknowledge (stops the response clock)" in offered
-        assert "Close the resolved request" not in offered
-        assert "Reopen the resolved request (in progress)" not in offered
+        assert pane(app).why_not(BY_ID["request.acknowledge"]) == ""
+        assert pane(app).why_not(BY_ID["request.close"]) != ""
         resolved = next(r for r in table(app).records if r.status == "resolved")
         await put_cursor_on(pilot, resolved.key)
-        offered = [entry.description for entry in app.help_entries()]
-        assert "Close the resolved request" in offered
-        assert "Reopen the resolved request (in progress)" in offered
-        assert "Acknowledge (stops the response clock)" not in offered
-        assert pane(app).check_action(*_parsed(pane(app), "o")) is True
-        assert pane(app).check_action(*_parsed(pane(app), "i")) is False, "reopen is o"
-        assert pane(app).check_action(*_parsed(pane(app), "k")) is False
+        assert pane(app).why_not(BY_ID["request.close"]) == ""
+        assert pane(app).why_not(BY_ID["request.reopen"]) == ""
+        assert pane(app).why_not(BY_ID["request.acknowledge"]) != ""
+        # Acknowledge, start work and resolve have no key of their own: "s" steps through them.
+        for old_key in ("k", "i", "v", "j"):
+            assert old_key not in pane(app)._bindings.key_to_bindings, old_key
 
 
 def _parsed(owner: RequestsPane, key: str) -> tuple[str, tuple[object, ...]]:
@@ -398,7 +404,7 @@ async def test_rejecting_needs_a_reason(demo_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_requests(pilot)
         request = await put_cursor_on(pilot, keys(app)[0])
-        await pilot.press("j")
+        await pilot.press("X")
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press("enter")
@@ -417,8 +423,12 @@ async def test_escape_rejects_nothing(demo_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_requests(pilot)
         request = await put_cursor_on(pilot, keys(app)[0])
-        await pilot.press("j", *"half", "escape")
+        await pilot.press("X", *"half")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("escape")
         await settle(pilot)
+        assert not isinstance(app.screen, ReasonDialog)
     assert stored_request(demo_path, request.key).revision == request.revision
 
 
@@ -459,13 +469,13 @@ async def test_a_move_on_a_stale_request_is_made_to_the_new_version(demo_path: P
         request = next(r for r in table(app).records if r.status == "new")
         await put_cursor_on(pilot, request.key)
         save_as_colleague(demo_path, request, owner="Someone else")  # before the app notices
-        await pilot.press("k")
+        await pilot.press("s")
         await settle(pilot)
         assert not [text for severity, text in notifications(app) if severity == "error"]
         assert (
             "information",
             f"{request.key} was changed by colleague meanwhile; "
-            "your change was made to the new version.",
+            "your change was made to the new version (ctrl+z undoes).",
         ) in notifications(app)
     stored = stored_request(demo_path, request.key)
     assert (stored.status, stored.owner) == ("acknowledged", "Someone else")
@@ -487,7 +497,7 @@ async def test_a_comment_on_a_stale_request_is_added_to_the_new_log(demo_path: P
         assert (
             "information",
             f"{request.key} was changed by colleague meanwhile; "
-            "your comment was added to the new version.",
+            "your comment was added to the new version (ctrl+z undoes).",
         ) in notifications(app)
     stored = stored_request(demo_path, request.key)
     assert [c.text for c in stored.comments[-2:]] == ["Their note", "Client phoned"]
@@ -502,7 +512,7 @@ async def test_a_move_the_new_version_forbids_is_refused_in_one_line(demo_path: 
         request = next(r for r in table(app).records if r.status == "new")
         await put_cursor_on(pilot, request.key)
         save_as_colleague(demo_path, request, status="rejected", reject_reason="Duplicate")
-        await pilot.press("k")
+        await pilot.press("s")
         await settle(pilot)
         errors = [text for severity, text in notifications(app) if severity == "error"]
         assert len(errors) == 1 and "rejected" in errors[0]
@@ -577,18 +587,18 @@ async def test_the_sort_key_cycles_the_orders(demo_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_requests(pilot)
         urgent = keys(app)
-        await pilot.press("s")
+        await pilot.press("o")
         assert "sorted by priority" in status_line(app)
         priorities = [str(r.priority) for r in table(app).records]
         assert priorities == sorted(priorities)
-        await pilot.press("s")
+        await pilot.press("o")
         assert "newest first" in status_line(app)
         received = [r.received_at for r in table(app).records]
         assert received == sorted(received, reverse=True)
-        await pilot.press("s")
+        await pilot.press("o")
         numbers = [int(key.split("-")[1]) for key in keys(app)]
         assert numbers == sorted(numbers) and "sorted by key" in status_line(app)
-        await pilot.press("s")
+        await pilot.press("o")
         assert keys(app) == urgent
 
 

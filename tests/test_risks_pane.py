@@ -151,11 +151,14 @@ async def test_status_moves_and_closing_needs_a_reason(demo_path: Path) -> None:
         await open_risks(pilot)
         risk = await put_cursor_on(pilot, "RSK-1")
         assert risk.status == "open"
-        await pilot.press("m")
+        await pilot.press("s")  # the next status: open → monitoring
         await settle(pilot)
         assert table(app).selected_record is not None
         assert table(app).selected_record.status == "monitoring"
-        await pilot.press("o")
+        assert "RSK-1: open → monitoring (ctrl+z undoes)." in [
+            str(n.message) for n in app._notifications
+        ]
+        await pilot.press("O")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpDialog), "occurred: a linked request is offered"
         await pilot.press("n")
@@ -310,12 +313,13 @@ async def test_a_status_move_on_a_stale_risk_is_made_to_the_new_version(demo_pat
         theirs = other.snapshot().get(Risk, risk.id)
         assert theirs is not None
         other.update(theirs.model_copy(update={"owner": "Someone else"}))
-        await pilot.press("m")
+        await pilot.press("s")
         await settle(pilot)
         messages = [(n.severity, str(n.message)) for n in app._notifications]
         assert (
             "information",
-            "RSK-1 was changed by colleague meanwhile; your change was made to the new version.",
+            "RSK-1 was changed by colleague meanwhile; "
+            "your change was made to the new version (ctrl+z undoes).",
         ) in messages
     (stored,) = [r for r in stored_risks(demo_path) if r.key == "RSK-1"]
     assert (stored.status, stored.owner) == ("monitoring", "Someone else")
@@ -326,7 +330,7 @@ async def test_an_occurred_risk_offers_a_linked_request(demo_path: Path) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await open_risks(pilot)
         risk = await put_cursor_on(pilot, "RSK-4")
-        await pilot.press("o")
+        await pilot.press("O")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpDialog)
         assert "RSK-4 occurred" in screen_text(app)
@@ -355,7 +359,7 @@ async def test_an_occurred_risk_offers_a_linked_meeting(demo_path: Path) -> None
         await open_risks(pilot)
         requests_before = stored(demo_path, ClientRequest)
         risk = await put_cursor_on(pilot, "RSK-4")
-        await pilot.press("o")
+        await pilot.press("O")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpDialog)
         text = screen_text(app)
@@ -408,7 +412,7 @@ async def test_neither_raises_nothing_for_an_occurred_risk(demo_path: Path, answ
         await open_risks(pilot)
         meetings, requests = stored(demo_path, Meeting), stored(demo_path, ClientRequest)
         await put_cursor_on(pilot, "RSK-4")
-        await pilot.press("o")
+        await pilot.press("O")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpDialog)
         await pilot.press(answer)

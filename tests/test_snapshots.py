@@ -137,3 +137,38 @@ def test_meeting_detail(snap_compare: SnapCompare, demo_path: Path, size: tuple[
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_help_lists_the_panes_keys_first(
+    snap_compare: SnapCompare, demo_path: Path, size: tuple[int, int]
+) -> None:
+    """``?`` in the Requests pane: its keys first, headings whole, descriptions wrapped."""
+    app = create_app(demo_path)
+    show = show_pane("2")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_palette_finds_a_pane_action(snap_compare: SnapCompare, demo_path: Path) -> None:
+    """``ctrl+p`` in the Requests pane, "ackn" typed: the pane's Acknowledge is found."""
+    app = create_app(demo_path)
+    show = show_pane("2")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"ackn")
+        await pilot.pause(0.5)  # the palette searches in the background
+        focused = pilot.app.focused
+        if focused is not None and hasattr(focused, "cursor_blink"):
+            focused.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -38,14 +38,14 @@ def told(app: ClientDeskApp) -> list[str]:
 async def acknowledge_a_new_request(
     pilot: Pilot[None], app: ClientDeskApp
 ) -> tuple[RecordTable[ClientRequest], ClientRequest]:
-    """Show the Requests pane and acknowledge (k) its first new request; return both."""
+    """Show the Requests pane and acknowledge (s) its first new request; return both."""
     await settle(pilot)
     await pilot.press("2")
     await settle(pilot)
     requests: RecordTable[ClientRequest] = app.query_one("#request-table", RecordTable)
     request = next(r for r in requests.records if r.status == "new")
     await move_cursor_to(pilot, requests, request.key)
-    await pilot.press("k")
+    await pilot.press("s")
     await settle(pilot)
     return requests, request
 
@@ -54,9 +54,10 @@ async def test_status_moves_are_undone_level_by_level_and_redone(demo_path: Path
     app = create_app(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         requests, request = await acknowledge_a_new_request(pilot, app)
-        await pilot.press("i")
+        await pilot.press("s")
         await settle(pilot)
         assert stored(demo_path, ClientRequest, request.key).status == "in_progress"
+        assert f"{request.key}: acknowledged → in progress (ctrl+z undoes)." in told(app)
 
         await pilot.press("ctrl+z")
         await settle(pilot)
@@ -111,7 +112,7 @@ async def test_undo_goes_to_the_pane_of_the_change(demo_path: Path) -> None:
         await settle(pilot)
         checklist = pane_table(app, "checklist-table")
         await move_cursor_to(pilot, checklist, "CHK-7")
-        await pilot.press("t")
+        await pilot.press("s")
         await pilot.pause()
         await pilot.press(*"INV-2044", "enter")
         await settle(pilot)

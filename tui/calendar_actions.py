@@ -1,6 +1,6 @@
 """What the app does for the Calendar pane: the forms, dialogs and saves of meetings and the plan.
 
-:class:`CalendarActions` is mixed into the app. The pane asks
+:class:`CalendarActions` sees the app through :class:`~clientdesk.tui.host.Host`. The pane asks
 (:class:`~clientdesk.widgets.calendar_pane.CalendarPane.OccurrenceAction`,
 :class:`~clientdesk.widgets.calendar_pane.CalendarPane.SeriesFromPlan`); this
 opens the dialog that fits and saves through the store's calendar rules
@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING, Any
 from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
-from clientdesk.widgets.calendar_pane import NEXT_STATUS, CalendarPane
+from clientdesk.tui.record_saves import RecordSaves, RecordWritten, WriteFailed
+from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
 if TYPE_CHECKING:
     from clientdesk.store.calendar import Occurrence
     from clientdesk.store.ics_import import ImportPlan
     from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
-    from clientdesk.tui.app import ClientDeskApp
+    from clientdesk.tui.host import Host
     from clientdesk.widgets.busy_dialog import BusyDialog
     from clientdesk.widgets.minutes_form import MinutesResult
 
@@ -52,10 +53,12 @@ def _when(occurrence: Occurrence) -> str:
 class CalendarActions:
     """The Calendar pane's side of the app: one per app, which hands it what the pane asks."""
 
-    def __init__(self, app: ClientDeskApp) -> None:
-        """Act for ``app``: its repository, snapshot, screens and save workers."""
-        self.app = app
+    def __init__(self, host: Host) -> None:
+        """Act for ``host``: its repository, snapshot, screens and workers."""
+        self.host = host
         """The app whose screens and workers are used."""
+        self.saves = RecordSaves(host)
+        """How a change to a meeting or a plan item is saved."""
 
     # -- forms -----------------------------------------------------------------------
 
@@ -79,56 +82,61 @@ class CalendarActions:
         """
         from clientdesk.widgets.meeting_form import MeetingForm
 
-        if self.app.snapshot is None:
+        if self.host.snapshot is None:
             return
         stored = meeting is not None and meeting.key != ""
         if save is None:
-            save = self.app.repository.update if stored else self.app.repository.add
+            save = self.host.repository.update if stored else self.host.repository.add
         form = MeetingForm(
             meeting,
             save,
             project=project,
-            snapshot=self.app.snapshot,
+            snapshot=self.host.snapshot,
             now=clock.now(),
             subtitle=subtitle or f"{project.key} {project.name}",
         )
-        self.app.push_screen(form, self._record_saved)
+        self.host.push_screen(form, self._record_saved)
 
     def edit_plan_item(self, project: Project, item: CommunicationPlanItem | None) -> None:
         """Open the plan item form on ``item`` (None: a new one)."""
         from clientdesk.widgets.plan_item_form import PlanItemForm
 
-        if self.app.snapshot is None:
+        if self.host.snapshot is None:
             return
-        save = self.app.repository.update if item is not None else self.app.repository.add
+        save = self.host.repository.update if item is not None else self.host.repository.add
         form = PlanItemForm(
             item,
             save,
             project=project,
-            snapshot=self.app.snapshot,
+            snapshot=self.host.snapshot,
             now=clock.now(),
             subtitle=f"{project.key} {project.name}",
         )
-        self.app.push_screen(form, self._record_saved)
+        self.host.push_screen(form, self._record_saved)
 
     def _record_saved(self, record: Record | None) -> None:
         if record is None:
             return
-        self.app._select_record = record.id
-        self.app.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
-        self.app._request_load()
+        self.host.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
+        self.host.reload(select_record=record.id)
 
     # -- what the pane asks ----------------------------------------------------------
+
+    def plan_item_done(self, item: CommunicationPlanItem) -> None:
+        """Record that ``item`` was done now (it is no longer overdue)."""
+        self.saves.save(
+            item, {"last_done": clock.now()}, f"{item.key} is done for now (no longer overdue)."
+        )
 
     def series_from_plan(self, item: CommunicationPlanItem) -> None:
         """Open a new meeting series made from ``item``, for the user to check and save."""
         from clientdesk.store.calendar import series_for_plan
         from clientdesk.store.models import Contact
 
-        project = self.app.current_project
-        if project is None or self.app.snapshot is None:
+        project = self.host.current_project
+        if project is None or self.host.snapshot is None:
             return
-        contacts = self.app.snapshot.of_project(Contact, project.id)
+        contacts = self.host.snapshot.of_project(Contact, project.id)
         series = series_for_plan(item, project, contacts, clock.now())
         self.edit_meeting(project, series, subtitle=f"{project.key} · series for {item.key}")
 
@@ -142,11 +150,11 @@ class CalendarActions:
                 to a file), ``send`` (e-mail it) or ``action:N`` (turn action
                 item N into a client request).
         """
-        project = self.app.current_project
+        project = self.host.current_project
         if project is None:
             return
         if project.is_closed and action not in ("detail", "export"):
-            self.app.notify(
+            self.host.notify(
                 f"{project.key} is closed: reopen it (Closing pane, R) to change it",
                 severity="warning",
                 markup=False,
@@ -173,7 +181,7 @@ class CalendarActions:
     # -- what the attendees receive --------------------------------------------------------
 
     def _export_invite(self, occurrence: Occurrence, project: Project) -> None:
-        self.app.run_worker(
+        self.host.run_worker(
             partial(self._write_invite, occurrence, project, Path.cwd()),
             thread=True,
             group="files",
@@ -197,13 +205,11 @@ class CalendarActions:
             stem = f"{project.key}-{meeting.key}" + ("-cancel" if cancel else "")
             target = write_new_file(directory, stem, ".ics", data)
         except (StoreError, OSError) as error:
-            self.app.post_message(
-                self.app.WriteFailed(f"cannot write the invite: {describe_error(error)}")
-            )
+            self.host.post_message(WriteFailed(f"cannot write the invite: {describe_error(error)}"))
         else:
             what = "cancellation" if cancel else "invite"
-            self.app.call_from_thread(
-                self.app.notify,
+            self.host.call_from_thread(
+                self.host.notify,
                 f"Wrote the {what} of {meeting.key} to {target.resolve()}",
                 markup=False,
             )
@@ -212,17 +218,17 @@ class CalendarActions:
         from clientdesk.store.mail import invite_recipients
 
         meeting = occurrence.meeting
-        if not self.app.config.smtp.host:
-            self.app.notify(
+        if not self.host.config.smtp.host:
+            self.host.notify(
                 "No mail server is set up: add host (and port, security, user) under [smtp] "
-                f"in {self.app.config_location}; the password goes in $CLIENTDESK_SMTP_PASSWORD.",
+                f"in {self.host.config_location}; the password goes in $CLIENTDESK_SMTP_PASSWORD.",
                 severity="warning",
                 markup=False,
             )
             return
         recipients = invite_recipients(meeting)
         if not recipients:
-            self.app.notify(
+            self.host.notify(
                 f"{meeting.key} has no attendee with an e-mail address to send to.",
                 severity="warning",
                 markup=False,
@@ -239,13 +245,13 @@ class CalendarActions:
 
         def answered(send: bool | None) -> None:
             if send:
-                self.app.run_worker(
+                self.host.run_worker(
                     partial(self._send_invite, meeting, project, cancel, recurrence_id),
                     thread=True,
                     group="mail",
                 )
 
-        self.app.push_screen(
+        self.host.push_screen(
             ConfirmDialog(
                 f"E-mail the {what} of {meeting.key} to {people}?", yes="Send", no="Not now"
             ),
@@ -262,32 +268,32 @@ class CalendarActions:
         from clientdesk.store.paths import current_user
 
         def progress(text: str) -> None:
-            self.app.call_from_thread(self.app.notify, f"{meeting.key}: {text}", markup=False)
+            self.host.call_from_thread(self.host.notify, f"{meeting.key}: {text}", markup=False)
 
         try:
             result = send_invite(
-                self.app.repository,
+                self.host.repository,
                 project.key,
                 meeting.key,
                 cancel=cancel,
                 occurrence=recurrence_id,
-                settings=self.app.config.smtp,
+                settings=self.host.config.smtp,
                 password=os.environ.get(PASSWORD_ENV),
                 now=clock.now(),
                 user=current_user(),
                 progress=progress,
             )
         except (StoreError, OSError) as error:
-            self.app.post_message(self.app.WriteFailed(f"not sent: {describe_error(error)}"))
+            self.host.post_message(WriteFailed(f"not sent: {describe_error(error)}"))
             return
         text = f"Sent {meeting.key} (SEQUENCE {result.sequence}) to {', '.join(result.recipients)}."
         if result.refused:
             text += f" Refused: {', '.join(result.refused)}."
-        self.app.post_message(self.app.RecordWritten(result.meeting, text, select=False))
+        self.host.post_message(RecordWritten(result.meeting, text, select=False))
 
     def export_feed(self, project: Project) -> None:
         """Write the project's calendar (METHOD:PUBLISH) to a new file in the current directory."""
-        self.app.run_worker(
+        self.host.run_worker(
             partial(self._write_feed, project, Path.cwd()), thread=True, group="files"
         )
 
@@ -297,7 +303,7 @@ class CalendarActions:
         from clientdesk.store.storage import write_new_file
 
         try:
-            meetings = self.app.repository.snapshot().of_project(Meeting, project.id)
+            meetings = self.host.repository.snapshot().of_project(Meeting, project.id)
             target = write_new_file(
                 directory,
                 f"{project.key}-calendar",
@@ -305,12 +311,12 @@ class CalendarActions:
                 project_feed(meetings, project, now=clock.now()),
             )
         except (StoreError, OSError) as error:
-            self.app.post_message(
-                self.app.WriteFailed(f"cannot write the calendar: {describe_error(error)}")
+            self.host.post_message(
+                WriteFailed(f"cannot write the calendar: {describe_error(error)}")
             )
         else:
-            self.app.call_from_thread(
-                self.app.notify,
+            self.host.call_from_thread(
+                self.host.notify,
                 f"Wrote the calendar of {project.key} ({len(meetings)} meetings) "
                 f"to {target.resolve()}",
                 markup=False,
@@ -326,7 +332,7 @@ class CalendarActions:
             if text:
                 self._plan_import_behind_notice(project, text.strip())
 
-        self.app.push_screen(
+        self.host.push_screen(
             ReasonDialog(
                 f"Import which .ics file into {project.key}? (an invite, a reply or a calendar)",
                 placeholder="e.g. ~/Downloads/invite.ics",
@@ -351,11 +357,11 @@ class CalendarActions:
         def closed(finished: bool | None) -> None:
             if not finished:
                 cancelled.set()
-                self.app.notify(f"Import of {name} cancelled: nothing was written.", markup=False)
+                self.host.notify(f"Import of {name} cancelled: nothing was written.", markup=False)
 
         notice = BusyDialog(f"Reading {name} and working out what importing it would change…")
-        self.app.push_screen(notice, closed)
-        self.app.run_worker(
+        self.host.push_screen(notice, closed)
+        self.host.run_worker(
             partial(self._plan_import, project, path_text, notice, cancelled),
             thread=True,
             group="files",
@@ -371,7 +377,7 @@ class CalendarActions:
 
         try:
             data = read_import_file(Path(path_text).expanduser())
-            snapshot = self.app.repository.snapshot()
+            snapshot = self.host.repository.snapshot()
             current = snapshot.get(ProjectRecord, project.id)
             if current is None:
                 raise StoreError(f"project {project.key} was deleted meanwhile")
@@ -381,11 +387,11 @@ class CalendarActions:
         except ImportCancelled:
             return  # the notice is gone already, and said so
         except (StoreError, OSError) as error:
-            self.app.call_from_thread(
+            self.host.call_from_thread(
                 self._import_not_planned, notice, cancelled, error, project, path_text
             )
             return
-        self.app.call_from_thread(self._preview_import, plan, path_text, notice, cancelled)
+        self.host.call_from_thread(self._preview_import, plan, path_text, notice, cancelled)
 
     def _import_not_planned(
         self,
@@ -398,8 +404,8 @@ class CalendarActions:
         if cancelled.is_set():
             return
         notice.finish()
-        self.app.post_message(
-            self.app.WriteFailed(
+        self.host.post_message(
+            WriteFailed(
                 f"cannot import {path_text}: {describe_error(error)}",
                 ask_again=partial(self.ask_import, project, path_text),
             )
@@ -415,17 +421,17 @@ class CalendarActions:
         name = Path(path_text).name
         if not plan.count:
             reason = f": {lines[0]}" if lines else ""
-            self.app.notify(f"Nothing to import from {name}{reason}", markup=False)
+            self.host.notify(f"Nothing to import from {name}{reason}", markup=False)
             return
 
         def answered(apply: bool | None) -> None:
             if apply:
-                self.app.run_worker(
+                self.host.run_worker(
                     partial(self._apply_import, plan, name), thread=True, group="store"
                 )
 
         changes = "1 change" if plan.count == 1 else f"{plan.count} changes"
-        self.app.push_screen(
+        self.host.push_screen(
             ConfirmDialog(
                 f"Import {changes} from {name} into {plan.project.key}?",
                 yes="Import",
@@ -440,29 +446,28 @@ class CalendarActions:
         from clientdesk.store.ics_import import apply_import
 
         try:
-            saved = apply_import(self.app.repository, plan)
+            saved = apply_import(self.host.repository, plan)
         except (StoreError, OSError) as error:
-            self.app.post_message(
-                self.app.WriteFailed(f"nothing was imported: {describe_error(error)}")
-            )
+            self.host.post_message(WriteFailed(f"nothing was imported: {describe_error(error)}"))
             return
         first = next((record for record in saved if record is not None), None)
         text = f"Imported {len(saved)} change{'s' if len(saved) != 1 else ''} from {name}."
-        self.app.post_message(self.app.RecordWritten(first, text))
+        self.host.post_message(RecordWritten(first, text))
 
     # -- one occurrence --------------------------------------------------------------------
 
     def _show_detail(self, occurrence: Occurrence, project: Project) -> None:
         from clientdesk.widgets.meeting_detail import MeetingDetail
 
-        pane = self.app.query_one(CalendarPane)
+        pane = self.host.pane("calendar")
+        assert isinstance(pane, CalendarPane)
         request_keys = self._request_keys(project)
 
         def chosen(action: str | None) -> None:
             if action:
                 self.occurrence_action(occurrence, action)
 
-        self.app.push_screen(
+        self.host.push_screen(
             MeetingDetail(
                 occurrence,
                 project,
@@ -477,15 +482,15 @@ class CalendarActions:
         """The key of each of the project's requests by id (action items link to them)."""
         from clientdesk.store.models import ClientRequest
 
-        if self.app.snapshot is None:
+        if self.host.snapshot is None:
             return {}
         return {
             request.id: request.key
-            for request in self.app.snapshot.of_project(ClientRequest, project.id)
+            for request in self.host.snapshot.of_project(ClientRequest, project.id)
         }
 
     def _next_status(self, occurrence: Occurrence, project: Project) -> None:
-        from clientdesk.store.calendar import change_occurrence
+        from clientdesk.store.calendar import NEXT_STATUS, change_occurrence
 
         meeting = occurrence.meeting
         target = NEXT_STATUS.get(occurrence.status)
@@ -495,17 +500,16 @@ class CalendarActions:
         if meeting.rrule is None or meeting.status is MeetingStatus.DRAFT:
             # A one-off meeting, or a draft series being scheduled: the meeting's own
             # status. A scheduled series records held and minuted per occurrence.
-            self.app._save_in_background(
-                meeting, {"status": target.value}, f"{meeting.key} is now {label}."
-            )
+            moved = f"{meeting.key}: {meeting.status.value} → {label}."
+            self.saves.save(meeting, {"status": target.value}, moved)
             return
         start = occurrence.original_start
-        self.app._save_in_background(
+        self.saves.save(
             meeting,
             lambda current: _changed_fields(
                 current, change_occurrence(current, start, status=target)
             ),
-            f"{meeting.key} on {_when(occurrence)} is now {label}.",
+            f"{meeting.key} on {_when(occurrence)}: {occurrence.status.value} → {label}.",
         )
 
     def _cancel_occurrence(self, occurrence: Occurrence, project: Project) -> None:
@@ -523,20 +527,20 @@ class CalendarActions:
 
         def answered(cancel: bool | None) -> None:
             if cancel:
-                self.app._save_in_background(
+                self.saves.save(
                     meeting,
                     lambda current: _changed_fields(current, cancel_occurrence(current, start)),
-                    f"Cancelled {meeting.key} on {_when(occurrence)} (u restores it).",
+                    f"Cancelled {meeting.key} on {_when(occurrence)}.",
                 )
 
-        self.app.push_screen(ConfirmDialog(question, yes="Cancel it", no="Keep it"), answered)
+        self.host.push_screen(ConfirmDialog(question, yes="Cancel it", no="Keep it"), answered)
 
     def _restore_occurrence(self, occurrence: Occurrence, project: Project) -> None:
         from clientdesk.store.calendar import restore_occurrence
 
         meeting = occurrence.meeting
         start = occurrence.original_start
-        self.app._save_in_background(
+        self.saves.save(
             meeting,
             lambda current: _changed_fields(current, restore_occurrence(current, start)),
             f"{meeting.key} on {_when(occurrence)} is back in the series.",
@@ -553,7 +557,7 @@ class CalendarActions:
             if result is None:
                 return
             local = result.start.astimezone(clock.zone(meeting.timezone))
-            self.app._save_in_background(
+            self.saves.save(
                 meeting,
                 lambda current: _changed_fields(
                     current,
@@ -564,7 +568,7 @@ class CalendarActions:
                 f"Moved {meeting.key} on {_when(occurrence)} to {local:%a %d %b %H:%M}.",
             )
 
-        self.app.push_screen(MoveOccurrenceDialog(occurrence), moved)
+        self.host.push_screen(MoveOccurrenceDialog(occurrence), moved)
 
     def _edit_minutes(
         self, occurrence: Occurrence, project: Project, typed: MinutesResult | None = None
@@ -595,7 +599,7 @@ class CalendarActions:
         def written(result: MinutesResult | None) -> None:
             if result is None:
                 return
-            self.app._save_in_background(
+            self.saves.save(
                 meeting,
                 lambda current: _minutes_fields(
                     current, occurrence, result, change_occurrence, when=_when(occurrence)
@@ -604,7 +608,7 @@ class CalendarActions:
                 ask_again=partial(self._reopen_minutes, occurrence, project, result),
             )
 
-        self.app.push_screen(MinutesForm(shown, request_keys=self._request_keys(project)), written)
+        self.host.push_screen(MinutesForm(shown, request_keys=self._request_keys(project)), written)
 
     def _reopen_minutes(
         self, occurrence: Occurrence, project: Project, typed: MinutesResult
@@ -616,13 +620,13 @@ class CalendarActions:
             from clientdesk.store.models import Meeting
 
             try:
-                stored = self.app.repository.snapshot().get(Meeting, occurrence.meeting.id)
+                stored = self.host.repository.snapshot().get(Meeting, occurrence.meeting.id)
             except (StoreError, OSError):
                 stored = None
             current = occurrence_at(stored, occurrence.original_start) if stored else None
-            self.app.call_from_thread(self._edit_minutes, current or occurrence, project, typed)
+            self.host.call_from_thread(self._edit_minutes, current or occurrence, project, typed)
 
-        self.app.run_worker(read, thread=True, group="store")
+        self.host.run_worker(read, thread=True, group="store")
 
     def _split_series(self, occurrence: Occurrence, project: Project) -> None:
         """Open the form on "this and all following": saving splits the series in one write."""
@@ -632,13 +636,13 @@ class CalendarActions:
         try:
             old, new = split_series(occurrence.meeting, occurrence.original_start)
         except ValidationFailed as error:
-            self.app.notify(describe_error(error), severity="warning", markup=False)
+            self.host.notify(describe_error(error), severity="warning", markup=False)
             return
 
         def save(edited: Meeting) -> Meeting:
             from clientdesk.store.repository import Change
 
-            saved = self.app.repository.apply([Change.update(old), Change.add(edited)])
+            saved = self.host.repository.apply([Change.update(old), Change.add(edited)])
             result = saved[1]
             assert result is not None
             return result  # type: ignore[return-value]
@@ -651,7 +655,7 @@ class CalendarActions:
         )
 
     def _request_for_action(self, occurrence: Occurrence, project: Project, index: int) -> None:
-        self.app.run_worker(
+        self.host.run_worker(
             partial(self._raise_request_for_action, occurrence, project, index),
             thread=True,
             group="store",
@@ -666,7 +670,7 @@ class CalendarActions:
         from clientdesk.store.repository import Change
 
         try:
-            current = self.app.repository.snapshot().get(Meeting, occurrence.meeting.id)
+            current = self.host.repository.snapshot().get(Meeting, occurrence.meeting.id)
             if current is None:
                 raise StoreError(f"{occurrence.meeting.key} was deleted meanwhile")
             # The index is the one on screen: find the same action item in the
@@ -675,14 +679,14 @@ class CalendarActions:
             request, linked = request_for_action(
                 current, occurrence.original_start, index, project, clock.now()
             )
-            saved = self.app.repository.apply([Change.add(request), Change.update(linked)])
+            saved = self.host.repository.apply([Change.add(request), Change.update(linked)])
         except (StoreError, OSError) as error:
-            self.app.post_message(self.app.WriteFailed(describe_error(error)))
+            self.host.post_message(WriteFailed(describe_error(error)))
         else:
             added = saved[0]
             assert added is not None
             text = f"Raised {added.key} (Requests pane) for the action of {current.key}."
-            self.app.post_message(self.app.RecordWritten(added, text, select=False))
+            self.host.post_message(RecordWritten(added, text, select=False))
 
 
 def _minutes_fields(

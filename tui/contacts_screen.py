@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from clientdesk.widgets.actions import bindings
 from clientdesk.widgets.cells import plain
 from clientdesk.widgets.contacts_pane import ContactsPane
 from clientdesk.widgets.key_footer import KeyFooter
@@ -33,12 +33,7 @@ class ContactsScreen(ModalScreen[None]):
     new snapshot while the screen is open.
     """
 
-    BINDINGS = [
-        Binding("n", "new_contact", "New contact", id="contacts.new"),
-        Binding("e", "edit_contact", "Edit contact", id="contacts.edit"),
-        Binding("slash", "filter", "Filter", id="contacts.filter"),
-        Binding("escape", "close", "Close", id="contacts.close"),
-    ]
+    BINDINGS = bindings("contacts")
 
     class NewContact(Message):
         """The user wants to add a contact to the project."""

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock
 from clientdesk.store.drafts import Draft, keep_draft
+from clientdesk.store.kinds import kind_of
 from clientdesk.store.paths import current_user
+from clientdesk.tui.record_kinds import opener_of_form
 from clientdesk.widgets.record_form import RecordForm
 
 if TYPE_CHECKING:
-    from clientdesk.store.models import Project, Record
+    from clientdesk.store.models import Record
     from clientdesk.tui.app import ClientDeskApp
 
 
@@ -87,74 +89,82 @@ def reopen_form(app: ClientDeskApp, draft: Draft) -> RecordForm[Any] | None:
     """
     from clientdesk.store.models import RECORD_TYPES, Project
     from clientdesk.store.repository import validate_record
-    from clientdesk.tui.app import pane_of
 
     snapshot = app.snapshot
-    if snapshot is None:
+    found = opener_of_form(draft.form)
+    if snapshot is None or found is None:
         return None
-    kinds = {kind.TABLE: kind for kind in RECORD_TYPES}
-    kind = kinds.get(draft.kind)
+    ui, opener = found
+    models = {model.TABLE: model for model in RECORD_TYPES}
+    model = models.get(draft.kind)
     project = snapshot.get(Project, draft.project_id) if draft.project_id else None
-    if kind is None or (project is None and draft.form != "ProjectForm"):
+    if (
+        model is None
+        or kind_of(model).name != ui.kind
+        or (project is None and ui.kind != "project")
+    ):
         return None
     record = None
     if draft.record is not None:
         try:
             # The version the form was opened on: a save meets any change
             # made since as a conflict.
-            record = validate_record(kind, dict(draft.record))
+            record = validate_record(model, dict(draft.record))
         except (ValueError, TypeError):  # an unreadable draft is not offered
             return None
     if project is not None:
-        app._open(project.id)
-        pane_id = pane_of(record) if record is not None else _PANE_OF_FORM.get(draft.form)
-        if pane_id is not None:
-            app.action_show_pane(pane_id)
-    if not _open(app, draft.form, project, record):
-        return None
+        app.open_project(project.id)
+        if ui.pane is not None:
+            app.action_show_pane(ui.pane)
+    opener(app, project, record)
     form = app.screen
     if isinstance(form, RecordForm) and type(form).__name__ == draft.form:
         return form
     return None
 
 
-_PANE_OF_FORM = {
-    "RequestForm": "requests",
-    "RiskForm": "risks",
-    "ChecklistItemForm": "closing",
-    "LessonForm": "closing",
-    "FollowOnForm": "closing",
-    "MeetingForm": "calendar",
-    "PlanItemForm": "calendar",
-}
-"""The pane behind a new record's form."""
+def offer_draft(app: ClientDeskApp, draft: Draft, data_path: Path) -> None:
+    """Ask whether to open the form that was stopped before it was saved, with its typing.
 
+    "Later" keeps the draft for the next start. A form that cannot be opened
+    again (its project is gone), or a field it cannot show again, leaves what
+    was typed in a file set aside, and the notice says where.
+    """
+    from clientdesk.store.drafts import discard_draft, set_aside
+    from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
-def _open(app: ClientDeskApp, form: str, project: Project | None, record: Any) -> bool:
-    from clientdesk.widgets.project_form import ProjectForm
-    from clientdesk.widgets.service_level_form import ServiceLevelForm
+    def answered(reopen: bool | None) -> None:
+        if not reopen:
+            app.notify(
+                "The unsaved edit is kept: it is offered again at the next start.", markup=False
+            )
+            return
+        form = reopen_form(app, draft)
+        if form is None:
+            aside = set_aside(data_path)
+            kept = f"; what you typed is kept in {aside}" if aside else ""
+            app.notify(
+                f"Cannot open the form again ({draft.describe()}): its project is gone{kept}.",
+                severity="warning",
+                markup=False,
+            )
+            return
 
-    if form == "ProjectForm":
-        save = app.repository.update if record is not None else app.repository.add
-        app.push_screen(ProjectForm(record, save), app._project_saved)
-        return True
-    if project is None:
-        return False
-    if form == "ServiceLevelForm":
-        app.push_screen(ServiceLevelForm(record or project, app.repository.update))
-        return True
-    openers = {
-        "RequestForm": lambda: app._edit_request(project, record),
-        "RiskForm": lambda: app._edit_risk(project, record),
-        "ChecklistItemForm": lambda: app._closing_form(project, "checklist", record),
-        "LessonForm": lambda: app._closing_form(project, "lessons", record),
-        "FollowOnForm": lambda: app._closing_form(project, "follow_ons", record),
-        "MeetingForm": lambda: app.calendar.edit_meeting(project, record),
-        "PlanItemForm": lambda: app.calendar.edit_plan_item(project, record),
-        "ContactForm": lambda: app._edit_contact(project, record),
-    }
-    opener = openers.get(form)
-    if opener is None:
-        return False
-    opener()
-    return True
+        def fill() -> None:
+            missing = form.fill(draft.values)
+            if not missing:
+                discard_draft(data_path)
+                return
+            # What the form cannot show again stays readable, offered no more.
+            aside = set_aside(data_path)
+            names = ", ".join(name.replace("_", " ") for name in missing)
+            app.notify(
+                f"Not put back: {names}. What you typed there is kept in {aside}.",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+
+        form.call_after_refresh(fill)
+
+    app.push_screen(ConfirmDialog(question(draft), yes="Open", no="Later"), answered)

@@ -12,7 +12,10 @@ hyperlink's escape sequence early and could start another).
 
 :class:`GuardedApp` puts the filter in place, makes every notification
 plain text with its control characters shown as escapes, and takes control
-characters out of what is pasted, so that none is typed into a record.
+characters out of what is pasted, so that none is typed into a record. It
+also hands typed keys and pastes on one at a time, in order
+(:mod:`clientdesk.tui.key_order`), so that a burst lands where it would have
+landed typed slowly.
 
 The filter is a Textual line filter (``textual.filter.LineFilter``, returned by
 ``App.get_line_filters``), the hook Textual's own ``NO_COLOR`` and dim filters
@@ -25,6 +28,7 @@ the filters, from styles and positions, and never pass through here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -40,6 +44,7 @@ from clientdesk.store.text import (
     printable_lines,
     without_terminal_controls,
 )
+from clientdesk.tui.key_order import KeyOrder, KeyProbe
 
 REPLACEMENT = "\ufffd"
 """What a control character shows as: U+FFFD, the replacement character."""
@@ -145,8 +150,35 @@ class GuardedApp(App[None]):
             markup=False,
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Set the app up as Textual does, with its keys handed on in order."""
+        super().__init__(*args, **kwargs)
+        self._key_order = KeyOrder(self, super().on_event)
+
+    @property
+    def keys_pending(self) -> int:
+        """Keys typed and not yet handled (they are handled one at a time, in order)."""
+        return self._key_order.pending
+
+    @property
+    def keys_on_hold(self) -> bool:
+        """True while typed keys wait for :meth:`take_keys` (a key that quits never waits)."""
+        return self._key_order.on_hold
+
+    def hold_keys(self) -> None:
+        """Keep typed keys waiting, in order, until :meth:`take_keys` (the app is not ready)."""
+        self._key_order.on_hold = True
+
+    async def take_keys(self) -> None:
+        """Hand on the keys kept waiting since :meth:`hold_keys`, in the order they came."""
+        await self._key_order.release()
+
+    async def on_key_probe(self, probe: KeyProbe) -> None:
+        """A key's probe is back: the key was handled (see :mod:`clientdesk.tui.key_order`)."""
+        await self._key_order.probe_back(probe)
+
     async def on_event(self, event: events.Event) -> None:
-        """Take terminal control characters out of pasted text, and say so."""
+        """Hand keys and pastes on in order; take terminal control characters out of pastes."""
         if isinstance(event, events.Paste) and not event.is_forwarded:
             cleaned = without_terminal_controls(event.text, keep=PASTE_KEEPS)
             left_out = len(event.text) - len(cleaned)
@@ -158,4 +190,7 @@ class GuardedApp(App[None]):
                     "(escape sequences or direction marks): left out.",
                     severity="warning",
                 )
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self._key_order.take(event)
+            return
         await super().on_event(event)

@@ -19,6 +19,7 @@ from clientdesk.store.enums import AttendeeRole
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.models import Attendee, Contact
 from clientdesk.store.text import printable
+from clientdesk.widgets.field_input import FieldInput
 from clientdesk.widgets.record_form import ControlPictures
 
 
@@ -143,7 +144,7 @@ class AttendeesEditor(Widget):
                 compact=True,
                 id="attendee-pick",
             )
-            yield Input(
+            yield FieldInput(
                 placeholder="+ e-mail, enter",
                 compact=True,
                 id="attendee-email",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from clientdesk.store.text import printable_lines
+from clientdesk.widgets.actions import bindings
 
 
 class BusyDialog(ModalScreen[bool]):
@@ -39,9 +39,7 @@ class BusyDialog(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="busy.cancel"),
-    ]
+    BINDINGS = bindings("busy")
 
     def __init__(self, message: str) -> None:
         """Prepare the notice.

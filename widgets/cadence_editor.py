@@ -3,10 +3,12 @@
 The presets name the weekday or day of the month of the first occurrence
 ("weekly on Monday", "monthly on day 23"), so the editor is told that
 occurrence (:meth:`CadenceEditor.set_first`) whenever the form's start
-changes. The rule a preset produces is shown in the raw-rule input; typing
-there turns the cadence into a custom one. Every keystroke is checked with
-the store's rules and the line under the editor says either what is wrong
-("✗ ...") or how the rule reads ("weekly Mon until 2027-03-31").
+changes. The rule a preset produces is shown as plain text, which the focus
+passes by (so typing on from the field before never replaces it); picking
+"custom RRULE" turns that line into an input, starting from the rule shown,
+to type a rule by hand. Every keystroke is checked with the store's rules
+and the line under the editor says either what is wrong ("✗ ...") or how
+the rule reads ("weekly Mon until 2027-03-31").
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from clientdesk.store.calendar import (
 from clientdesk.store.clock import parse_date
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.text import printable
+from clientdesk.widgets.field_input import FieldInput
 from clientdesk.widgets.record_form import ControlPictures
 
 NO_REPEAT = "none"
@@ -89,7 +92,11 @@ def _zone_of(moment: datetime | None) -> str | None:
 
 
 class CadenceEditor(Widget):
-    """A preset, an optional end (date or count), the raw rule, and a line that checks it."""
+    """A preset, an optional end (date or count), the raw rule, and a line that checks it.
+
+    The raw rule is text unless the preset is "custom RRULE": only then is it an
+    input, so the focus never lands on a rule a preset wrote.
+    """
 
     DEFAULT_CSS = """
     CadenceEditor {
@@ -118,6 +125,9 @@ class CadenceEditor(Widget):
     }
     CadenceEditor #cadence-preset:focus > SelectCurrent {
         background: $primary-muted;
+    }
+    CadenceEditor #cadence-rule-text {
+        padding-left: 1;
     }
     CadenceEditor #cadence-reading {
         padding-left: 1;
@@ -208,20 +218,21 @@ class CadenceEditor(Widget):
                 compact=True,
                 id="cadence-preset",
             )
-            yield Input(
+            yield FieldInput(
                 self._end,
                 placeholder="ends: date / count",
                 compact=True,
                 id="cadence-end",
                 highlighter=ControlPictures(),
             )
-        yield Input(
+        yield FieldInput(
             self._raw,
             placeholder="RRULE, e.g. FREQ=WEEKLY;BYDAY=MO",
             compact=True,
             id="cadence-rule",
             highlighter=ControlPictures(),
         )
+        yield Static(id="cadence-rule-text")
         yield Static(id="cadence-reading")
 
     def on_mount(self) -> None:
@@ -306,7 +317,13 @@ class CadenceEditor(Widget):
         if preset != CUSTOM:
             self._produced = rule or ""
             if rule is not None or preset == NO_REPEAT:
+                # Kept in the input too: "custom RRULE" starts from the preset's rule.
                 raw.value = self._produced
+        # Only a custom rule is typed; a preset's shows as text the focus passes by.
+        raw.display = preset == CUSTOM
+        shown = self.query_one("#cadence-rule-text", Static)
+        shown.display = preset != CUSTOM and bool(self._produced)
+        shown.update(Text(printable(self._produced)))
         reading = self.query_one("#cadence-reading", Static)
         reading.set_class(problem is not None, "-problem")
         # The rule may be as a colleague or an imported invite wrote it.
@@ -331,8 +348,6 @@ class CadenceEditor(Widget):
     @on(Input.Changed, "#cadence-rule")
     def _rule_changed(self, event: Input.Changed) -> None:
         event.stop()
-        # The input's value now, not the event's: a preset may have written since.
-        if self.preset != CUSTOM and not _same_rule(event.input.value, self._produced):
-            self.query_one("#cadence-preset", Select).value = CUSTOM  # _refresh follows
-            return
-        self._refresh()
+        # Only a custom rule is typed; otherwise a preset wrote it and has refreshed.
+        if self.preset == CUSTOM:
+            self._refresh()

@@ -28,14 +28,15 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import MeetingStatus
+from clientdesk.widgets.actions import Action, bindings, key_of
 from clientdesk.widgets.cells import (
     ALERT_STYLE,
     DATE_FIT,
@@ -71,13 +72,6 @@ VIEWS: dict[str, str] = {
     "meetings": "Meetings and series",
 }
 """The pane's views in the order ``v`` steps through them, with their titles."""
-
-NEXT_STATUS: dict[MeetingStatus, MeetingStatus] = {
-    MeetingStatus.DRAFT: MeetingStatus.SCHEDULED,
-    MeetingStatus.SCHEDULED: MeetingStatus.HELD,
-    MeetingStatus.HELD: MeetingStatus.MINUTED,
-}
-"""The status the status key moves an occurrence to, along draft → scheduled → held → minuted."""
 
 
 @dataclass(frozen=True)
@@ -366,68 +360,8 @@ class CalendarPane(RecordTablePane):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "v", "cycle_view", "View", show=False,
-            tooltip="Next view: agenda, week, plan, meetings", id="calendar.view",
-        ),
-        Binding("t", "today", "Today", show=False, tooltip="Back to today", id="calendar.today"),
-        Binding(
-            "left_square_bracket", "shift_week(-1)", "Previous week", show=False,
-            key_display="[", id="calendar.previous_week",
-        ),
-        Binding(
-            "right_square_bracket", "shift_week(1)", "Next week", show=False,
-            key_display="]", id="calendar.next_week",
-        ),
-        Binding(
-            "s", "occurrence('status')", "Next status", show=False,
-            tooltip="Move on: draft → scheduled → held → minuted", id="calendar.status",
-        ),
-        Binding(
-            "m", "occurrence('minutes')", "Minutes", show=False,
-            tooltip="Agenda, minutes, decisions and actions of this occurrence",
-            id="calendar.minutes",
-        ),
-        Binding(
-            "x", "occurrence('cancel')", "Cancel", show=False,
-            tooltip="Cancel this occurrence (or the one-off meeting)", id="calendar.cancel",
-        ),
-        Binding(
-            "u", "occurrence('restore')", "Restore", show=False,
-            tooltip="Restore the cancelled occurrence", id="calendar.restore",
-        ),
-        Binding(
-            "M", "occurrence('move')", "Move", show=False,
-            tooltip="Move this occurrence to another time", id="calendar.move",
-        ),
-        Binding(
-            "F", "occurrence('split')", "This and following", show=False,
-            tooltip="Change this and all following occurrences (splits the series)",
-            id="calendar.split",
-        ),
-        Binding(
-            "E", "occurrence('export')", "Export invite", show=False,
-            tooltip="Write the invite (or cancellation) to an .ics file", id="calendar.export",
-        ),
-        Binding(
-            "I", "occurrence('send')", "Send invite", show=False,
-            tooltip="E-mail the invite (or cancellation) to the attendees", id="calendar.send",
-        ),
-        Binding(
-            "a", "toggle_cancelled", "Show cancelled", show=False,
-            tooltip="Show cancelled occurrences too, or hide them", id="calendar.show_cancelled",
-        ),
-        Binding(
-            "D", "plan_done", "Mark done", show=False,
-            tooltip="Mark the plan item done now (the report sent, the update given)",
-            id="calendar.plan_done",
-        ),
-        Binding(
-            "G", "series_from_plan", "Meetings from plan", show=False,
-            tooltip="Turn the plan item into a meeting series", id="calendar.plan_series",
-        ),
-    ]  # fmt: skip
+    ACTION_SCOPE = "calendar"
+    BINDINGS = bindings("calendar", explained=True)
 
     NOUN = "calendar entry"
     PLURAL = "calendar entries"
@@ -816,19 +750,43 @@ class CalendarPane(RecordTablePane):
 
     # -- actions -------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer a key only where it works on what is under the cursor."""
-        if action == "occurrence":
-            occurrence = self.selected_occurrence
-            wanted = str(parameters[0])
-            if occurrence is None or (self.is_closed and wanted not in ("detail", "export")):
-                return False  # a closed project's calendar is read-only
-            return occurrence_action_allowed(occurrence, wanted)
-        if action in ("series_from_plan", "plan_done"):
-            return self.selected_plan_item is not None and not self.is_closed
-        if action in ("today", "shift_week", "toggle_cancelled"):
+    def is_live(self, action: Action) -> bool:
+        """The week's keys belong to the agenda and week views only."""
+        if action.id in ("calendar.today", "calendar.previous_week", "calendar.next_week"):
             return self.view in ("agenda", "week")
-        return super().check_action(action, parameters)
+        return True
+
+    @property
+    def shown_project(self) -> Project | None:
+        """The project whose calendar is shown."""
+        return self._row_context.project if self._row_context is not None else None
+
+    def why_not(self, action: Action) -> str:
+        """Export and send give a closed project's invites too: only the rest is read-only."""
+        if action.id in ("calendar.export", "calendar.send"):
+            return self.refusal(action)
+        return super().why_not(action)
+
+    def refusal(self, action: Action) -> str:
+        """Why ``action`` cannot act on the row under the cursor ("" when it can)."""
+        _, name, parameters = parse(action.run)
+        if name in ("series_from_plan", "plan_done"):
+            if self.selected_plan_item is None:
+                view = key_of("calendar.view")
+                return f"{action.name} works on a plan item: {view} shows the plan."
+            return ""
+        if name != "occurrence":
+            return ""
+        occurrence = self.selected_occurrence
+        if occurrence is None:
+            if self.selected_plan_item is not None:
+                return f"{action.name} works on a meeting; this row is a plan item."
+            if self.view not in ("agenda", "week"):
+                return (
+                    f"{action.name} works on one occurrence: the agenda and week views list them."
+                )
+            return "No meeting under the cursor."
+        return occurrence_refusal(occurrence, str(parameters[0]))
 
     def action_cycle_view(self) -> None:
         """Step to the next view (the week view only where it fits)."""
@@ -916,26 +874,31 @@ class CalendarPane(RecordTablePane):
         return table
 
 
-def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
-    """True when ``action`` makes sense for ``occurrence`` (see :class:`CalendarPane`)."""
-    if action == "restore":
-        # A cancelled series comes back as a whole (by editing it), not one
-        # occurrence at a time; a cancelled one-off meeting is its occurrence.
-        whole_cancelled = occurrence.meeting.status is MeetingStatus.CANCELLED
-        return occurrence.cancelled and (not occurrence.is_recurring or not whole_cancelled)
-    if action in ("detail", "export", "send"):
-        return True  # a cancelled occurrence gives its cancellation
-    if occurrence.cancelled:
-        return False
-    if action == "status":
-        return occurrence.status in NEXT_STATUS
-    if action == "split":
-        return occurrence.is_recurring and occurrence.original_start != occurrence.meeting.start
-    if action in ("cancel", "move"):
-        from clientdesk.store.calendar import RECORDED
+def occurrence_refusal(occurrence: Occurrence, action: str) -> str:
+    """Why ``action`` does not apply to ``occurrence``, in one line ("" when it does)."""
+    from clientdesk.store.calendar import occurrence_action_allowed
 
-        return occurrence.status not in RECORDED  # it took place: it stays as it was
-    return action in ("detail", "minutes")
+    if occurrence_action_allowed(occurrence, action):
+        return ""
+    meeting = occurrence.meeting
+    local = occurrence.original_start.astimezone(zone(meeting.timezone))
+    what = f"{meeting.key} on {local:%a %d %b %H:%M}" if occurrence.is_recurring else meeting.key
+    if action == "restore":
+        if occurrence.cancelled:
+            edit = key_of("record.edit")
+            return f"The whole series {meeting.key} is cancelled: {edit} edits it to bring it back."
+        shown = key_of("calendar.show_cancelled")
+        return f"{what} is not cancelled ({shown} shows cancelled occurrences too)."
+    if occurrence.cancelled:
+        return f"{what} is cancelled: {key_of('calendar.restore')} in the Calendar restores it."
+    if action == "status":
+        return f"{what} is {occurrence.status}: that is its last status."
+    if action == "split":
+        if not occurrence.is_recurring:
+            return f"{meeting.key} is a one-off meeting: {key_of('record.edit')} edits it."
+        edit = key_of("record.edit")
+        return f"{what} is the series' first occurrence: {edit} edits the whole series."
+    return f"{what} took place ({occurrence.status}): it stays as it was."
 
 
 def _same_zone(one: ZoneInfo, other: ZoneInfo) -> bool:

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from clientdesk.store.fields import read_score
 from clientdesk.store.text import printable
-
-SCORE_RANGE = range(0, 11)
-"""The scores a survey item takes (0 to 10, as the store checks)."""
+from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.field_input import FieldInput
 
 
 @dataclass(frozen=True)
@@ -31,15 +30,6 @@ class Tick:
     """The evidence note ("" when none was given)."""
     score: int | None
     """The score, for an item that asks one; otherwise None."""
-
-
-def read_score(text: str) -> int | None:
-    """The score typed in ``text``, or None when it is not a whole number from 0 to 10."""
-    text = text.strip().removesuffix("/10").strip()
-    if not text.isdigit():
-        return None
-    score = int(text)
-    return score if score in SCORE_RANGE else None
 
 
 class ChecklistDialog(ModalScreen[Tick | None]):
@@ -92,10 +82,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "tick", "Tick", id="tick.save"),
-        Binding("escape", "cancel", "Cancel", id="tick.cancel"),
-    ]
+    BINDINGS = bindings("tick")
 
     def __init__(
         self, key: str, title: str, *, asks_score: bool = False, given: Tick | None = None
@@ -125,7 +112,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
             )
             with Horizontal(classes="tick-row"):
                 yield Label("Evidence", classes="tick-label")
-                yield Input(
+                yield FieldInput(
                     self._given.evidence if self._given else "",
                     placeholder="e.g. signed PDF in the share, or who signed off",
                     compact=True,
@@ -135,7 +122,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
                 with Horizontal(classes="tick-row", id="tick-score-row"):
                     yield Label("Score *", classes="tick-label")
                     score = self._given.score if self._given else None
-                    yield Input(
+                    yield FieldInput(
                         "" if score is None else str(score),
                         placeholder="0-10, e.g. 8",
                         compact=True,

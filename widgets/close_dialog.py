@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import ALERT_STYLE
 from clientdesk.widgets.closing_gates import blocker_keys, gate_label
 
@@ -79,10 +79,7 @@ class CloseBlockedDialog(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding("o", "answer(True)", "Override…", id="close.override"),
-        Binding("escape", "answer(False)", "Cancel", id="close.cancel"),
-    ]
+    BINDINGS = bindings("close_blocked")
 
     def __init__(self, project_key: str, gates: Sequence[Gate]) -> None:
         """Prepare the dialog.
@@ -110,8 +107,12 @@ class CloseBlockedDialog(ModalScreen[bool]):
             with VerticalScroll(id="close-blockers"):
                 yield Static(blockers_text(self._gates), id="close-blocker-list")
             with Horizontal(id="close-buttons"):
-                yield Button("Cancel (esc)", id="cancel")
-                yield Button("Override with a reason… (o)", variant="error", id="override")
+                yield Button(f"Cancel ({key_of('close.cancel')})", id="cancel")
+                yield Button(
+                    f"Override with a reason… ({key_of('close.override')})",
+                    variant="error",
+                    id="override",
+                )
 
     def on_mount(self) -> None:
         """Start on "cancel": the safe answer."""

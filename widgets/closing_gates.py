@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import bindings
 from clientdesk.widgets.cells import ALERT_STYLE
 
 if TYPE_CHECKING:
@@ -78,10 +78,7 @@ class ClosingGates(OptionList):
     }
     """
 
-    BINDINGS = [
-        Binding("right", "unfold", "Show blockers", show=False, id="gates.unfold"),
-        Binding("left", "fold", "Hide blockers", show=False, id="gates.fold"),
-    ]
+    BINDINGS = bindings("gates")
 
     class BlockerChosen(Message):
         """The user asked to go to a blocker: ``enter`` on it."""

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.enums import ChecklistState
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import Action, bindings, key_of
 from clientdesk.widgets.cells import (
     DATE_FIT,
     datetime_text,
@@ -36,6 +37,7 @@ from clientdesk.widgets.cells import (
 from clientdesk.widgets.closing_gates import ClosingGates
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
     from clientdesk.store.closing import Gate
@@ -108,17 +110,20 @@ TALL_HEIGHT = 32
 """From this pane height on, the three tables are shown together; below it, one at a time."""
 
 
-def closing_tab_title(title: str, gates: list[Gate], closed: bool) -> str:
+def closing_tab_title(
+    title: str, gates: list[Gate], closed: bool, detail: TitleDetail = "full"
+) -> str:
     """The Closing tab's title: "Closing · 2 open" (gates), "Closing · ready", "Closing · closed".
 
-    Short, so that the four tab titles with their counts fit in 80 columns.
+    At the shortest (see :func:`~clientdesk.widgets.tab_titles.fit_tab_titles`)
+    the open gates read "Closing 2".
     """
     if closed:
         return f"{title} · closed"
     failing = sum(1 for gate in gates if not gate.passed)
     if not failing:
         return f"{title} · ready"
-    return f"{title} · {failing} open"
+    return f"{title} {failing}" if detail == "shortest" else f"{title} · {failing} open"
 
 
 def closed_line(project: Project, context: RowContext) -> str:
@@ -128,7 +133,7 @@ def closed_line(project: Project, context: RowContext) -> str:
     line = f"Closed on {at} by {project.closed_by or 'unknown'}"
     if project.close_override_reason:
         line += f" (override: {project.close_override_reason})"
-    return line + " · read-only until reopened (R)"
+    return line + f" · read-only until reopened ({key_of('closing.reopen_project')})"
 
 
 def reordered(
@@ -185,48 +190,8 @@ class ClosingPane(RecordTablePane):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "t,space", "tick", "Tick", show=False,
-            tooltip="Tick the item (asks for evidence, and a score if asked)",
-            id="closing.tick",
-        ),
-        Binding(
-            "w", "waive", "Waive", show=False,
-            tooltip="Waive the item (asks for a reason)", id="closing.waive",
-        ),
-        Binding(
-            "u", "open_item", "Open again", show=False,
-            tooltip="Open the item again (undoes a tick or a waiver)", id="closing.open",
-        ),
-        Binding(
-            "K,left_square_bracket", "move_item(-1)", "Move up", show=False,
-            tooltip="Move the item up the checklist", id="closing.move_up",
-        ),
-        Binding(
-            "J,right_square_bracket", "move_item(1)", "Move down", show=False,
-            tooltip="Move the item down the checklist", id="closing.move_down",
-        ),
-        Binding(
-            "v", "cycle_view", "Next table", show=False,
-            tooltip="Next table: checklist, lessons learned, follow-on actions",
-            id="closing.view",
-        ),
-        Binding(
-            "C", "close_project", "Close project", show=False,
-            tooltip="Close the project (checks the gates; override asks a reason)",
-            id="closing.close_project",
-        ),
-        Binding(
-            "R", "reopen_project", "Reopen project", show=False,
-            tooltip="Reopen the closed project (asks)", id="closing.reopen_project",
-        ),
-        Binding(
-            "g", "closing_report", "Closing report", show=False,
-            tooltip="Write the closing report (Markdown) in the current directory",
-            id="closing.report",
-        ),
-    ]  # fmt: skip
+    ACTION_SCOPE = "closing"
+    BINDINGS = bindings("closing", explained=True)
 
     NOUN = "checklist item"
 
@@ -423,29 +388,38 @@ class ClosingPane(RecordTablePane):
 
     # -- actions ---------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what applies: no change at all to a closed project."""
+    @property
+    def shown_project(self) -> Project | None:
+        """The project whose checklist is shown."""
+        return self.project
+
+    def refusal(self, action: Action) -> str:
+        """Why ``action`` cannot be done now ("" when it can)."""
+        project = self.project
+        if project is not None and action.id == "closing.close_project" and project.is_closed:
+            return f"{project.key} is closed already."
+        if project is not None and action.id == "closing.reopen_project" and not project.is_closed:
+            return f"{project.key} is open: {key_of('closing.close_project')} closes it."
         targets = {
             "tick": ChecklistState.DONE,
             "waive": ChecklistState.WAIVED,
             "open_item": ChecklistState.OPEN,
         }
-        if action in targets:
-            item = self.selected_item
-            return not self.is_closed and item is not None and item.state != targets[action]
-        if action == "move_item":
-            item = self.selected_item
-            if self.is_closed or item is None:
-                return False
-            step = parameters[0] if parameters else 0
-            return bool(isinstance(step, int) and reordered(self._items, item, step))
-        if action == "close_project":
-            return self.project is not None and not self.is_closed
-        if action == "reopen_project":
-            return self.is_closed
-        if action == "closing_report":
-            return self.project is not None
-        return super().check_action(action, parameters)
+        if not action.writes:
+            return ""
+        if self.view != "checklist":
+            view = key_of("closing.view")
+            return f"{action.name} works on the checklist's items: {view} shows the checklist."
+        item = self.selected_item
+        if item is None:
+            return self.nothing_selected()
+        _, name, parameters = parse(action.run)
+        if name in targets and item.state == targets[name]:
+            state = {"done": "ticked", "waived": "waived", "open": "open"}[item.state]
+            return f"{item.key} is {state} already."
+        if name == "move_item" and not reordered(self._items, item, int(str(parameters[0]))):
+            return f"{item.key} is {'first' if parameters[0] == -1 else 'last'} already."
+        return ""
 
     def _ask_state(self, state: ChecklistState) -> None:
         item = self.selected_item
@@ -517,13 +491,17 @@ class ClosingPane(RecordTablePane):
             table = self.table_of(view)
             text = Text.assemble((title, "bold"), (f" ({table.total_count})", "dim"))
             if not tall:
-                text.append(f"  v: {VIEWS[next_view][0].lower()}", style="not bold dim")
+                key = key_of("closing.view")
+                text.append(f"  {key}: {VIEWS[next_view][0].lower()}", style="not bold dim")
             self.query_one(f"#{view}-title", Label).update(text)
         gates_title = Text.assemble(("Closing gates", "bold"))
         if self.is_closed:
-            gates_title.append("  R: reopen · g: report", style="not bold dim")
+            reopen, report = key_of("closing.reopen_project"), key_of("closing.report")
+            gates_title.append(f"  {reopen}: reopen · {report}: report", style="not bold dim")
         else:
-            gates_title.append("  enter: blockers · C: close · g: report", style="not bold dim")
+            close, report = key_of("closing.close_project"), key_of("closing.report")
+            hint = f"  enter: blockers · {close}: close · {report}: report"
+            gates_title.append(hint, style="not bold dim")
         self.query_one("#gates-title", Label).update(gates_title)
 
     def on_resize(self, event: events.Resize) -> None:

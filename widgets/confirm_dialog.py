@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from clientdesk.store.text import printable_lines
+from clientdesk.widgets.actions import bindings, key_of
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -52,11 +52,7 @@ class ConfirmDialog(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "No", id="confirm.cancel", show=False),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(
         self, question: str, *, yes: str = "Yes", no: str = "No", details: Sequence[str] = ()
@@ -86,8 +82,8 @@ class ConfirmDialog(ModalScreen[bool]):
                     details = printable_lines("\n".join(self._details))
                     yield Static(Text(details, no_wrap=True, overflow="ellipsis"))
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self._no} (n)", id="no")
-                yield Button(f"{self._yes} (y)", variant="warning", id="yes")
+                yield Button(f"{self._no} ({key_of('confirm.no')})", id="no")
+                yield Button(f"{self._yes} ({key_of('confirm.yes')})", variant="warning", id="yes")
 
     def on_mount(self) -> None:
         """Start on "no": the safe answer."""

@@ -20,14 +20,13 @@ decision better made by adding it again on purpose.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -36,6 +35,7 @@ from clientdesk.store.errors import ConflictError
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import datetime_text
 
 R = TypeVar("R", bound=Record)
@@ -181,13 +181,7 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "choose('mine')", "Keep mine", id="conflict.keep_mine"),
-        Binding("t", "choose('theirs')", "Take theirs", id="conflict.take_theirs"),
-        Binding("d", "choose('discard')", "Discard mine", id="conflict.discard"),
-        Binding("b", "back", "Back to editing", id="conflict.back"),
-        Binding("escape", "back", "Back to editing", id="conflict.cancel", show=False),
-    ]
+    BINDINGS = bindings("conflict")
 
     def __init__(
         self,
@@ -237,12 +231,26 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             )
             yield Static(Text(help_text), id="conflict-help")
             with Horizontal(id="conflict-buttons"):
-                yield Button("Back to editing (b)", compact=True, id="back")
+                yield Button(
+                    f"Back to editing ({key_of('conflict.back')})", compact=True, id="back"
+                )
                 if current is None:
-                    yield Button("Discard mine (d)", variant="error", compact=True, id="discard")
+                    yield Button(
+                        f"Discard mine ({key_of('conflict.discard')})",
+                        variant="error",
+                        compact=True,
+                        id="discard",
+                    )
                 else:
-                    yield Button("Take theirs (t)", compact=True, id="theirs")
-                    yield Button("Keep mine (m)", variant="warning", compact=True, id="mine")
+                    yield Button(
+                        f"Take theirs ({key_of('conflict.take_theirs')})", compact=True, id="theirs"
+                    )
+                    yield Button(
+                        f"Keep mine ({key_of('conflict.keep_mine')})",
+                        variant="warning",
+                        compact=True,
+                        id="mine",
+                    )
 
     def _comparison(self) -> RenderableType:
         current = self.current

@@ -5,11 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label
+
+from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.field_input import FieldInput
 
 
 class FilterBar(Horizontal):
@@ -36,9 +38,7 @@ class FilterBar(Horizontal):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "clear", "Clear filter", id="filter.clear"),
-    ]
+    BINDINGS = bindings("filter")
 
     count_text: reactive[str] = reactive("", init=False)
     """What the filter leaves, e.g. "3 of 12", shown at the right."""
@@ -64,7 +64,7 @@ class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
         """A label, the input and the count."""
         yield Label("Filter", id="filter-label")
-        yield Input(placeholder="words to look for", compact=True, id="filter-input")
+        yield FieldInput(placeholder="words to look for", compact=True, id="filter-input")
         yield Label(id="filter-count", markup=False)
 
     @property

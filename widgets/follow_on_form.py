@@ -15,5 +15,7 @@ class FollowOnForm(RecordForm[FollowOnAction]):
         FormField("title", "Action", required=True, placeholder="e.g. Quarterly security patching"),
         FormField("owner", "Owner", required=True, placeholder="who carries it on"),
         FormField("due", "Due", kind="date"),
-        FormField("notes", "Notes", placeholder="e.g. contract AMS-2027, see hand-over doc"),
+        FormField(
+            "notes", "Notes", kind="long", placeholder="e.g. contract AMS-2027, see hand-over doc"
+        ),
     )

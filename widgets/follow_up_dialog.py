@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from clientdesk.store.text import printable_lines
+from clientdesk.widgets.actions import bindings, key_of
 
 FOLLOW_UPS = ("request", "meeting")
 """What the dialog may return besides None (neither)."""
@@ -47,12 +47,7 @@ class FollowUpDialog(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("r", "choose('request')", "Request", id="follow_up.request"),
-        Binding("m", "choose('meeting')", "Meeting", id="follow_up.meeting"),
-        Binding("n", "neither", "Neither", id="follow_up.neither"),
-        Binding("escape", "neither", "Neither", show=False, id="follow_up.cancel"),
-    ]
+    BINDINGS = bindings("follow_up")
 
     def __init__(self, question: str) -> None:
         """Prepare the dialog.
@@ -68,9 +63,13 @@ class FollowUpDialog(ModalScreen[str | None]):
         with Vertical(id="follow-up-box"):
             yield Static(Text(printable_lines(self._question)), id="follow-up-question")
             with Horizontal(id="follow-up-buttons"):
-                yield Button("Neither (n)", id="neither")
-                yield Button("Meeting (m)", variant="primary", id="meeting")
-                yield Button("Request (r)", variant="primary", id="request")
+                yield Button(f"Neither ({key_of('follow_up.neither')})", id="neither")
+                yield Button(
+                    f"Meeting ({key_of('follow_up.meeting')})", variant="primary", id="meeting"
+                )
+                yield Button(
+                    f"Request ({key_of('follow_up.request')})", variant="primary", id="request"
+                )
 
     def on_mount(self) -> None:
         """Start on "neither": the answer that creates nothing."""

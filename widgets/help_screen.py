@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
+
+from clientdesk.widgets.actions import bindings
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class HelpEntry:
         key: the key as shown to the user, e.g. ``ctrl+s``.
         description: what the key does.
         section: the heading the line is listed under.
-        binding_id: the binding's id, by which the config file remaps the key.
+        binding_id: the action's id (the config documentation lists them; not shown).
     """
 
     key: str
@@ -31,7 +34,11 @@ class HelpEntry:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the current pane and of the app, grouped by section."""
+    """Every key of the current pane first, then the rest, grouped by section.
+
+    Descriptions wrap rather than being cut, and headings are whole at any
+    width; the list scrolls with the arrows, ``j``/``k``, PgUp/PgDn and Home/End.
+    """
 
     DEFAULT_CSS = """
     HelpScreen {
@@ -50,21 +57,16 @@ class HelpScreen(ModalScreen[None]):
         text-style: bold;
         padding: 0 1;
     }
-    HelpScreen DataTable {
+    HelpScreen #help-body {
         height: auto;
     }
     HelpScreen #help-hint {
-        dock: bottom;
         color: $text-muted;
         padding: 0 1;
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="help.close"),
-        Binding("q", "close", "Close", id="help.close_q", show=False),
-        Binding("question_mark", "close", "Close", id="help.close_question", show=False),
-    ]
+    BINDINGS = bindings("help")
 
     def __init__(self, entries: Sequence[HelpEntry], *, title: str = "Keys") -> None:
         """Prepare the list.
@@ -74,40 +76,76 @@ class HelpScreen(ModalScreen[None]):
             title: the heading of the dialog.
         """
         super().__init__()
-        self._entries = list(entries)
+        self.entries = list(entries)
+        """The lines shown, in order."""
         self._title = title
 
     def compose(self) -> ComposeResult:
-        """The title, the table of keys and a hint."""
+        """The title, the list of keys and a hint."""
         with Vertical(id="help-box"):
             yield Static(Text(self._title), id="help-title")
-            yield DataTable[Text](cursor_type="none", zebra_stripes=False, id="help-table")
-            yield Static("escape closes · ↑↓ scroll", id="help-hint")
+            with VerticalScroll(id="help-body", can_focus=True):
+                yield Static(self._body(), id="help-text")
+            yield Static(
+                "escape closes · ↑↓ j k PgUp PgDn Home End scroll · ctrl+p: actions by name",
+                id="help-hint",
+            )
+
+    def _body(self) -> Group:
+        sections: dict[str, list[HelpEntry]] = {}
+        for entry in self.entries:
+            sections.setdefault(entry.section, []).append(entry)
+        parts: list[Text | Table] = []
+        for section, entries in sections.items():
+            parts.append(Text(section, style="bold underline"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True, min_width=9)
+            table.add_column(overflow="fold", ratio=1)
+            for entry in entries:
+                table.add_row(Text(entry.key, style="bold"), Text(entry.description))
+            parts.append(table)
+            parts.append(Text(""))
+        return Group(*parts[:-1])
 
     def on_mount(self) -> None:
-        """Fill the table."""
-        table: DataTable[Text] = self.query_one("#help-table", DataTable)
-        # The box is 100 cells wide, or the screen's width: "Does" takes what
-        # the key and the binding id leave (each column has a cell of padding
-        # either side, the box a border and padding).
-        box = min(100, self.app.size.width) - 4
-        key_width, id_width = 12, 24
-        does_width = max(20, box - key_width - id_width - 7)
-        table.add_column(Text("Key"), width=key_width, key="key")
-        table.add_column(Text("Does"), width=does_width, key="does")
-        table.add_column(Text("Id (config [keys])", style="dim"), width=id_width, key="id")
-        sections: dict[str, list[HelpEntry]] = {}
-        for entry in self._entries:
-            sections.setdefault(entry.section, []).append(entry)
-        for section, entries in sections.items():
-            table.add_row(Text(section, style="bold underline"), Text(""), Text(""))
-            for entry in entries:
-                table.add_row(
-                    Text(entry.key, style="bold"),
-                    Text(entry.description, overflow="ellipsis", no_wrap=True),
-                    Text(entry.binding_id, style="dim", overflow="ellipsis", no_wrap=True),
-                )
-        table.focus()
+        """Put the focus on the list, so that its keys scroll it."""
+        self._fit_height()
+        self.query_one("#help-body").focus()
+
+    def on_resize(self) -> None:
+        """Keep the title and the hint on screen at the new height."""
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # The box's border and the title and hint lines take five rows.
+        self.query_one("#help-body").styles.max_height = max(3, self.app.size.height - 4)
+
+    def _body_scroll(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
+    def action_scroll_down(self) -> None:
+        """One line down."""
+        self._body_scroll().scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        """One line up."""
+        self._body_scroll().scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        """A page down."""
+        self._body_scroll().scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        """A page up."""
+        self._body_scroll().scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        """The top of the list."""
+        self._body_scroll().scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        """The end of the list."""
+        self._body_scroll().scroll_end(animate=False)
 
     def action_close(self) -> None:
         """Close the help."""

@@ -13,9 +13,21 @@ class LessonForm(RecordForm[LessonLearned]):
     NOUN = "lesson"
     FIELDS = (
         FormField("title", "Lesson", required=True, placeholder="in short, e.g. Late test data"),
-        FormField("what_happened", "What happened", placeholder="e.g. test data came 3 weeks late"),
-        FormField("learned", "We learned", placeholder="e.g. the client's DBA needs lead time"),
-        FormField("next_time", "Next time", placeholder="e.g. ask for test data at kick-off"),
+        FormField(
+            "what_happened",
+            "What happened",
+            kind="long",
+            placeholder="e.g. test data came 3 weeks late",
+        ),
+        FormField(
+            "learned",
+            "We learned",
+            kind="long",
+            placeholder="e.g. the client's DBA needs lead time",
+        ),
+        FormField(
+            "next_time", "Next time", kind="long", placeholder="e.g. ask for test data at kick-off"
+        ),
         FormField(
             "category", "Category", default="process", placeholder="process, client, technical…"
         ),

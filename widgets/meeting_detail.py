@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
@@ -28,6 +27,8 @@ from textual.widgets.option_list import Option
 from clientdesk.store.calendar import Occurrence, describe_rule
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import Action, ExplainedActions, bindings
+from clientdesk.widgets.calendar_pane import occurrence_refusal
 from clientdesk.widgets.cells import ALERT_STYLE, date_text, datetime_text, time_text
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
-class MeetingDetail(ModalScreen[str | None]):
+class MeetingDetail(ExplainedActions, ModalScreen[str | None]):
     """One occurrence of a meeting, read-only; dismisses with what to do next.
 
     The result is ``"edit"``, ``"minutes"``, ``"cancel_occurrence"``, ``"move"``,
@@ -90,52 +91,7 @@ class MeetingDetail(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("e", "close_with('edit')", "Edit", tooltip="Edit the meeting", id="detail.edit"),
-        Binding(
-            "m",
-            "close_with('minutes')",
-            "Minutes",
-            tooltip="Record minutes, decisions and action items",
-            id="detail.minutes",
-        ),
-        Binding(
-            "c",
-            "close_with('cancel_occurrence')",
-            "Cancel",
-            tooltip="Cancel this occurrence (a one-off meeting: the meeting)",
-            id="detail.cancel_occurrence",
-        ),
-        Binding(
-            "M",
-            "close_with('move')",
-            "Move",
-            tooltip="Move this occurrence to another time or place",
-            id="detail.move",
-        ),
-        Binding(
-            "F",
-            "close_with('split')",
-            "Split",
-            tooltip="Change this and all following occurrences (splits the series)",
-            id="detail.split",
-        ),
-        Binding(
-            "a",
-            "action_to_request",
-            "Request",
-            tooltip="Turn an action item into a client request",
-            id="detail.action_to_request",
-        ),
-        Binding(
-            "s",
-            "close_with('status')",
-            "Status",
-            tooltip="Move the status along (draft, scheduled, held, minuted)",
-            id="detail.status",
-        ),
-        Binding("escape", "close_with(None)", "Close", id="detail.close"),
-    ]
+    BINDINGS = bindings("detail", explained=True)
 
     def __init__(
         self,
@@ -160,6 +116,7 @@ class MeetingDetail(ModalScreen[str | None]):
         self.occurrence = occurrence
         """The occurrence shown."""
         self._project_zone = ZoneInfo(project.timezone)
+        self._closed_key = project.key if project.is_closed else ""
         self._viewer_zone = viewer_zone
         self._conflicts = list(conflicts)
         self._request_keys = dict(request_keys or {})
@@ -171,27 +128,24 @@ class MeetingDetail(ModalScreen[str | None]):
         """The indexes of the action items not yet turned into a request."""
         return [i for i, item in enumerate(self.occurrence.action_items) if not item.request_id]
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only the keys that make sense for this occurrence."""
-        occurrence = self.occurrence
-        meeting_cancelled = occurrence.meeting.status is MeetingStatus.CANCELLED
-        if action == "action_to_request":
-            return bool(self.open_actions)
-        if action != "close_with" or not parameters:
-            return True
-        wanted = parameters[0]
-        if wanted in ("cancel_occurrence", "move"):
-            return not occurrence.cancelled and not meeting_cancelled
-        if wanted == "split":
-            # The first occurrence has nothing before it: the whole series is edited instead.
-            return (
-                occurrence.is_recurring
-                and not meeting_cancelled
-                and occurrence.original_start != occurrence.meeting.start
-            )
-        if wanted == "minutes":
-            return not occurrence.cancelled
-        return True
+    def closed_project_key(self) -> str:
+        """The project's key when it is closed: its meetings cannot change."""
+        return self._closed_key
+
+    def refusal(self, action: Action) -> str:
+        """Why ``action`` does not apply to this occurrence ("" when it does)."""
+        if action.id == "detail.action_to_request":
+            if not self.occurrence.action_items:
+                return "This occurrence has no action items (m records them)."
+            return "" if self.open_actions else "Every action item is a request already."
+        wanted = {
+            "detail.cancel_occurrence": "cancel",
+            "detail.move": "move",
+            "detail.split": "split",
+            "detail.minutes": "minutes",
+            "detail.status": "status",
+        }.get(action.id)
+        return occurrence_refusal(self.occurrence, wanted) if wanted else ""
 
     # -- layout --------------------------------------------------------------------------
 

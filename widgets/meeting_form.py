@@ -10,7 +10,6 @@ is not edited here (the calendar pane's keys move it), nor are the minutes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from textual.widgets import Input
 from clientdesk.store.clock import parse_datetime, zone
 from clientdesk.store.enums import MeetingKind
 from clientdesk.store.errors import StoreError, ValidationFailed
+from clientdesk.store.fields import parse_minutes
 from clientdesk.store.models import Contact, Meeting, Project
 from clientdesk.store.repository import Snapshot
 from clientdesk.widgets.agenda_editor import AgendaEditor
@@ -29,28 +29,6 @@ from clientdesk.widgets.attendees_editor import AttendeesEditor
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.cells import DATETIME_FORMAT
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
-
-_DURATION = re.compile(r"(?:(?P<hours>\d+)\s*h)?\s*(?:(?P<minutes>\d+)\s*(?:m|min)?)?")
-
-
-def parse_minutes(text: str) -> int:
-    """Read a duration a person typed: ``90``, ``1h30``, ``1h 30m``, ``2h``, ``1:30``.
-
-    Raises:
-        ValidationFailed: the text is not a duration, or is zero or less.
-    """
-    cleaned = text.strip().lower()
-    clock = re.fullmatch(r"(\d+):(\d{2})", cleaned)
-    match = _DURATION.fullmatch(cleaned)
-    if clock is not None:
-        minutes = int(clock[1]) * 60 + int(clock[2])
-    elif cleaned and match is not None and (match["hours"] or match["minutes"]):
-        minutes = int(match["hours"] or 0) * 60 + int(match["minutes"] or 0)
-    else:
-        raise ValidationFailed(f"{text.strip()!r} is not a duration (e.g. 60, 90 or 1h30)")
-    if minutes <= 0:
-        raise ValidationFailed("the duration must be more than 0 minutes")
-    return minutes
 
 
 def default_start(now: datetime, timezone: str) -> datetime:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
@@ -27,6 +26,7 @@ from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.models import ActionItem, AgendaItem
 from clientdesk.store.text import printable
 from clientdesk.widgets.action_items_editor import ActionItemsEditor
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.agenda_editor import AgendaEditor
 from clientdesk.widgets.cells import DATETIME_FORMAT
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
@@ -109,10 +109,7 @@ class MinutesForm(ModalScreen[MinutesResult | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="minutes.save"),
-        Binding("escape", "cancel", "Cancel", id="minutes.cancel"),
-    ]
+    BINDINGS = bindings("minutes")
 
     def __init__(
         self, occurrence: Occurrence, *, request_keys: Mapping[str, str] | None = None
@@ -150,8 +147,10 @@ class MinutesForm(ModalScreen[MinutesResult | None]):
                     list(occurrence.action_items), self._request_keys, id="action-items"
                 )
             with Horizontal(id="minutes-buttons"):
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
+                yield Button(f"Cancel ({key_of('minutes.cancel')})", compact=True, id="cancel")
+                yield Button(
+                    f"Save ({key_of('minutes.save')})", variant="primary", compact=True, id="save"
+                )
 
     def _title(self) -> Text:
         meeting = self.occurrence.meeting

@@ -14,7 +14,6 @@ from datetime import datetime
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -22,9 +21,11 @@ from textual.widgets import Button, Input, Label, Static
 from clientdesk.store.calendar import Occurrence
 from clientdesk.store.clock import parse_datetime, twice_note, zone
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.fields import parse_minutes
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import DATETIME_FORMAT
-from clientdesk.widgets.meeting_form import parse_minutes
+from clientdesk.widgets.field_input import FieldInput
 from clientdesk.widgets.record_form import ControlPictures
 
 
@@ -94,10 +95,7 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "move", "Move", id="move.save"),
-        Binding("escape", "cancel", "Cancel", id="move.cancel"),
-    ]
+    BINDINGS = bindings("move")
 
     def __init__(self, occurrence: Occurrence) -> None:
         """Prepare the dialog for ``occurrence`` (prefilled with its time and place)."""
@@ -120,13 +118,15 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
             yield from self._row("duration", "Duration", str(occurrence.duration_minutes))
             yield from self._row("location", "Location", occurrence.location)
             with Horizontal(id="move-buttons"):
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-                yield Button("Move (ctrl+s)", variant="primary", compact=True, id="move")
+                yield Button(f"Cancel ({key_of('move.cancel')})", compact=True, id="cancel")
+                yield Button(
+                    f"Move ({key_of('move.save')})", variant="primary", compact=True, id="move"
+                )
 
     def _row(self, name: str, label: str, value: str) -> ComposeResult:
         yield Horizontal(
             Label(Text(label)),
-            Input(value, compact=True, id=f"move-{name}", highlighter=ControlPictures()),
+            FieldInput(value, compact=True, id=f"move-{name}", highlighter=ControlPictures()),
             classes="move-row",
         )
         yield Static(id=f"move-{name}-error", classes="move-error")

@@ -27,6 +27,7 @@ from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.cells import DATETIME_FORMAT
 from clientdesk.widgets.meeting_form import default_start
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
+from clientdesk.widgets.tick_list import TickList
 
 
 class PlanItemForm(RecordForm[CommunicationPlanItem]):
@@ -115,7 +116,7 @@ class PlanItemForm(RecordForm[CommunicationPlanItem]):
             return self._audience(widget_id)
         return super()._control(field)
 
-    def _audience(self, widget_id: str) -> SelectionList[str]:
+    def _audience(self, widget_id: str) -> TickList[str]:
         contacts = sorted(
             self._snapshot.of_project(Contact, self.project.id), key=lambda c: c.name.casefold()
         )
@@ -127,7 +128,7 @@ class PlanItemForm(RecordForm[CommunicationPlanItem]):
         # A contact deleted since stays in the audience until unticked.
         known = {contact.id for contact in contacts}
         options += [(Text("(removed contact)"), contact_id, True) for contact_id in chosen - known]
-        return SelectionList[str](*options, compact=True, id=widget_id)
+        return TickList[str](*options, compact=True, id=widget_id)
 
     def _field(self, name: str) -> FormField:
         return next(field for field in self.FIELDS if field.name == name)

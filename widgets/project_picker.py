@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clientdesk.widgets.actions import bindings
 from clientdesk.widgets.cells import plain, rag_badge
+from clientdesk.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
@@ -66,11 +67,7 @@ class ProjectPicker(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("down", "move(1)", "Next", id="picker.down", show=False),
-        Binding("up", "move(-1)", "Previous", id="picker.up", show=False),
-    ]
+    BINDINGS = bindings("picker")
 
     def __init__(self, projects: Sequence[Project], current_id: str | None) -> None:
         """Prepare the picker.
@@ -87,7 +84,9 @@ class ProjectPicker(ModalScreen[str | None]):
         """A filter input above the list of projects."""
         with Vertical(id="picker-box"):
             yield Static("Switch project", id="picker-title")
-            yield Input(placeholder="Type to filter by key, name or client", id="picker-filter")
+            yield FieldInput(
+                placeholder="Type to filter by key, name or client", id="picker-filter"
+            )
             yield OptionList(id="picker-list")
             yield Static("enter opens · escape cancels · ↑↓ move", id="picker-hint")
 

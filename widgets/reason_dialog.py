@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from clientdesk.store.text import printable_lines
+from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.field_input import FieldInput
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -47,9 +48,7 @@ class ReasonDialog(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
-    ]
+    BINDINGS = bindings("reason")
 
     def __init__(
         self,
@@ -83,7 +82,9 @@ class ReasonDialog(ModalScreen[str | None]):
         """The question, the input, a place for the error, and the keys."""
         with Vertical(id="reason-box"):
             yield Static(Text(printable_lines(self._question)), id="reason-question")
-            yield Input(self._value, placeholder=self._placeholder, compact=True, id="reason-input")
+            yield FieldInput(
+                self._value, placeholder=self._placeholder, compact=True, id="reason-input"
+            )
             yield Static(id="reason-error")
             yield Static("enter: confirm · escape: cancel", id="reason-help")
 

@@ -24,21 +24,21 @@ from zoneinfo import available_timezones
 from pydantic import ValidationError
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from clientdesk.store.clock import parse_date, twice_note, zone
 from clientdesk.store.errors import ConflictError, StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
 from clientdesk.store.repository import dump_record, validate_record
 from clientdesk.store.text import TERMINAL_CONTROLS, printable
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import (
     ConflictChoice,
@@ -47,6 +47,7 @@ from clientdesk.widgets.conflict_dialog import (
     when_changed,
     who_changed,
 )
+from clientdesk.widgets.field_input import FieldInput
 
 R = TypeVar("R", bound=Record)
 
@@ -88,9 +89,49 @@ def compact_input(value: str, placeholder: str, classes: str) -> Input:
 
     Stored text may hold escape sequences: they show as control pictures.
     """
-    return Input(
+    return FieldInput(
         value, placeholder=placeholder, compact=True, classes=classes, highlighter=ControlPictures()
     )
+
+
+class LongText(TextArea):
+    """A field of several lines (a description, a plan): the text keeps its line breaks.
+
+    Tab moves on to the next field, as in every other field, so the keyboard is
+    never trapped; enter starts a new line. Stored text may hold escape
+    sequences: they show as control pictures, as in the one-line inputs.
+    """
+
+    DEFAULT_CSS = """
+    LongText {
+        height: auto;
+        min-height: 2;
+        max-height: 8;
+    }
+    """
+
+    def __init__(self, text: str, *, placeholder: str = "", id: str | None = None) -> None:
+        """Hold ``text``; ``placeholder`` shows while it is empty."""
+        super().__init__(
+            text,
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            highlight_cursor_line=False,
+            placeholder=placeholder,
+            id=id,
+        )
+
+    def get_line(self, line_index: int) -> Text:
+        """The line as it is drawn, its control characters as pictures."""
+        line = super().get_line(line_index)
+        ControlPictures().highlight(line)
+        return line
+
+    def on_blur(self, event: events.Blur) -> None:
+        """Show the text from its first line once the user leaves it."""
+        self.move_cursor((0, 0))
+        self.scroll_home(animate=False)
 
 
 @dataclass(frozen=True)
@@ -100,8 +141,9 @@ class FormField:
     Attributes:
         name: the model field it edits.
         label: the text beside the input.
-        kind: ``text``, ``date`` (``YYYY-MM-DD``), ``zone`` (a time zone name,
-            with completion) or ``select``.
+        kind: ``text``, ``long`` (text of several lines), ``date``
+            (``YYYY-MM-DD``), ``zone`` (a time zone name, with completion) or
+            ``select``.
         options: ``(label, value)`` pairs of a ``select`` field.
         placeholder: the hint shown in an empty input.
         required: the label is marked with ``*``.
@@ -111,7 +153,7 @@ class FormField:
 
     name: str
     label: str
-    kind: Literal["text", "date", "zone", "select"] = "text"
+    kind: Literal["text", "long", "date", "zone", "select"] = "text"
     options: tuple[tuple[str, str], ...] = ()
     placeholder: str = ""
     required: bool = False
@@ -202,6 +244,13 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     RecordForm .form-control > Input:focus {
         background: $primary-muted;
     }
+    RecordForm .form-control > LongText {
+        background: $surface-lighten-1;
+        padding: 0 1;
+    }
+    RecordForm .form-control > LongText:focus {
+        background: $primary-muted;
+    }
     RecordForm .form-control > Select > SelectCurrent {
         background: $surface-lighten-1;
         padding: 0 1;
@@ -227,10 +276,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+    BINDINGS = bindings("form")
 
     RECORD_TYPE: ClassVar[type[Record]]
     """The kind of record the form edits."""
@@ -303,8 +349,10 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
                 for field in self.FIELDS:
                     yield self._field_row(field)
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
+                yield Button(f"Cancel ({key_of('form.cancel')})", compact=True, id="cancel")
+                yield Button(
+                    f"Save ({key_of('form.save')})", variant="primary", compact=True, id="save"
+                )
 
     def _title(self) -> Text:
         if self.record is None:
@@ -335,11 +383,13 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
                 compact=True,
                 id=widget_id,
             )
+        if field.kind == "long":
+            return LongText(initial, placeholder=field.placeholder, id=widget_id)
         suggester = None
         if field.kind == "zone":
             suggester = SuggestFromList(time_zone_names(), case_sensitive=False)
         placeholder = field.placeholder or ("YYYY-MM-DD" if field.kind == "date" else "")
-        return Input(
+        return FieldInput(
             initial,
             placeholder=placeholder,
             compact=True,
@@ -372,6 +422,8 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
                 result[field.name] = "" if value is Select.NULL else str(value)
             elif isinstance(widget, Input):
                 result[field.name] = widget.value
+            elif isinstance(widget, TextArea):
+                result[field.name] = widget.text
         return result
 
     @property
@@ -399,6 +451,8 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
                     widget.value = text
             elif isinstance(widget, Input):
                 widget.value = text
+            elif isinstance(widget, TextArea):
+                widget.load_text(text)
         shown = self.values()
         return [name for name, text in values.items() if shown.get(name) != text]
 

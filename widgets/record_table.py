@@ -20,7 +20,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from clientdesk.store.clock import zone
+from clientdesk.widgets.actions import bindings
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
@@ -250,15 +250,7 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         "record-table--cursor",
     }
 
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Open / edit", show=False, id="table.open"),
-        Binding("up", "cursor_up", "Cursor up", show=False, id="table.up"),
-        Binding("down", "cursor_down", "Cursor down", show=False, id="table.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home", "first_row", "First row", show=False, id="table.first"),
-        Binding("end", "last_row", "Last row", show=False, id="table.last"),
-    ]
+    BINDINGS = bindings("table")
 
     RESERVED_SCROLLBAR: ClassVar[int] = 1
     """Cells kept free for the vertical scrollbar, so columns do not shift when it appears."""

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label
 
+from clientdesk.widgets.actions import ExplainedActions, bindings
 from clientdesk.widgets.filter_bar import FilterBar
 from clientdesk.widgets.record_table import RecordTable, RowContext
 
@@ -37,7 +37,7 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (plural or noun + 's')}"
 
 
-class RecordTablePane(Vertical):
+class RecordTablePane(ExplainedActions, Vertical):
     """Base class of a pane showing one project's records in one or more tables.
 
     Subclasses yield their tables (and section titles) from
@@ -71,9 +71,7 @@ class RecordTablePane(Vertical):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "clear_filter", "Clear filter", id="pane.clear_filter"),
-    ]
+    BINDINGS = bindings("pane")
 
     NOUN: ClassVar[str] = "record"
     """What one row is called, for the status line ("1 risk")."""
@@ -203,7 +201,21 @@ class RecordTablePane(Vertical):
         """Offer "clear filter" only while a filter is set."""
         if action == "clear_filter":
             return self.is_filtering or bool(self.filter_text)
-        return True
+        return super().check_action(action, parameters)
+
+    @property
+    def shown_project(self) -> Project | None:
+        """The project whose records are shown (None before the first :meth:`show`)."""
+        return None
+
+    def closed_project_key(self) -> str:
+        """The shown project's key when it is closed: its records cannot change."""
+        project = self.shown_project
+        return project.key if project is not None and project.is_closed else ""
+
+    def nothing_selected(self) -> str:
+        """The line that says no record is under the cursor."""
+        return f"No {self.NOUN} under the cursor."
 
     # -- internals ---------------------------------------------------------------
 

@@ -12,12 +12,10 @@ foot, with the two response clocks as they stand.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,12 +23,13 @@ from rich.text import Text
 from textual import on
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Static, TextArea
 
 from clientdesk.store import rules, sla
 from clientdesk.store.clock import parse_datetime, zone
 from clientdesk.store.enums import ChangeDecision, Channel, Priority, RequestStatus, RequestType
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.fields import parse_amount, parse_days
 from clientdesk.store.models import (
     IMPACT_FIELDS,
     ClientRequest,
@@ -141,7 +140,7 @@ class RequestForm(RecordForm[ClientRequest]):
             default=RequestType.QUESTION.value,
         ),
         FormField("title", "Title", required=True, placeholder="e.g. Export the report as PDF"),
-        FormField("description", "Description", placeholder="details"),
+        FormField("description", "Description", kind="long", placeholder="details"),
         # The options of these two depend on the project (see _control).
         FormField("requester_id", "Requester", kind="select", blank_is_none=True),
         FormField(
@@ -162,11 +161,15 @@ class RequestForm(RecordForm[ClientRequest]):
         FormField("meeting_ids", "Meetings", placeholder="keys, e.g. MTG-3, MTG-5"),
         FormField("risk_ids", "Risks", placeholder="keys, e.g. RSK-2"),
         FormField("reject_reason", "Reject reason", placeholder="why it was rejected"),
-        FormField("impact_scope", "Scope impact", placeholder="what changes in the scope"),
+        FormField(
+            "impact_scope", "Scope impact", kind="long", placeholder="what changes in the scope"
+        ),
         FormField("impact_days", "Schedule (days)", placeholder="e.g. 3, or -2 if it saves days"),
         FormField("impact_cost", "Cost", placeholder="e.g. 1200.00, or -300 if it saves"),
         FormField("cost_currency", "Currency", default="EUR", placeholder="e.g. EUR"),
-        FormField("justification", "Justification", placeholder="why the change is worth it"),
+        FormField(
+            "justification", "Justification", kind="long", placeholder="why the change is worth it"
+        ),
         FormField(
             "decision",
             "Decision",
@@ -283,8 +286,8 @@ class RequestForm(RecordForm[ClientRequest]):
             "received_at": self._received_at,
             "meeting_ids": lambda text: self._link_ids("meeting_ids", text),
             "risk_ids": lambda text: self._link_ids("risk_ids", text),
-            "impact_days": _days,
-            "impact_cost": _amount,
+            "impact_days": parse_days,
+            "impact_cost": parse_amount,
         }
         for name, read in readers.items():
             text = values.get(name, "")
@@ -345,6 +348,10 @@ class RequestForm(RecordForm[ClientRequest]):
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id in {f"field-{name}" for name in IMPACT_FIELDS}:
             self._show_approval_note()
+
+    @on(TextArea.Changed, "#field-impact_scope")
+    def _scope_changed(self) -> None:
+        self._show_approval_note()
 
     def _show_change_control(self) -> None:
         shown = self._is_change(self.values())
@@ -419,30 +426,6 @@ class RequestForm(RecordForm[ClientRequest]):
         if reading.paused:
             line.append(" · paused", "yellow")
         return line
-
-
-def _days(text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        days = float(text)
-    except ValueError:
-        days = math.nan
-    if not math.isfinite(days):
-        raise ValidationFailed(f"{text!r} is not a number of days (e.g. 3 or 2.5)")
-    return days
-
-
-def _amount(text: str) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200.50)") from None
-    if not amount.is_finite():
-        raise ValidationFailed(f"{text!r} is not an amount (e.g. 1200.50)")
-    return amount
 
 
 def _impact(values: Mapping[str, str]) -> dict[str, object]:

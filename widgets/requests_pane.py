@@ -19,18 +19,20 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label
 
 from clientdesk.store.enums import ChangeDecision, Priority, RequestStatus, RequestType
 from clientdesk.store.paths import current_user
-from clientdesk.store.sla import format_duration
+from clientdesk.store.sla import format_duration, is_breached, read_clocks
+from clientdesk.widgets.actions import Action, bindings
 from clientdesk.widgets.cells import ALERT_STYLE, DATE_FIT, key_width, label_of, plain, when
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
     from clientdesk.store.models import ClientRequest, Project, RequestClocks
@@ -84,39 +86,22 @@ SORT_ORDERS: dict[str, str] = {
 """The sort orders in the order the sort key steps through them, with their labels."""
 
 
-# -- reading the clocks ----------------------------------------------------------------
+# -- the tab title ----------------------------------------------------------------------
 
 
-def is_breached(clocks: RequestClocks) -> bool:
-    """True when a clock that has not stopped is over its target.
+def requests_tab_title(title: str, breached: int, detail: TitleDetail = "full") -> str:
+    """The Requests tab's title with its count (just ``title`` at 0).
 
-    A first response that came late is history once it is given; a breached
-    clock counts only while it still runs (or is paused).
+    "Requests · 3 breached" in full, "Requests · 3!" short, "Requests 3!"
+    shortest (see :func:`~clientdesk.widgets.tab_titles.fit_tab_titles`).
     """
-    return any(
-        clock.breached and clock.stopped_at is None
-        for clock in (clocks.first_response, clocks.resolution)
-    )
-
-
-def read_clocks(
-    requests: Iterable[ClientRequest], project: Project, now: datetime
-) -> dict[str, RequestClocks]:
-    """Both clocks of every open request of ``project`` at ``now``, by request id.
-
-    Closed and rejected requests have no clock left to read and are left out.
-    """
-    return {request.id: request.clocks_in(project, now) for request in requests if request.is_open}
-
-
-def breached_count(clocks: Mapping[str, RequestClocks]) -> int:
-    """How many of the requests whose ``clocks`` were read have a breached clock."""
-    return sum(is_breached(reading) for reading in clocks.values())
-
-
-def requests_tab_title(title: str, breached: int) -> str:
-    """The Requests tab's title with its count: "Requests · 3 breached" (just ``title`` at 0)."""
-    return f"{title} · {breached} breached" if breached else title
+    if not breached:
+        return title
+    return {
+        "full": f"{title} · {breached} breached",
+        "short": f"{title} · {breached}!",
+        "shortest": f"{title} {breached}!",
+    }[detail]
 
 
 def clock_text(clocks: RequestClocks | None) -> Text:
@@ -297,6 +282,40 @@ REQUEST_COLUMNS: list[Column[ClientRequest]] = [
 """The columns of the requests table; received, requester and owner go first when narrow."""
 
 
+# -- the keys ---------------------------------------------------------------------------
+
+
+def _label(status: str) -> str:
+    return str(status).replace("_", " ")
+
+
+def move_refusal(request: ClientRequest, target: RequestStatus, *, reopen: bool = False) -> str:
+    """Why ``request`` cannot be moved to ``target`` by its key ("" when it can).
+
+    Args:
+        request: the request under the cursor.
+        target: the status the key moves it to.
+        reopen: the key is the reopen key (in progress, from resolved only).
+    """
+    # Imported here: the rules module loads dateutil, not needed to start.
+    from clientdesk.store.rules import REQUEST_MOVES
+
+    status = RequestStatus(request.status)
+    allowed = REQUEST_MOVES[status]
+    if status is target:
+        return f"{request.key} is {_label(status)} already."
+    if not allowed:
+        return f"{request.key} is {_label(status)}: that is final."
+    if reopen and status is not RequestStatus.RESOLVED:
+        return f"{request.key} is {_label(status)}: only a resolved request is reopened."
+    if target in allowed:
+        return ""
+    if target is RequestStatus.CLOSED:
+        return f"{request.key} is {_label(status)}: resolve it first, then close it."
+    names = ", ".join(_label(choice) for choice in allowed)
+    return f"{request.key} is {_label(status)}: it can move to {names}."
+
+
 # -- the pane --------------------------------------------------------------------------
 
 
@@ -315,60 +334,8 @@ class RequestsPane(RecordTablePane):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "k", "move('acknowledged')", "Acknowledge", show=False,
-            tooltip="Acknowledge (stops the response clock)",
-            id="request.acknowledge",
-        ),
-        Binding(
-            "i", "move('in_progress')", "In progress", show=False,
-            tooltip="Start work (in progress)", id="request.in_progress",
-        ),
-        Binding(
-            "w", "move('waiting_on_client')", "Waiting on client", show=False,
-            tooltip="Wait on the client (pauses the clocks)", id="request.waiting",
-        ),
-        Binding(
-            "v", "move('resolved')", "Resolve", show=False,
-            tooltip="Resolve (stops the resolution clock)", id="request.resolve",
-        ),
-        Binding(
-            "o", "move('in_progress', True)", "Reopen", show=False,
-            tooltip="Reopen the resolved request (in progress)", id="request.reopen",
-        ),
-        Binding(
-            "x", "move('closed')", "Close request", show=False,
-            tooltip="Close the resolved request", id="request.close",
-        ),
-        Binding(
-            "j", "move('rejected')", "Reject", show=False,
-            tooltip="Reject (asks for a reason)", id="request.reject",
-        ),
-        Binding(
-            "m", "comment", "Comment", show=False,
-            tooltip="Comment on the request (its log)", id="request.comment",
-        ),
-        Binding(
-            "f", "cycle_filter", "Quick filter", show=False,
-            tooltip="Quick filter: mine/breached/waiting/changes",
-            id="request.quick_filter",
-        ),
-        Binding(
-            "a", "toggle_closed", "Show all", show=False,
-            tooltip="Show closed and rejected too, or open only",
-            id="request.show_all",
-        ),
-        Binding(
-            "s", "cycle_sort", "Sort", show=False,
-            tooltip="Sort: urgency/priority/newest/key", id="request.sort",
-        ),
-        Binding(
-            "S", "app.service_levels", "Service levels", show=False,
-            tooltip="Service levels: response times, working week",
-            id="request.service_levels",
-        ),
-    ]  # fmt: skip
+    ACTION_SCOPE = "requests"
+    BINDINGS = bindings("requests", explained=True)
 
     NOUN = "request"
 
@@ -507,36 +474,41 @@ class RequestsPane(RecordTablePane):
 
     # -- actions ---------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer a workflow move only when the store's rules allow it for the request.
+    @property
+    def shown_project(self) -> Project | None:
+        """The project whose requests are shown."""
+        return self._row_context.project if self._row_context is not None else None
 
-        A closed project's requests cannot change: no move and no comment is offered.
-        """
-        if action in ("move", "comment") and self.is_closed:
-            return False
-        if action == "move":
-            request = self._selected_request()
-            if request is None:
-                return False
-            # Imported here: the rules module loads dateutil, not needed to start.
-            from clientdesk.store.rules import REQUEST_MOVES
+    def refusal(self, action: Action) -> str:
+        """Why ``action`` cannot act on the request under the cursor ("" when it can)."""
+        if action.scope != "requests" or not action.writes:
+            return ""
+        request = self._selected_request()
+        if request is None:
+            return self.nothing_selected()
+        from clientdesk.store.rules import NEXT_REQUEST_STATUS
 
-            target = RequestStatus(str(parameters[0]))
-            reopen = len(parameters) > 1 and bool(parameters[1])
-            if target not in REQUEST_MOVES[request.status]:
-                return False
-            if target is RequestStatus.IN_PROGRESS:
-                # Out of resolved, "in progress" is the reopen key's move.
-                return reopen == (request.status is RequestStatus.RESOLVED)
-            return True
-        if action == "comment":
-            return self._selected_request() is not None
-        return super().check_action(action, parameters)
+        if action.id == "request.next" and request.status not in NEXT_REQUEST_STATUS:
+            return f"{request.key} is {_label(request.status)}: that is final."
+        if action.id == "request.next":
+            return ""
+        if action.id == "request.comment":
+            return ""
+        _, _, parameters = parse(action.run)
+        return move_refusal(request, RequestStatus(str(parameters[0])), reopen=len(parameters) > 1)
+
+    def action_next_status(self) -> None:
+        """Ask the app to move the request under the cursor to its next status."""
+        from clientdesk.store.rules import NEXT_REQUEST_STATUS
+
+        request = self._selected_request()
+        if request is not None and request.status in NEXT_REQUEST_STATUS:
+            self.post_message(self.MoveStatus(request, NEXT_REQUEST_STATUS[request.status].value))
 
     def action_move(self, status: str, reopen: bool = False) -> None:
         """Ask the app to move the request under the cursor to ``status``.
 
-        ``reopen`` marks the reopen key's binding; it only matters to :meth:`check_action`.
+        ``reopen`` marks the reopen key's move; it only matters to :meth:`refusal`.
         """
         request = self._selected_request()
         if request is not None and request.status != status:

@@ -110,9 +110,13 @@ class RiskForm(RecordForm[Risk]):
             "kind", "Kind", kind="select", options=enum_options(list(RiskKind)), default="threat"
         ),
         FormField("title", "Title", required=True, placeholder="e.g. Key developer leaves"),
-        FormField("cause", "Because of", placeholder="the cause, e.g. a single expert"),
-        FormField("event", "", placeholder="the event, e.g. the expert leaving"),
-        FormField("effect", "which would", placeholder="the effect, e.g. delay the release"),
+        FormField(
+            "cause", "Because of", kind="long", placeholder="the cause, e.g. a single expert"
+        ),
+        FormField("event", "", kind="long", placeholder="the event, e.g. the expert leaving"),
+        FormField(
+            "effect", "which would", kind="long", placeholder="the effect, e.g. delay the release"
+        ),
         FormField("category", "Category", default="scope", placeholder="scope, schedule, cost…"),
         FormField("probability", "Probability", kind="select", options=LEVEL_OPTIONS, default="3"),
         FormField("impact", "Impact", kind="select", options=LEVEL_OPTIONS, default="3"),
@@ -123,8 +127,10 @@ class RiskForm(RecordForm[Risk]):
             options=response_options(RiskKind.THREAT),
             default="mitigate",
         ),
-        FormField("mitigation", "Mitigation plan", placeholder="what we do now"),
-        FormField("contingency", "Contingency plan", placeholder="what we do if it happens"),
+        FormField("mitigation", "Mitigation plan", kind="long", placeholder="what we do now"),
+        FormField(
+            "contingency", "Contingency plan", kind="long", placeholder="what we do if it happens"
+        ),
         FormField("contingency_trigger", "Trigger", placeholder="when the contingency starts"),
         FormField("owner", "Owner", placeholder="who watches it"),
         FormField(

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from clientdesk.store.enums import RiskKind, RiskStatus
+from clientdesk.widgets.actions import bindings
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Risk
@@ -66,20 +66,7 @@ class RiskHeatMap(Widget, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("up", "move(1, 0)", "Probability up", show=False, id="map.up"),
-        Binding("down", "move(-1, 0)", "Probability down", show=False, id="map.down"),
-        Binding("right", "move(0, 1)", "Impact up", show=False, id="map.right"),
-        Binding("left", "move(0, -1)", "Impact down", show=False, id="map.left"),
-        Binding(
-            "enter",
-            "select_cell",
-            "Filter by cell",
-            show=False,
-            tooltip="Show only the risks of this cell (enter again: all)",
-            id="map.select",
-        ),
-    ]
+    BINDINGS = bindings("heat_map")
 
     residual: reactive[bool] = reactive(False)
     """Show residual levels instead of inherent ones."""

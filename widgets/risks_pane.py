@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 
 from clientdesk.store.enums import RiskKind, RiskStatus
 from clientdesk.store.paths import current_user
+from clientdesk.store.risk_register import register_counts
+from clientdesk.widgets.actions import Action, bindings, key_of
 from clientdesk.widgets.cells import (
     ALERT_STYLE,
     BAND_STYLES,
@@ -36,6 +38,7 @@ from clientdesk.widgets.cells import (
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from clientdesk.widgets.record_table_pane import RecordTablePane, counted
 from clientdesk.widgets.risk_heat_map import RiskHeatMap, levels_of
+from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project, Risk
@@ -88,9 +91,6 @@ QUICK_FILTERS: dict[str, str] = {
 WIDE_WIDTH = 110
 """From this width on, the heat map is shown beside the table; below it, on its own view."""
 
-TOP_BANDS = frozenset({"high", "critical"})
-"""The bands of the "top risks" counted in the status line and the tab title."""
-
 
 def _key_number(risk: Risk) -> int:
     _, _, number = risk.key.rpartition("-")
@@ -102,38 +102,21 @@ def by_score(risks: Iterable[Risk]) -> list[Risk]:
     return sorted(risks, key=lambda risk: (-risk.score, _key_number(risk)))
 
 
-def register_counts(risks: Iterable[Risk], today: date) -> tuple[int, int]:
-    """How many top risks and how many overdue reviews among ``risks``.
+def risks_tab_title(title: str, top: int, overdue: int, detail: TitleDetail = "full") -> str:
+    """The Risks tab's title with its counts of top risks and overdue reviews.
 
-    Closed risks count for neither.
-
-    Args:
-        risks: the risks of one project.
-        today: the date in the project's time zone.
-
-    Returns:
-        ``(top, overdue)``: risks in a band of :data:`TOP_BANDS`, and risks
-        whose next review date has passed.
-    """
-    top = overdue = 0
-    for risk in risks:
-        if risk.status is RiskStatus.CLOSED:
-            continue
-        top += risk.band in TOP_BANDS
-        overdue += risk.review_overdue(today)
-    return top, overdue
-
-
-def risks_tab_title(title: str, top: int, overdue: int) -> str:
-    """The Risks tab's title with its counts: "Risks · 4 top · 2 overdue".
-
+    "Risks · 4 top · 2 overdue" in full, "Risks · 4 top · 2!" short, "Risks
+    4/2!" shortest (see :func:`~clientdesk.widgets.tab_titles.fit_tab_titles`).
     A count of 0 is left out, so a quiet register reads just ``title``.
     """
+    if detail == "shortest":
+        counts = "/".join([*([str(top)] if top else []), *([f"{overdue}!"] if overdue else [])])
+        return f"{title} {counts}" if counts else title
     parts = [title]
     if top:
         parts.append(f"{top} top")
     if overdue:
-        parts.append(f"{overdue} overdue")
+        parts.append(f"{overdue} overdue" if detail == "full" else f"{overdue}!")
     return " · ".join(parts)
 
 
@@ -160,42 +143,8 @@ class RisksPane(RecordTablePane):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "m", "move('monitoring')", "Monitoring", show=False,
-            tooltip="Move the risk to monitoring", id="risk.monitoring",
-        ),
-        Binding(
-            "o", "move('occurred')", "Occurred", show=False,
-            tooltip="Mark the risk as occurred", id="risk.occurred",
-        ),
-        Binding(
-            "x", "move('closed')", "Close risk", show=False,
-            tooltip="Close the risk (asks for a reason)", id="risk.close",
-        ),
-        Binding(
-            "r", "move('open')", "Reopen", show=False,
-            tooltip="Reopen the risk (status open)", id="risk.reopen",
-        ),
-        Binding(
-            "f", "cycle_filter", "Quick filter", show=False,
-            tooltip="Quick filter: threat/opportunity/mine/overdue",
-            id="risk.quick_filter",
-        ),
-        Binding(
-            "h", "heat_map", "Heat map", show=False,
-            tooltip="Heat map: own view, or move to it and back",
-            id="risk.heat_map",
-        ),
-        Binding(
-            "v", "toggle_residual", "Inherent/residual", show=False,
-            tooltip="Heat map: inherent or residual scores", id="risk.residual",
-        ),
-        Binding(
-            "t", "toggle_map_kind", "Threats/opportunities", show=False,
-            tooltip="Heat map: threats or opportunities", id="risk.map_kind",
-        ),
-    ]  # fmt: skip
+    ACTION_SCOPE = "risks"
+    BINDINGS = bindings("risks", explained=True)
 
     NOUN = "risk"
 
@@ -309,26 +258,57 @@ class RisksPane(RecordTablePane):
     # -- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer status moves only to a risk not already there; clear only what is set.
-
-        A closed project's risks cannot change: no move is offered.
-        """
-        if action == "move":
-            risk = self.selected_record
-            if self.is_closed:
-                return False
-            return risk is not None and getattr(risk, "status", None) != parameters[0]
+        """Escape clears a heat map cell too."""
         if action == "clear_filter":
             return super().check_action(action, parameters) or self._cell is not None
         return super().check_action(action, parameters)
 
+    @property
+    def shown_project(self) -> Project | None:
+        """The project whose risks are shown."""
+        return self._row_context.project if self._row_context is not None else None
+
+    def refusal(self, action: Action) -> str:
+        """Why ``action`` cannot act on the risk under the cursor ("" when it can)."""
+        if action.scope != "risks" or not action.writes:
+            return ""
+        risk = self._selected_risk()
+        if risk is None:
+            return self.nothing_selected()
+        from clientdesk.store.rules import NEXT_RISK_STATUS
+
+        status = RiskStatus(risk.status)
+        if action.id == "risk.next":
+            if status in NEXT_RISK_STATUS:
+                return ""
+            if status is RiskStatus.CLOSED:
+                return f"{risk.key} is closed: {key_of('risk.reopen')} reopens it."
+            occurred, close = key_of("risk.occurred"), key_of("risk.close")
+            return f"{risk.key} is {status.value}: {occurred} marks it occurred, {close} closes it."
+        _, _, parameters = parse(action.run)
+        if status.value == parameters[0]:
+            return f"{risk.key} is {status.value} already."
+        return ""
+
+    def action_next_status(self) -> None:
+        """Ask the app to move the risk under the cursor to its next status."""
+        from clientdesk.store.rules import NEXT_RISK_STATUS
+
+        risk = self._selected_risk()
+        if risk is not None and RiskStatus(risk.status) in NEXT_RISK_STATUS:
+            self.post_message(self.MoveStatus(risk, NEXT_RISK_STATUS[RiskStatus(risk.status)]))
+
     def action_move(self, status: str) -> None:
         """Ask the app to move the risk under the cursor to ``status``."""
+        risk = self._selected_risk()
+        if risk is not None and risk.status != status:
+            self.post_message(self.MoveStatus(risk, status))
+
+    def _selected_risk(self) -> Risk | None:
         from clientdesk.store.models import Risk
 
         risk = self.selected_record
-        if isinstance(risk, Risk) and risk.status != status:
-            self.post_message(self.MoveStatus(risk, status))
+        return risk if isinstance(risk, Risk) else None
 
     def action_cycle_filter(self) -> None:
         """Step to the next quick filter."""

@@ -29,6 +29,7 @@ from clientdesk.store.enums import Priority
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.models import Project, ServiceLevelTarget
 from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.widgets.actions import key_of
 from clientdesk.widgets.record_form import FormField, FormInvalid, RecordForm
 
 COUNTING_OPTIONS: tuple[tuple[str, str], ...] = (
@@ -147,8 +148,10 @@ class ServiceLevelForm(RecordForm[Project]):
                 yield self._field_row(WORKING_WEEK)
                 yield self._field_row(HOLIDAYS)
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
+                yield Button(f"Cancel ({key_of('form.cancel')})", compact=True, id="cancel")
+                yield Button(
+                    f"Save ({key_of('form.save')})", variant="primary", compact=True, id="save"
+                )
 
     def _title(self) -> Text:
         return Text.assemble(

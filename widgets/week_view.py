@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from clientdesk.store.text import printable
+from clientdesk.widgets.actions import bindings
 
 # Occurrences arrive from the pane; the calendar rules (and dateutil) they come
 # from are not needed for the app's first paint.
@@ -208,13 +208,7 @@ class WeekView(ScrollView, can_focus=True):
     WeekView > .week-view--empty { color: $text-muted; text-style: italic; }
     """
 
-    BINDINGS = [
-        Binding("up", "step(-1)", "Previous meeting", show=False, id="week.previous"),
-        Binding("down", "step(1)", "Next meeting", show=False, id="week.next"),
-        Binding("left", "day(-1)", "Meeting a day earlier", show=False, id="week.day_before"),
-        Binding("right", "day(1)", "Meeting a day later", show=False, id="week.day_after"),
-        Binding("enter", "choose", "Open", id="week.open"),
-    ]
+    BINDINGS = bindings("week")
 
     class OccurrenceHighlighted(Message):
         """The cursor moved to another occurrence (or off every occurrence)."""

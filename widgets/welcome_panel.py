@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
+
+from clientdesk.widgets.actions import bindings
 
 WELCOME_TEXT = (
     "clientdesk keeps, per client project, the communication calendar, the client's "
@@ -46,10 +47,7 @@ class WelcomePanel(Vertical):
     }
     """
 
-    BINDINGS = [
-        Binding("n", "create_project", "Create a first project", id="welcome.create"),
-        Binding("l", "load_demo", "Load demo data", id="welcome.demo"),
-    ]
+    BINDINGS = bindings("welcome")
 
     class CreateProject(Message):
         """The user wants to create the first project."""

@@ -8,7 +8,7 @@ from typing import TypeVar
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TextArea
 
 from clientdesk.store.models import Record
 from clientdesk.widgets.record_table import RecordTable
@@ -24,12 +24,15 @@ async def settle(pilot: Pilot[None]) -> None:
 
     At start-up the panes are composed while the file is read, and what was
     read is shown once they are: the first load is over when the app has left
-    its "loading" mode, which can be after the worker finished.
+    its "loading" mode, which can be after the worker finished. Keys are handled
+    one at a time: every key typed so far has been handled too.
     """
     for _ in range(500):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if getattr(pilot.app, "mode", None) != "loading":
+        if getattr(pilot.app, "mode", None) != "loading" and not getattr(
+            pilot.app, "keys_pending", 0
+        ):
             return
         await pilot.pause(0.01)
 
@@ -76,10 +79,21 @@ def saved_as_is(record: R) -> R:
 
 
 async def fill_input(pilot: Pilot[None], selector: str, text: str) -> None:
-    """Replace the text of the input ``selector`` as a user would: focus it, clear it, type."""
-    pilot.app.screen.query_one(selector, Input).focus()
+    """Replace the text of the input ``selector`` as a user would: focus it, clear it, type.
+
+    A field of several lines (a ``TextArea``) has all its text selected and
+    typed over; ``text`` may hold line breaks ("\n" presses enter).
+    """
+    field = pilot.app.screen.query_one(selector)
+    assert isinstance(field, Input | TextArea), f"{selector} is not a text field"
+    field.focus()
     await pilot.pause()
-    await pilot.press("end", "ctrl+u", *text)
+    if isinstance(field, TextArea):
+        field.select_all()
+        keys = ["enter" if char == "\n" else char for char in text]
+        await pilot.press(*(keys or ["backspace"]))
+    else:
+        await pilot.press("end", "ctrl+u", *text)
     await pilot.pause()
 
 
@@ -92,3 +106,8 @@ async def pick_option(pilot: Pilot[None], select: Select[str], label: str) -> No
     await pilot.pause()
     await pilot.press("enter", *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
     await pilot.pause()
+
+
+def notices(app: App[None]) -> list[str]:
+    """The text of every notification the app has shown that is still up."""
+    return [str(notification.message) for notification in app._notifications]

@@ -1,0 +1,45 @@
+"""Keys typed in one burst: all of them reach the app before it has handled the first.
+
+``pilot.press`` waits for the app to be idle after every key, as nobody types.
+A fast typist, a paste without bracketing, a laggy SSH link or ``tmux
+send-keys`` deliver a burst: :func:`press_at_once` puts every key in the app's
+queue before it handles any, as the terminal driver does.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.keys import _character_to_key, key_to_character
+from textual.pilot import Pilot
+
+from clientdesk.tui.output_guard import GuardedApp
+from tests.helpers.ui import settle
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal sends for ``key``: a character (``"@"``) or a key name (``"tab"``)."""
+    if len(key) == 1:
+        return events.Key(_character_to_key(key), key)
+    return events.Key(key, key_to_character(key))
+
+
+async def press_at_once(pilot: Pilot[None], *keys: str) -> None:
+    """Give the app every key of ``keys`` at once, then wait until it has handled them all."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app.post_message(event)
+    await keys_handled(pilot)
+
+
+async def keys_handled(pilot: Pilot[None]) -> None:
+    """Wait until the app has handled every key typed so far, and its workers are done."""
+    app = pilot.app
+    assert isinstance(app, GuardedApp)
+    for _ in range(2000):
+        await pilot.pause()
+        if not app.keys_pending:
+            break
+    assert app.keys_pending == 0, f"{app.keys_pending} keys were never handled"
+    await settle(pilot)

@@ -1,0 +1,20 @@
+"""A data file that is slow to read: the app stays in its loading state until the test says."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from clientdesk.store.repository import Snapshot, TinyDBRepository
+
+
+class SlowRepository(TinyDBRepository):
+    """A file store whose reads wait until the test lets them go (a large file, a slow disk)."""
+
+    def __init__(self, path: Path, gate: threading.Event) -> None:
+        super().__init__(path)
+        self.gate = gate
+
+    def snapshot(self) -> Snapshot:
+        self.gate.wait(10)
+        return super().snapshot()

@@ -1,0 +1,134 @@
+"""A burst of keys lands where the same keys typed slowly would: forms, dialogs, the filter.
+
+Each test gives the app a whole burst before it has handled the first key
+(see tests/helpers/keys.py), as a fast typist, a paste or a laggy SSH link
+does, and then checks what was stored or shown field by field. The last one
+writes a burst in one ``write()`` to the real app in a pseudo-terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from clientdesk.store.models import ClientRequest, Contact, Risk
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.tui.app import create_app
+from clientdesk.widgets.contact_form import ContactForm
+from clientdesk.widgets.reason_dialog import ReasonDialog
+from clientdesk.widgets.record_table import RecordTable
+from clientdesk.widgets.request_form import RequestForm
+from tests.helpers.keys import press_at_once
+from tests.helpers.terminal import Terminal, check_data_file
+from tests.helpers.ui import move_cursor_to, settle
+
+pytestmark = pytest.mark.usefixtures("app_now")
+
+
+def stored(path: Path) -> TinyDBRepository:
+    """The data file as another process would read it."""
+    return TinyDBRepository(path)
+
+
+def stored_requests(path: Path) -> list[ClientRequest]:
+    """Every request the data file holds."""
+    return stored(path).snapshot().all(ClientRequest)
+
+
+async def test_a_burst_in_the_request_form_fills_each_field_in_turn(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # "n" opens the form with its first field focused; the rest of the
+        # burst follows before the form has even mounted.
+        await press_at_once(pilot, "2", "n", "tab", *"AAA", "tab", *"BBB")
+        assert isinstance(app.screen, RequestForm)
+        values = app.screen.values()
+        assert (values["title"], values["description"]) == ("AAA", "BBB")
+        await press_at_once(pilot, "ctrl+s")
+        assert not isinstance(app.screen, RequestForm)
+    (added,) = [request for request in stored_requests(demo_path) if request.title == "AAA"]
+    assert added.description == "BBB"
+
+
+async def test_text_typed_right_after_the_contact_form_opens_goes_to_its_first_field(
+    demo_path: Path,
+) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_at_once(pilot, "c", "n", *"AAA", "tab", *"bbb@x.example")
+        assert isinstance(app.screen, ContactForm)
+        values = app.screen.values()
+        assert (values["name"], values["email"]) == ("AAA", "bbb@x.example")
+        await press_at_once(pilot, "ctrl+s")
+    (added,) = [c for c in stored(demo_path).snapshot().all(Contact) if c.name == "AAA"]
+    assert added.email == "bbb@x.example"
+
+
+async def test_a_burst_answers_the_reason_dialog_it_opens(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        risks = app.query_one("#risks-pane").query_one(RecordTable)
+        await move_cursor_to(pilot, risks, "RSK-1")
+        await press_at_once(pilot, "x", *"Workshop moved", "enter")
+        assert not isinstance(app.screen, ReasonDialog)
+        project_id = app.project_id
+    risks = stored(demo_path).snapshot().of_project(Risk, project_id or "")
+    (risk,) = [r for r in risks if r.key == "RSK-1"]
+    assert (risk.status, risk.close_reason) == ("closed", "Workshop moved")
+
+
+async def test_a_burst_after_the_filter_key_is_typed_into_the_filter(demo_path: Path) -> None:
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.query_one("#requests-pane").query_one(RecordTable)
+        every = len(table.records)
+        await press_at_once(pilot, "slash", *"export")
+        assert app.query_one("#filter-input", Input).value == "export"
+        titles = [request.title for request in table.records]
+        assert 0 < len(titles) < every
+        assert all("export" in title.lower() for title in titles)
+
+
+def test_a_burst_written_at_once_to_the_real_app_lands_field_by_field(demo_path: Path) -> None:
+    """Tab, text, tab, text and ctrl+s in one write(), as an SSH link delivers them."""
+    terminal = Terminal(demo_path, controlling=False, size=(120, 40))
+    try:
+        # The first frame: the terminal is in raw mode (ctrl+s is a key, not XOFF).
+        assert terminal.read_until(b"Opening the data file", timeout=30)
+        # Typed ahead while the file is read: the keys wait for the panes.
+        terminal.type(b"2n\tAAA\tBBB\x13")
+        assert wait_for(terminal, lambda: any(r.title == "AAA" for r in stored_requests(demo_path)))
+        (added,) = [r for r in stored_requests(demo_path) if r.title == "AAA"]
+        assert added.description == "BBB"
+        terminal.type(b"q")
+        assert wait_for(terminal, lambda: terminal.process.poll() is not None)
+        assert terminal.process.returncode == 0
+    finally:
+        terminal.close()
+    assert b"Traceback" not in terminal.seen and b"internal error" not in terminal.seen
+    assert check_data_file(demo_path).returncode == 0
+
+
+def wait_for(terminal: Terminal, condition: Callable[[], bool], timeout: float = 30) -> bool:
+    """Read what the app draws until ``condition`` holds; False if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except (OSError, ValueError):
+            pass  # the data file is being replaced: read it again
+        terminal.read_for(0.05)  # an app whose output nobody reads stops drawing
+    return False
