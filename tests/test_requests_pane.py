@@ -199,7 +199,7 @@ async def test_new_request_typed_with_the_keys_is_stored_and_shown(demo_path: Pa
         assert not isinstance(app.screen, RequestForm)
         (new,) = [r for r in stored_requests(demo_path) if r.title.startswith("Export [b]")]
         assert (new.status, new.received_at, new.updated_by) == ("new", FIXED_NOW, "tester")
-        assert ("information", f"Saved request {new.key}.") in notifications(app)
+        assert ("information", f"Saved request {new.key} (ctrl+z undoes).") in notifications(app)
         assert table(app).selected_record is not None
         assert table(app).selected_record.id == new.id, "the cursor is on the new request"
         assert "Export [b]all[/b] invoices" in screen_text(app)
@@ -673,7 +673,7 @@ async def test_setting_pending_oneself_is_not_called_a_cleared_approval(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, RequestForm)
-        assert ("information", f"Saved request {change.key}.") in notifications(app)
+        assert ("information", f"Saved request {change.key} (ctrl+z undoes).") in notifications(app)
         assert not [text for severity, text in notifications(app) if severity == "warning"]
     assert stored_request(demo_path, change.key).decision == "pending"
 
@@ -700,7 +700,7 @@ async def test_service_levels_from_the_pane_recount_the_clocks(demo_path: Path) 
         assert not isinstance(app.screen, ServiceLevelForm)
         project = first_project(demo_path)
         assert project.service_levels.target(late.priority).first_response_minutes == 5 * 24 * 60
-        assert ("information", f"Saved the service levels of {project.key}.") in (
+        assert ("information", f"Saved the service levels of {project.key} (ctrl+z undoes).") in (
             notifications(app)
         )
         assert late.key not in breached_keys(demo_path)

@@ -117,7 +117,9 @@ class CalendarActions:
     def _record_saved(self, record: Record | None) -> None:
         if record is None:
             return
-        self.host.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
+        self.host.notify(
+            f"Saved {type(record).LABEL} {record.key} ({self.host.undo_key} undoes).", markup=False
+        )
         self.host.reload(select_record=record.id)
 
     # -- what the pane asks ----------------------------------------------------------

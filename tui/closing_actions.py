@@ -73,7 +73,9 @@ class ClosingActions:
     def _saved(self, record: Record | None) -> None:
         if record is None:
             return
-        self.host.notify(f"Saved {type(record).LABEL} {record.key}.", markup=False)
+        self.host.notify(
+            f"Saved {type(record).LABEL} {record.key} ({self.host.undo_key} undoes).", markup=False
+        )
         self.host.reload(select_record=record.id)
 
     # -- the checklist -----------------------------------------------------------------

@@ -48,5 +48,8 @@ class ContactsActions:
     def _saved(self, contact: Contact | None) -> None:
         if contact is None:
             return
-        self.host.notify(f"Saved contact {contact.key} ({contact.name}).", markup=False)
+        self.host.notify(
+            f"Saved contact {contact.key} ({contact.name}) ({self.host.undo_key} undoes).",
+            markup=False,
+        )
         self.host.reload(select_contact=contact.id)

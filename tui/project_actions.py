@@ -50,5 +50,7 @@ class ProjectActions:
         """Say the project form saved ``project`` (None: cancelled) and open it."""
         if project is None:
             return
-        self.host.notify(f"Saved project {project.key}.", markup=False)
+        self.host.notify(
+            f"Saved project {project.key} ({self.host.undo_key} undoes).", markup=False
+        )
         self.host.reload(select_project=project.id)

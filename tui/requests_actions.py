@@ -67,7 +67,9 @@ class RequestsActions:
     ) -> None:
         if request is None:
             return
-        self.host.notify(f"Saved request {request.key}.", markup=False)
+        self.host.notify(
+            f"Saved request {request.key} ({self.host.undo_key} undoes).", markup=False
+        )
         # The store clears an approval when the impact of an approved change is
         # edited; say so only then, not when the user set "pending" themselves.
         chosen = submitted[-1].decision if submitted else request.decision
@@ -157,5 +159,8 @@ class RequestsActions:
     def _service_levels_saved(self, project: Project | None) -> None:
         if project is None:
             return
-        self.host.notify(f"Saved the service levels of {project.key}.", markup=False)
+        self.host.notify(
+            f"Saved the service levels of {project.key} ({self.host.undo_key} undoes).",
+            markup=False,
+        )
         self.host.reload()

@@ -49,7 +49,11 @@ class RisksActions:
     def _saved(self, risk: Risk | None) -> None:
         if risk is None:
             return
-        self.host.notify(f"Saved risk {risk.key} (score {risk.score}, {risk.band}).", markup=False)
+        self.host.notify(
+            f"Saved risk {risk.key} (score {risk.score}, {risk.band}) "
+            f"({self.host.undo_key} undoes).",
+            markup=False,
+        )
         self.host.reload(select_record=risk.id)
 
     def move(self, risk: Risk, status: str) -> None:
