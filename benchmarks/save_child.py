@@ -43,7 +43,8 @@ async def measure(pilot: Pilot[None]) -> None:
 
     inner.apply = timed_apply
     await pilot.press("e")
-    await pilot.pause(0.3)
+    while not app.screen.query("#field-title"):  # the form opens (keys are handled in order)
+        await asyncio.sleep(0.01)
     title = app.screen.query_one("#field-title", Input)
     title.focus()
     await pilot.press("end", "!")
