@@ -226,7 +226,7 @@ async def test_items_move_up_and_down_and_new_ones_go_last(demo_path: Path) -> N
         ]
         assert checklist(app).selected_record is not None
         assert checklist(app).selected_record.key == "CHK-3", "the cursor moves with the item"
-        await pilot.press("shift+up", "left_square_bracket")
+        await pilot.press("shift+up", "shift+up")
         await settle(pilot)
         assert [item.key for item in checklist(app).records][:3] == ["CHK-1", "CHK-3", "CHK-2"]
         await pilot.press("n")

@@ -8,21 +8,24 @@ writes a burst in one ``write()`` to the real app in a pseudo-terminal.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input
 
 from clientdesk.store.models import ClientRequest, Contact, Risk
 from clientdesk.store.repository import TinyDBRepository
-from clientdesk.tui.app import create_app
+from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.contact_form import ContactForm
+from clientdesk.widgets.follow_up_dialog import FollowUpDialog
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
-from tests.helpers.keys import press_at_once
+from tests.helpers.keys import key_event, keys_handled, press_at_once
 from tests.helpers.terminal import Terminal, check_data_file
 from tests.helpers.ui import move_cursor_to, settle
 
@@ -132,3 +135,64 @@ def wait_for(terminal: Terminal, condition: Callable[[], bool], timeout: float =
             pass  # the data file is being replaced: read it again
         terminal.read_for(0.05)  # an app whose output nobody reads stops drawing
     return False
+
+
+class SlowSaves(TinyDBRepository):
+    """A data file whose writes wait until the test lets them go (a slow shared disk)."""
+
+    def __init__(self, path: Path, gate: threading.Event) -> None:
+        super().__init__(path)
+        self.gate = gate
+
+    def apply(self, *args: Any, **kwargs: Any) -> Any:
+        self.gate.wait(10)
+        return super().apply(*args, **kwargs)
+
+
+async def test_keys_typed_while_a_save_runs_wait_for_it(demo_path: Path) -> None:
+    gate = threading.Event()
+    gate.set()
+    app = ClientDeskApp(SlowSaves(demo_path, gate))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "e")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestForm)
+        app.screen.query_one("#field-title", Input).focus()
+        gate.clear()  # the save is slow: the rest of the burst comes while it runs
+        for key in ("end", "Z", "ctrl+s", "3", "s"):
+            event = key_event(key)
+            event.set_sender(app)
+            app.post_message(event)
+        for _ in range(50):
+            await pilot.pause()
+        assert app.keys_pending >= 2  # "3" and "s" wait for the save
+        gate.set()
+        await keys_handled(pilot)
+        assert app.current_pane_id == "risks"  # "3" met the panes, as typed slowly
+        saved = TinyDBRepository(demo_path).snapshot()
+        titles = [r.title for r in saved.all(ClientRequest)]
+        assert any(title.endswith("Z") for title in titles)
+        assert not any(title.endswith("Z3") or title.endswith("3s") for title in titles)
+
+
+async def test_a_question_a_write_brings_gets_the_keys_typed_after_it(demo_path: Path) -> None:
+    gate = threading.Event()
+    gate.set()
+    app = ClientDeskApp(SlowSaves(demo_path, gate))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        gate.clear()
+        for key in ("O", "2"):  # occurred, then (too soon) the Requests pane
+            event = key_event(key)
+            event.set_sender(app)
+            app.post_message(event)
+        for _ in range(50):
+            await pilot.pause()
+        gate.set()
+        await keys_handled(pilot)
+        # Typed slowly, "2" would have met the follow-up question: it waits for it.
+        assert isinstance(app.screen, FollowUpDialog)
+        assert app.current_pane_id == "risks"

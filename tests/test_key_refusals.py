@@ -152,3 +152,19 @@ async def test_back_returns_from_a_blocker_to_its_gate(demo_path: Path) -> None:
             "Nothing to go back to: backspace returns from a jump (enter on a gate's blocker)."
         ]
         assert isinstance(app.current_pane, ClosingPane)
+
+
+async def test_a_closed_projects_contacts_are_not_opened_for_editing(demo_path: Path) -> None:
+    close_first_project(demo_path)
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        contacts_screen = app.screen
+        for keys in (("n",), ("e",), ("enter",)):
+            app.clear_notifications()
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert app.screen is contacts_screen, keys
+            assert notices(app) == ["NWPORTAL is closed: reopen it (Closing pane, R) to change it"]

@@ -22,6 +22,7 @@ from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
 from clientdesk.tui.record_saves import RecordSaves, RecordWritten, WriteFailed
+from clientdesk.widgets.actions import key_of
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 
@@ -157,7 +158,8 @@ class CalendarActions:
             return
         if project.is_closed and action not in ("detail", "export"):
             self.host.notify(
-                f"{project.key} is closed: reopen it (Closing pane, R) to change it",
+                f"{project.key} is closed: reopen it (Closing pane, "
+                f"{key_of('closing.reopen_project')}) to change it",
                 severity="warning",
                 markup=False,
             )

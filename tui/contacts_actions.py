@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from clientdesk.store import clock
 from clientdesk.tui.contacts_screen import ContactsScreen
+from clientdesk.widgets.actions import key_of
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Contact, Project
@@ -32,9 +33,21 @@ class ContactsActions:
             self.host.push_screen(ContactsScreen(snapshot, project, clock.now()))
 
     def edit(self, project: Project, contact: Contact | None) -> None:
-        """Open the contact form on ``contact`` (None: a new one in ``project``)."""
+        """Open the contact form on ``contact`` (None: a new one in ``project``).
+
+        A closed project's contacts are read-only until it is reopened: the
+        form is not opened only to fail when saved.
+        """
         from clientdesk.widgets.contact_form import ContactForm
 
+        if project.is_closed:
+            reopen = key_of("closing.reopen_project")
+            self.host.notify(
+                f"{project.key} is closed: reopen it (Closing pane, {reopen}) to change it",
+                severity="warning",
+                markup=False,
+            )
+            return
         repository = self.host.repository
         save = repository.update if contact is not None else repository.add
         form = ContactForm(

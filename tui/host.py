@@ -111,6 +111,10 @@ class Host(Protocol):
         """Show ``screen`` over the others; ``callback`` gets what it is dismissed with."""
         ...
 
+    def hold_keys_for_write(self) -> str:
+        """Hold typed keys until the write about to start has reported back."""
+        ...
+
     def notify(
         self,
         message: str,

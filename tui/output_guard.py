@@ -28,6 +28,7 @@ the filters, from styles and positions, and never pass through here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from rich.cells import cell_len
@@ -36,6 +37,7 @@ from textual import events
 from textual.app import App
 from textual.color import Color
 from textual.filter import LineFilter
+from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from clientdesk.store.text import (
@@ -45,6 +47,9 @@ from clientdesk.store.text import (
     without_terminal_controls,
 )
 from clientdesk.tui.key_order import KeyOrder, KeyProbe
+
+WRITE_HOLD_SECONDS = 10.0
+"""The longest typed keys wait for a write a key started (a slow shared disk)."""
 
 REPLACEMENT = "\ufffd"
 """What a control character shows as: U+FFFD, the replacement character."""
@@ -154,6 +159,8 @@ class GuardedApp(App[None]):
         """Set the app up as Textual does, with its keys handed on in order."""
         super().__init__(*args, **kwargs)
         self._key_order = KeyOrder(self, super().on_event)
+        self._key_holds: set[str] = set()
+        self._write_holds = 0
 
     @property
     def keys_pending(self) -> int:
@@ -165,13 +172,47 @@ class GuardedApp(App[None]):
         """True while typed keys wait for :meth:`take_keys` (a key that quits never waits)."""
         return self._key_order.on_hold
 
-    def hold_keys(self) -> None:
-        """Keep typed keys waiting, in order, until :meth:`take_keys` (the app is not ready)."""
-        self._key_order.on_hold = True
+    def hold_keys(self, reason: str = "start", *, timeout: float | None = None) -> None:
+        """Keep typed keys waiting, in order, until :meth:`take_keys` with the same ``reason``.
 
-    async def take_keys(self) -> None:
-        """Hand on the keys kept waiting since :meth:`hold_keys`, in the order they came."""
-        await self._key_order.release()
+        Holds are named: keys wait until every one is taken back. A hold with
+        a ``timeout`` is taken back then at the latest, so that a write that
+        never reports back cannot keep the keyboard.
+        """
+        self._key_holds.add(reason)
+        self._key_order.on_hold = True
+        if timeout is not None:
+            self.set_timer(timeout, partial(self.take_keys, reason))
+
+    async def take_keys(self, reason: str = "start") -> None:
+        """Take back the hold ``reason``; once none is left, hand on the keys that waited."""
+        self._key_holds.discard(reason)
+        if not self._key_holds and self._key_order.on_hold:
+            await self._key_order.release()
+
+    def hold_keys_for_write(self) -> str:
+        """Hold typed keys while a write a key started runs; :class:`KeysFree` gives them back.
+
+        Typed slowly, the next key would meet what the write brings (the pane
+        refilled, a follow-up question): typed in a burst, it waits for it too.
+        """
+        self._write_holds += 1
+        reason = f"write-{self._write_holds}"
+        self.hold_keys(reason, timeout=WRITE_HOLD_SECONDS)
+        return reason
+
+    class KeysFree(Message):
+        """A write is over and its news handled: the keys held for it go on."""
+
+        def __init__(self, reason: str) -> None:
+            """Name the hold to take back."""
+            super().__init__()
+            self.reason = reason
+            """The hold's name, as :meth:`GuardedApp.hold_keys_for_write` gave it."""
+
+    async def on_guarded_app_keys_free(self, message: KeysFree) -> None:
+        """Take back a write's hold (posted after the write's own news)."""
+        await self.take_keys(message.reason)
 
     async def on_key_probe(self, probe: KeyProbe) -> None:
         """A key's probe is back: the key was handled (see :mod:`clientdesk.tui.key_order`)."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.message import Message
 
 from clientdesk.store.errors import ConflictError, StoreError, describe_error
+from clientdesk.tui.output_guard import GuardedApp
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Record
@@ -120,7 +121,7 @@ class RecordSaves:
                 change in again, with their text, so that it is not lost.
         """
         work = partial(self._save, record, changes, done, redone, ask_again)
-        self.host.run_worker(work, thread=True, group="store", exclusive=False)
+        self._run(work)
 
     def save_with_text(
         self,
@@ -149,8 +150,20 @@ class RecordSaves:
 
     def delete(self, record: Record) -> None:
         """Delete ``record``; a colleague's newer version of it is shown and asked about first."""
-        work = partial(self._delete, record)
-        self.host.run_worker(work, thread=True, group="store", exclusive=False)
+        self._run(partial(self._delete, record))
+
+    def _run(self, work: Callable[[], None]) -> None:
+        """Run ``work`` in a thread worker, the keys typed meanwhile waiting for its news."""
+        hold = self.host.hold_keys_for_write()
+
+        def then_free_the_keys() -> None:
+            try:
+                work()
+            finally:
+                # After the write's own news, on the same queue: handled after it.
+                self.host.post_message(GuardedApp.KeysFree(hold))
+
+        self.host.run_worker(then_free_the_keys, thread=True, group="store", exclusive=False)
 
     # -- in the worker thread ---------------------------------------------------------
 

@@ -762,8 +762,8 @@ class CalendarPane(RecordTablePane):
         return self._row_context.project if self._row_context is not None else None
 
     def why_not(self, action: Action) -> str:
-        """Export and send give a closed project's invites too: only the rest is read-only."""
-        if action.id in ("calendar.export", "calendar.send"):
+        """Export gives a closed project's invites too: the rest is read-only."""
+        if action.id == "calendar.export":
             return self.refusal(action)
         return super().why_not(action)
 

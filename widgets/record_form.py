@@ -333,6 +333,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         self._defaults = dict(defaults or {})
         self._subtitle = subtitle
         self._saving = False
+        self._key_hold = ""
         self._initial: dict[str, str] = {}
         self._mine: R | None = None
         self._notes: list[str] = []
@@ -575,7 +576,18 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     def _start_saving(self, record: R) -> None:
         self._saving = True
         self.query_one("#save", Button).disabled = True
+        # Keys typed after ctrl+s wait until the form has closed (or shown why
+        # not): typed slowly, they would meet the pane, not this form.
+        hold_keys = getattr(self.app, "hold_keys_for_write", None)
+        self._key_hold = hold_keys() if callable(hold_keys) else ""
         self._save_in_background(record)
+
+    def _free_keys(self) -> None:
+        """Let the keys typed during the save go on (after what the save brought)."""
+        hold, self._key_hold = self._key_hold, ""
+        take_keys = getattr(self.app, "take_keys", None)
+        if hold and callable(take_keys):
+            self.app.call_later(take_keys, hold)
 
     @work(thread=True, group="store", exclusive=True)
     def _save_in_background(self, record: R) -> None:
@@ -591,11 +603,13 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         for note in self._notes:
             self.app.notify(note, title="Time taken as the first", severity="warning", markup=False)
         self.dismiss(cast(R, message.record))
+        self._free_keys()
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
         self._saving = False
         self.query_one("#save", Button).disabled = False
+        self._free_keys()
         error = message.error
         if isinstance(error, ConflictError) and self._is_conflict_of_this_record(error):
             self._show_conflict(error)
