@@ -485,10 +485,12 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         error = self.query_one("#error", NoticePanel)
         error.heading = "The data file cannot be used"
         error.body = message
+        quits, reload = key_of("quit"), key_of("data.reload")
         error.hint = (
-            "Open the file by its own path (clientdesk --data FILE); q quits."
+            f"Open the file by its own path (clientdesk --data FILE); {quits} quits."
             if linked
-            else "Fix the file or restore the backup, then press r to read it again; q quits."
+            else f"Fix the file or restore the backup, then press {reload} to read it again; "
+            f"{quits} quits."
         )
         self.mode = "error"
 

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import plain
 from clientdesk.widgets.contacts_pane import ContactsPane
 from clientdesk.widgets.key_footer import KeyFooter
@@ -99,7 +99,9 @@ class ContactsScreen(ModalScreen[None]):
         if isinstance(contact, Contact):
             self.post_message(self.EditContact(self.project, contact))
         else:
-            self.notify("No contact to edit: press n to add one.", markup=False)
+            self.notify(
+                f"No contact to edit: press {key_of('contacts.add')} to add one.", markup=False
+            )
 
     async def action_filter(self) -> None:
         """Filter the contacts."""

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from clientdesk.store.text import printable_lines
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 
 
 class BusyDialog(ModalScreen[bool]):
@@ -57,7 +57,7 @@ class BusyDialog(ModalScreen[bool]):
         """The message and the key that stops the work."""
         with Vertical(id="busy-box"):
             yield Static(Text(printable_lines(self._message)), id="busy-message")
-            yield Static("escape cancels", id="busy-help")
+            yield Static(f"{key_of('busy.cancel')} cancels", id="busy-help")
 
     def finish(self) -> None:
         """The work is done: close the notice (unless escape closed it already).

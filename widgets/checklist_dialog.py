@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from clientdesk.store.fields import read_score
 from clientdesk.store.text import printable
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.field_input import FieldInput
 
 
@@ -130,7 +130,7 @@ class ChecklistDialog(ModalScreen[Tick | None]):
                         id="tick-score",
                     )
             yield Static(id="tick-error")
-            yield Static("enter: tick · escape: cancel", id="tick-help")
+            yield Static(f"enter: tick · {key_of('tick.cancel')}: cancel", id="tick-help")
 
     def action_tick(self) -> None:
         """Dismiss with the evidence and the score; a missing or wrong score is refused."""

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 from clientdesk.store.calendar import Occurrence, describe_rule
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.text import printable
-from clientdesk.widgets.actions import Action, ExplainedActions, bindings
+from clientdesk.widgets.actions import Action, ExplainedActions, bindings, key_of
 from clientdesk.widgets.calendar_pane import occurrence_refusal
 from clientdesk.widgets.cells import ALERT_STYLE, date_text, datetime_text, time_text
 
@@ -164,7 +164,7 @@ class MeetingDetail(ExplainedActions, ModalScreen[str | None]):
         box.border_title = Text(
             f"{self.occurrence.key} {printable(self.occurrence.meeting.title)}", end=""
         )
-        box.border_subtitle = "escape: close"
+        box.border_subtitle = f"{key_of('detail.close')}: close"
         box.focus()
 
     # -- keys ------------------------------------------------------------------------------
@@ -186,7 +186,10 @@ class MeetingDetail(ExplainedActions, ModalScreen[str | None]):
         actions.focus()
         if actions.highlighted not in open_actions:
             actions.highlighted = open_actions[0]
-        self.notify("Pick the action item, then press enter or a.", title="Action items")
+        self.notify(
+            f"Pick the action item, then press enter or {key_of('detail.action_to_request')}.",
+            title="Action items",
+        )
 
     @on(OptionList.OptionSelected, "#detail-actions")
     def _action_chosen(self, event: OptionList.OptionSelected) -> None:

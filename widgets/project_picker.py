@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import plain, rag_badge
 from clientdesk.widgets.field_input import FieldInput
 
@@ -88,7 +88,9 @@ class ProjectPicker(ModalScreen[str | None]):
                 placeholder="Type to filter by key, name or client", id="picker-filter"
             )
             yield OptionList(id="picker-list")
-            yield Static("enter opens · escape cancels · ↑↓ move", id="picker-hint")
+            yield Static(
+                f"enter opens · {key_of('picker.cancel')} cancels · ↑↓ move", id="picker-hint"
+            )
 
     def on_mount(self) -> None:
         """Fill the list and highlight the current project."""

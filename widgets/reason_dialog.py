@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from clientdesk.store.text import printable_lines
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.field_input import FieldInput
 
 
@@ -86,7 +86,7 @@ class ReasonDialog(ModalScreen[str | None]):
                 self._value, placeholder=self._placeholder, compact=True, id="reason-input"
             )
             yield Static(id="reason-error")
-            yield Static("enter: confirm · escape: cancel", id="reason-help")
+            yield Static(f"enter: confirm · {key_of('reason.cancel')}: cancel", id="reason-help")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -8,7 +8,7 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from clientdesk.widgets.actions import bindings
+from clientdesk.widgets.actions import bindings, key_of
 
 WELCOME_TEXT = (
     "clientdesk keeps, per client project, the communication calendar, the client's "
@@ -61,8 +61,12 @@ class WelcomePanel(Vertical):
             yield Static("Welcome to clientdesk", id="welcome-heading")
             yield Static(WELCOME_TEXT, id="welcome-text")
             with Horizontal(id="welcome-buttons"):
-                yield Button("Create a first project (n)", variant="primary", id="create")
-                yield Button("Load demo data (l)", id="demo")
+                yield Button(
+                    f"Create a first project ({key_of('welcome.create')})",
+                    variant="primary",
+                    id="create",
+                )
+                yield Button(f"Load demo data ({key_of('welcome.demo')})", id="demo")
 
     def focus_first(self) -> None:
         """Focus the "create" button."""
