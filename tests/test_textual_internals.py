@@ -68,3 +68,13 @@ async def test_the_line_is_the_apps_own_and_the_exit_status_is_1(
             await pilot.pause()
     assert capsys.readouterr().err.strip() == "own line: boom"
     assert app.return_code == 1
+
+
+def test_a_text_area_is_known_where_textual_defines_it() -> None:
+    from textual.widgets import Input, TextArea
+
+    from clientdesk.tui.textual_internals import TEXT_AREA_MODULE, is_text_area
+
+    assert TextArea.__module__ == TEXT_AREA_MODULE
+    assert is_text_area(TextArea())
+    assert not is_text_area(Input())

@@ -27,7 +27,6 @@ when nothing waits before it; a key that quits is handled at once, always.
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
+from clientdesk.tui.textual_internals import is_text_area
 from clientdesk.widgets.actions import action_of
 
 if TYPE_CHECKING:
@@ -61,13 +61,6 @@ GIVE_UP_CHECKS = 50
 
 QUIT_ACTIONS = frozenset({"quit", "app.quit"})
 """The actions of a key that is never kept waiting."""
-
-
-def _is_text_area(widget: object) -> bool:
-    """True for a TextArea, without importing it for an app that shows none (start-up)."""
-    # The module may be half imported (a form is being built in a worker thread).
-    text_area = getattr(sys.modules.get("textual.widgets._text_area"), "TextArea", None)
-    return text_area is not None and isinstance(widget, text_area)
 
 
 class KeyProbe(Message):
@@ -175,7 +168,7 @@ class KeyOrder:
             return False
         focused = self._app.focused
         return isinstance(focused, Input) or (
-            _is_text_area(focused) and not getattr(focused, "read_only", True)
+            is_text_area(focused) and not getattr(focused, "read_only", True)
         )
 
     def _works_now(self, event: InputEvent) -> bool:

@@ -5,6 +5,8 @@ Textual ends an app after an unhandled error by printing a full traceback
 and the crash log. That needs three private names of ``App``: the override
 itself, ``_exit_renderables`` (what is printed once the terminal is
 restored) and ``_close_messages_no_wait`` (how Textual stops the app there).
+A fourth, the module path of Textual's ``TextArea``, lets the key queue
+tell a text area without importing it at start-up (:func:`is_text_area`).
 They are used here only, and ``tests/test_textual_internals.py`` pins what
 they do, so that a Textual upgrade that changes them fails a test rather
 than a user's terminal. (The terminal driver's own overrides live with it,
@@ -13,6 +15,7 @@ in :mod:`clientdesk.tui.terminal_guard`.)
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -40,3 +43,17 @@ class EndsWithOneLine:
         app.bell()
         app._exit_renderables.append(Text(self.fatal_error_line(error)))
         app._close_messages_no_wait()
+
+
+TEXT_AREA_MODULE = "textual.widgets._text_area"
+"""Where Textual defines ``TextArea`` (``textual.widgets`` imports it lazily)."""
+
+
+def is_text_area(widget: object) -> bool:
+    """True for a Textual ``TextArea``, without importing it for an app that shows none.
+
+    The module may be half imported (a form being built in a worker thread):
+    then no widget on screen can be one yet.
+    """
+    text_area = getattr(sys.modules.get(TEXT_AREA_MODULE), "TextArea", None)
+    return text_area is not None and isinstance(widget, text_area)
