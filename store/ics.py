@@ -296,8 +296,11 @@ def _listed_timezone(
         part = _observance(
             TimezoneDaylight if daylight else TimezoneStandard, found[0].onset, before, after, name
         )
-        if len(found) > 1:
-            part.add("RDATE", [t.onset for t in found[1:]])
+        # One date per RDATE line: Mozilla's ical.js (Thunderbird) reads only
+        # the first value of a line, and misplaces by an hour every occurrence
+        # after a change it did not read.
+        for transition in found[1:]:
+            part.add("RDATE", transition.onset)
         component.add_component(part)
     return component
 

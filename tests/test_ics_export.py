@@ -354,11 +354,14 @@ def test_a_berlin_series_expands_to_ten_local_across_both_dst_changes() -> None:
     assert [s for s in regular if s < at(28, 3)] == [at(1, 3), at(8, 3)]
 
 
-def vtimezone_onsets(vtimezone: Component, until: datetime) -> list[tuple[datetime, timedelta]]:
+def vtimezone_onsets(
+    vtimezone: Component, until: datetime, *, first_value_only: bool = False
+) -> list[tuple[datetime, timedelta]]:
     """Every change the VTIMEZONE's own parts make up to ``until``: (UTC, naive; new offset).
 
     Each part's onsets (DTSTART, RRULE, RDATE) are wall-clock times in the
-    offset before them (TZOFFSETFROM).
+    offset before them (TZOFFSETFROM). ``first_value_only`` reads an RDATE
+    line as Mozilla's ical.js does: its first value only.
     """
     onsets: list[tuple[datetime, timedelta]] = []
     for part in vtimezone.subcomponents:
@@ -370,19 +373,24 @@ def vtimezone_onsets(vtimezone: Component, until: datetime) -> list[tuple[dateti
             local_onsets = rule.between(first, until, inc=True)
         rdates = part.get("RDATE", [])
         for listed in rdates if isinstance(rdates, list) else [rdates]:
-            local_onsets += [value.dt for value in listed.dts]
+            values = listed.dts[:1] if first_value_only else listed.dts
+            local_onsets += [value.dt for value in values]
         onsets += [(onset - before, after) for onset in local_onsets]
     return sorted(onsets)
 
 
-def offset_by_vtimezone(vtimezone: Component, local: datetime) -> timedelta:
+def offset_by_vtimezone(
+    vtimezone: Component, local: datetime, *, first_value_only: bool = False
+) -> timedelta:
     """The UTC offset the VTIMEZONE's own parts give the wall-clock time ``local`` (naive).
 
     The part in force at an instant is the one with the latest onset at or
     before it; the offset of ``local`` is the one that, taken back to UTC,
     finds itself in force.
     """
-    onsets = vtimezone_onsets(vtimezone, local + timedelta(days=2))
+    onsets = vtimezone_onsets(
+        vtimezone, local + timedelta(days=2), first_value_only=first_value_only
+    )
     for offset in sorted({after for _, after in onsets}):
         instant = local - offset
         in_force = [after for at, after in onsets if at <= instant]
@@ -434,6 +442,40 @@ def test_the_files_own_vtimezone_gives_every_occurrence_its_real_offset(
     assert len(wall_times) >= (date(2029, 1, 1) - date(2027, 1, 4)).days
     for local in wall_times:
         assert offset_by_vtimezone(vtimezone, local) == local.replace(tzinfo=tz).utcoffset(), local
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "first"),
+    [
+        ("Africa/Casablanca", datetime(2027, 1, 4, 10)),  # Ramadan changes every year
+        ("America/Sao_Paulo", datetime(2018, 10, 1, 10)),  # daylight time ended in 2019
+        ("Asia/Tehran", datetime(2021, 9, 6, 10)),  # daylight time ended in 2022
+    ],
+)
+def test_a_reader_of_one_date_per_rdate_line_places_every_occurrence(
+    zone_name: str, first: datetime
+) -> None:
+    # A zone whose rules change during the series is written as listed changes;
+    # ical.js (Thunderbird) reads one value per RDATE line, so each has one.
+    tz = ZoneInfo(zone_name)
+    start = first.replace(tzinfo=tz)
+    meeting = make_meeting(start=start, timezone=zone_name, rrule="FREQ=WEEKLY;COUNT=60")
+    cal = parsed(meeting_invite(meeting, PROJECT, now=NOW))
+    rdate_lines = [line for line in unfolded_lines(cal) if line.startswith("RDATE")]
+    assert rdate_lines and all("," not in line for line in rdate_lines)
+    (vtimezone,) = cal.walk("VTIMEZONE")
+    (series,) = cal.walk("VEVENT")
+    rule = rrulestr(series["RRULE"].to_ical().decode(), dtstart=start)
+    wall_times = [moment.replace(tzinfo=None) for moment in rule]
+    assert len(wall_times) == 60
+    for local in wall_times:
+        by_file = offset_by_vtimezone(vtimezone, local, first_value_only=True)
+        assert by_file == local.replace(tzinfo=tz).utcoffset(), local
+
+
+def unfolded_lines(cal: Component) -> list[str]:
+    """The calendar's content lines, unfolded."""
+    return cal.to_ical().decode().replace("\r\n ", "").split("\r\n")
 
 
 @pytest.mark.parametrize(
