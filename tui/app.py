@@ -646,10 +646,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     def is_live(self, action: Action) -> bool:
         """Offer each key only where it works (e.g. no pane keys before a project exists)."""
         mode = self.mode
-        if action.id == "record.new":
+        if action.id in ("record.new", "project.new"):
             return mode in ("panes", "welcome")  # on the welcome panel "n" makes the first project
-        if action.id == "project.new":
-            return mode in ("panes", "welcome")
         if action.id == "demo.load":
             return mode == "welcome"
         if action.id == "data.reload":

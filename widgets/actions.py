@@ -274,6 +274,9 @@ BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
 """Every action by its id."""
 
 
+_SPELLED_OUT = {"enter": "enter", "escape": "escape", "backspace": "backspace", "space": "space"}
+"""Keys a hint spells out rather than showing Textual's symbol for them."""
+
 _keys_in_force: dict[str, str] = {}
 
 
@@ -397,9 +400,6 @@ class ExplainedActions(DOMNode):
 def listed(actions: Iterable[Action]) -> list[Action]:
     """The actions of ``actions`` that the help and the palette show."""
     return [action for action in actions if action.listed]
-
-
-_SPELLED_OUT = {"enter": "enter", "escape": "escape", "backspace": "backspace", "space": "space"}
 
 
 def key_names(action: Action) -> str:
