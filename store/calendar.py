@@ -51,6 +51,12 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 """The years a meeting or plan item may fall in (far-off dates are typing slips)."""
 _SEARCH_SPANS = (timedelta(weeks=8), timedelta(days=366), timedelta(days=3660))
 """How far ahead :func:`next_occurrence` looks, widening until it finds one."""
+DAY_MINUTES = 24 * 60
+"""The minutes of one day of an all-day meeting (its length is whole days)."""
+MAX_ALL_DAY_DAYS = 366
+"""How many days an all-day meeting may span (a conference, a holiday, a phase)."""
+MAX_EXTRA_DATES = 1000
+"""How many extra dates (iCalendar RDATE) a series may have; real ones have a few."""
 
 
 def normalise_rule(text: str) -> str:
@@ -115,8 +121,102 @@ def _is_occurrence(meeting: Meeting, original_start: datetime) -> bool:
     rule = _series_rule(meeting)
     if rule is None:
         return original_start == meeting.start
+    if original_start in meeting.extra_dates:
+        return True
     found = rule.after(original_start, inc=True)
     return found is not None and found == original_start
+
+
+# -- all-day meetings and extra dates ------------------------------------------------------
+
+
+def day_start(day: date, timezone: str) -> datetime:
+    """The first instant of ``day`` in ``timezone``: 00:00, or the hour the clocks skip to.
+
+    A few zones move their clocks at midnight (America/Havana, Asia/Beirut, and
+    Sao Paulo until 2019): there the day starts at 01:00.
+    """
+    place = zone(timezone)
+    midnight = datetime.combine(day, time(0), place)
+    return midnight.astimezone(UTC).astimezone(place)
+
+
+def whole_days_problem(
+    start: datetime, duration_minutes: int, timezone: str, *, all_day: bool
+) -> str | None:
+    """Why a meeting's start and length do not fit its kind (None when they do).
+
+    A timed meeting lasts 24 hours at most; an all-day meeting starts at the
+    start of a day in its zone and lasts whole days.
+    """
+    if not all_day:
+        if duration_minutes > DAY_MINUTES:
+            return "a meeting lasts between 1 minute and 24 hours (an all-day one may last days)"
+        return None
+    if duration_minutes % DAY_MINUTES:
+        return "an all-day meeting lasts whole days"
+    if not 1 <= duration_minutes // DAY_MINUTES <= MAX_ALL_DAY_DAYS:
+        return f"an all-day meeting lasts 1 to {MAX_ALL_DAY_DAYS} days"
+    local = start.astimezone(zone(timezone))
+    if start != day_start(local.date(), timezone):
+        return f"an all-day meeting starts at the start of its day (not {local:%H:%M})"
+    return None
+
+
+def day_of(meeting: Meeting, moment: datetime) -> datetime:
+    """``moment`` as the all-day ``meeting`` knows its occurrences: the start of its day.
+
+    A time that is already the start of a day in the meeting's zone stays. Any
+    other is read by its own calendar date: Exchange writes the RECURRENCE-ID of
+    an all-day series as local midnight with a TZID of its own (or floating),
+    and that midnight is the occurrence's date wherever the series is kept. A
+    timed meeting's moments are returned as given.
+    """
+    if not meeting.all_day:
+        return moment
+    local = moment.astimezone(zone(meeting.timezone))
+    if moment == day_start(local.date(), meeting.timezone):
+        return local
+    return day_start(moment.date(), meeting.timezone)
+
+
+def all_day_end(start: datetime, days: int, timezone: str) -> datetime:
+    """The end of an all-day span: the start of the day ``days`` after ``start``'s day."""
+    local = start.astimezone(zone(timezone))
+    return day_start(local.date() + timedelta(days=days), timezone)
+
+
+def whole_days(minutes: int) -> int:
+    """The number of days ``minutes`` of an all-day meeting span (at least one)."""
+    return max(1, minutes // DAY_MINUTES)
+
+
+def extra_dates_problem(
+    extra_dates: Sequence[datetime], start: datetime, rrule: str, timezone: str, *, all_day: bool
+) -> str | None:
+    """Why extra dates of a series are refused (None when they are fine).
+
+    An all-day series' extra dates are starts of days; none may fall on an
+    occurrence the rule gives already (it would be there twice).
+    """
+    for moment in extra_dates:
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            return f"the extra date {moment.date().isoformat()} is out of range"
+        local = moment.astimezone(zone(timezone))
+        if all_day and moment != day_start(local.date(), timezone):
+            return f"an all-day series' extra date is a whole day (not {local:%Y-%m-%d %H:%M})"
+    rule = series_rule(rrule, start.astimezone(zone(timezone)))
+    for moment in extra_dates:
+        if rule.after(moment, inc=True) == moment:
+            local = moment.astimezone(zone(timezone))
+            return f"the extra date {local:%Y-%m-%d %H:%M} is an occurrence of the rule already"
+    return None
+
+
+def _extra_starts(meeting: Meeting, begin: datetime, end: datetime) -> list[datetime]:
+    """The extra dates of ``meeting`` in ``[begin, end]``, in the meeting's zone."""
+    place = zone(meeting.timezone)
+    return [moment.astimezone(place) for moment in meeting.extra_dates if begin <= moment <= end]
 
 
 # -- occurrences -----------------------------------------------------------------------
@@ -199,7 +299,7 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
             meeting=meeting,
             original_start=local,
             start=local,
-            end=local + timedelta(minutes=meeting.duration_minutes),
+            end=_end(meeting, local, meeting.duration_minutes),
             cancelled=meeting.status is MeetingStatus.CANCELLED,
             moved=False,
             location=meeting.location,
@@ -221,7 +321,7 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
         meeting=meeting,
         original_start=local,
         start=start,
-        end=start + timedelta(minutes=duration),
+        end=_end(meeting, start, duration),
         cancelled=cancelled,
         moved=start != local,
         location=change.location if change.location is not None else meeting.location,
@@ -233,11 +333,19 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
     )
 
 
+def _end(meeting: Meeting, start: datetime, minutes: int) -> datetime:
+    # An all-day occurrence ends at the start of the day after its last one, which
+    # is 23 or 25 hours on in a zone whose clocks change that day.
+    if meeting.all_day:
+        return all_day_end(start, whole_days(minutes), meeting.timezone)
+    return start + timedelta(minutes=minutes)
+
+
 def _no_occurrence(meeting: Meeting, original_start: datetime) -> ValidationFailed:
     local = original_start.astimezone(zone(meeting.timezone))
+    when = f"{local:%Y-%m-%d}" if meeting.all_day else f"{local:%Y-%m-%d %H:%M}"
     return ValidationFailed(
-        f"{meeting.key or meeting.title} has no occurrence on {local:%Y-%m-%d %H:%M} "
-        f"({meeting.timezone})",
+        f"{meeting.key or meeting.title} has no occurrence on {when} ({meeting.timezone})",
         "original_start",
     )
 
@@ -263,8 +371,11 @@ def occurrences(
             [meeting.duration_minutes]
             + [c.duration_minutes for c in meeting.exceptions if c.duration_minutes]
         )
-        # An occurrence that began before the window may still run into it.
-        originals = rule.between(window_start - timedelta(minutes=longest), window_end)
+        # An occurrence that began before the window may still run into it (a day
+        # more for an all-day one, whose days may be 25 hours long).
+        reach = timedelta(minutes=longest) + (timedelta(days=1) if meeting.all_day else timedelta())
+        originals = rule.between(window_start - reach, window_end)
+        originals += _extra_starts(meeting, window_start - reach, window_end)
         moved = {c.original_start for c in meeting.exceptions if c.start is not None}
         found = [_occurrence(meeting, start) for start in originals if start not in moved]
         # A moved occurrence shows where it went, wherever it came from.
@@ -304,7 +415,11 @@ def project_occurrences(
 
 
 def occurrence_at(meeting: Meeting, original_start: datetime) -> Occurrence | None:
-    """The occurrence the series gives ``original_start`` (None when it gives none)."""
+    """The occurrence the series gives ``original_start`` (None when it gives none).
+
+    For an all-day meeting ``original_start`` is matched by its day (see :func:`day_of`).
+    """
+    original_start = day_of(meeting, original_start)
     if not _is_occurrence(meeting, original_start):
         return None
     return _occurrence(meeting, original_start)
@@ -323,7 +438,10 @@ def next_occurrence(meeting: Meeting, now: datetime) -> Occurrence | None:
         if upcoming:
             return upcoming[0]
         rule = _series_rule(meeting)
-        if rule is None or (rule.after(now + span) is None and not _moved_after(meeting, now)):
+        later_extra = any(moment > now + span for moment in meeting.extra_dates)
+        if rule is None or (
+            rule.after(now + span) is None and not _moved_after(meeting, now) and not later_extra
+        ):
             return None
         begin = now + span - timedelta(days=1)
     return None
@@ -362,6 +480,7 @@ def _with_change(meeting: Meeting, original_start: datetime, **fields: Any) -> M
     """
     from clientdesk.store.models import OccurrenceChange
 
+    original_start = day_of(meeting, original_start)
     if not _is_occurrence(meeting, original_start):
         raise _no_occurrence(meeting, original_start)
     current = _exception(meeting, original_start)
@@ -381,6 +500,7 @@ def cancel_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
         ValidationFailed: the series has no occurrence at ``original_start``,
             or it was held or minuted (it took place).
     """
+    original_start = day_of(meeting, original_start)
     _refuse_if_recorded(meeting, original_start, "cancelled")
     if meeting.rrule is None:
         return meeting.model_copy(update={"status": MeetingStatus.CANCELLED})
@@ -406,6 +526,7 @@ def _refuse_if_recorded(meeting: Meeting, original_start: datetime, done: str) -
 
 def restore_occurrence(meeting: Meeting, original_start: datetime) -> Meeting:
     """The meeting with a cancelled occurrence back in the series."""
+    original_start = day_of(meeting, original_start)
     if meeting.rrule is None:
         if original_start != meeting.start:
             raise _no_occurrence(meeting, original_start)
@@ -431,11 +552,23 @@ def move_occurrence(
     ``duration_minutes`` and ``location`` left None keep what the occurrence
     has now (an earlier move's length or place stays).
 
+    An all-day meeting's occurrence moves to the start of ``start``'s day and
+    lasts whole days.
+
     Raises:
         ValidationFailed: no such occurrence, a duration of zero or less, or
             the occurrence was held or minuted.
     """
-    if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
+    original_start = day_of(meeting, original_start)
+    if meeting.all_day:
+        start = day_of(meeting, start)
+        if duration_minutes is not None:
+            duration_minutes = whole_days(duration_minutes) * DAY_MINUTES
+            if duration_minutes > MAX_ALL_DAY_DAYS * DAY_MINUTES:
+                raise ValidationFailed(
+                    f"an all-day meeting lasts 1 to {MAX_ALL_DAY_DAYS} days", "duration_minutes"
+                )
+    elif duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
         raise ValidationFailed("a meeting lasts between 1 minute and 24 hours", "duration_minutes")
     _refuse_if_recorded(meeting, original_start, "moved")
     if meeting.rrule is None:
@@ -470,6 +603,7 @@ def change_occurrence(
     Arguments left None stay as they are. For a one-off meeting the meeting's
     own fields change; for a series, the occurrence's entry in ``exceptions``.
     """
+    original_start = day_of(meeting, original_start)
     current = occurrence_at(meeting, original_start)
     if current is None:
         raise _no_occurrence(meeting, original_start)
@@ -521,8 +655,15 @@ def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, M
     rule = _series_rule(meeting)
     if rule is None or meeting.rrule is None:
         raise ValidationFailed(f"{meeting.key or meeting.title} is not a series", "rrule")
+    original_start = day_of(meeting, original_start)
     if not _is_occurrence(meeting, original_start):
         raise _no_occurrence(meeting, original_start)
+    if original_start in meeting.extra_dates:
+        # The rest of the series starts on its DTSTART, which must be one the rule gives.
+        raise ValidationFailed(
+            "that is an extra date of the series: split it at an occurrence the rule gives",
+            "original_start",
+        )
     before = rule.before(original_start)
     if before is None:
         raise ValidationFailed(
@@ -539,6 +680,7 @@ def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, M
     old = meeting.model_copy(
         update={
             "rrule": _joined(old_parts),
+            "extra_dates": [d for d in meeting.extra_dates if d < original_start],
             "exceptions": [c for c in meeting.exceptions if c.original_start < original_start],
         }
     )
@@ -554,9 +696,17 @@ def split_series(meeting: Meeting, original_start: datetime) -> tuple[Meeting, M
             "split_from": meeting.id,
             # A series of its own: its own UID and invites (the old one keeps its).
             "ical_uid": None,
+            "ical_sequence": None,
+            "ical_dtstamp": None,
+            "time_sequence": None,
             "sent": [],
+            # Minutes sent for its occurrences go with them (the old series keeps its history).
+            "minutes_sent": [
+                s for s in meeting.minutes_sent if s.occurrence and s.occurrence >= original_start
+            ],
             "start": original_start.astimezone(zone(meeting.timezone)),
             "rrule": _joined(new_parts),
+            "extra_dates": [d for d in meeting.extra_dates if d > original_start],
             "exceptions": [c for c in meeting.exceptions if c.original_start >= original_start],
         }
     )
@@ -617,9 +767,16 @@ def fit_exceptions(meeting: Meeting, previous: Meeting) -> Meeting:
         lost = [c for c in previous.exceptions if holds_record(c)]
         if lost:
             raise _records_lost(lost, previous, "rrule")
-        return meeting.model_copy(update={"exceptions": []})
+        return meeting.model_copy(update={"exceptions": [], "extra_dates": []})
     old_zone, new_zone = zone(previous.timezone), zone(meeting.timezone)
     shift = _shift(meeting, previous)
+    if meeting.extra_dates == previous.extra_dates and meeting.extra_dates:
+        # The extra dates follow the series' time of day as the rule's occurrences do.
+        moved = [
+            (d.astimezone(old_zone).replace(tzinfo=None) + shift).replace(tzinfo=new_zone)
+            for d in previous.extra_dates
+        ]
+        meeting = meeting.model_copy(update={"extra_dates": sorted(moved)})
     fitted, lost = [], []
     for change in previous.exceptions:
         wall = change.original_start.astimezone(old_zone).replace(tzinfo=None) + shift
@@ -648,10 +805,12 @@ ATTENDEE_VISIBLE_FIELDS = (
     "start",
     "duration_minutes",
     "timezone",
+    "all_day",
+    "extra_dates",
     "location",
     "video_link",
     "rrule",
-    "status",  # only a move to or from cancelled counts, see raises_sequence
+    "status",  # only a change of the STATUS an invite says counts, see INVITE_STATUS
     "attendees",  # who and their role; an RSVP is their own answer and does not count
     "exceptions",  # a cancelled or moved occurrence; minutes and agenda do not count
 )
@@ -690,21 +849,43 @@ def moves_the_time(before: Meeting, after: Meeting) -> bool:
         or before.duration_minutes != after.duration_minutes
         or before.timezone != after.timezone
         or before.rrule != after.rrule
+        or before.all_day != after.all_day
+        or before.extra_dates != after.extra_dates
     )
+
+
+INVITE_STATUS: dict[MeetingStatus, str] = {
+    MeetingStatus.DRAFT: "TENTATIVE",
+    MeetingStatus.SCHEDULED: "CONFIRMED",
+    MeetingStatus.HELD: "CONFIRMED",
+    MeetingStatus.MINUTED: "CONFIRMED",
+    MeetingStatus.CANCELLED: "CANCELLED",
+}
+"""The iCalendar STATUS an invite gives a meeting in each status (draft: not yet confirmed)."""
 
 
 def raises_sequence(before: Meeting, after: Meeting) -> bool:
     """True when ``after`` differs from ``before`` in something the attendees must see.
 
-    Time, place, title, recurrence, attendees (and their roles) and
-    cancellations count; the agenda, minutes, decisions, action items and an
-    attendee's RSVP do not.
+    Time, place, title, recurrence, attendees (and their roles), cancellations
+    and a status the invite states differently (draft to scheduled: TENTATIVE
+    to CONFIRMED) count; the agenda, minutes, decisions, action items, an
+    attendee's RSVP and held or minuted (still CONFIRMED) do not.
     """
-    plain = ("title", "start", "duration_minutes", "timezone", "location", "video_link", "rrule")
+    plain = (
+        "title",
+        "start",
+        "duration_minutes",
+        "timezone",
+        "location",
+        "video_link",
+        "rrule",
+        "all_day",
+        "extra_dates",
+    )
     if any(getattr(before, name) != getattr(after, name) for name in plain):
         return True
-    cancelled = MeetingStatus.CANCELLED
-    if (before.status is cancelled) != (after.status is cancelled):
+    if INVITE_STATUS[before.status] != INVITE_STATUS[after.status]:
         return True
     if _invited(before) != _invited(after):
         return True
@@ -1367,6 +1548,8 @@ def occurrence_action_allowed(occurrence: Occurrence, action: str) -> bool:
         return occurrence.cancelled and (not occurrence.is_recurring or not whole_cancelled)
     if action in ("detail", "export", "send"):
         return True  # a cancelled occurrence gives its cancellation
+    if action == "send_minutes":
+        return True  # whether there are minutes to send is told when asked to send them
     if occurrence.cancelled:
         return False
     if action == "status":

@@ -7,7 +7,8 @@ reason that is recorded. The gates:
   named owner who carries it on after the project;
 - **risks**: every risk is closed or handed over;
 - **meetings**: no meeting is still planned (draft or scheduled) with an
-  occurrence from now on; cancel it first, which tells the attendees;
+  occurrence from now on; cancel it first (closing in the app offers to,
+  and to e-mail the attendees);
 - **checklist**: every closing checklist item is done or waived.
 
 Each failing gate lists its blockers by key, so the user can go and fix them.

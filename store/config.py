@@ -1,4 +1,4 @@
-"""The user's config file: theme, key map, time zone, date and time formats, SMTP.
+"""The user's config file: theme, key map, time zone, date and time formats, SMTP, reports.
 
 The file is TOML, at :func:`clientdesk.store.paths.default_config_path`. A
 bad file never stops the app: each problem becomes one line naming the file
@@ -26,6 +26,9 @@ SmtpSecurity = Literal["starttls", "tls", "none"]
 """How the SMTP connection is secured."""
 
 SMTP_SECURITY: tuple[str, ...] = get_args(SmtpSecurity)
+
+RISK_BANDS: tuple[str, ...] = ("low", "medium", "high", "critical")
+"""The risk bands from the lowest up (as :data:`clientdesk.store.rules.BANDS` names them)."""
 
 _SAMPLE_MOMENT = datetime(2026, 12, 31, 23, 59, 58)
 """A moment to try formats on: every field has two digits and is not ambiguous."""
@@ -56,6 +59,14 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """What the client status report shows."""
+
+    top_risks_from: str = "high"
+    """The lowest risk band "Top risks" lists: low, medium, high or critical."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting of the config file, with its default."""
 
@@ -71,6 +82,8 @@ class Config:
     """Keys by binding id, e.g. ``{"pane.requests": "f2"}`` (several keys comma-separated)."""
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     """The SMTP server settings."""
+    report: ReportSettings = field(default_factory=ReportSettings)
+    """The status report's settings (``[report]``)."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,9 @@ class LoadedConfig:
     """The file read."""
 
 
-_TOP_LEVEL = ("theme", "timezone", "date_format", "time_format", "keys", "smtp")
+_TOP_LEVEL = ("theme", "timezone", "date_format", "time_format", "keys", "smtp", "report")
 _SMTP_KEYS = ("host", "port", "security", "user")
+_REPORT_KEYS = ("top_risks_from",)
 
 
 def read_config(
@@ -234,6 +248,9 @@ class _Reader:
         smtp = self.table(table, "smtp")
         if smtp is not None:
             config = replace(config, smtp=self.smtp(smtp))
+        report = self.table(table, "report")
+        if report is not None:
+            config = replace(config, report=self.report(report))
         return config
 
     def unknown_keys(
@@ -314,6 +331,21 @@ class _Reader:
                 choices = ", ".join(f'"{choice}"' for choice in SMTP_SECURITY)
                 self.problem("smtp.security", f"expected one of {choices}, got {security!r}")
         return smtp
+
+    def report(self, table: Mapping[str, Any]) -> ReportSettings:
+        self.unknown_keys(table, _REPORT_KEYS, ("report",))
+        report = ReportSettings()
+        band = self.string(table, "top_risks_from", "report")
+        if band is not None:
+            wanted = band.strip().lower()
+            if wanted in RISK_BANDS:
+                report = replace(report, top_risks_from=wanted)
+            else:
+                close = difflib.get_close_matches(wanted, RISK_BANDS, n=1)
+                choices = ", ".join(f'"{choice}"' for choice in RISK_BANDS)
+                hint = f"did you mean {close[0]!r}?" if close else f"one of {choices}"
+                self.problem("report.top_risks_from", f"no risk band {band!r} ({hint})")
+        return report
 
 
 def _is_time_zone(name: str) -> bool:

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from clientdesk.store import clock
 from clientdesk.store.enums import (
-    RAG,
     RSVP,
     THREAT_RESPONSES,
     AttendeeRole,
@@ -132,7 +131,6 @@ def build_demo(
             timezone=tz,
             organiser_name="Pat Morgan",
             organiser_email="pat.morgan@clientdesk.example",
-            rag=[RAG.GREEN, RAG.AMBER, RAG.RED][index % 3],
         )
         out.append(project)
         contacts = [

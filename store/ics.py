@@ -6,14 +6,17 @@ splitting a UTF-8 sequence and ends every line with CRLF. This module decides
 what goes into the objects:
 
 - **UID** is :attr:`Meeting.uid`; a series and its overrides share it.
-- **SEQUENCE** of an invite is the meeting's (the repository raises it on
-  every change the attendees must see). A cancellation must carry a higher
-  SEQUENCE than any invite before it: when the store already holds the
-  cancellation (the meeting, or the occurrence, is cancelled) its saving has
-  raised the SEQUENCE, so the meeting's is sent; otherwise the cancellation
-  is being sent ahead of saving it and ``sequence + 1`` is sent, the number
-  the store gives it when the cancel is saved. Either way it is also at
-  least one above every invite recorded in :attr:`Meeting.sent`.
+- **SEQUENCE** (see :func:`outgoing_sequence`): every message for a UID
+  carries a SEQUENCE above every one sent before it (RFC 5546, MS-OXOCAL),
+  whatever it is about (the series, one occurrence, an invite or a
+  cancellation). It starts from the meeting's own (the repository raises it
+  on every change the attendees must see); a cancellation the store already
+  holds was counted by its saving, one written ahead of saving it takes
+  ``sequence + 1``, the number the store gives it when the cancel is saved.
+  When that is not above the highest SEQUENCE in :attr:`Meeting.sent`, the
+  message gets one more than the highest, except an exact repeat of the
+  last message sent (same method, same occurrence, nothing the attendees see
+  changed since), which keeps its number: it says nothing new.
 - **STATUS**: ``TENTATIVE`` for a draft (not yet confirmed to the client),
   ``CONFIRMED`` for scheduled, held and minuted, ``CANCELLED`` for a
   cancelled meeting or occurrence.
@@ -34,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import (
@@ -69,16 +72,10 @@ _PARTSTAT = {
     RSVP.DECLINED: "DECLINED",
 }
 _ROLE = {AttendeeRole.REQUIRED: "REQ-PARTICIPANT", AttendeeRole.OPTIONAL: "OPT-PARTICIPANT"}
-_STATUS = {
-    MeetingStatus.DRAFT: "TENTATIVE",
-    MeetingStatus.SCHEDULED: "CONFIRMED",
-    MeetingStatus.HELD: "CONFIRMED",
-    MeetingStatus.MINUTED: "CONFIRMED",
-    MeetingStatus.CANCELLED: "CANCELLED",
-}
+_STATUS = calendar.INVITE_STATUS  # the store counts SEQUENCE by the same table
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>\\^`{|}]+")
-_TIME_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE")
+_TIME_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 
 
 # -- text ------------------------------------------------------------------------------
@@ -318,6 +315,7 @@ def _years(meeting: Meeting) -> tuple[int, int]:
         else:
             last = first + OPEN_SERIES_YEARS
     moved = [c.start.astimezone(local.tzinfo).year for c in meeting.exceptions if c.start]
+    moved += [extra.astimezone(local.tzinfo).year for extra in meeting.extra_dates]
     return min([first, *moved]), max([last, *moved])
 
 
@@ -392,6 +390,17 @@ def _base_event(
     return event
 
 
+def _moment(meeting: Meeting, moment: datetime) -> datetime | date:
+    """A time as a VEVENT carries it: the date alone for an all-day meeting (VALUE=DATE).
+
+    An all-day date has no TZID, so a calendar in any zone shows the same day:
+    a time at 00:00 in the meeting's zone would be 18:00 the day before in New York.
+    """
+    if meeting.all_day:
+        return moment.astimezone(zone(meeting.timezone)).date()
+    return moment
+
+
 def _add_when_and_where(
     event: Event,
     meeting: Meeting,
@@ -400,8 +409,8 @@ def _add_when_and_where(
     location: str,
     agenda: Sequence[AgendaItem],
 ) -> None:
-    event.add("DTSTART", start)
-    event.add("DTEND", end)
+    event.add("DTSTART", _moment(meeting, start))
+    event.add("DTEND", _moment(meeting, end))
     _add_text(event, "LOCATION", location or meeting.video_link)
     _add_text(event, "DESCRIPTION", agenda_text(agenda, meeting.video_link))
 
@@ -412,19 +421,43 @@ def _series_event(
     """The VEVENT of the whole meeting: its first occurrence, RRULE and EXDATEs."""
     local = meeting.start.astimezone(zone(meeting.timezone))
     event = _base_event(meeting, project, now=now, sequence=sequence, invitees=invitees)
-    end = local + timedelta(minutes=meeting.duration_minutes)
+    if meeting.all_day:
+        end = calendar.all_day_end(
+            local, calendar.whole_days(meeting.duration_minutes), meeting.timezone
+        )
+    else:
+        end = local + timedelta(minutes=meeting.duration_minutes)
     _add_when_and_where(event, meeting, local, end, meeting.location, meeting.agenda)
     event.add("STATUS", status)
     if meeting.rrule is not None:
-        event.add("RRULE", vRecur.from_ical(calendar.normalise_rule(meeting.rrule)))
+        event.add("RRULE", _series_rule(meeting, local))
+        # One date per RDATE line, as in VTIMEZONE: ical.js reads only a line's first value.
+        for extra in meeting.extra_dates:
+            event.add("RDATE", _moment(meeting, extra.astimezone(local.tzinfo)))
         cancelled = sorted(
             occurrence.original_start
             for occurrence in _changed_occurrences(meeting)
             if occurrence.cancelled
         )
         if cancelled:
-            event.add("EXDATE", cancelled)
+            event.add("EXDATE", [_moment(meeting, moment) for moment in cancelled])
     return event
+
+
+def _series_rule(meeting: Meeting, local_start: datetime) -> vRecur:
+    """The RRULE as written: an all-day series' UNTIL is a DATE, as RFC 5545 wants.
+
+    The store keeps UNTIL as a UTC time; for an all-day series that becomes the
+    day of the last occurrence it allows, so no reader's zone adds or drops one.
+    """
+    assert meeting.rrule is not None
+    rule: vRecur = vRecur.from_ical(calendar.normalise_rule(meeting.rrule))
+    if meeting.all_day and rule.get("UNTIL"):
+        until = rule["UNTIL"][0]
+        if isinstance(until, datetime):
+            last = calendar.series_rule(meeting.rrule, local_start).before(until, inc=True)
+            rule["UNTIL"] = [(last or local_start).date()]
+    return rule
 
 
 def _changed_occurrences(meeting: Meeting) -> list[Occurrence]:
@@ -448,7 +481,7 @@ def _override_event(
 ) -> Event:
     """The VEVENT of one occurrence of a series (RECURRENCE-ID: where the series puts it)."""
     event = _base_event(meeting, project, now=now, sequence=sequence, invitees=invitees)
-    event.add("RECURRENCE-ID", occurrence.original_start)
+    event.add("RECURRENCE-ID", _moment(meeting, occurrence.original_start))
     _add_when_and_where(
         event, meeting, occurrence.start, occurrence.end, occurrence.location, occurrence.agenda
     )
@@ -460,21 +493,28 @@ def _is_override(meeting: Meeting, occurrence: Occurrence) -> bool:
     # Only what a calendar shows differently needs an override: time, length,
     # place or agenda. Minutes and a held/minuted status are ours alone.
     series_length = timedelta(minutes=meeting.duration_minutes)
+    if meeting.all_day:
+        # Days of 23 or 25 hours are still one day each.
+        same_length = occurrence.end == calendar.all_day_end(
+            occurrence.start, calendar.whole_days(meeting.duration_minutes), meeting.timezone
+        )
+    else:
+        same_length = occurrence.end - occurrence.start == series_length
     return not occurrence.cancelled and (
         occurrence.moved
-        or occurrence.end - occurrence.start != series_length
+        or not same_length
         or occurrence.location != meeting.location
         or occurrence.agenda != tuple(meeting.agenda)
     )
 
 
 def _meeting_events(
-    meeting: Meeting, project: Project, *, now: datetime, invitees: bool
+    meeting: Meeting, project: Project, *, now: datetime, invitees: bool, sequence: int
 ) -> list[Event]:
     status = _STATUS[meeting.status]
     events = [
         _series_event(
-            meeting, project, now=now, sequence=meeting.sequence, status=status, invitees=invitees
+            meeting, project, now=now, sequence=sequence, status=status, invitees=invitees
         )
     ]
     if meeting.rrule is not None:
@@ -484,7 +524,7 @@ def _meeting_events(
                 project,
                 occurrence,
                 now=now,
-                sequence=meeting.sequence,
+                sequence=sequence,
                 status=_STATUS[occurrence.status],
                 invitees=invitees,
             )
@@ -510,21 +550,77 @@ def _calendar(method: str, events: Sequence[Event], meetings: Sequence[Meeting])
     return result
 
 
+def highest_sent_sequence(meeting: Meeting) -> int | None:
+    """The highest SEQUENCE e-mailed for the meeting's UID (None: nothing sent yet).
+
+    Kept in :attr:`Meeting.sent`, one entry per message the server took; that
+    list already travels through conflicts, undo and "this and following",
+    so the highest is read from it rather than kept twice.
+    """
+    return max((sent.sequence for sent in meeting.sent), default=None)
+
+
+def _repeats_last_sending(
+    meeting: Meeting, method: str, recurrence_id: datetime | None, highest: int
+) -> bool:
+    """True when a message would say again exactly what the last one sent said.
+
+    Same method, same occurrence, and the meeting's SEQUENCE unchanged since
+    (so nothing the attendees see has changed): sending the same file again,
+    to an attendee whose server refused it or who lost it, is not news.
+    A sending kept before ``meeting_sequence`` was recorded never counts as
+    a repeat: a number too high is harmless, one too low is ignored.
+    """
+    if not meeting.sent:
+        return False
+    last = meeting.sent[-1]
+    return (
+        last.sequence == highest
+        and last.method == method
+        and last.recurrence_id == recurrence_id
+        and last.meeting_sequence == meeting.sequence
+    )
+
+
+def outgoing_sequence(
+    meeting: Meeting, *, cancel: bool = False, recurrence_id: datetime | None = None
+) -> int:
+    """The SEQUENCE of the next message for ``meeting`` (or one occurrence of it).
+
+    The meeting's own SEQUENCE for an invite; for a cancellation the
+    meeting's when the store already holds the cancellation (its saving
+    raised it), one more when it does not yet. Then, so that every message
+    for the UID is newer than every one before it: when that is not above
+    the highest SEQUENCE already sent, one more than the highest, except for
+    an exact repeat of the last message sent, which keeps its number.
+    """
+    if not cancel:
+        start = meeting.sequence
+    else:
+        if recurrence_id is None:
+            saved = meeting.status is MeetingStatus.CANCELLED
+        else:
+            occurrence = calendar.occurrence_at(meeting, recurrence_id)
+            saved = occurrence is not None and occurrence.cancelled
+        start = meeting.sequence if saved else meeting.sequence + 1
+    highest = highest_sent_sequence(meeting)
+    if highest is None or start > highest:
+        return start
+    method = "CANCEL" if cancel else "REQUEST"
+    if _repeats_last_sending(meeting, method, recurrence_id, highest):
+        return highest
+    return highest + 1
+
+
 def cancel_sequence(meeting: Meeting, recurrence_id: datetime | None = None) -> int:
     """The SEQUENCE a cancellation of ``meeting`` (or of one occurrence) carries.
 
-    See the module docstring: the meeting's when the store already holds the
-    cancellation (its saving raised the SEQUENCE), one more when it does not
-    yet; and always above every invite already sent.
+    See :func:`outgoing_sequence`: the meeting's when the store already holds
+    the cancellation (its saving raised the SEQUENCE), one more when it does
+    not yet; and always above every message already sent, unless it repeats
+    the last one.
     """
-    if recurrence_id is None:
-        saved = meeting.status is MeetingStatus.CANCELLED
-    else:
-        occurrence = calendar.occurrence_at(meeting, recurrence_id)
-        saved = occurrence is not None and occurrence.cancelled
-    sequence = meeting.sequence if saved else meeting.sequence + 1
-    invites = [sent.sequence for sent in meeting.sent if sent.method == "REQUEST"]
-    return max([sequence, *(number + 1 for number in invites)])
+    return outgoing_sequence(meeting, cancel=True, recurrence_id=recurrence_id)
 
 
 def is_cancellation(
@@ -605,10 +701,12 @@ def meeting_invite(
             )
             events = [event]
         else:
-            events = _meeting_events(meeting, project, now=now, invitees=True)
+            events = _meeting_events(
+                meeting, project, now=now, invitees=True, sequence=outgoing_sequence(meeting)
+            )
     else:
         occurrence = _one_occurrence(meeting, recurrence_id)
-        sequence = cancel_sequence(meeting, recurrence_id) if cancelling else meeting.sequence
+        sequence = outgoing_sequence(meeting, cancel=cancelling, recurrence_id=recurrence_id)
         status = "CANCELLED" if cancelling else _STATUS[occurrence.status]
         events = [
             _override_event(
@@ -623,6 +721,15 @@ def meeting_invite(
         ]
     method = "CANCEL" if cancelling else "REQUEST"
     return bytes(_calendar(method, events, [meeting]).to_ical())
+
+
+def _published_sequence(meeting: Meeting) -> int:
+    """The SEQUENCE of a meeting in the feed: never below what its attendees were sent.
+
+    A subscriber who also got the invites would take a feed entry numbered
+    below the last invite for an old one, and ignore it.
+    """
+    return max(meeting.sequence, highest_sent_sequence(meeting) or 0)
 
 
 def project_feed(meetings: Iterable[Meeting], project: Project, *, now: datetime) -> bytes:
@@ -640,7 +747,9 @@ def project_feed(meetings: Iterable[Meeting], project: Project, *, now: datetime
     events = [
         event
         for meeting in chosen
-        for event in _meeting_events(meeting, project, now=now, invitees=False)
+        for event in _meeting_events(
+            meeting, project, now=now, invitees=False, sequence=_published_sequence(meeting)
+        )
     ]
     feed = _calendar("PUBLISH", events, chosen)
     feed.add("X-WR-CALNAME", ics_text(f"{project.name} ({project.key})"))

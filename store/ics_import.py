@@ -11,36 +11,56 @@ The rules:
 - Events are matched to meetings by UID (:attr:`Meeting.uid`: ours are
   ``<id>@clientdesk``, imported ones keep the client's in ``ical_uid``).
 - A new UID becomes a new meeting: times in the zone of its TZID (IANA names,
-  Windows names as Outlook writes them, or a zone defined only by the file's
-  VTIMEZONE, matched to the IANA zone with the same offsets), attendees with
+  Windows ids and display names as Outlook and OWA write them, or a zone
+  defined only by the file's VTIMEZONE, matched to the IANA zone with the same
+  offsets: see :mod:`~clientdesk.store.ics_zones`), attendees with
   their role and answer, the organiser, RRULE (UNTIL made UTC), EXDATEs as
   cancelled occurrences and RECURRENCE-ID overrides as moved ones.
-- A known UID changes its meeting only when the event's SEQUENCE is higher than
-  the stored one; the meeting then keeps the client's SEQUENCE (see
-  :meth:`Change.update`). What the team recorded stays: the agenda, the minutes
-  and whatever an occurrence produced.
-- ``REPLY`` sets the replying attendee's RSVP (no SEQUENCE check); ``CANCEL``
-  (or ``STATUS:CANCELLED``) cancels the meeting, or with a RECURRENCE-ID that
-  one occurrence.
+- A known UID changes its meeting only for a newer version: a SEQUENCE higher
+  than the stored one; for a meeting imported from the client, also one
+  higher than the client's version last imported (:attr:`Meeting.ical_sequence`;
+  our own edits raise the stored one), or that version's SEQUENCE with a later
+  DTSTAMP (:attr:`Meeting.ical_dtstamp`): RFC 5546 orders equal SEQUENCEs by
+  DTSTAMP, and Thunderbird sends a change it deems minor so (the preview says
+  "same SEQUENCE 0, later DTSTAMP …"). The meeting then keeps at least the
+  client's SEQUENCE (see :meth:`Change.update`). What the team recorded stays:
+  the agenda, the minutes and whatever an occurrence produced.
+- ``REPLY`` sets the replying attendee's RSVP when it answers the time as it
+  is: its SEQUENCE is at least the one at which the time (start, length, zone,
+  recurrence) last changed (:attr:`Meeting.time_sequence`, kept by the
+  store); an answer to an invite that only renamed the meeting or invited
+  someone else still holds. ``CANCEL`` (or ``STATUS:CANCELLED``) cancels the
+  meeting, or with a RECURRENCE-ID that one occurrence.
 
 Choices a reader may look for:
 
 - DESCRIPTION becomes a new meeting's agenda, one item per line (list markers
   stripped, no time allotted), up to the first separator line (the dashes or
-  underscores before the "join the call" block Outlook and Google append);
-  an update never replaces the team's agenda.
-- An all-day event (a DATE value) becomes a meeting of a whole day (00:00,
-  24 hours) in the project's zone; one spanning several days is skipped.
+  underscores before the "join the call" block Outlook and Google append, or
+  the first line with a call's link); an update never replaces the team's
+  agenda. A DESCRIPTION in HTML (Google's, Outlook's) is read as text first:
+  a line per ``<br>``, paragraph or list item, entities read.
+- An all-day event (a DATE value) becomes an all-day meeting
+  (:attr:`Meeting.all_day`) of its days, kept in the project's zone, and goes
+  out again as VALUE=DATE. A RECURRENCE-ID or EXDATE of an all-day series is
+  matched by its date, whatever its time and zone (Exchange writes local
+  midnight with a TZID of its own).
+- Extra dates of a series (RDATE) are kept as occurrences of it
+  (:attr:`Meeting.extra_dates`); an event with RDATEs and no RRULE becomes a
+  series of one rule occurrence (``FREQ=DAILY;COUNT=1``) and its extra dates.
 - A floating time (no zone) is read in the project's zone; a UTC time in the
   project's zone too, except for a series, which repeats in UTC as the client's
   calendar repeats it.
 - Text is data: it is stored as it came (titles folded to one line by the
   model) and shown through :func:`~clientdesk.store.text.printable`, so the
   preview never carries markup effects or control characters to a terminal.
-- A video link (Teams' or Google's property, URL, or a LOCATION that is a
-  link) is kept only when it is a web address the model takes
-  (:func:`~clientdesk.store.models.video_link_problem`); any other is left out
-  of the meeting with a warning, as an attendee who is no e-mail address is.
+- The video link is, in this order: Teams' or Google's property; a Teams,
+  Zoom, Google Meet or Webex link in the LOCATION (taken out of it), then in
+  the DESCRIPTION (an ``<a href>`` too); the URL property; a LOCATION that is
+  a link and nothing else. It is kept only when it is a web address the model
+  takes (:func:`~clientdesk.store.models.video_link_problem`); any other is
+  left out of the meeting with a warning, as an attendee who is no e-mail
+  address is.
 
 A file from someone else's server is hostile ground: its limits, its shape
 and its parsing are :mod:`~clientdesk.store.ics_reading`'s, and a zone that
@@ -58,6 +78,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from html import unescape
+from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,6 +96,7 @@ from clientdesk.store.ics_reading import (
     one,
     out_of_time,
     parse_calendars,
+    quiet_parser,
     short,
     text_of,
     uid_hint,
@@ -116,10 +139,24 @@ _ANSWER_TEXT = {
 }
 _OPTIONAL_ROLES = ("OPT-PARTICIPANT", "NON-PARTICIPANT")
 _NOT_PEOPLE = ("ROOM", "RESOURCE")
-_VIDEO_PROPERTIES = ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-GOOGLE-CONFERENCE", "URL")
+_CONFERENCE_PROPERTIES = ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-GOOGLE-CONFERENCE")
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_CONFERENCE_HOSTS = re.compile(
+    r"^(?:teams\.microsoft\.com|teams\.live\.com|meet\.google\.com|(?:[\w-]+\.)*zoom\.us"
+    r"|(?:[\w-]+\.)*zoomgov\.com|(?:[\w-]+\.)*webex\.com)$",
+    re.IGNORECASE,
+)
+"""The hosts of the meetings' video services: Teams, Google Meet, Zoom, Webex."""
+_HTML_MARK = re.compile(
+    r"<(?:br|p|div|span|b|i|u|a|li|ul|ol|strong|em|font|html|body|table|tr|td|h[1-6])\b[^>]*>"
+    r"|</[a-z][a-z0-9]*\s*>|&(?:nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);",
+    re.IGNORECASE,
+)
+"""What tells a DESCRIPTION written in HTML (Google's, Outlook's) from plain text."""
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
 _HEADING = re.compile(r"^agenda:?$", re.IGNORECASE)  # the heading, not an item
 _SEPARATOR = re.compile(r"^[\W_]{8,}$")  # "______", "-::~:~::~:~:~" before the call details
+_JOIN_HEADING = re.compile(r"^(?:join|click here to join)\b", re.IGNORECASE)  # "Join Zoom Meeting"
 _KEPT_IN_OCCURRENCES = ("agenda", "status", "minutes", "decisions", "action_items")
 
 
@@ -239,7 +276,8 @@ def _plan(
         for vevent in components(vcalendar, "VEVENT"):
             watch.check()
             try:
-                events.append(reader.read(vevent))
+                with quiet_parser():  # values are decoded as they are read
+                    events.append(reader.read(vevent))
             except _UNREADABLE as error:
                 # ImportRefused is a StoreError, not a ValueError: it passes through.
                 where = f"the event {uid_hint(vevent)}".rstrip()
@@ -308,6 +346,8 @@ class _Event:
     exdates: tuple[datetime, ...]
     recurrence_id: datetime | None
     cancelled: bool
+    extra_dates: tuple[datetime, ...] = ()  # RDATE: occurrences besides the rule's
+    dtstamp: datetime | None = None  # orders two versions of one SEQUENCE (RFC 5546)
 
     @property
     def label(self) -> str:
@@ -362,17 +402,22 @@ class _EventReader:
             rrule, rule_problem = self._rule(vevent, start, timezone)
         if rrule is not None and start is not None and start.tzinfo is UTC:
             timezone = "UTC"  # a UTC series repeats at the same UTC time, as the client's does
-        location = text_of(vevent, "LOCATION")
-        video = self._video_link(vevent, title)
-        if location and not video_link_problem(location):
-            video, location = video or location, ""
+        description, links = _description(text_of(vevent, "DESCRIPTION"))
+        location, video = self._place(vevent, title, links)
         organiser = one(vevent, "ORGANIZER")
         organiser_name, organiser_email = "", ""
         if organiser is not None:
             organiser_email = _address(organiser)
             organiser_name = " ".join(str(organiser.params.get("CN", "")).split())
-        if vevent.get("RDATE") is not None:
-            self.warnings.append(f"{_quoted(title)}: extra dates (RDATE) are not imported")
+        extra_dates: list[datetime] = []
+        if vevent.get("RDATE") is not None and start is not None and not problem:
+            extra_dates = self._extra_dates(vevent, start, timezone, all_day, title)
+            if len(extra_dates) > calendar.MAX_EXTRA_DATES:
+                problem = f"it has more than {calendar.MAX_EXTRA_DATES} extra dates (RDATE)"
+            elif extra_dates and rrule is None and not rule_problem:
+                rrule = _ONE_OCCURRENCE  # its DTSTART, then its extra dates
+            if rrule is not None:
+                extra_dates = _not_in_rule(extra_dates, start, rrule, timezone)
         status = text_of(vevent, "STATUS").upper()
         return _Event(
             method=self.method,
@@ -387,7 +432,7 @@ class _EventReader:
             end_given=all_day or "DTEND" in vevent or "DURATION" in vevent,
             location=location,
             video_link=video,
-            description=text_of(vevent, "DESCRIPTION"),
+            description=description,
             guests=tuple(self._guests(vevent, title)),
             organiser_name=organiser_name,
             organiser_email=organiser_email,
@@ -395,6 +440,8 @@ class _EventReader:
             exdates=tuple(exdates),
             recurrence_id=recurrence_id,
             cancelled=self.method == "CANCEL" or status == "CANCELLED",
+            extra_dates=tuple(extra_dates),
+            dtstamp=self._dtstamp(vevent),
         )
 
     def _sequence(self, vevent: Component, title: str) -> int:
@@ -423,11 +470,9 @@ class _EventReader:
                 return value.astimezone(UTC), self.project_zone, False
             return value.replace(tzinfo=ZoneInfo(self.project_zone)), self.project_zone, False
         if isinstance(value, date):
-            return (
-                datetime.combine(value, time(0), ZoneInfo(self.project_zone)),
-                self.project_zone,
-                True,
-            )
+            # All day: the day in the project's zone, and an all-day meeting goes out
+            # again as a DATE, without a zone.
+            return calendar.day_start(value, self.project_zone), self.project_zone, True
         raise ImportRefused(f"the event {_quoted(title)} has a start that is no date or time")
 
     def _moment(self, vevent: Component, name: str) -> datetime | None:
@@ -442,7 +487,11 @@ class _EventReader:
     ) -> tuple[int | None, str]:
         end = self._moment(vevent, "DTEND")
         length: timedelta | None = None
-        if end is not None:
+        if end is not None and all_day:
+            # Counted in days: a day on which the clocks change is still one day.
+            days = (end.date() - start.date()).days
+            length = timedelta(days=days) if days >= 1 else end - start
+        elif end is not None:
             length = end - start
         elif vevent.get("DURATION") is not None:
             length = getattr(one(vevent, "DURATION"), "dt", None)
@@ -455,12 +504,13 @@ class _EventReader:
         minutes = int(length.total_seconds() // 60)
         if minutes < 1:
             return None, "it ends at or before its start"
+        if all_day:
+            days = calendar.whole_days(minutes)
+            if days > calendar.MAX_ALL_DAY_DAYS:
+                most = calendar.MAX_ALL_DAY_DAYS
+                return None, f"it spans {days} days; an all-day meeting spans {most} at most"
+            return days * _DAY_MINUTES, ""
         if minutes > _DAY_MINUTES:
-            if all_day:
-                return (
-                    None,
-                    f"it spans {minutes // _DAY_MINUTES} days; a meeting lasts a day at most",
-                )
             hours = minutes / 60
             return None, f"it lasts {hours:.0f} hours; a meeting lasts 24 hours at most"
         return minutes, ""
@@ -525,9 +575,74 @@ class _EventReader:
                     found.append(datetime.combine(moment, time(0), ZoneInfo(self.project_zone)))
         return found
 
-    def _video_link(self, vevent: Component, title: str) -> str:
+    def _extra_dates(
+        self, vevent: Component, start: datetime, timezone: str, all_day: bool, title: str
+    ) -> list[datetime]:
+        """The RDATEs of a series as starts in its zone (a period's start; its length is the
+        series'). An all-day series takes each one's date; a timed one refuses a bare date."""
+        value = vevent.get("RDATE")
+        found: set[datetime] = set()
+        refused = 0
+        for group in value if isinstance(value, list) else [value]:
+            tzid = group.params.get("TZID")
+            for item in getattr(group, "dts", []):
+                moment = item.dt
+                if isinstance(moment, tuple):  # VALUE=PERIOD: a start and an end or length
+                    moment = moment[0]
+                if isinstance(moment, datetime):
+                    if tzid:
+                        moment = moment.replace(tzinfo=ZoneInfo(self.zones.name(str(tzid))))
+                    elif moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=ZoneInfo(self.project_zone))
+                    if all_day:
+                        moment = calendar.day_start(moment.date(), timezone)
+                elif isinstance(moment, date) and all_day:
+                    moment = calendar.day_start(moment, timezone)
+                else:
+                    refused += 1
+                    continue
+                if not _YEARS[0] <= moment.year <= _YEARS[1]:
+                    refused += 1
+                    continue
+                found.add(moment.astimezone(ZoneInfo(timezone)))
+        if refused:
+            self.warnings.append(
+                f"{_quoted(title)}: {refused} extra date{'s' if refused != 1 else ''} (RDATE) "
+                "left out (a date without a time for a timed meeting, or out of range)"
+            )
+        return sorted(found)
+
+    def _dtstamp(self, vevent: Component) -> datetime | None:
+        """When the sender made this version (DTSTAMP, in UTC); None when absent or no time."""
+        value = getattr(one(vevent, "DTSTAMP"), "dt", None)
+        if not isinstance(value, datetime):
+            return None
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+    def _place(self, vevent: Component, title: str, links: list[str]) -> tuple[str, str]:
+        """The LOCATION as a place, and the video link, in this order of preference.
+
+        Teams' and Google's own properties; a Teams, Zoom, Meet or Webex link in
+        the LOCATION (taken out of it), then in the DESCRIPTION (``links``); the
+        URL property; a LOCATION that is a web address and nothing else.
+        """
+        location = text_of(vevent, "LOCATION")
+        video = self._video_link(vevent, title, _CONFERENCE_PROPERTIES)
+        in_location = _conference_links(location)
+        if in_location:
+            video = video or in_location[0]
+            for link in in_location:
+                location = location.replace(link, " ")
+            location = " ".join(location.split()).strip(" ,;:-|")
+        video = video or next(iter(_conference_links(" ".join(links))), "")
+        video = video or self._video_link(vevent, title, ("URL",))
+        if location and not video_link_problem(location):
+            video, location = video or location, ""
+        return location, video
+
+    def _video_link(self, vevent: Component, title: str, names: Iterable[str]) -> str:
         """The first video link that is a web address; one that is not is left out, and said."""
-        for name in _VIDEO_PROPERTIES:
+        for name in names:
             link = text_of(vevent, name)
             problem = video_link_problem(link)
             if not problem:
@@ -565,6 +680,85 @@ class _EventReader:
                 answer=_ANSWERS.get(answer_text),
                 answer_text=answer_text,
             )
+
+
+_ONE_OCCURRENCE = "FREQ=DAILY;COUNT=1"
+"""The rule of an event that has extra dates (RDATE) but no RRULE: its DTSTART alone."""
+
+
+def _not_in_rule(
+    extra_dates: list[datetime], start: datetime, rrule: str, timezone: str
+) -> list[datetime]:
+    """The extra dates the rule does not give already (RFC 5545 counts such a date once)."""
+    local = start.astimezone(ZoneInfo(timezone))
+    rule = calendar.series_rule(rrule, local)
+    return [moment for moment in extra_dates if rule.after(moment, inc=True) != moment]
+
+
+def _conference_links(text: str) -> list[str]:
+    """The links to a Teams, Zoom, Google Meet or Webex call in ``text``, in its order."""
+    found = []
+    for match in _WEB_ADDRESS.finditer(text):
+        link = match.group().rstrip(".,;:!?)]}")
+        host = (link.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]).rpartition("@")[2]
+        if _CONFERENCE_HOSTS.match(host.split(":", 1)[0]) and not video_link_problem(link):
+            found.append(link)
+    return list(dict.fromkeys(found))
+
+
+class _HtmlText(HTMLParser):
+    """The text of a description written in HTML: a line break for each ``<br>``, paragraph,
+    list item or row; entities read (``&nbsp;`` a space); scripts and styles left out."""
+
+    _BLOCKS = frozenset({"p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4"})
+    _HIDDEN = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag == "br" or tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" or tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _description(text: str) -> tuple[str, list[str]]:
+    """A DESCRIPTION as plain text, and the text its links are looked for in.
+
+    Google and Outlook may write it in HTML (``<b>``, ``<br>``, ``&nbsp;``): it is
+    then read as a browser shows it, one line per ``<br>``, paragraph or list
+    item (its own line ends are kept too: such descriptions mix both). Links are
+    looked for in the whole of it, the addresses of ``<a href>`` included.
+    """
+    if not _HTML_MARK.search(text):
+        return text, [text]
+    reader = _HtmlText()
+    try:
+        reader.feed(text)
+        reader.close()
+    except (AssertionError, ValueError):  # a hostile document the parser gives up on
+        return unescape(re.sub(r"<[^>]*>", " ", text)), [unescape(text)]
+    plain = "".join(reader.parts).replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in plain.splitlines()]
+    kept = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", kept).strip("\n"), [unescape(text)]
 
 
 def _address(value: object) -> str:
@@ -688,7 +882,7 @@ class _Planner:
             )
             return
         if len(masters) > 1:
-            masters.sort(key=lambda e: e.sequence)
+            masters.sort(key=lambda e: (e.sequence, e.dtstamp or _NO_DTSTAMP))
             self.warnings.append(
                 f"{masters[-1].label}: the file holds {len(masters)} versions; "
                 f"read the one of SEQUENCE {masters[-1].sequence}"
@@ -717,12 +911,22 @@ class _Planner:
         if not event.guests:
             self.warnings.append(f"{meeting.key}: a reply without an attendee; nothing to read")
             return
-        if event.sequence < meeting.sequence:
-            # An answer to an older version of the invite (the time has changed
-            # since): it says nothing about the meeting as it is now.
+        timed_at = min(
+            meeting.sequence,
+            meeting.time_sequence if meeting.time_sequence is not None else meeting.sequence,
+        )
+        if event.sequence < timed_at:
+            # An answer to a version of the invite at another time: it says nothing
+            # about the meeting as it is now. One to an older invite whose time is
+            # still the meeting's (only the title or the attendees changed since)
+            # still holds.
+            since = (
+                f"the invite is at {meeting.sequence}"
+                if timed_at == meeting.sequence
+                else f"the time changed at SEQUENCE {timed_at}"
+            )
             self._skip(
-                f"skipped a reply to {meeting.key}: it answers SEQUENCE {event.sequence}, "
-                f"the invite is at {meeting.sequence}",
+                f"skipped a reply to {meeting.key}: it answers SEQUENCE {event.sequence}, {since}",
                 event.uid,
             )
             return
@@ -790,7 +994,7 @@ class _Planner:
                     event.uid,
                 )
                 return
-            update = {"status": MeetingStatus.CANCELLED, "sequence": sequence}
+            update = {"status": MeetingStatus.CANCELLED, **_version_fields(event, sequence)}
             self._keep(meeting.model_copy(update=update))
             self._change(f"{meeting.key}: cancelled by the organiser", event.uid)
             return
@@ -806,15 +1010,26 @@ class _Planner:
             self._skip(f"skipped {meeting.key} on {when}: it is cancelled already", event.uid)
             return
         cancelled = calendar.cancel_occurrence(meeting, event.recurrence_id)
-        self._keep(cancelled.model_copy(update={"sequence": sequence}))
+        self._keep(cancelled.model_copy(update=_version_fields(event, sequence)))
         self._change(f"{meeting.key}: {when} cancelled by the organiser", event.uid)
 
     def _not_newer(self, meeting: Meeting, event: _Event) -> bool:
-        if event.sequence > meeting.sequence:
+        """True (and the event skipped, saying why) when ``event`` is no newer version.
+
+        A version is newer than the meeting with a higher SEQUENCE than it. Of a
+        meeting that is the client's (imported: ``ical_uid``), also with a
+        higher SEQUENCE than the client's version last imported (our own edits
+        raise the meeting's), or with that version's SEQUENCE and a later
+        DTSTAMP: RFC 5546 orders equal SEQUENCEs by DTSTAMP, and Thunderbird
+        sends a change it deems minor with the SEQUENCE unchanged.
+        """
+        if _newness(meeting, event):
             return False
+        taken = meeting.ical_sequence if meeting.ical_sequence is not None else meeting.sequence
+        taken = taken if meeting.ical_uid is not None else meeting.sequence
         self._skip(
             f"skipped {event.label}: SEQUENCE {event.sequence} is not newer than "
-            f"{meeting.sequence} ({meeting.key})",
+            f"{taken} ({meeting.key})",
             event.uid,
         )
         return True
@@ -844,15 +1059,12 @@ class _Planner:
                     event.location or None,
                 )
                 what = f"moved to {_when_text(event.start, meeting)}"
-            changed = validate_record(Meeting, {**dump_record(changed), "sequence": event.sequence})
+            changed = validate_record(Meeting, {**dump_record(changed), **_version_fields(event)})
         except ValidationFailed as refused:
             self._skip(f"skipped {meeting.key} on {when}: {refused}", event.uid)
             return
         self._keep(changed)
-        self._change(
-            f"{meeting.key}: {when} {what}, SEQUENCE {meeting.sequence} → {event.sequence}",
-            event.uid,
-        )
+        self._change(f"{meeting.key}: {when} {what}, {_newness(meeting, event)}", event.uid)
 
     def _new(self, event: _Event, overrides: list[_Event]) -> None:
         if event.cancelled:
@@ -879,10 +1091,7 @@ class _Planner:
             return
         self._keep(meeting)
         changes = "; ".join(_differences(stored, meeting)) or "updated"
-        self._change(
-            f"{stored.key}: {changes}, SEQUENCE {stored.sequence} → {meeting.sequence}",
-            event.uid,
-        )
+        self._change(f"{stored.key}: {changes}, {_newness(stored, event)}", event.uid)
 
     # -- building a meeting
 
@@ -910,8 +1119,10 @@ class _Planner:
             "location": event.location or (stored.location if stored else ""),
             "video_link": event.video_link or (stored.video_link if stored else ""),
             "rrule": event.rrule,
+            "all_day": event.all_day,
+            "extra_dates": list(event.extra_dates),
             "attendees": self._attendees(event, stored),
-            "sequence": event.sequence,
+            **_version_fields(event),
             "exceptions": [],
         }
         if event.organiser_email or stored is None:
@@ -1039,8 +1250,12 @@ class _Planner:
         items: list[AgendaItem] = []
         lines = event.description.splitlines()
         for number, line in enumerate(lines):
-            if _SEPARATOR.match(line.strip()):
-                break  # what follows is how to join the call, not what is discussed
+            if _SEPARATOR.match(line.strip()) or _conference_links(line):
+                # What follows is how to join the call, not what is discussed; its
+                # heading ("Join Zoom Meeting") goes with it.
+                if items and _JOIN_HEADING.match(items[-1].title):
+                    items.pop()
+                break
             title = " ".join(_LIST_MARKER.sub("", line).split())
             if not title or _HEADING.match(title):
                 continue
@@ -1053,6 +1268,34 @@ class _Planner:
                 break
             items.append(AgendaItem(title=title[:_TITLE_LIMIT], minutes=0))
         return items
+
+
+_NO_DTSTAMP = datetime.min.replace(tzinfo=UTC)  # sorts a version without DTSTAMP first
+
+
+def _newness(meeting: Meeting, event: _Event) -> str:
+    """How ``event`` is a newer version than ``meeting`` (see ``_Planner._not_newer``), for the
+    preview line ("SEQUENCE 1 → 2"); "" when it is not newer."""
+    taken = meeting.ical_sequence if meeting.ical_sequence is not None else meeting.sequence
+    if event.sequence > meeting.sequence:
+        return f"SEQUENCE {meeting.sequence} → {event.sequence}"
+    if meeting.ical_uid is None:
+        return ""  # our own meeting: only our SEQUENCE orders its versions
+    if event.sequence > taken:
+        return f"SEQUENCE {taken} → {event.sequence} (the client's)"
+    stamped = meeting.ical_dtstamp
+    if event.sequence == taken and event.dtstamp and stamped and event.dtstamp > stamped:
+        return f"same SEQUENCE {event.sequence}, later DTSTAMP {event.dtstamp:%Y-%m-%d %H:%M:%S}Z"
+    return ""
+
+
+def _version_fields(event: _Event, sequence: int | None = None) -> dict[str, Any]:
+    """The fields of a meeting that tell which version of the client's it was last made from."""
+    return {
+        "sequence": event.sequence if sequence is None else sequence,
+        "ical_sequence": event.sequence,
+        "ical_dtstamp": event.dtstamp,
+    }
 
 
 def _is_email(text: str) -> bool:
@@ -1075,19 +1318,25 @@ def _when_text(moment: datetime, meeting: Meeting) -> str:
 def _summary(meeting: Meeting) -> str:
     """When a new meeting is, then its length, recurrence, attendees and exceptions."""
     local = meeting.start.astimezone(ZoneInfo(meeting.timezone))
-    whole_day = meeting.duration_minutes == _DAY_MINUTES and local.time() == time(0)
+    whole_day = meeting.all_day
     when = (
         f"{local:%a %Y-%m-%d} all day {meeting.timezone}"
         if whole_day
         else _when_text(meeting.start, meeting)
     )
-    details = [] if whole_day else [f"{meeting.duration_minutes} min"]
+    days = calendar.whole_days(meeting.duration_minutes)
+    details = [f"{days} days"] if whole_day and days > 1 else []
+    if not whole_day:
+        details.append(f"{meeting.duration_minutes} min")
     if meeting.rrule:
         details.append(calendar.describe_rule(meeting.rrule, timezone=meeting.timezone))
     if meeting.attendees:
         count = len(meeting.attendees)
         details.append(f"{count} attendee{'s' if count != 1 else ''}")
     details += _exception_counts(meeting)
+    if meeting.extra_dates:
+        count = len(meeting.extra_dates)
+        details.append(f"{count} extra date{'s' if count != 1 else ''}")
     return f"{when} ({'; '.join(details)})" if details else when
 
 

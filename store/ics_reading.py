@@ -11,6 +11,14 @@ follows it for a line of its own (a SUMMARY could smuggle in an ATTENDEE). A
 file whose lines all end in LF alone, as many programs write them, is read
 as usual.
 
+Some programs write rules loosely: CDO (Exchange 2003) puts a space after a
+comma in an RRULE (``BYDAY=MO, TU``). A rule holds no text in which a space
+means anything, so every space and tab in an RRULE's value is taken out
+before the file is parsed; a rule still broken after that refuses the file
+with one line, as any broken line does. The parser's own notes on what it
+guessed (a vendor-prefixed TZID it read as an IANA name) are kept off the
+terminal: clientdesk says what it read in its preview.
+
 Working out an import also has a time budget (:data:`IMPORT_SECONDS`) and can
 be cancelled: :class:`ImportWatch` is asked now and then while it runs.
 """
@@ -18,12 +26,15 @@ be cancelled: :class:`ImportWatch` is asked now and then while it runs.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
+import icalendar
 from icalendar import Calendar, Component
 
 from clientdesk.store.errors import StoreError, ValidationFailed
@@ -69,6 +80,18 @@ _LINE_BREAK = re.compile(r"\r?\n")  # where the parser ends a line
 # one before a blank line or the end of the file ends nothing.
 _BARE_LINE_FEED = re.compile(r"(?<!\r)\n(?=[^ \t\r\n])")
 _PROPERTY_NAME = re.compile(r"[^;:]*")
+# An RRULE content line and its folds (a line that starts with a space or a tab).
+_RULE_LINE = re.compile(
+    r"^(RRULE[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.IGNORECASE | re.MULTILINE
+)
+_PARSER_NOTES: tuple[type[Warning], ...] = tuple(
+    note
+    for note in (getattr(icalendar, "GloballyUniqueTZIDGuessed", None),)
+    if isinstance(note, type) and issubclass(note, Warning)
+)
+"""What icalendar warns about while it reads a file (icalendar 7: a TZID with a
+vendor prefix, such as ``/mozilla.org/20050126_1/Europe/Berlin``, guessed to be
+the IANA zone after the prefix). clientdesk reads such names itself."""
 
 
 class ImportRefused(ValidationFailed):
@@ -156,8 +179,10 @@ def parse_calendars(data: bytes) -> list[Calendar]:
             "(iCalendar files are UTF-8)"
         ) from None
     _check_shape(text)
+    text = _tidy_rules(text)
     try:
-        components = Calendar.from_ical(text, multiple=True)
+        with quiet_parser():
+            components = Calendar.from_ical(text, multiple=True)
     except Exception as error:  # hostile input: the library raises many kinds
         raise ImportRefused(f"not a valid iCalendar file: {short(error)}") from None
     calendars = [c for c in components if isinstance(c, Calendar) and c.name == "VCALENDAR"]
@@ -171,6 +196,34 @@ def parse_calendars(data: bytes) -> list[Calendar]:
                 prop = f"{name}: " if name else ""
                 raise ImportRefused(f"a broken line in {where}: {prop}{short(message)}")
     return calendars
+
+
+@contextmanager
+def quiet_parser() -> Iterator[None]:
+    """Keep icalendar's warnings about a file (see :data:`_PARSER_NOTES`) off stderr.
+
+    Only inside the block, around clientdesk's own calls into the parser: the
+    process's warning filters are left as they were for everything else.
+    """
+    with warnings.catch_warnings():
+        for note in _PARSER_NOTES:
+            warnings.simplefilter("ignore", note)
+        yield
+
+
+def _tidy_rules(text: str) -> str:
+    """``text`` with every RRULE's value stripped of spaces and tabs (unfolded, on one line).
+
+    ``RRULE:FREQ=WEEKLY;BYDAY=MO, TU`` (as CDO writes it) becomes
+    ``RRULE:FREQ=WEEKLY;BYDAY=MO,TU``; a rule without spaces is left as it is.
+    """
+
+    def tidy(found: re.Match[str]) -> str:
+        line = re.sub(r"\r?\n[ \t]", "", found.group(1))  # unfold, as the parser would
+        name, colon, value = line.partition(":")
+        return name + colon + re.sub(r"[ \t]+", "", value)
+
+    return _RULE_LINE.sub(tidy, text)
 
 
 @dataclass

@@ -10,22 +10,58 @@ file has :data:`ZONE_MATCH_SECONDS`. When that time runs out the file is
 refused with one line: a zone that cannot be matched is treated as unknown,
 and an unknown zone is refused, since no time in the file could be placed
 right without it.
+
+Which zone a TZID names, in this order (each later step only when the earlier
+finds nothing):
+
+1. an IANA name (``Europe/Berlin``), or one after a vendor's prefix
+   (``/mozilla.org/20050126_1/Europe/Berlin``);
+2. a Windows zone id (``W. Europe Standard Time``, ``FLE Standard Time``), read
+   with CLDR's windowsZones table as the maintained ``tzlocal`` package ships
+   it (``tzlocal.windows_tz.win_tz``: each id's main zone);
+3. a Windows display name, as OWA and old Outlook write them without a
+   VTIMEZONE (``(UTC-05:00) Eastern Time (US & Canada)``, ``(GMT+07:00)
+   Bangkok``). CLDR does not list these, so the Windows id is derived by a
+   rule: take off the ``(UTC±hh:mm)`` prefix; try the rest, and each part of it
+   a comma or semicolon divides, with and without its bracketed part, as an id
+   and with ``Time`` and ``Standard Time`` swapped (``Eastern Time`` →
+   ``Eastern Standard Time``); then each name the rest lists (``Bangkok``,
+   ``Kuala Lumpur``) as the city of an ``Area/City`` zone, cities of one zone in
+   the order of step 4. A candidate is taken only when the prefix's offset is
+   one the zone keeps (in January or July of the current year);
+4. a VTIMEZONE of the file, matched by its offsets over the years of the dates
+   the file gives in that zone (a file from 2005 keeps the US rules of 2005)
+   and the year after each; failing that, at noon of each day of those years
+   only (a zone that changes its clocks on the same days at another hour, as
+   GroupWise writes them, is read as the zone of those days, and said so).
+   Candidates are tried in this order: the zones the TZID or the VTIMEZONE
+   names (by the rules of step 3 without the offset, its ``X-LIC-LOCATION`` or
+   ``TZURL``), the project's zone, the main zone of each Windows zone (CLDR's,
+   the one most people there live in, under its current name), the canonical
+   zones of ``zone1970.tab``, then every other IANA name. So "Kuala Lumpur,
+   Singapore" becomes Asia/Singapore (the main zone of Windows' zone of that
+   name), "Canberra, Melbourne, Sydney" Australia/Sydney and "(UTC+07:00)
+   Bangkok" Asia/Bangkok, not whichever zone with the same offsets comes first
+   in the alphabet: the name is what goes out again in our invites.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from time import monotonic
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Component, Timezone, vRecur
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+from tzlocal.windows_tz import win_tz
 
 from clientdesk.store.errors import StoreError
 from clientdesk.store.ics_reading import (
@@ -50,6 +86,28 @@ refused."""
 _ZONE_PARTS = ("STANDARD", "DAYLIGHT")
 
 
+WINDOWS_ZONES: dict[str, str] = dict(win_tz)
+"""CLDR's windowsZones table: each Windows zone id and its main IANA zone, as CLDR
+spells it (it keeps old spellings: Asia/Calcutta, Europe/Kiev; see :func:`_windows_zone`)."""
+
+_DISPLAY_NAME = re.compile(
+    r"^\(\s*(?:UTC|GMT)\s*(?:(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>\d{2}))?\s*\)\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\s*\([^)]*\)")
+_LISTED_NAMES = re.compile(r"\s*(?:[,;&/()]|\band\b)\s*", re.IGNORECASE)
+_UTC_WORDS = "coordinated universal time"  # the display name of Windows' "UTC"
+_LONGEST_NAME = 200  # Windows' longest display name has some 80 characters: past this, no name
+_AREAS = frozenset(
+    (
+        *("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia"),
+        *("Europe", "Indian", "Pacific"),
+    )
+)
+"""The continents and oceans of IANA's ``Area/City`` names: a city is looked for only in
+these (``US/Eastern`` and ``Canada/Eastern`` name no city)."""
+
+
 @lru_cache(maxsize=1)
 def _iana_names() -> tuple[str, ...]:
     """Every IANA zone, the ordinary ``Area/City`` names first (they are what people read)."""
@@ -64,20 +122,198 @@ def _iana_set() -> frozenset[str]:
     return frozenset(_iana_names())
 
 
-def _iana_name(tzid: str) -> str | None:
-    """The IANA zone a TZID names: itself, a Windows name, or ``/vendor/Area/City``."""
-    cleaned = tzid.strip().strip('"').strip()
+def _tzdata_text(name: str) -> str:
+    """The text of the time zone database's file ``name`` (``zone1970.tab``), or "" when absent.
+
+    From the system's database, as :mod:`zoneinfo` reads it, else from the
+    ``tzdata`` package.
+    """
+    for folder in TZPATH:
+        try:
+            return (Path(folder) / name).read_text(encoding="utf-8")
+        except OSError:
+            continue
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ""
+
+
+def _zone1970_text() -> str:
+    """The text of ``zone1970.tab`` (the canonical zone of each region), or "" when absent."""
+    return _tzdata_text("zone1970.tab")
+
+
+@lru_cache(maxsize=1)
+def _renamed() -> dict[str, str]:
+    """Each old spelling of a zone (``Asia/Calcutta``) and the name tzdata gives it now.
+
+    Read from the ``L target link`` lines of ``tzdata.zi``.
+    """
+    renamed = {}
+    for line in _tzdata_text("tzdata.zi").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "L":
+            renamed[fields[2]] = fields[1]
+    return renamed
+
+
+def _windows_zone(windows_id: str) -> str | None:
+    """The IANA zone of a Windows zone id, by CLDR, under the name tzdata gives it now.
+
+    CLDR keeps the spelling a zone had when it was first mapped (Asia/Calcutta,
+    Europe/Kiev, America/Godthab); an invite that goes out again names the zone
+    as calendars now do (Asia/Kolkata, Europe/Kyiv, America/Nuuk). Only CLDR's
+    names are followed so: a link in tzdata may also join two cities' zones
+    (Europe/Amsterdam to Europe/Brussels), and the city a client named stays.
+    """
+    name = WINDOWS_ZONES.get(windows_id)
+    if name is None:
+        return None
+    current = _renamed().get(name, name)
     known = _iana_set()
-    if cleaned in known:
-        return cleaned
-    if cleaned in WINDOWS_TO_OLSON:
-        return WINDOWS_TO_OLSON[cleaned]
-    parts = cleaned.strip("/").split("/")
-    for first in range(1, len(parts)):
+    return current if current in known else name if name in known else None
+
+
+@lru_cache(maxsize=1)
+def _preferred_zones() -> tuple[str, ...]:
+    """Every IANA zone in the order a match by offsets prefers it.
+
+    The main zone of each Windows zone (CLDR picks the one most of its people
+    live in), then the canonical zones of ``zone1970.tab``, then every other name.
+    """
+    known = _iana_set()
+    canonical = [
+        columns[2]
+        for line in _zone1970_text().splitlines()
+        if line and not line.startswith("#")
+        for columns in [line.split("\t")]
+        if len(columns) > 2
+    ]
+    windows = [_windows_zone(windows_id) for windows_id in WINDOWS_ZONES]
+    ordered = [*(name for name in windows if name), *canonical, *_iana_names()]
+    return tuple(name for name in dict.fromkeys(ordered) if name in known)
+
+
+@lru_cache(maxsize=1)
+def _zones_by_city() -> dict[str, tuple[str, ...]]:
+    """Each city an ``Area/City`` name ends with (``kuala lumpur``) and its zones, preferred
+    first."""
+    cities: dict[str, list[str]] = {}
+    for name in _preferred_zones():
+        if name.partition("/")[0] in _AREAS:
+            city = name.rsplit("/", 1)[1].replace("_", " ").casefold()
+            cities.setdefault(city, []).append(name)
+    return {city: tuple(names) for city, names in cities.items()}
+
+
+def _after_prefix(name: str) -> str | None:
+    """The IANA zone at the end of ``name`` (``/mozilla.org/20050126_1/Europe/Berlin``), if any."""
+    known = _iana_set()
+    parts = name.strip().strip("/").split("/")
+    for first in range(len(parts)):
         candidate = "/".join(parts[first:])
         if candidate in known:
             return candidate
     return None
+
+
+@lru_cache(maxsize=1)
+def _ranks() -> dict[str, int]:
+    """Each IANA zone's place in :func:`_preferred_zones` (0: the most preferred)."""
+    return {name: rank for rank, name in enumerate(_preferred_zones())}
+
+
+def _listed_cities(text: str) -> list[str]:
+    """The IANA zones whose city ``text`` names (``Canberra, Melbourne, Sydney``).
+
+    In the order a match by offsets prefers them, so that of several cities of
+    one zone, the main zone of the Windows zone they are listed for comes first
+    (Australia/Sydney, not Australia/Canberra, an old alias).
+    """
+    found: list[str] = []
+    for piece in _LISTED_NAMES.split(text):
+        found += _zones_by_city().get(" ".join(piece.split()).casefold(), ())
+    ranks = _ranks()
+    return sorted(dict.fromkeys(found), key=lambda name: ranks.get(name, len(ranks)))
+
+
+def _windows_ids(words: str) -> list[str]:
+    """The Windows zone ids a display name's words may stand for (see the module's rule).
+
+    Tried on the words as a whole and on each part a comma or semicolon divides
+    (``Pacific Time (US & Canada); Tijuana``, as Windows XP wrote it).
+    """
+    ids: list[str] = []
+    for part in [words, *re.split(r"[,;]", words)]:
+        text = part.strip()
+        plain = _BRACKETED.sub("", text).strip()
+        ids += [text, plain]
+        for name in (text, plain):
+            if name.endswith(" Standard Time"):
+                ids.append(name.removesuffix(" Standard Time") + " Time")
+            elif name.endswith(" Time"):
+                ids.append(name.removesuffix(" Time") + " Standard Time")
+        if plain.casefold() == _UTC_WORDS:
+            ids.append("UTC")
+    return [name for name in dict.fromkeys(ids) if name]
+
+
+def _keeps_offset(name: str, offset: timedelta, year: int) -> bool:
+    """True when the zone ``name`` is ``offset`` from UTC in January or July of ``year``."""
+    zone = ZoneInfo(name)
+    return any(
+        datetime(year, month, 15, 12, tzinfo=UTC).astimezone(zone).utcoffset() == offset
+        for month in (1, 7)
+    )
+
+
+def _from_display_name(name: str, year: int) -> str | None:
+    """The IANA zone of a Windows display name (``(UTC+07:00) Bangkok``), checked by its offset."""
+    found = _DISPLAY_NAME.match(name)
+    if found is None or not found["rest"].strip():
+        return None
+    offset = timedelta(hours=int(found["hours"] or 0), minutes=int(found["minutes"] or 0))
+    if found["sign"] == "-":
+        offset = -offset
+    rest = found["rest"]
+    windows = [zone for i in _windows_ids(rest) if (zone := _windows_zone(i))]
+    for candidate in dict.fromkeys([*windows, *_listed_cities(rest)]):
+        if _keeps_offset(candidate, offset, year):
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=256)
+def _iana_name(tzid: str, year: int) -> str | None:
+    """The IANA zone a TZID names (steps 1 to 3 of the module's rule), or None.
+
+    Args:
+        tzid: the TZID as the file gives it.
+        year: the year whose offsets a Windows display name's prefix is checked against.
+    """
+    cleaned = tzid.strip().strip('"').strip()
+    if cleaned in _iana_set():
+        return cleaned
+    if len(cleaned) > _LONGEST_NAME:
+        return None
+    return _windows_zone(cleaned) or _after_prefix(cleaned) or _from_display_name(cleaned, year)
+
+
+def _named_in(tzid: str, definition: Component) -> list[str]:
+    """The zones a TZID and its VTIMEZONE name, by ids, cities or a location: tried first."""
+    cleaned = tzid.strip().strip('"').strip()[:_LONGEST_NAME]
+    found = _DISPLAY_NAME.match(cleaned)
+    words = found["rest"] if found else cleaned
+    names = [zone for i in _windows_ids(words) if (zone := _windows_zone(i))]
+    names += _listed_cities(words)
+    for hint in ("X-LIC-LOCATION", "TZURL"):
+        value = definition.get(hint)
+        where = str(value).split("://", 1)[-1][:_LONGEST_NAME] if value is not None else ""
+        named = _after_prefix(where) if where else None
+        if named:
+            names.append(named)
+    return list(dict.fromkeys(name for name in names if name in _iana_set()))
 
 
 class ZoneBudget:
@@ -245,6 +481,31 @@ def _rule_onsets(
     yield from rrulestr(text, dtstart=first)
 
 
+_DATED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
+"""The properties of an event whose dates tell the years a zone of the file is used in."""
+
+_YEAR_RANGE = (1900, 2200)  # as the import's: a date outside is a typo, and no zone's years
+
+
+def _years_used(vcalendar: Calendar) -> dict[str, set[int]]:
+    """Each TZID the events of ``vcalendar`` give times in, and the years of those times."""
+    used: dict[str, set[int]] = {}
+    for vevent in components(vcalendar, "VEVENT"):
+        for name in _DATED:
+            value = vevent.get(name)
+            for prop in value if isinstance(value, list) else [value] if value is not None else []:
+                tzid = getattr(prop, "params", {}).get("TZID")
+                if not tzid:
+                    continue
+                listed = getattr(prop, "dts", None)
+                moments = [item.dt for item in listed] if listed else [getattr(prop, "dt", None)]
+                for moment in moments:
+                    moment = moment[0] if isinstance(moment, tuple) else moment  # a PERIOD
+                    if isinstance(moment, date) and _YEAR_RANGE[0] <= moment.year <= _YEAR_RANGE[1]:
+                        used.setdefault(str(tzid).strip(), set()).add(moment.year)
+    return used
+
+
 class FileZones:
     """The zones of one VCALENDAR: each TZID resolved to an IANA zone once."""
 
@@ -261,6 +522,7 @@ class FileZones:
             for tz in components(vcalendar, "VTIMEZONE")
             if isinstance(tz, Timezone)
         }
+        self._years_used = _years_used(vcalendar) if self._defined else {}
         self._project_zone = project_zone
         self._year = now.year
         self._warnings = warnings
@@ -275,34 +537,54 @@ class FileZones:
         """
         cached = self._names.get(tzid)
         if cached is None:
-            cached = _iana_name(tzid) or self._from_definition(tzid)
+            cached = _iana_name(tzid, self._year) or self._from_definition(tzid)
             self._names[tzid] = cached
         return cached
+
+    def _years(self, tzid: str) -> list[int]:
+        """The years a zone of the file is matched over (see the module's rule).
+
+        Those of the first and the last date the file gives in that zone, and
+        the year after each (a series runs on); without such dates, the years
+        around now.
+        """
+        used = self._years_used.get(tzid.strip())
+        if not used:
+            return [self._year - 1, self._year, self._year + 1, self._year + 2]
+        first, last = min(used), max(used)
+        return sorted({first, first + 1, last, last + 1})
 
     def _from_definition(self, tzid: str) -> str:
         definition = self._defined.get(tzid.strip())
         if definition is None:
             raise ImportRefused(
                 f"unknown time zone {short(tzid, 60)!r}: not defined in the file "
-                "(no VTIMEZONE), and neither an IANA nor a Windows zone name"
+                "(no VTIMEZONE), and neither an IANA zone, a Windows zone nor a Windows "
+                "display name whose offset and city match a zone"
             )
         shown = short(tzid, 60)
-        years = (self._year - 1, self._year, self._year + 1, self._year + 2)
-        window = (datetime(years[0], 1, 1, tzinfo=UTC), datetime(years[-1] + 1, 1, 1, tzinfo=UTC))
+        years = self._years(tzid)
+        until = datetime(years[-1] + 1, 1, 1, tzinfo=UTC)
         self._budget.start()
         try:
-            changes = _zone_changes(definition, tzid, window[1], self._budget)
+            changes = _zone_changes(definition, tzid, until, self._budget)
         except (StoreError, OutOfTime):
             raise
         except Exception as error:  # a hostile VTIMEZONE breaks in many ways
             raise _unreadable_zone(tzid, short(error)) from None
-        matched = self._equivalent(tzid, changes, years, window)
+        candidates = [*_named_in(tzid, definition), self._project_zone, *_preferred_zones()]
+        how = "the same offsets"
+        matched = self._equivalent(tzid, changes, years, candidates, exact=True)
         if matched is None:
+            how = "the same offsets; its clocks change on the same days, at another hour"
+            matched = self._equivalent(tzid, changes, years, candidates, exact=False)
+        if matched is None:
+            span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
             raise ImportRefused(
                 f"the time zone {shown!r} in the file matches no known zone "
-                "(its offsets differ from every IANA zone)"
+                f"(its offsets in {span} differ from every IANA zone)"
             )
-        self._warnings.append(f"time zone {tzid!r} read as {matched} (the same offsets)")
+        self._warnings.append(f"time zone {tzid!r} read as {matched} ({how})")
         return matched
 
     def _equivalent(
@@ -310,9 +592,17 @@ class FileZones:
         tzid: str,
         changes: _ZoneChanges,
         years: Sequence[int],
-        window: tuple[datetime, datetime],
+        candidates: Iterable[str],
+        *,
+        exact: bool,
     ) -> str | None:
-        """The first IANA zone with the offsets of ``changes`` throughout ``years``."""
+        """The first of ``candidates`` with the offsets of ``changes`` throughout ``years``.
+
+        Not ``exact``: at noon (UTC) of every day, so that a zone whose clocks
+        change on the same days but at another hour matches too (GroupWise
+        writes Central European time changing at 01:00 and 02:00 local time,
+        where the EU changes at 01:00 UTC).
+        """
         # Twice a month first (cheap, and most zones differ there); then a second
         # before and at each change of the file's zone (zones that differ only by the
         # week or the hour they change to summer time exist: New York and Havana);
@@ -323,16 +613,20 @@ class FileZones:
         edges = [
             moment
             for instant in changes.instants
-            if window[0] <= instant < window[1]
+            if instant.year in years
             for moment in (instant - timedelta(seconds=1), instant)
         ]
-        daily = [window[0] + timedelta(days=n, hours=12) for n in range(366 * len(years))]
+        daily = [
+            first + timedelta(days=n, hours=12)
+            for y in years
+            for first in [datetime(y, 1, 1, tzinfo=UTC)]
+            for n in range((datetime(y + 1, 1, 1, tzinfo=UTC) - first).days)
+        ]
         passes = [
             [(moment, changes.offset_at(moment)) for moment in samples]
-            for samples in (coarse, edges, daily)
+            for samples in ((coarse, edges, daily) if exact else (coarse, daily))
         ]
-        candidates = dict.fromkeys([self._project_zone, *WINDOWS_TO_OLSON.values(), *_iana_names()])
-        for name in candidates:
+        for name in dict.fromkeys(candidates):
             self._budget.check(tzid)
             candidate = ZoneInfo(name)
             if all(

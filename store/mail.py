@@ -23,7 +23,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import utils
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
@@ -36,7 +36,7 @@ from clientdesk.store import calendar
 from clientdesk.store.clock import zone
 from clientdesk.store.config import SmtpSettings
 from clientdesk.store.enums import MeetingStatus
-from clientdesk.store.errors import ConflictError, StoreError, describe_error
+from clientdesk.store.errors import ConflictError, StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import InviteSent, Meeting, Project
 from clientdesk.store.repository import Repository
 from clientdesk.store.text import printable
@@ -58,6 +58,16 @@ _LONGEST_REPLY = 160
 
 class MailError(StoreError):
     """An invite could not be e-mailed (or recorded); ``str()`` is one line for the user."""
+
+
+class NotSendable(MailError, ValidationFailed):
+    """What was asked to go out does not fit the meeting as stored.
+
+    See :func:`checked_recurrence_id`.
+
+    A :class:`MailError` for ``send-invite`` and a :class:`ValidationFailed`
+    for ``export-ics``, which refuse it with the same line.
+    """
 
 
 @dataclass(frozen=True)
@@ -106,9 +116,17 @@ def _one_line(text: str) -> str:
     return " ".join(printable(text).split())
 
 
-def _when(start: datetime, end: datetime, zone_name: str) -> str:
-    """``Mon 2026-11-30 10:00-11:00 (Europe/Berlin)``, in the zone given."""
+def _when(start: datetime, end: datetime, zone_name: str, *, all_day: bool = False) -> str:
+    """``Mon 2026-11-30 10:00-11:00 (Europe/Berlin)``, in the zone given.
+
+    An all-day meeting (give its own zone) reads ``Tue 2026-12-01, all day``, or
+    ``Tue 2026-12-01 to Thu 2026-12-03, all day`` over several days: no time, no zone.
+    """
     start, end = start.astimezone(zone(zone_name)), end.astimezone(zone(zone_name))
+    if all_day:
+        last = end.date() - timedelta(days=1)
+        until = f" to {last:%a %Y-%m-%d}" if last > start.date() else ""
+        return f"{start:%a %Y-%m-%d}{until}, all day"
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %Y-%m-%d %H:%M}"
     return f"{start:%a %Y-%m-%d %H:%M}-{until} ({zone_name})"
 
@@ -147,13 +165,18 @@ def _summary(
     lines = [title, "=" * min(len(title), 72), ""]
     if method == "CANCEL":
         if recurrence_id is not None:
-            original = recurrence_id.astimezone(zone(project.timezone))
-            lines += [f"The meeting on {original:%a %Y-%m-%d %H:%M} is cancelled.", ""]
+            said_in = meeting.timezone if meeting.all_day else project.timezone
+            original = recurrence_id.astimezone(zone(said_in))
+            on = f"{original:%a %Y-%m-%d}" if meeting.all_day else f"{original:%a %Y-%m-%d %H:%M}"
+            lines += [f"The meeting on {on} is cancelled.", ""]
         else:
             lines += ["This meeting is cancelled.", ""]
-    when = _when(details.start, details.end, project.timezone)
+    if meeting.all_day:  # the same day in every zone: said once, in the meeting's own
+        when = _when(details.start, details.end, meeting.timezone, all_day=True)
+    else:
+        when = _when(details.start, details.end, project.timezone)
     lines.append(f"When:      {when}")
-    if meeting.timezone != project.timezone:
+    if meeting.timezone != project.timezone and not meeting.all_day:
         lines.append(f"           {_when(details.start, details.end, meeting.timezone)}")
     if meeting.rrule and recurrence_id is None:
         lines.append(
@@ -180,12 +203,24 @@ def _summary(
     return "\n".join(lines) + "\n"
 
 
+def _already_invited(meeting: Meeting, recurrence_id: datetime | None) -> bool:
+    """True when the attendees were sent an invite that holds this meeting or occurrence.
+
+    An invite to the whole series holds every occurrence: a moved occurrence
+    sent after it is an update to what their calendars show.
+    """
+    return any(
+        sent.method == "REQUEST" and sent.recurrence_id in (None, recurrence_id)
+        for sent in meeting.sent
+    )
+
+
 def _subject(
     meeting: Meeting, project: Project, method: Method, recurrence_id: datetime | None
 ) -> str:
     if method == "CANCEL":
         prefix = "Cancelled"
-    elif any(s.method == "REQUEST" and s.recurrence_id == recurrence_id for s in meeting.sent):
+    elif _already_invited(meeting, recurrence_id):
         prefix = "Updated invitation"
     else:
         prefix = "Invitation"
@@ -221,6 +256,11 @@ def organiser(meeting: Meeting, project: Project) -> tuple[str, str]:
 def _address(email: str, name: str = "") -> Address:
     local, _, domain = email.strip().rpartition("@")
     return Address(display_name=_one_line(name), username=local, domain=domain)
+
+
+# The other messages sent over this path (reports, minutes) build their headers the same way.
+one_line = _one_line
+mail_address = _address
 
 
 def invite_message(
@@ -488,8 +528,12 @@ def record_sent(
     now: datetime,
     user: str,
     recurrence_id: datetime | None = None,
+    meeting_sequence: int | None = None,
 ) -> Meeting:
     """``meeting`` with one more entry in ``sent``: this sending (save it with ``update``).
+
+    The entry is also the record of the highest SEQUENCE sent for the UID
+    (see :func:`clientdesk.store.ics.outgoing_sequence`).
 
     Args:
         meeting: the meeting as stored.
@@ -499,6 +543,8 @@ def record_sent(
         now: when it was sent.
         user: who sent it.
         recurrence_id: the occurrence it was about (None: the whole meeting).
+        meeting_sequence: the meeting's own SEQUENCE the file was built from
+            (default: ``meeting``'s); it tells a later exact repeat from news.
     """
     sent = InviteSent(
         sent_at=now,
@@ -507,6 +553,7 @@ def record_sent(
         sequence=sequence,
         recipients=list(recipients),
         recurrence_id=recurrence_id,
+        meeting_sequence=meeting.sequence if meeting_sequence is None else meeting_sequence,
     )
     return meeting.model_copy(update={"sent": [*meeting.sent, sent]})
 
@@ -523,41 +570,51 @@ def invite_recipients(meeting: Meeting) -> list[str]:
     return found
 
 
-def _checked_occurrence(
+def checked_recurrence_id(
     meeting: Meeting, occurrence: datetime | None, cancel: bool
 ) -> datetime | None:
     """The RECURRENCE-ID to send, once the meeting's state fits what is about to be sent.
 
     Clients must end up seeing what the store holds: a cancellation goes out
-    for a meeting (or occurrence) cancelled here first, an invite never for one.
+    for a meeting (or occurrence) cancelled here first, an invite never for
+    one. ``send-invite`` and ``export-ics`` both ask here, so a file written
+    to send by hand is refused exactly as an e-mail would be.
+
+    Args:
+        meeting: the meeting as stored.
+        occurrence: one occurrence of a series (its original start), or None.
+        cancel: a cancellation is to go out (else an invite).
+
+    Raises:
+        NotSendable: one line saying what does not fit and what to do first.
     """
     name = meeting.key or meeting.title
     if occurrence is None:
         cancelled = meeting.status is MeetingStatus.CANCELLED
         if cancel and not cancelled:
-            raise MailError(
+            raise NotSendable(
                 f"{name} is not cancelled: cancel it first (status cancelled), "
                 "then send the cancellation"
             )
         if not cancel and cancelled:
-            raise MailError(f"{name} is cancelled: send the cancellation instead (--cancel)")
+            raise NotSendable(f"{name} is cancelled: send the cancellation instead (--cancel)")
         return None
     if meeting.rrule is None:
-        raise MailError(f"{name} is not a series: send it without an occurrence")
+        raise NotSendable(f"{name} is not a series: send it without an occurrence")
     found = calendar.occurrence_at(meeting, occurrence)
     if found is None:
         local = occurrence.astimezone(zone(meeting.timezone))
-        raise MailError(
+        raise NotSendable(
             f"{name} has no occurrence on {local:%Y-%m-%d %H:%M} ({meeting.timezone}); "
             "give the time the series gives it, before any move"
         )
     if cancel and not found.cancelled:
-        raise MailError(
+        raise NotSendable(
             f"the {name} occurrence on {found.original_start:%Y-%m-%d %H:%M} is not cancelled: "
             "cancel it first, then send the cancellation"
         )
     if not cancel and found.cancelled:
-        raise MailError(
+        raise NotSendable(
             f"the {name} occurrence on {found.original_start:%Y-%m-%d %H:%M} is cancelled: "
             "send the cancellation instead (--cancel)"
         )
@@ -626,7 +683,7 @@ def send_invite(
     meeting = snapshot.find(Meeting, meeting_key, project.id)
     if project.is_closed:
         raise MailError(f"{project.key} is closed: reopen it to send invites")
-    recurrence_id = _checked_occurrence(meeting, occurrence, cancel)
+    recurrence_id = checked_recurrence_id(meeting, occurrence, cancel)
     recipients = invite_recipients(meeting)
     if not recipients:
         raise MailError(f"{meeting.key} has no attendees to send to: add attendees first")
@@ -661,6 +718,7 @@ def send_invite(
             now=now,
             user=user,
             recurrence_id=recurrence_id,
+            meeting_sequence=meeting.sequence,
         )
 
     try:

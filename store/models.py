@@ -345,7 +345,14 @@ class ClosingEvent(StoreModel):
 
 
 class Project(Record):
-    """A client project: the unit everything else hangs off."""
+    """A client project: the unit everything else hangs off.
+
+    The project's overall RAG status is not stored: it is the worst of the
+    status report's dimensions (scope, schedule, cost, risk), computed by
+    :func:`clientdesk.store.status_report.overall_status`. The project
+    manager may set it by hand over that (``rag_override``), but only with a
+    reason (``rag_override_reason``); the report then shows both.
+    """
 
     TABLE: ClassVar[str] = "projects"
     LABEL: ClassVar[str] = "project"
@@ -358,7 +365,13 @@ class Project(Record):
     timezone: TimeZoneName = "UTC"
     organiser_name: OneLine = ""
     organiser_email: Email = ""
-    rag: RAG = RAG.GREEN
+    rag_override: RAG | None = Field(
+        default=None,
+        description="the overall status set by the project manager over the derived one",
+    )
+    rag_override_reason: OneLine = Field(
+        default="", max_length=300, description="why the overall status was set by hand"
+    )
     service_levels: ServiceLevelPolicy = Field(default_factory=ServiceLevelPolicy)
     closed_at: AwareDatetime | None = None
     closed_by: str = ""
@@ -384,6 +397,23 @@ class Project(Record):
     def _end_after_start(self) -> Project:
         if self.start and self.target_end and self.target_end < self.start:
             raise ValueError("target end is before the start")
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason_goes_with_its_override(cls, data: object) -> object:
+        # A reason left behind when the override is cleared would explain
+        # nothing: it goes with it.
+        if isinstance(data, dict) and data.get("rag_override") in (None, ""):
+            data = {**data, "rag_override": None, "rag_override_reason": ""}
+        return data
+
+    @model_validator(mode="after")
+    def _override_has_reason(self) -> Project:
+        if self.rag_override is not None and not self.rag_override_reason.strip():
+            raise ValueError(
+                "setting the overall status by hand needs a reason (rag_override_reason)"
+            )
         return self
 
 
@@ -514,7 +544,9 @@ class OccurrenceChange(StoreModel):
     original_start: CalendarDatetime
     cancelled: bool = False
     start: CalendarDatetime | None = Field(default=None, description="moved to")
-    duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    duration_minutes: int | None = Field(
+        default=None, ge=1, le=calendar.MAX_ALL_DAY_DAYS * calendar.DAY_MINUTES
+    )
     location: str | None = None
     agenda: list[AgendaItem] | None = Field(default=None, description="None: the series' agenda")
     status: MeetingStatus | None = Field(default=None, description="None: the series' status")
@@ -536,6 +568,28 @@ class InviteSent(StoreModel):
     recurrence_id: AwareDatetime | None = Field(
         default=None, description="the occurrence it was about (None: the whole meeting)"
     )
+    meeting_sequence: int | None = Field(
+        default=None,
+        ge=0,
+        description="the meeting's SEQUENCE it was built from (None: sent before this was kept)",
+    )
+
+
+class Sending(StoreModel):
+    """One e-mailing of a status report or of a meeting's minutes, as the server accepted it.
+
+    Only the addresses the server took are kept: a refused one never got it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    sent_at: AwareDatetime
+    sent_by: OneLine = ""
+    recipients: list[str] = Field(default_factory=list, description="e-mail addresses")
+    occurrence: AwareDatetime | None = Field(
+        default=None,
+        description="minutes of a series: the occurrence they are of (its original start)",
+    )
 
 
 class Meeting(ProjectRecord):
@@ -555,8 +609,17 @@ class Meeting(ProjectRecord):
     title: OneLine = Field(min_length=1, max_length=200)
     kind: MeetingKind = MeetingKind.MEETING
     start: CalendarDatetime
-    duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    duration_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=calendar.MAX_ALL_DAY_DAYS * calendar.DAY_MINUTES,
+        description="up to 24 hours; an all-day meeting: whole days (1440 a day)",
+    )
     timezone: TimeZoneName = "UTC"
+    all_day: bool = Field(
+        default=False,
+        description="whole days (iCalendar VALUE=DATE): start is the day at 00:00 in timezone",
+    )
     location: str = ""
     video_link: str = ""
     organiser_name: OneLine = ""
@@ -568,6 +631,10 @@ class Meeting(ProjectRecord):
     action_items: list[ActionItem] = Field(default_factory=list)
     status: MeetingStatus = MeetingStatus.DRAFT
     rrule: RecurrenceRule = None
+    extra_dates: list[CalendarDatetime] = Field(
+        default_factory=list,
+        description="occurrences of the series besides the rule's (iCalendar RDATE), in order",
+    )
     sequence: int = Field(default=0, ge=0, description="iCalendar SEQUENCE")
     plan_item_id: str | None = None
     risk_ids: list[str] = Field(default_factory=list, description="risks it was raised for")
@@ -579,8 +646,27 @@ class Meeting(ProjectRecord):
         default=None,
         description="the iCalendar UID of an imported meeting (None: made here, see uid)",
     )
+    ical_sequence: int | None = Field(
+        default=None,
+        ge=0,
+        description="the SEQUENCE of the client's version last imported (None: none imported)",
+    )
+    ical_dtstamp: AwareDatetime | None = Field(
+        default=None,
+        description="the DTSTAMP of the client's version last imported: of two versions with "
+        "one SEQUENCE, the later DTSTAMP is the newer (RFC 5546)",
+    )
+    time_sequence: int | None = Field(
+        default=None,
+        ge=0,
+        description="the SEQUENCE at which the time (start, length, zone, recurrence) last "
+        "changed; an answer to it or later answers the time as it is (None: not known)",
+    )
     sent: list[InviteSent] = Field(
         default_factory=list, description="invites and cancellations e-mailed, oldest first"
+    )
+    minutes_sent: list[Sending] = Field(
+        default_factory=list, description="minutes e-mailed, oldest first"
     )
 
     @property
@@ -590,7 +676,10 @@ class Meeting(ProjectRecord):
 
     @property
     def end(self) -> datetime:
-        """When the (first occurrence of the) meeting ends."""
+        """When the (first occurrence of the) meeting ends (all day: at the start of a day)."""
+        if self.all_day:
+            days = calendar.whole_days(self.duration_minutes)
+            return calendar.all_day_end(self.start, days, self.timezone)
         return self.start + timedelta(minutes=self.duration_minutes)
 
     @field_validator("duration_minutes", mode="before")
@@ -611,6 +700,43 @@ class Meeting(ProjectRecord):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("extra_dates")
+    @classmethod
+    def _extra_dates_belong_to_the_series(
+        cls, value: list[datetime], info: ValidationInfo
+    ) -> list[datetime]:
+        if not value:
+            return value
+        ordered = sorted(set(value))
+        if is_stored(info):
+            return ordered
+        start, rrule, timezone = (info.data.get(name) for name in ("start", "rrule", "timezone"))
+        if start is None or timezone is None:
+            return ordered  # their own errors are reported
+        if rrule is None:
+            raise ValueError("only a recurring meeting has extra dates")
+        if len(ordered) > calendar.MAX_EXTRA_DATES:
+            raise ValueError(f"a series has at most {calendar.MAX_EXTRA_DATES} extra dates")
+        problem = calendar.extra_dates_problem(
+            ordered, start, rrule, timezone, all_day=bool(info.data.get("all_day"))
+        )
+        if problem:
+            raise ValueError(problem)
+        return ordered
+
+    @model_validator(mode="after")
+    def _all_day_is_whole_days(self, info: ValidationInfo) -> Meeting:
+        # Checked on writing only: a file saved before all-day meetings must still open
+        # (its meetings had 24 hours at most, which reads as before).
+        if is_stored(info):
+            return self
+        problem = calendar.whole_days_problem(
+            self.start, self.duration_minutes, self.timezone, all_day=self.all_day
+        )
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @field_validator("video_link")
     @classmethod
@@ -639,6 +765,7 @@ class Meeting(ProjectRecord):
             raise ValueError("only a recurring meeting has occurrences that differ")
         local = start.astimezone(zone(timezone))
         series = calendar.series_rule(rrule, local)
+        extra = set(info.data.get("extra_dates") or ())
         seen: set[datetime] = set()
         for change in value:
             when = change.original_start
@@ -656,7 +783,7 @@ class Meeting(ProjectRecord):
                 found.add(occurrence)
         for change in value:
             when = change.original_start
-            if when not in found:
+            if when not in found and when not in extra:
                 raise ValueError(
                     f"the series has no occurrence on {_local_text(when, timezone)} ({timezone})"
                 )
@@ -1075,7 +1202,36 @@ class StatusReport(ProjectRecord):
     title: OneLine = Field(min_length=1, max_length=200)
     markdown: str
     html: str = ""
-    sent_to: list[str] = Field(default_factory=list, description="e-mail addresses")
+    sent_to: list[str] = Field(
+        default_factory=list, description="every address it was sent to, each once"
+    )
+    sendings: list[Sending] = Field(
+        default_factory=list, description="each e-mailing: who, when, to whom; oldest first"
+    )
+
+    def with_sending(self, sending: Sending) -> StatusReport:
+        """This report with ``sending`` recorded: the one change the store allows a kept report."""
+        known = {address.casefold() for address in self.sent_to}
+        added: list[str] = []
+        for address in sending.recipients:
+            if address.casefold() not in known:
+                known.add(address.casefold())
+                added.append(address)
+        return self.model_copy(
+            update={"sendings": [*self.sendings, sending], "sent_to": [*self.sent_to, *added]}
+        )
+
+    def adds_one_sending_to(self, stored: StatusReport) -> bool:
+        """True when this report is ``stored`` with one sending recorded, and nothing else changed.
+
+        What the client was sent is a record of fact: its text, title and
+        period never change, and the sendings only grow, one at a time.
+        """
+        if len(self.sendings) != len(stored.sendings) + 1:
+            return False
+        expected = stored.with_sending(self.sendings[-1])
+        bookkeeping = {"id", "key", "created_at", "updated_at", "updated_by", "revision"}
+        return self.model_dump(exclude=bookkeeping) == expected.model_dump(exclude=bookkeeping)
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (

@@ -608,7 +608,12 @@ class TinyDBRepository(Repository):
                 stored.updated_at if stored else None,
                 stored,
             )
-        if isinstance(stored, StatusReport):
+        if isinstance(stored, StatusReport) and not (
+            # Recording one more e-mailing of it is the only change it takes.
+            change.op == "update"
+            and isinstance(change.record, StatusReport)
+            and change.record.adds_one_sending_to(stored)
+        ):
             # What the client was sent is a record of fact: neither rewritten
             # nor removed (it goes only with its project).
             raise ValidationFailed("a status report is kept as it was sent")
@@ -752,6 +757,18 @@ class TinyDBRepository(Repository):
         after = validate_record(Meeting, {**data, "sequence": before.sequence})
         raised = calendar.raises_sequence(before, after)
         data["sequence"] = before.sequence + 1 if raised else before.sequence
+        self._keep_time_sequence(data, before, after)
+
+    def _keep_time_sequence(self, data: dict[str, Any], before: Meeting, after: Meeting) -> None:
+        # The SEQUENCE at which the time last changed is the store's to keep, as the
+        # SEQUENCE is: an attendee's answer (REPLY) to it or to a later one answers
+        # the time as it is now (see ics_import).
+        if calendar.moves_the_time(before, after):
+            data["time_sequence"] = data["sequence"]
+        elif before.time_sequence is None and data["sequence"] != before.sequence:
+            data["time_sequence"] = before.sequence  # unknown before: unchanged since then
+        else:
+            data["time_sequence"] = before.time_sequence
 
     def _keep_score_history(
         self, data: dict[str, Any], current: dict[str, Any], now: datetime
@@ -894,6 +911,7 @@ class TinyDBRepository(Repository):
         counted = before.sequence + 1 if raised else before.sequence
         # An imported update (see Change.update) never falls below the client's count.
         data["sequence"] = max(counted, int(data["sequence"])) if client_sequence else counted
+        self._keep_time_sequence(data, before, after)
         if not client_sequence and calendar.moves_the_time(before, after):
             # An answer was to the old time: the next invite asks everyone again
             # (an import keeps the answers the client's file states).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The data version this clientdesk writes."""
 
 META_TABLE = "_meta"
@@ -18,7 +18,25 @@ META_DOC_ID = "1"
 
 Tables = dict[str, dict[str, Any]]
 
-MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {}
+
+def _derive_the_overall_rag(tables: Tables) -> Tables:
+    """Version 1 to 2: a project's hand-set ``rag`` gives way to the derived overall status.
+
+    Version 1 stored one RAG per project, set by hand (green unless someone
+    changed it) and never checked against the report's dimensions, so the
+    report could say GREEN beside a RED risk. From version 2 the overall
+    status is computed (the worst dimension); the PM may still set it by
+    hand, but only with a reason. An old value came with no reason, and for
+    most projects it is the untouched default, so it is not turned into such
+    an override (which would keep the contradiction and claim a judgement
+    nobody wrote down): it is dropped, and the dimensions speak.
+    """
+    for project in tables.get("projects", {}).values():
+        project.pop("rag", None)
+    return tables
+
+
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _derive_the_overall_rag}
 """``MIGRATIONS[n]`` upgrades tables at version ``n`` to version ``n + 1``."""
 
 

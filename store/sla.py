@@ -569,3 +569,104 @@ def read_clocks(
 def breached_count(clocks: Mapping[str, RequestClocks]) -> int:
     """How many of the requests whose ``clocks`` were read have a breached clock."""
     return sum(is_breached(reading) for reading in clocks.values())
+
+
+# -- breaches within a period (the status report's SLA record) --------------------------
+
+
+@dataclass(frozen=True)
+class PeriodBreach:
+    """One clock of a request that was past its due time within a period.
+
+    Attributes:
+        clock: ``first response`` or ``resolution``.
+        due_at: when the clock was due.
+        over_seconds: how late: from the due time to the stop, or to the
+            period's end for a clock still running (wall-clock time, as
+            :attr:`ClockReading.over_seconds`).
+        stopped_at: when the clock stopped within the period (answered,
+            resolved, closed or rejected); None while it still ran or was
+            paused at the period's end.
+        paused: True when the clock was paused (waiting on the client) at
+            the period's end.
+    """
+
+    clock: str
+    due_at: datetime
+    over_seconds: float
+    stopped_at: datetime | None
+    paused: bool = False
+
+
+def period_breach(reading: ClockReading, start: datetime, end: datetime) -> float | None:
+    """How late ``reading`` was within ``[start, end)``; None when it was not late there.
+
+    ``reading`` must be read at ``end`` from the moves made before ``end``. A
+    clock that stopped within the period after its due time was late by the
+    gap, however long ago it was due; one that still runs (or is paused)
+    past its due time at ``end`` is late by ``end - due``. A clock that
+    stopped before the period belongs to an earlier period.
+    """
+    if not reading.reachable:
+        return None
+    if reading.stopped_at is not None:
+        stopped = _utc(reading.stopped_at)
+        if _utc(start) <= stopped < _utc(end) and stopped > reading.due_at:
+            return (stopped - reading.due_at).total_seconds()
+        return None
+    late = (_utc(end) - reading.due_at).total_seconds()
+    return late if late > 0 else None
+
+
+def breaches_in_period(
+    request: ClientRequest, project: Project, start: datetime, end: datetime
+) -> list[PeriodBreach]:
+    """Which clocks of ``request`` were past their due within ``[start, end)``, and by how much.
+
+    Answered or not: a first response given 6 hours late in the period is a
+    breach of that period even though the clock is stopped now. The clocks
+    are read as they stood at ``end`` (moves after it are left out), under
+    the project's service levels; a closed project's clocks stand still at
+    its close. Pauses while waiting on the client are kept, as everywhere.
+
+    Args:
+        request: the request.
+        project: its project (service levels and zone).
+        start: the period's start.
+        end: the period's end (exclusive).
+
+    Returns:
+        The breached clocks, first response before resolution; empty when
+        none was late within the period.
+    """
+    read_at = end
+    if project.closed_at is not None and project.closed_at < read_at:
+        read_at = project.closed_at
+    if _utc(request.received_at) >= _utc(read_at):
+        return []
+    moves = sorted(
+        ((change.at, str(change.new)) for change in request.status_history),
+        key=lambda move: _utc(move[0]),
+    )
+    before = [move for move in moves if _utc(move[0]) < _utc(read_at)]
+    # The status at the end of the period: the last move before it; a request
+    # with no recorded move (an older file, an import) is taken as it is now.
+    status = before[-1][1] if before else NEW if moves else str(request.status)
+    segments = status_segments(request.received_at, before, status, read_at)
+    target = project.service_levels.target(request.priority)
+    week = project.service_levels.week(project.timezone) if target.working_hours else None
+    readings = (
+        (
+            "first response",
+            first_response_clock(segments, target.first_response_minutes * 60, week, read_at),
+        ),
+        ("resolution", resolution_clock(segments, target.resolution_minutes * 60, week, read_at)),
+    )
+    breaches = []
+    for name, reading in readings:
+        over = period_breach(reading, start, read_at)
+        if over is not None:
+            breaches.append(
+                PeriodBreach(name, reading.due_at, over, reading.stopped_at, reading.paused)
+            )
+    return breaches

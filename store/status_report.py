@@ -2,8 +2,8 @@
 
 :func:`status_report` builds it from a snapshot for the period since the last
 report kept (:func:`keep_report`): the overall RAG and one per dimension with
-the reason for it, what was done in the period, what comes next, open requests
-whose response clock is breached, the top risks, change requests awaiting the
+the reason for it, what was done in the period, what comes next, the response
+times missed in the period, the top risks, change requests awaiting the
 client's decision and everything else the client has to decide or do. It is
 pure (no I/O) and deterministic for a given ``now``.
 
@@ -12,8 +12,13 @@ first report is kept it starts at the project's start (midnight in the
 project's zone), and 14 days back when the project has no start date or
 has not started yet.
 
-RAG rules per dimension (the overall RAG is the project manager's own call,
-:attr:`Project.rag <clientdesk.store.models.Project.rag>`):
+The overall RAG is the worst of the four dimensions (:func:`overall_status`,
+which the app's header and the command line call too), unless the project
+manager sets it by hand with a reason
+(:attr:`Project.rag_override <clientdesk.store.models.Project.rag_override>`):
+then the report shows the PM's call, the reason and what the dimensions give.
+
+RAG rules per dimension:
 
 * **Scope**: red when :data:`SCOPE_RED_PENDING` or more change requests await
   the client's decision; amber when one does, or when a change request was
@@ -30,6 +35,12 @@ RAG rules per dimension (the overall RAG is the project manager's own call,
 
 Approved impacts count over the whole project, not only the period: they move
 the plan away from its baseline for good.
+
+The response-time section is the period's record: every clock that was past
+its due time within the period, answered or not, with how late
+(:func:`clientdesk.store.sla.breaches_in_period`). "Top risks" lists the
+open threats scored in a band from the one the config file names
+(``[report] top_risks_from``, default :data:`DEFAULT_TOP_RISKS_FROM`) up.
 
 User text is data: in the Markdown every piece of text goes through
 :func:`~clientdesk.store.report.md_text`, in the HTML through
@@ -48,7 +59,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from clientdesk.store import calendar, sla
+from clientdesk.store import calendar, rules, sla
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import (
     RAG,
@@ -65,7 +76,6 @@ from clientdesk.store.models import (
     Contact,
     Meeting,
     Project,
-    RequestClocks,
     Risk,
     StatusReport,
 )
@@ -81,6 +91,15 @@ NEXT_PERIOD_DAYS = 14
 
 TOP_RISKS = 5
 """How many risks the report lists."""
+
+RISK_BANDS: tuple[str, ...] = tuple(name for _, name in rules.BANDS)
+"""The risk bands from the lowest up: low, medium, high, critical."""
+
+DEFAULT_TOP_RISKS_FROM = "high"
+"""The lowest band "Top risks" lists by default (high: scores 10 and above)."""
+
+_SEVERITY = {RAG.GREEN: 0, RAG.AMBER: 1, RAG.RED: 2}
+"""How bad each RAG is, for :func:`worst`."""
 
 SCOPE_RED_PENDING = 3
 """Change requests awaiting a decision from which scope is red."""
@@ -124,6 +143,61 @@ class Rating:
     dimension: str
     rag: RAG
     reason: str
+
+
+def worst(rags: Iterable[RAG]) -> RAG:
+    """The worst of ``rags`` (red over amber over green); green when there is none."""
+    return max(rags, key=_SEVERITY.__getitem__, default=RAG.GREEN)
+
+
+@dataclass(frozen=True)
+class OverallStatus:
+    """A project's overall RAG: the worst dimension, or the PM's call with a reason.
+
+    Attributes:
+        derived: the worst of the dimensions' ratings.
+        ratings: the four dimensions (scope, schedule, cost, risk), each with its reason.
+        override: the RAG the project manager set by hand (None: not set).
+        reason: why the project manager set it ("" when not set).
+    """
+
+    derived: RAG
+    ratings: tuple[Rating, ...]
+    override: RAG | None = None
+    reason: str = ""
+
+    @property
+    def rag(self) -> RAG:
+        """The overall RAG shown: the PM's call when there is one, else the derived one."""
+        return self.override if self.override is not None else self.derived
+
+    @property
+    def overridden(self) -> bool:
+        """True when the project manager set the overall RAG by hand."""
+        return self.override is not None
+
+    @property
+    def summary(self) -> str:
+        """One plain line saying where the overall RAG comes from (for logs and scripts).
+
+        ``RED (the worst dimension: risk)`` or ``AMBER, set by the PM: <reason>
+        (the dimensions give RED)``.
+        """
+        if self.override is not None:
+            return (
+                f"{self.override.upper()}, set by the PM: {self.reason} "
+                f"(the dimensions give {self.derived.upper()})"
+            )
+        return f"{self.derived.upper()} ({self.basis})"
+
+    @property
+    def basis(self) -> str:
+        """Which dimensions give the derived RAG: ``the worst dimension: risk``."""
+        names = [r.dimension.lower() for r in self.ratings if r.rag is self.derived]
+        if self.derived is RAG.GREEN:
+            return "every dimension is green"
+        noun = "dimension" if len(names) == 1 else "dimensions"
+        return f"the worst {noun}: {', '.join(names)}"
 
 
 # -- a small document model, rendered twice ------------------------------------------
@@ -480,10 +554,68 @@ class _Data:
     risks: list[Risk]
     plan: list[CommunicationPlanItem]
     contacts: list[Contact]
+    top_risks_from: str = DEFAULT_TOP_RISKS_FROM
 
     @property
     def tz(self) -> str:
         return self.project.timezone
+
+
+def _read(
+    snapshot: Snapshot,
+    project: Project,
+    start: datetime,
+    end: datetime,
+    top_risks_from: str = DEFAULT_TOP_RISKS_FROM,
+) -> _Data:
+    return _Data(
+        project=project,
+        start=start,
+        end=end,
+        meetings=snapshot.of_project(Meeting, project.id),
+        requests=snapshot.of_project(ClientRequest, project.id),
+        risks=snapshot.of_project(Risk, project.id),
+        plan=snapshot.of_project(CommunicationPlanItem, project.id),
+        contacts=snapshot.of_project(Contact, project.id),
+        top_risks_from=top_risks_from,
+    )
+
+
+def _rate(data: _Data) -> tuple[Rating, ...]:
+    return (
+        scope_rating(data.requests, data.start, data.end),
+        schedule_rating(data.project, data.requests, _overdue_plan(data), data.end),
+        cost_rating(data.requests),
+        risk_rating(data.risks),
+    )
+
+
+def _overall(data: _Data) -> OverallStatus:
+    ratings = _rate(data)
+    project = data.project
+    return OverallStatus(
+        derived=worst(r.rag for r in ratings),
+        ratings=ratings,
+        override=project.rag_override,
+        reason=project.rag_override_reason if project.rag_override is not None else "",
+    )
+
+
+def overall_status(snapshot: Snapshot, project: Project, now: datetime) -> OverallStatus:
+    """The overall RAG of ``project`` at ``now``, as the next status report will give it.
+
+    The one place that says it: the report's header, the app's project
+    header and ``clientdesk list projects`` all call this. The dimensions
+    are rated for the period the next report covers (since the last kept
+    report, see :func:`period_start`).
+
+    Args:
+        snapshot: the records to rate.
+        project: the project.
+        now: the moment to rate at (the end of the period).
+    """
+    start = min(period_start(snapshot, project, now), now)
+    return _overall(_read(snapshot, project, start, now))
 
 
 def _overdue_plan(data: _Data) -> list[CommunicationPlanItem]:
@@ -494,7 +626,7 @@ def _overdue_plan(data: _Data) -> list[CommunicationPlanItem]:
     ]
 
 
-def _header(data: _Data) -> list[_Block]:
+def _header(data: _Data, overall: OverallStatus) -> list[_Block]:
     project = data.project
     return [
         _Heading(f"Status report: {project.name} ({project.key})", 1),
@@ -508,21 +640,30 @@ def _header(data: _Data) -> list[_Block]:
                     )
                 ),
                 _Item(_line(_strong("Phase: "), _label(project.phase))),
-                _Item(_line(_strong("Overall status: "), _badge(project.rag))),
+                _Item(_overall_line(overall)),
             )
         ),
     ]
 
 
-def _ratings(data: _Data) -> list[_Block]:
-    ratings = [
-        scope_rating(data.requests, data.start, data.end),
-        schedule_rating(data.project, data.requests, _overdue_plan(data), data.end),
-        cost_rating(data.requests),
-        risk_rating(data.risks),
-    ]
+def _overall_line(overall: OverallStatus) -> _Inline:
+    # Both show when the PM set it by hand: the client sees the call, the
+    # reason for it and what the dimensions below say.
+    if overall.override is not None:
+        return _line(
+            _strong("Overall status: "),
+            _badge(overall.override),
+            "set by the project manager: ",
+            overall.reason,
+            "; the dimensions below give ",
+            _badge(overall.derived),
+        )
+    return _line(_strong("Overall status: "), _badge(overall.derived), f"({overall.basis})")
+
+
+def _ratings(overall: OverallStatus) -> list[_Block]:
     items = tuple(
-        _Item(_line(_badge(r.rag), _strong(f"{r.dimension}: "), r.reason)) for r in ratings
+        _Item(_line(_badge(r.rag), _strong(f"{r.dimension}: "), r.reason)) for r in overall.ratings
     )
     return [_Heading("Status by dimension"), _List(items)]
 
@@ -660,58 +801,78 @@ def _day_of_last(item: CommunicationPlanItem, data: _Data) -> str:
     return _day(last, data.tz) if last else NONE
 
 
-def _late_clock(clocks: RequestClocks) -> tuple[str, sla.ClockReading]:
-    # The clock the request tables show when it is the late one (the store's
-    # rule), so the report and the app name the same clock.
-    shown = clocks.shown
-    if shown is not None and shown[1].breached:
-        name, reading = shown
-    elif clocks.first_response.breached and clocks.first_response.stopped_at is None:
-        name, reading = "response", clocks.first_response
-    else:
-        name, reading = "resolution", clocks.resolution
-    return ("first response" if name == "response" else name), reading
+def _outcome(request: ClientRequest, breach: sla.PeriodBreach, data: _Data) -> str:
+    # What became of the late clock by the period's end, in the client's words.
+    if breach.stopped_at is not None:
+        if breach.clock == "first response":
+            verb = "answered"
+        elif request.status is RequestStatus.REJECTED:
+            verb = "rejected"
+        else:
+            verb = "resolved"
+        return f"{verb} {_when(breach.stopped_at, data.tz)}"
+    if breach.paused:
+        return "still open, waiting on your answer"
+    return "still open"
 
 
 def _breached(data: _Data) -> list[_Block]:
-    blocks: list[_Block] = [_Heading("Open requests past their response time")]
+    blocks: list[_Block] = [_Heading("Response times missed this period")]
     rows = []
-    for request in data.requests:
-        if not request.is_open:
-            continue
-        clocks = request.clocks_in(data.project, data.end)
-        if not sla.is_breached(clocks):
-            continue
-        name, reading = _late_clock(clocks)
-        rows.append(
-            (
-                request.key,
-                request.title,
-                str(request.priority),
-                _label(request.status),
-                name,
-                sla.format_duration(reading.over_seconds),
+    for request in sorted(data.requests, key=lambda r: _key_order(r.key)):
+        for breach in sla.breaches_in_period(request, data.project, data.start, data.end):
+            rows.append(
+                (
+                    request.key,
+                    request.title,
+                    str(request.priority),
+                    breach.clock,
+                    sla.format_duration(breach.over_seconds),
+                    _outcome(request, breach, data),
+                )
             )
-        )
     if not rows:
-        return [*blocks, _Paragraph(_line("Every open request is within its response time."))]
-    rows.sort(key=lambda row: _key_order(row[0]))
+        return [
+            *blocks,
+            _Paragraph(
+                _line("No response time was missed in this period: every clock kept its target.")
+            ),
+        ]
     return [
         *blocks,
-        _Table(("Key", "Request", "Priority", "Status", "Late clock", "Over by"), tuple(rows)),
+        _Table(("Key", "Request", "Priority", "Clock", "Late by", "Outcome"), tuple(rows)),
     ]
 
 
+def _band_phrase(band: str) -> str:
+    # "high or above"; the top band has nothing above it, the lowest holds every score.
+    if band == RISK_BANDS[-1]:
+        return band
+    return f"{band} or above"
+
+
 def _top_risks(data: _Data) -> list[_Block]:
+    lowest = RISK_BANDS.index(data.top_risks_from)
     blocks: list[_Block] = [_Heading("Top risks")]
-    threats = sorted(_live_threats(data.risks), key=lambda r: (-r.score, _key_order(r.key)))
+    threats = sorted(
+        (r for r in _live_threats(data.risks) if RISK_BANDS.index(r.band) >= lowest),
+        key=lambda r: (-r.score, _key_order(r.key)),
+    )
     if not threats:
-        return [*blocks, _Paragraph(_line("No open threat."))]
+        if lowest == 0:
+            return [*blocks, _Paragraph(_line("No open threat."))]
+        return [
+            *blocks,
+            _Paragraph(_line(f"No open threat scored {_band_phrase(data.top_risks_from)}.")),
+        ]
     rows = tuple(
         (r.key, r.title, str(r.score), r.band, _label(r.status), r.owner)
         for r in threats[:TOP_RISKS]
     )
-    return [*blocks, _Table(("Key", "Risk", "Score", "Band", "Status", "Owner"), rows)]
+    note: list[_Block] = []
+    if lowest > 0:
+        note = [_Paragraph(_line(f"Open threats scored {_band_phrase(data.top_risks_from)}."))]
+    return [*blocks, *note, _Table(("Key", "Risk", "Score", "Band", "Status", "Owner"), rows)]
 
 
 def _awaiting(data: _Data) -> list[_Block]:
@@ -766,7 +927,12 @@ def _needed(data: _Data) -> list[_Block]:
 
 
 def status_report(
-    snapshot: Snapshot, project: Project, now: datetime, *, since: datetime | None = None
+    snapshot: Snapshot,
+    project: Project,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    top_risks_from: str = DEFAULT_TOP_RISKS_FROM,
 ) -> ReportContent:
     """The status report of ``project`` for the period up to ``now``.
 
@@ -776,32 +942,31 @@ def status_report(
         now: the end of the period; clocks, due dates and the schedule are read at it.
         since: the start of the period (default: the end of the last kept
             report's period, see the module docstring).
+        top_risks_from: the lowest risk band "Top risks" lists (one of
+            :data:`RISK_BANDS`; the config file's ``[report] top_risks_from``).
 
     Returns:
         The report in Markdown and in HTML, with its title and period.
 
     Raises:
-        ValidationFailed: the period would start after ``now``.
+        ValidationFailed: the period would start after ``now``, or the band is unknown.
     """
+    if top_risks_from not in RISK_BANDS:
+        raise ValidationFailed(
+            f"no risk band {top_risks_from!r} (the bands are {', '.join(RISK_BANDS)})",
+            "top_risks_from",
+        )
     start = since if since is not None else period_start(snapshot, project, now)
     if start > now:
         raise ValidationFailed(
             f"the report's period would start after its end ({_when(start, project.timezone)})",
             "period_start",
         )
-    data = _Data(
-        project=project,
-        start=start,
-        end=now,
-        meetings=snapshot.of_project(Meeting, project.id),
-        requests=snapshot.of_project(ClientRequest, project.id),
-        risks=snapshot.of_project(Risk, project.id),
-        plan=snapshot.of_project(CommunicationPlanItem, project.id),
-        contacts=snapshot.of_project(Contact, project.id),
-    )
+    data = _read(snapshot, project, start, now, top_risks_from)
+    overall = _overall(data)
     blocks = [
-        *_header(data),
-        *_ratings(data),
+        *_header(data, overall),
+        *_ratings(overall),
         *_accomplishments(data),
         *_next_period(data),
         *_breached(data),

@@ -68,3 +68,12 @@ def without_terminal_controls(text: str, keep: str = "") -> str:
         keep: controls to leave in, e.g. ``"\\n\\t"`` for a multi-line field.
     """
     return TERMINAL_CONTROLS.sub(lambda found: found[0] if found[0] in keep else "", text)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun`` in the right number: "1 meeting", "3 meetings".
+
+    For sentences the command line and the app print alike (the panes'
+    ``widgets.record_table_pane.counted`` says the same, for widgets).
+    """
+    return f"{count} {noun if count == 1 else (plural or noun + 's')}"

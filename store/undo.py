@@ -131,15 +131,18 @@ def _word(value: Any) -> str:
 def _is_record_of_fact(edit: RecordEdit) -> bool:
     """True for a save that records what happened outside: it is not undone.
 
-    A status report kept as sent, and an invite recorded on its meeting once
-    the mail server took it: the client has them, whatever the app says.
+    A status report kept as sent (and each e-mailing of it), and an invite or
+    the minutes recorded on their meeting once the mail server took them: the
+    client has them, whatever the app says.
     """
     if isinstance(edit.after, StatusReport) and edit.before is None:
         return True
+    if isinstance(edit.after, StatusReport):
+        return True  # the one change a kept report takes: one more e-mailing recorded
     if isinstance(edit.before, Meeting) and isinstance(edit.after, Meeting):
         old, new = dump_record(edit.before), dump_record(edit.after)
         changed = {name for name in new if new[name] != old.get(name)} - _QUIET_FIELDS
-        return changed == {"sent"}
+        return changed in ({"sent"}, {"minutes_sent"})
     return False
 
 

@@ -150,8 +150,10 @@ async def test_edit_project_saves_a_new_revision(demo_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ProjectForm)
         await fill(pilot, "name", "Portal relaunch, phase 2")
-        app.screen.query_one("#field-rag").focus()
-        await pilot.press("enter", "down", "enter")  # open the list, pick the next: amber
+        app.screen.query_one("#field-rag_override").focus()
+        # Open the list, pick amber (after "from the dimensions" and green), say why.
+        await pilot.press("enter", "down", "down", "enter")
+        await fill(pilot, "rag_override_reason", "Sponsor accepts the risk")
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -161,7 +163,10 @@ async def test_edit_project_saves_a_new_revision(demo_path: Path) -> None:
     assert project is not None
     assert project.name == "Portal relaunch, phase 2"
     assert project.revision == 2
-    assert project.rag is RAG.AMBER
+    assert (project.rag_override, project.rag_override_reason) == (
+        RAG.AMBER,
+        "Sponsor accepts the risk",
+    )
 
 
 async def test_conflicting_edit_is_shown_and_nothing_overwritten(demo_path: Path) -> None:

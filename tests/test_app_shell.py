@@ -15,6 +15,7 @@ from textual.widgets import Input, TabbedContent
 
 from clientdesk.store.models import ClientRequest, Project, RequestType
 from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.status_report import overall_status
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -74,10 +75,12 @@ async def test_header_shows_project_key_name_client_and_rag(demo_path: Path) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first_line = screen_text(app).splitlines()[0]
-        project = TinyDBRepository(demo_path).snapshot().projects()[0]
+        snapshot = TinyDBRepository(demo_path).snapshot()
+        project = snapshot.projects()[0]
         assert project.key in first_line
         assert project.name in first_line
-        assert project.rag.value.upper() in first_line
+        overall = overall_status(snapshot, project, FIXED_NOW)  # as the status report gives it
+        assert overall.rag.value.upper() in first_line
 
 
 async def test_every_pane_fits_80_columns(demo_path: Path) -> None:

@@ -304,11 +304,16 @@ def test_sequence_stays_on_minutes_agenda_and_rsvp(
     )
     answered = meeting.attendees[0].model_copy(update={"rsvp": RSVP.ACCEPTED})
     meeting = _saved(repo, meeting.model_copy(update={"attendees": [answered]}))
+    assert meeting.revision == 4 and meeting.sequence == 0
+    # Draft to scheduled turns the invite's TENTATIVE into CONFIRMED: that counts
+    # (issue 20, item 13); scheduled to held leaves it CONFIRMED: that does not.
     meeting = _saved(repo, meeting.model_copy(update={"status": MeetingStatus.SCHEDULED}))
-    assert meeting.revision == 5 and meeting.sequence == 0
+    assert meeting.sequence == 1
+    meeting = _saved(repo, meeting.model_copy(update={"status": MeetingStatus.HELD}))
+    assert meeting.sequence == 1
     # Whatever the caller sends, the store counts.
     meeting = _saved(repo, meeting.model_copy(update={"sequence": 40, "title": "Sync"}))
-    assert meeting.sequence == 1
+    assert meeting.sequence == 2
 
 
 def test_meeting_status_moves_are_checked(repo: TinyDBRepository, project: Project) -> None:

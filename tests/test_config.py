@@ -15,7 +15,7 @@ import clientdesk.tui
 import clientdesk.widgets
 from clientdesk.store import paths
 from clientdesk.store.clock import zone
-from clientdesk.store.config import Config, SmtpSettings, read_config
+from clientdesk.store.config import Config, ReportSettings, SmtpSettings, read_config
 from clientdesk.store.models import ClientRequest
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import binding_ids, create_app
@@ -40,6 +40,9 @@ host = "smtp.example.com"
 port = 465
 security = "tls"
 user = "pm@example.com"
+
+[report]
+top_risks_from = "Medium"
 """
 
 
@@ -74,6 +77,11 @@ def test_a_good_file_sets_every_setting() -> None:
     assert config.smtp == SmtpSettings(
         host="smtp.example.com", port=465, security="tls", user="pm@example.com"
     )
+    assert config.report == ReportSettings(top_risks_from="medium")
+
+
+def test_top_risks_default_to_high_and_above() -> None:
+    assert Config().report.top_risks_from == "high"
 
 
 def test_a_syntax_error_names_the_line_and_gives_every_default() -> None:
@@ -111,6 +119,18 @@ def test_a_syntax_error_names_the_line_and_gives_every_default() -> None:
         ("[smtp]\nport = 70000", "smtp.port: expected a port number 1-65535, got 70000"),
         ('[smtp]\nsecurity = "ssl"', 'smtp.security: expected one of "starttls", "tls"'),
         ('[smtp]\npassword = "hunter2"', "smtp.password: unknown setting"),
+        (
+            '[report]\ntop_risks_from = "hihg"',
+            "report.top_risks_from: no risk band 'hihg' (did you mean 'high'?)",
+        ),
+        (
+            '[report]\ntop_risks_from = "severe"',
+            'report.top_risks_from: no risk band \'severe\' (one of "low", "medium", "high", '
+            '"critical")',
+        ),
+        ("[report]\ntop_risks_from = 10", "report.top_risks_from: expected a string, got 10"),
+        ('[report]\ntop_risk_from = "high"', "report.top_risk_from: unknown setting (did you"),
+        ('report = "high"', "report: expected a table ([report]), got 'high'"),
     ],
 )
 def test_each_bad_setting_gives_one_line_and_its_default(bad_line: str, expected: str) -> None:

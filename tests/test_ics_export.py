@@ -709,12 +709,17 @@ def test_cli_writes_the_feed_to_stdout_as_crlf_bytes(
 
 
 def test_cli_writes_an_invite_and_a_cancellation_to_files(
-    stored: tuple[Project, Meeting], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    stored: tuple[Project, Meeting],
+    repo: TinyDBRepository,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "invite.ics"
     assert export("--project", "PORTAL", "--meeting", "MTG-1", "-o", str(target)) == 0
     assert capsys.readouterr().out == f"wrote the invite of MTG-1 to {target}\n"
     assert str(parsed(target.read_bytes())["METHOD"]) == "REQUEST"
+    # The cancellation is written once the store holds it (issue 20, item 11).
+    repo.update(stored[1].model_copy(update={"status": MeetingStatus.CANCELLED}))
     # -o replaces the file the user named.
     assert export("--project", "PORTAL", "--meeting", "MTG-1", "--cancel", "-o", str(target)) == 0
     assert capsys.readouterr().out == f"wrote the cancellation of MTG-1 to {target}\n"
@@ -723,8 +728,11 @@ def test_cli_writes_an_invite_and_a_cancellation_to_files(
 
 
 def test_cli_cancels_one_occurrence_given_in_the_meetings_zone(
-    stored: tuple[Project, Meeting], capsysbinary: pytest.CaptureFixture[bytes]
+    stored: tuple[Project, Meeting],
+    repo: TinyDBRepository,
+    capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
+    repo.update(calendar.cancel_occurrence(stored[1], at(12, 4)))
     argv = (
         "--project",
         "PORTAL",
@@ -775,3 +783,141 @@ def test_cli_refuses_bad_input_with_one_line_and_writes_nothing(
     assert isinstance(raised.value, UsageError | StoreError)  # main: one line, exit 2
     assert "\n" not in str(raised.value)
     assert capsys.readouterr().out == ""
+
+
+# -- what export-ics writes to send by hand, and its SEQUENCE (issue 20) -----------------
+
+
+def refusal_of_send_invite(repo: TinyDBRepository, *, cancel: bool, occurrence: datetime) -> str:
+    """The line ``send-invite`` refuses the same request with (nothing is sent: the check
+    comes before the server is reached)."""
+    from clientdesk.store.config import SmtpSettings
+    from clientdesk.store.mail import MailError, send_invite
+
+    with pytest.raises(MailError) as refused:
+        send_invite(
+            repo,
+            "PORTAL",
+            "MTG-1",
+            cancel=cancel,
+            occurrence=occurrence,
+            settings=SmtpSettings(host="127.0.0.1", port=9, security="none"),
+            password=None,
+            now=NOW,
+            user="tester",
+        )
+    return str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "occurrence"),
+    [
+        (("--cancel", "--occurrence", "2027-04-12 10:00"), at(12, 4)),
+        (("--cancel",), None),
+    ],
+    ids=["occurrence", "whole meeting"],
+)
+def test_cli_refuses_a_cancellation_the_store_does_not_hold_as_send_invite_does(
+    stored: tuple[Project, Meeting],
+    repo: TinyDBRepository,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: tuple[str, ...],
+    occurrence: datetime | None,
+) -> None:
+    target = tmp_path / "cancel.ics"
+    with pytest.raises(ValidationFailed) as refused:
+        export("--project", "PORTAL", "--meeting", "MTG-1", *argv, "-o", str(target))
+
+    assert "is not cancelled: cancel it first" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert str(refused.value) == refusal_of_send_invite(repo, cancel=True, occurrence=occurrence)
+    assert not target.exists()
+    assert capsys.readouterr().out == ""
+
+
+def test_cli_writes_a_stored_cancellation_even_unasked_and_never_an_invite_for_it(
+    stored: tuple[Project, Meeting], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # 15 March is cancelled in the store: asked for its invite, the file cancels it.
+    argv = ("--project", "PORTAL", "--meeting", "MTG-1", "--occurrence", "2027-03-15 10:00")
+    assert export(*argv) == 0
+    payload = capsysbinary.readouterr().out
+    assert str(parsed(payload)["METHOD"]) == "CANCEL"
+    event = only_event(payload)
+    assert (event["RECURRENCE-ID"].dt, str(event["STATUS"])) == (at(15, 3), "CANCELLED")
+
+
+def test_cli_counts_the_meetings_of_the_feed_in_words(
+    repo: TinyDBRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = repo.add(make_project())
+    repo.add(make_meeting(project_id=project.id, title="Review"))
+    target = tmp_path / "feed.ics"
+    assert export("--project", "PORTAL", "-o", str(target)) == 0
+    assert capsys.readouterr().out == f"wrote the calendar of PORTAL (1 meeting) to {target}\n"
+    repo.add(make_meeting(project_id=project.id, title="Demo"))
+    assert export("--project", "PORTAL", "-o", str(target)) == 0
+    assert capsys.readouterr().out == f"wrote the calendar of PORTAL (2 meetings) to {target}\n"
+
+
+def sending(method: str, sequence: int, **fields: Any) -> InviteSent:
+    """One sending kept on a meeting (to Ann, at NOW)."""
+    return InviteSent(
+        sent_at=NOW,
+        method=method,
+        sequence=sequence,
+        recipients=["ann@client.example"],
+        **fields,
+    )
+
+
+def test_no_exported_message_falls_below_one_already_sent_for_the_uid() -> None:
+    # Series invite at 5, then occurrence 12 April cancelled (SEQUENCE 6 when saved)
+    # and its cancellation sent at 6: an invite of the series or of one
+    # occurrence written now must be newer than 6.
+    cancelled = calendar.cancel_occurrence(weekly(sequence=6), at(12, 4))
+    meeting = cancelled.model_copy(
+        update={
+            "sent": [
+                sending("REQUEST", 5, meeting_sequence=5),
+                sending("CANCEL", 6, meeting_sequence=6, recurrence_id=at(12, 4)),
+            ]
+        }
+    )
+    series_invite = events(meeting_invite(meeting, PROJECT, now=NOW))
+    occurrence_invite = only_event(
+        meeting_invite(meeting, PROJECT, now=NOW, recurrence_id=at(19, 4))
+    )
+    assert {event["SEQUENCE"] for event in series_invite} == {7}
+    assert occurrence_invite["SEQUENCE"] == 7
+    # The feed is never below what the attendees were sent either.
+    feed = only_event(project_feed([meeting], PROJECT, now=NOW))
+    assert feed["SEQUENCE"] == 6
+
+
+def test_an_exact_repeat_of_the_last_message_keeps_its_sequence() -> None:
+    meeting = weekly(sequence=3, sent=[sending("REQUEST", 4, meeting_sequence=3)])
+    # Sent at 4 (above an earlier 3) and nothing changed since: the same message again.
+    assert only_event(meeting_invite(meeting, PROJECT, now=NOW))["SEQUENCE"] == 4
+    # Another message (one occurrence) is news: above it.
+    one = meeting_invite(meeting, PROJECT, now=NOW, recurrence_id=at(8, 3))
+    assert only_event(one)["SEQUENCE"] == 5
+    # A sending kept before the meeting's SEQUENCE was recorded is never taken as a repeat.
+    older = weekly(sequence=4, sent=[sending("REQUEST", 4)])
+    assert only_event(meeting_invite(older, PROJECT, now=NOW))["SEQUENCE"] == 5
+
+
+def test_draft_to_scheduled_raises_the_sequence_as_the_status_says_confirmed(
+    repo: TinyDBRepository,
+) -> None:
+    project = repo.add(make_project())
+    draft = repo.add(make_meeting(project_id=project.id, status="draft", sequence=0))
+    before = only_event(meeting_invite(draft, project, now=NOW))
+    scheduled = repo.update(draft.model_copy(update={"status": MeetingStatus.SCHEDULED}))
+    after = only_event(meeting_invite(scheduled, project, now=NOW))
+    held = repo.update(scheduled.model_copy(update={"status": MeetingStatus.HELD}))
+
+    assert (str(before["STATUS"]), before["SEQUENCE"]) == ("TENTATIVE", 0)
+    assert (str(after["STATUS"]), after["SEQUENCE"]) == ("CONFIRMED", 1)
+    assert held.sequence == 1  # held: still CONFIRMED, nothing new for the attendees

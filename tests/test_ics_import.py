@@ -163,9 +163,9 @@ def test_a_google_feed_gives_series_one_offs_and_whole_days(
         "(30 min; weekly Thu, 20 times; 2 attendees; 1 occurrence cancelled)",
         "new meeting 'Design review' Mon 2026-12-07 15:00 Europe/Berlin (60 min)",
         "new meeting 'Go-live' Fri 2026-12-18 all day Europe/Berlin",
-        "skipped 'Office closed': it spans 5 days; a meeting lasts a day at most",
+        "new meeting 'Office closed' Mon 2026-12-28 all day Europe/Berlin (5 days)",
     ]
-    assert made.count == 3
+    assert made.count == 4
     standup, review, golive = (meeting(repo, f"MTG-{n}") for n in (1, 2, 3))
     # The series repeats in New York time: 09:00 there before and after 14 March 2027.
     series = calendar.occurrences(standup, at(1, 0), at(1, 0, month=12) + timedelta(days=150))
@@ -184,7 +184,8 @@ def test_a_google_feed_gives_series_one_offs_and_whole_days(
     assert review.location == "Client HQ, Room 2"
     assert [item.title for item in review.agenda] == ["Wireframes", "Colour palette"]
     # An all-day event is a whole day in the project's zone.
-    assert (golive.start, golive.duration_minutes) == (at(18, 0), 24 * 60)
+    assert (golive.start, golive.duration_minutes, golive.all_day) == (at(18, 0), 24 * 60, True)
+    assert meeting(repo, "MTG-4").duration_minutes == 5 * 24 * 60  # several days stay all-day
 
 
 def test_an_outlook_windows_zone_name_without_vtimezone_is_read_as_its_iana_zone(
@@ -580,9 +581,9 @@ def test_the_command_previews_then_imports(
     assert run_command("import-ics", str(DATA / "google_feed.ics"), "--project", "portal") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("new meeting 'Stand-up (US team)' Thu 2026-12-03 09:00")
-    assert out[3] == "skipped 'Office closed': it spans 5 days; a meeting lasts a day at most"
-    assert out[-1] == "imported 3 changes into PORTAL (new: MTG-1, MTG-2, MTG-3)"
-    assert len(repo.snapshot().of_project(Meeting, project.id)) == 3
+    assert out[3] == "new meeting 'Office closed' Mon 2026-12-28 all day Europe/Berlin (5 days)"
+    assert out[-1] == "imported 4 changes into PORTAL (new: MTG-1, MTG-2, MTG-3, MTG-4)"
+    assert len(repo.snapshot().of_project(Meeting, project.id)) == 4
 
 
 def test_a_dry_run_previews_and_writes_nothing(

@@ -9,11 +9,13 @@ machine.
 from __future__ import annotations
 
 import argparse
+import email
 import os
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -702,3 +704,118 @@ def test_a_password_is_not_sent_in_the_clear_to_another_machine(
     with pytest.raises(MailError, match="will not send the SMTP password unencrypted"):
         send_it(repo, meeting, settings, password="secret")
     assert stored(repo, meeting).sent == []
+
+
+# -- SEQUENCE and subjects of what goes out, one message after another (issue 20) ---------
+
+
+def sequences_arrived(server: Inbox) -> list[tuple[str, int]]:
+    """The METHOD and SEQUENCE of every message the inbox took, in order of arrival."""
+    found: list[tuple[str, int]] = []
+    for envelope in server.envelopes:
+        content = envelope.content
+        assert isinstance(content, bytes)
+        parsed = email.message_from_bytes(content, policy=default)
+        assert isinstance(parsed, EmailMessage)
+        cal = calendar_of(parsed)[2]
+        found.append((str(cal["METHOD"]), int(event_of(cal)["SEQUENCE"])))
+    return found
+
+
+def subjects_arrived(server: Inbox) -> list[str]:
+    """The Subject of every message the inbox took, in order of arrival."""
+    found: list[str] = []
+    for envelope in server.envelopes:
+        content = envelope.content
+        assert isinstance(content, bytes)
+        found.append(str(email.message_from_bytes(content, policy=default)["Subject"]))
+    return found
+
+
+def test_every_new_message_for_a_uid_goes_out_above_every_one_sent_before(
+    repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    # The issue's story: REQUEST 5, one occurrence cancelled (CANCEL 6), then a
+    # REQUEST for the series and one for another occurrence must be newer than 6.
+    server, settings = inbox
+    series = add_meeting(
+        repo, project, title="Weekly", start=WEEKLY, rrule="FREQ=WEEKLY;BYDAY=MO", sequence=5
+    )
+    assert stored(repo, series).sequence == 5
+    second, third = WEEKLY + timedelta(weeks=1), WEEKLY + timedelta(weeks=2)
+
+    send_it(repo, series, settings)
+    repo.update(calendar.cancel_occurrence(stored(repo, series), second))
+    send_it(repo, series, settings, cancel=True, occurrence=second)
+    send_it(repo, series, settings)
+    send_it(repo, series, settings, occurrence=third)
+
+    arrived = sequences_arrived(server)
+    assert arrived[:2] == [("REQUEST", 5), ("CANCEL", 6)]
+    assert [number for _, number in arrived] == [5, 6, 7, 8]
+    sent = stored(repo, series).sent
+    assert [(s.method, s.sequence, s.recurrence_id) for s in sent] == [
+        ("REQUEST", 5, None),
+        ("CANCEL", 6, second),
+        ("REQUEST", 7, None),
+        ("REQUEST", 8, third),
+    ]
+
+
+def test_the_same_invite_sent_again_unchanged_keeps_its_sequence_and_news_raise_it(
+    repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    # An exact repeat (to someone whose server lost it) says nothing new: same
+    # number, newer DTSTAMP. Anything else the attendees would see is news.
+    server, settings = inbox
+    meeting = add_meeting(repo, project)
+    send_it(repo, meeting, settings)
+    send_it(repo, meeting, settings)
+    # An agenda change does not raise the meeting's SEQUENCE: still a repeat of the invite.
+    edit(repo, stored(repo, meeting), agenda=[{"title": "Scope only", "minutes": 20}])
+    send_it(repo, meeting, settings)
+    edit(repo, stored(repo, meeting), location="Room 5")
+    send_it(repo, meeting, settings)
+    send_it(repo, meeting, settings)
+
+    assert [number for _, number in sequences_arrived(server)] == [0, 0, 0, 1, 1]
+
+
+def test_a_schedule_after_a_draft_invite_goes_out_confirmed_with_a_higher_sequence(
+    repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    server, settings = inbox
+    draft = add_meeting(repo, project, status="draft")
+    send_it(repo, draft, settings)
+    scheduled = edit(repo, stored(repo, draft), status="scheduled")
+    assert scheduled.sequence == 1
+    held = edit(repo, scheduled, status="held")
+    assert held.sequence == 1  # still CONFIRMED: nothing new for the attendees
+    send_it(repo, held, settings)
+
+    statuses = []
+    for envelope in server.envelopes:
+        content = envelope.content
+        assert isinstance(content, bytes)
+        parsed = email.message_from_bytes(content, policy=default)
+        assert isinstance(parsed, EmailMessage)
+        event = event_of(calendar_of(parsed)[2])
+        statuses.append((str(event["STATUS"]), int(event["SEQUENCE"])))
+    assert statuses == [("TENTATIVE", 0), ("CONFIRMED", 1)]
+
+
+def test_a_moved_occurrence_after_the_series_invite_is_titled_updated_invitation(
+    repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    server, settings = inbox
+    series = add_meeting(repo, project, title="Weekly", start=WEEKLY, rrule="FREQ=WEEKLY;BYDAY=MO")
+    send_it(repo, series, settings)
+    second = WEEKLY + timedelta(weeks=1)
+    repo.update(calendar.move_occurrence(stored(repo, series), second, second + timedelta(hours=3)))
+    send_it(repo, series, settings, occurrence=second)
+
+    assert subjects_arrived(server) == [
+        "Invitation: Weekly 2026-11-30 10:00 (Europe/Berlin)",
+        "Updated invitation: Weekly 2026-12-07 13:00 (Europe/Berlin)",
+    ]
+    assert [number for _, number in sequences_arrived(server)] == [0, 1]

@@ -6,14 +6,16 @@ through the command line as a user types it, with the clock fixed.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
-from clientdesk.store import clock
+from clientdesk.store import clock, config, paths, sla
 from clientdesk.store.enums import (
     RAG,
     ChangeDecision,
@@ -37,16 +39,20 @@ from clientdesk.store.models import (
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.store.status_report import (
     COST_RED_AMOUNT,
+    RISK_BANDS,
     ReportContent,
     cost_rating,
     keep_report,
+    overall_status,
     risk_rating,
     schedule_rating,
     scope_rating,
     status_report,
+    worst,
 )
+from clientdesk.tui.app import create_app
 from clientdesk.tui.cli import main
-from tests.helpers.ui import FIXED_NOW
+from tests.helpers.ui import FIXED_NOW, choose_option, screen_text, settle
 
 HOSTILE = "| [x](http://e) <b>*_ <script>alert(1)</script>\n- line two & <img src=x>"
 """Text that would break a table, make a link, a list, bold text and live HTML if not escaped."""
@@ -88,7 +94,8 @@ def test_the_header_names_project_client_period_and_the_overall_rag(
     assert demo_report.period_start == datetime(2026, 8, 24, 22, 0, tzinfo=UTC)
     assert demo_report.period_end == FIXED_NOW
     assert "- **Period:** 2026-08-25 00:00 CEST to 2026-11-23 10:00 CET" in md
-    assert "- **Overall status:** **\\[GREEN\\]**" in md
+    # The worst of the four dimensions below (risk is red), said with why.
+    assert "- **Overall status:** **\\[RED\\]** (the worst dimension: risk)" in md
     assert demo_report.title == (
         "Status report: Customer portal relaunch (NWPORTAL), 2026-08-25 to 2026-11-23"
     )
@@ -133,22 +140,22 @@ def test_next_period_lists_upcoming_meetings_and_plan_items_due(
 
 def test_breached_requests_risks_and_pending_changes(demo_report: ReportContent) -> None:
     md = demo_report.markdown
-    breached = section(md, "Open requests past their response time")
-    assert "| REQ-8 | Move the go-live by one week | P4 | new | first response | 4d 17h |" in (
-        breached
-    )
-    assert "| REQ-10 | Who signs off the user acceptance tests? |" in breached
+    breached = section(md, "Response times missed this period")
+    assert (
+        "| REQ-8 | Move the go-live by one week | P4 | first response | 4d 17h | still open |"
+    ) in breached
+    assert "| REQ-10 | Who signs off the user acceptance tests? | P2 | resolution |" in breached
+    # Answered late within the period: a breach of the period, though its clock stopped.
+    assert (
+        "| REQ-5 | What is the plan for the data migration dry run? | P1 | first response "
+        "| 3h 48m | answered 2026-11-19 14:48 CET |"
+    ) in breached
     assert "REQ-2 " not in breached  # within its time
     assert "REQ-4" not in breached  # its clock is paused within target
     risks = section(md, "Top risks")
     rows = [line for line in risks.splitlines() if line.startswith("| RSK-")]
-    assert [row.split(" | ")[0] for row in rows] == [
-        "| RSK-5",
-        "| RSK-4",
-        "| RSK-1",
-        "| RSK-2",
-        "| RSK-3",
-    ]
+    # High and above by default: the medium and low ones stay out.
+    assert [row.split(" | ")[0] for row in rows] == ["| RSK-5", "| RSK-4", "| RSK-1"]
     assert rows[0] == (
         "| RSK-5 | Client reorganisation delays sign-off | 25 | critical | monitoring"
         " | Pat Morgan |"
@@ -578,3 +585,325 @@ def test_a_project_that_has_not_started_still_gets_a_report(
     content = status_report(repo.snapshot(), project, fixed_clock)
     assert content.period_start == fixed_clock - timedelta(days=14)
     assert content.period_end == fixed_clock
+
+
+# -- issue 20: the report does not contradict itself -----------------------------------
+# Each test first reproduces what the client saw, then what the report says now.
+
+
+@pytest.fixture
+def troubled(repo: TinyDBRepository, fixed_clock: datetime) -> Project:
+    """A project whose risk is red (a critical threat) and scope amber (a pending change)."""
+    project = repo.add(Project(name="Portal", key="PORTAL", start=date(2026, 11, 1)))
+    repo.add(Risk(project_id=project.id, title="Supplier goes bust", probability=4, impact=5))
+    repo.add(change(project_id=project.id, received_at=FIXED_NOW - timedelta(days=3)))
+    return project
+
+
+def test_overall_status_is_the_worst_dimension_not_a_hand_set_green(
+    repo: TinyDBRepository, troubled: Project
+) -> None:
+    snapshot = repo.snapshot()
+    md = status_report(snapshot, troubled, FIXED_NOW).markdown
+    # Reported: "Overall status: [GREEN]" beside Risk [RED] and Scope [AMBER].
+    assert "\\[GREEN\\]** (" not in md
+    assert "- **Overall status:** **\\[RED\\]** (the worst dimension: risk)" in md
+    ratings = section(md, "Status by dimension")
+    assert "**\\[RED\\]** **Risk:** 1 critical threat (RSK-1)" in ratings
+    assert "**\\[AMBER\\]** **Scope:** 1 change request awaits a decision" in ratings
+    overall = overall_status(snapshot, troubled, FIXED_NOW)
+    assert (overall.rag, overall.derived, overall.overridden) == (RAG.RED, RAG.RED, False)
+    assert worst([RAG.GREEN, RAG.AMBER]) is RAG.AMBER and worst([]) is RAG.GREEN
+
+
+def test_an_override_needs_a_reason_and_then_both_show(
+    repo: TinyDBRepository, troubled: Project
+) -> None:
+    with pytest.raises(ValidationFailed, match="needs a reason") as refused:
+        repo.update(troubled.model_copy(update={"rag_override": RAG.AMBER}))
+    assert "\n" not in str(refused.value)
+    reason = "the supplier signed a <b>rescue</b> deal today"
+    saved = repo.update(
+        repo.snapshot()
+        .project("PORTAL")
+        .model_copy(update={"rag_override": RAG.AMBER, "rag_override_reason": reason})
+    )
+    snapshot = repo.snapshot()
+    content = status_report(snapshot, saved, FIXED_NOW)
+    assert (
+        "- **Overall status:** **\\[AMBER\\]** set by the project manager: the supplier signed "
+        "a \\<b\\>rescue\\</b\\> deal today; the dimensions below give **\\[RED\\]**"
+    ) in content.markdown
+    assert '<span class="rag rag-amber">AMBER</span> set by the project manager:' in content.html
+    assert "&lt;b&gt;rescue" in content.html
+    overall = overall_status(snapshot, saved, FIXED_NOW)
+    assert (overall.rag, overall.derived) == (RAG.AMBER, RAG.RED)
+    assert overall.summary == f"AMBER, set by the PM: {reason} (the dimensions give RED)"
+    # Handing it back to the dimensions drops the reason with it.
+    cleared = repo.update(saved.model_copy(update={"rag_override": None}))
+    assert (cleared.rag_override, cleared.rag_override_reason) == (None, "")
+
+
+def test_a_data_file_with_the_old_hand_set_rag_still_opens(
+    capsys: pytest.CaptureFixture[str],
+    repo: TinyDBRepository,
+    data_path: Path,
+    fixed_clock: datetime,
+) -> None:
+    repo.add(Project(name="Old project", key="OLD"))
+    # A file as clientdesk wrote it before the overall status was derived.
+    old = json.loads(data_path.read_text())
+    old["_meta"]["1"]["schema_version"] = 1
+    (document,) = old["projects"].values()
+    del document["rag_override"], document["rag_override_reason"]
+    document["rag"] = "red"
+    data_path.write_text(json.dumps(old))
+    project = TinyDBRepository(data_path).snapshot().project("OLD")
+    # The unreasoned hand-set value is gone: the dimensions speak.
+    assert (project.rag_override, project.rag_override_reason) == (None, "")
+    code, _, err = run(capsys, "check")
+    assert (code, err) == (0, "")
+    TinyDBRepository(data_path).update(project.model_copy(update={"client": "Acme"}))
+    written = json.loads(data_path.read_text())
+    assert written["_meta"]["1"]["schema_version"] == 2
+    assert "rag" not in next(iter(written["projects"].values()))
+
+
+def _answered_late(repo: TinyDBRepository, project: Project) -> ClientRequest:
+    """A P1 complaint at 08:00 (first response due 09:00), answered 15:34, resolved 15:50."""
+    received = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    with clock.frozen(received):
+        request = repo.add(
+            ClientRequest(
+                project_id=project.id,
+                type=RequestType.COMPLAINT,
+                title="Checkout is down",
+                priority="P1",
+                received_at=received,
+            )
+        )
+    with clock.frozen(datetime(2026, 11, 20, 15, 34, tzinfo=UTC)):
+        request = repo.update(request.model_copy(update={"status": RequestStatus.ACKNOWLEDGED}))
+    with clock.frozen(datetime(2026, 11, 20, 15, 50, tzinfo=UTC)):
+        return repo.update(request.model_copy(update={"status": RequestStatus.RESOLVED}))
+
+
+def test_a_response_answered_late_stays_a_breach_of_its_period(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(Project(name="Shop", key="SHOP", start=date(2026, 11, 1)))
+    request = _answered_late(repo, project)
+    snapshot = repo.snapshot()
+    # Reported: the pane's count fell to 0 on acknowledge, the report said all was well.
+    assert not sla.is_breached(request.clocks_in(project, FIXED_NOW))
+    md = status_report(snapshot, project, FIXED_NOW).markdown
+    assert "Every open request is within its response time" not in md
+    missed = section(md, "Response times missed this period")
+    assert (
+        "| REQ-1 | Checkout is down | P1 | first response | 6h 34m "
+        "| answered 2026-11-20 15:34 UTC |"
+    ) in missed
+    assert "resolution" not in missed, "resolved within its 8 hours"
+    # The store says the same: which clock, due when, how late, stopped when.
+    (breach,) = sla.breaches_in_period(request, project, PERIOD_START, FIXED_NOW)
+    assert breach.clock == "first response"
+    assert breach.due_at == datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert sla.format_duration(breach.over_seconds) == "6h 34m"
+    assert breach.stopped_at == datetime(2026, 11, 20, 15, 34, tzinfo=UTC)
+    # A period that ends before the answer sees a clock still running late;
+    # one that starts after it has nothing to say.
+    (running,) = sla.breaches_in_period(
+        request, project, PERIOD_START, datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    )
+    assert (running.stopped_at, running.over_seconds) == (None, 3 * 3600)
+    later = status_report(snapshot, project, FIXED_NOW, since=FIXED_NOW - timedelta(days=1))
+    missed = section(later.markdown, "Response times missed this period")
+    assert "REQ-1" not in missed
+    assert "No response time was missed in this period" in missed
+
+
+def test_open_requests_breached_now_still_show_and_paused_ones_say_so(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(Project(name="Shop", key="SHOP", start=date(2026, 11, 1)))
+    repo.add(
+        ClientRequest(
+            project_id=project.id,
+            title="Still unanswered",
+            priority="P1",
+            received_at=FIXED_NOW - timedelta(hours=3),
+        )
+    )
+    with clock.frozen(FIXED_NOW - timedelta(hours=12)):
+        waiting = repo.add(
+            ClientRequest(
+                project_id=project.id,
+                title="Waiting on the client",
+                priority="P1",
+                received_at=FIXED_NOW - timedelta(hours=12),
+            )
+        )
+    with clock.frozen(FIXED_NOW - timedelta(hours=11, minutes=30)):
+        waiting = repo.update(waiting.model_copy(update={"status": RequestStatus.IN_PROGRESS}))
+    with clock.frozen(FIXED_NOW - timedelta(hours=1)):
+        repo.update(waiting.model_copy(update={"status": RequestStatus.WAITING_ON_CLIENT}))
+    md = status_report(repo.snapshot(), project, FIXED_NOW).markdown
+    missed = section(md, "Response times missed this period")
+    assert "| REQ-1 | Still unanswered | P1 | first response | 2h | still open |" in missed
+    assert "| REQ-1 | Still unanswered | P1 | resolution |" not in missed  # 8 h not up yet
+    # Resolution due 8 h after receipt, 3 h before it went to wait on the client.
+    assert (
+        "| REQ-2 | Waiting on the client | P1 | resolution | 4h | still open, waiting on your "
+        "answer |"
+    ) in missed
+
+
+def test_top_risks_come_only_from_the_configured_band(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(Project(name="Shop", key="SHOP", start=date(2026, 11, 1)))
+    repo.add(Risk(project_id=project.id, title="Typo in the footer", probability=1, impact=3))
+    repo.add(Risk(project_id=project.id, title="Slow search", probability=2, impact=3))
+    snapshot = repo.snapshot()
+    md = status_report(snapshot, project, FIXED_NOW).markdown
+    # Reported: "Top risks" listed a low risk scored 3.
+    risks = section(md, "Top risks")
+    assert "Typo in the footer" not in risks and "Slow search" not in risks
+    assert "No open threat scored high or above." in risks
+    medium = status_report(snapshot, project, FIXED_NOW, top_risks_from="medium").markdown
+    risks = section(medium, "Top risks")
+    assert "Open threats scored medium or above." in risks
+    assert "| RSK-2 | Slow search | 6 | medium |" in risks and "RSK-1" not in risks
+    everything = status_report(snapshot, project, FIXED_NOW, top_risks_from="low").markdown
+    assert "| RSK-1 | Typo in the footer | 3 | low |" in section(everything, "Top risks")
+    critical = status_report(snapshot, project, FIXED_NOW, top_risks_from="critical").markdown
+    assert "No open threat scored critical." in section(critical, "Top risks")
+    with pytest.raises(ValidationFailed, match="no risk band 'hihg'"):
+        status_report(snapshot, project, FIXED_NOW, top_risks_from="hihg")
+    assert RISK_BANDS == config.RISK_BANDS, "the config file and the report name the same bands"
+
+
+def test_plan_items_due_in_the_next_14_days_are_listed_with_their_day(
+    repo: TinyDBRepository, fixed_clock: datetime
+) -> None:
+    project = repo.add(Project(name="Shop", key="SHOP", start=date(2026, 11, 1)))
+    # FIXED_NOW is Monday 23 November 09:00 UTC; the window ends Monday 7 December 09:00.
+    repo.add(
+        CommunicationPlanItem(
+            project_id=project.id,
+            title="Weekly call",
+            owner="Pat",
+            first_due=datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+            cadence="FREQ=WEEKLY;BYDAY=MO",
+        )
+    )
+    repo.add(
+        CommunicationPlanItem(
+            project_id=project.id,
+            title="Budget review",
+            first_due=datetime(2026, 12, 1, 14, 0, tzinfo=UTC),
+        )
+    )
+    repo.add(
+        CommunicationPlanItem(
+            project_id=project.id,
+            title="Year-end letter",
+            first_due=datetime(2026, 12, 20, 9, 0, tzinfo=UTC),
+        )
+    )
+    upcoming = section(status_report(repo.snapshot(), project, FIXED_NOW).markdown, "Next 14 days")
+    due = [line for line in upcoming.splitlines() if line.startswith("| ") and "PLN-" in line]
+    assert due == [
+        "| Mon 2026-11-23 | PLN-1 | Weekly call | Pat |",
+        "| Mon 2026-11-30 | PLN-1 | Weekly call | Pat |",
+        "| Tue 2026-12-01 | PLN-2 | Budget review | — |",
+    ]
+
+
+def test_cli_sets_the_overall_status_by_hand_only_with_a_reason(
+    capsys: pytest.CaptureFixture[str], demo_path: Path
+) -> None:
+    code, out, err = run(capsys, "edit", "project", "NWPORTAL", "--rag-override", "amber")
+    assert (code, out) == (2, "")
+    assert "needs a reason" in err and len(err.strip().splitlines()) == 1
+    assert TinyDBRepository(demo_path).snapshot().project("NWPORTAL").rag_override is None
+
+    reason = "the sponsor accepted the payment API risk"
+    code, _, err = run(
+        capsys, "edit", "project", "NWPORTAL", "--rag-override", "Amber", "--rag-reason", reason
+    )
+    assert (code, err) == (0, "")
+    code, report, _ = run(capsys, "report", "--project", "NWPORTAL")
+    assert (
+        f"- **Overall status:** **\\[AMBER\\]** set by the project manager: {reason}; "
+        "the dimensions below give **\\[RED\\]**"
+    ) in report
+    code, listed, _ = run(capsys, "list", "projects", "--json")
+    project = next(p for p in json.loads(listed) if p["key"] == "NWPORTAL")
+    assert (project["overall_rag"], project["derived_rag"]) == ("amber", "red")
+    assert (project["rag_override"], project["rag_override_reason"]) == ("amber", reason)
+    code, table, _ = run(capsys, "list", "projects")
+    assert re.search(r"NWPORTAL .* amber \(set by hand\)", table)
+
+    # "none" hands the overall status back to the dimensions, reason and all.
+    code, _, err = run(capsys, "edit", "project", "NWPORTAL", "--rag-override", "none")
+    assert (code, err) == (0, "")
+    stored = TinyDBRepository(demo_path).snapshot().project("NWPORTAL")
+    assert (stored.rag_override, stored.rag_override_reason) == (None, "")
+    code, report, _ = run(capsys, "report", "--project", "NWPORTAL")
+    assert "- **Overall status:** **\\[RED\\]** (the worst dimension: risk)" in report
+
+
+def test_cli_report_takes_top_risks_from_the_config_band(
+    capsys: pytest.CaptureFixture[str], demo_path: Path
+) -> None:
+    config_file = paths.default_config_path()
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    code, report, _ = run(capsys, "report", "--project", "NWPORTAL")
+    assert "RSK-3" not in section(report, "Top risks"), "a low risk is no top risk by default"
+
+    config_file.write_text('[report]\ntop_risks_from = "low"\n', encoding="utf-8")
+    code, report, err = run(capsys, "report", "--project", "NWPORTAL")
+    assert (code, err) == (0, "")
+    assert "| RSK-3 | Scope creep through informal requests | 4 | low |" in section(
+        report, "Top risks"
+    )
+
+    config_file.write_text('[report]\ntop_risks_from = "hihg"\n', encoding="utf-8")
+    code, out, err = run(capsys, "report", "--project", "NWPORTAL")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"clientdesk: {config_file}: report.top_risks_from: no risk band 'hihg' "
+        "(did you mean 'high'?)"
+    )
+
+
+async def test_the_app_header_and_the_written_report_agree_on_an_overridden_status(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where the app writes the report unless told otherwise
+    reason = "Sponsor accepts the API risk"
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "NWPORTAL" in header and header.rstrip().endswith("RED")  # the worst dimension
+        await pilot.press("P")
+        await settle(pilot)
+        await choose_option(pilot, "rag_override", 2)  # after "from the dimensions" and green
+        form = app.screen
+        form.query_one("#field-rag_override_reason", Input).focus()
+        await pilot.press(*reason)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert re.search(r"AMBER\s+set by PM; dimensions\s+RED", header), header
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        written = sorted(tmp_path.rglob("NWPORTAL-status-report*.md"))
+        assert written, "the report was written"
+    report = written[0].read_text("utf-8")
+    assert (
+        f"- **Overall status:** **\\[AMBER\\]** set by the project manager: {reason}; "
+        "the dimensions below give **\\[RED\\]**"
+    ) in report

@@ -117,6 +117,7 @@ PANE_ACTIONS = frozenset(
         "filter",
         "service_levels",
         "status_report",
+        "send_report",
         "export_calendar",
         "import_ics",
         "go_back",
@@ -534,6 +535,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if readings is None or readings.snapshot is not snapshot or readings.project != project:
             readings = read_readings(snapshot, project, clock.now())
         self._readings = readings
+        # The header's overall RAG is the report's, read with the clocks in the worker.
+        self.query_one(ProjectHeader).overall = readings.overall
         for tabs in self.query("#panes").results(PaneTabs):
             tabs.show_counts(readings)
         shown = self.current_pane_id
@@ -881,6 +884,12 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         project = self.current_project
         if project is not None:
             self.status_report.write(project)
+
+    def action_send_report(self) -> None:
+        """E-mail the open project's status report to the contacts the user ticks."""
+        project = self.current_project
+        if project is not None:
+            self.status_report.ask_send(project)
 
     @on(ClosingGates.BlockerChosen)
     def _go_to_blocker(self, message: ClosingGates.BlockerChosen) -> None:

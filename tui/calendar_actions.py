@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
+from clientdesk.store.text import counted
+from clientdesk.tui.attendee_mail import AttendeeMail, Sending
+from clientdesk.tui.minutes_mail_actions import MinutesMailActions
 from clientdesk.tui.record_saves import RecordSaves, RecordWritten, WriteFailed
 from clientdesk.widgets.actions import key_of
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -37,13 +40,18 @@ if TYPE_CHECKING:
 OCCURRENCE_FIELDS = ("exceptions", "status", "start", "duration_minutes", "location")
 """The meeting fields a change to one occurrence may set."""
 
+CANCEL_FIELDS = (*OCCURRENCE_FIELDS, "rrule")
+"""The meeting fields cancelling may set: ending a series from an occurrence on sets its rule."""
 
-def _changed_fields(before: Meeting, after: Meeting) -> dict[str, Any]:
-    """The fields of :data:`OCCURRENCE_FIELDS` that differ, as stored values."""
+
+def _changed_fields(
+    before: Meeting, after: Meeting, names: Sequence[str] = OCCURRENCE_FIELDS
+) -> dict[str, Any]:
+    """The fields of ``names`` that differ, as stored values."""
     from clientdesk.store.repository import dump_record
 
     old, new = dump_record(before), dump_record(after)
-    return {name: new[name] for name in OCCURRENCE_FIELDS if old.get(name) != new.get(name)}
+    return {name: new[name] for name in names if old.get(name) != new.get(name)}
 
 
 def _when(occurrence: Occurrence) -> str:
@@ -60,6 +68,10 @@ class CalendarActions:
         """The app whose screens and workers are used."""
         self.saves = RecordSaves(host)
         """How a change to a meeting or a plan item is saved."""
+        self.minutes_mail = MinutesMailActions(host)
+        """E-mailing an occurrence's minutes (tui/minutes_mail_actions.py)."""
+        self.mail = AttendeeMail(host)
+        """What the attendees are offered after a cancel, a move or a split."""
 
     # -- forms -----------------------------------------------------------------------
 
@@ -70,6 +82,7 @@ class CalendarActions:
         *,
         save: Callable[[Meeting], Meeting] | None = None,
         subtitle: str = "",
+        saved: Callable[[Meeting | None], None] | None = None,
     ) -> None:
         """Open the meeting form on ``meeting`` (None: a new one).
 
@@ -80,6 +93,8 @@ class CalendarActions:
                 new one filled in.
             save: how to store it (default: add or update).
             subtitle: shown in the form's title.
+            saved: called with what the form returns (default: say it was
+                saved and show it).
         """
         from clientdesk.widgets.meeting_form import MeetingForm
 
@@ -96,7 +111,7 @@ class CalendarActions:
             now=clock.now(),
             subtitle=subtitle or f"{project.key} {project.name}",
         )
-        self.host.push_screen(form, self._record_saved)
+        self.host.push_screen(form, saved or self._record_saved)
 
     def edit_plan_item(self, project: Project, item: CommunicationPlanItem | None) -> None:
         """Open the plan item form on ``item`` (None: a new one)."""
@@ -176,6 +191,7 @@ class CalendarActions:
             "restore": self._restore_occurrence,
             "move": self._move_occurrence,
             "split": self._split_series,
+            "send_minutes": self.minutes_mail.ask_send,
         }
         if action.startswith("action:"):
             self._request_for_action(occurrence, project, int(action.split(":", 1)[1]))
@@ -321,7 +337,7 @@ class CalendarActions:
         else:
             self.host.call_from_thread(
                 self.host.notify,
-                f"Wrote the calendar of {project.key} ({len(meetings)} meetings) "
+                f"Wrote the calendar of {project.key} ({counted(len(meetings), 'meeting')}) "
                 f"to {target.resolve()}",
                 markup=False,
             )
@@ -517,27 +533,64 @@ class CalendarActions:
         )
 
     def _cancel_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        """Ask, then cancel the occurrence (or, ticked, it and every later one) and offer to tell.
+
+        The box under the question calls off the rest of a series too: from
+        its first occurrence the whole series is cancelled; from a later one
+        the series ends before it, so the occurrences that took place stay.
+        """
         from clientdesk.store.calendar import cancel_occurrence
+        from clientdesk.store.cancellations import cancel_from, is_first_occurrence
 
         meeting = occurrence.meeting
         start = occurrence.original_start
+        when = _when(occurrence)
+        option = ""
         if meeting.rrule is None:
-            question = f"Cancel {meeting.key} ({meeting.title})? The attendees are told."
+            question = f"Cancel {meeting.key} ({meeting.title}) on {when}?"
         else:
-            question = (
-                f"Cancel {meeting.key} on {_when(occurrence)} only? "
-                "The rest of the series stays; the attendees are told."
-            )
+            question = f"Cancel {meeting.key} ({meeting.title}) on {when} only? "
+            if is_first_occurrence(meeting, start):
+                question += "The rest of the series stays; tick the box to cancel the whole series."
+                option = "The whole series"
+            else:
+                question += (
+                    "The rest of the series stays; tick the box to cancel every later "
+                    f"occurrence too (the series then ends before {when})."
+                )
+                option = "Every later occurrence too"
+        if _attendees_have_it(meeting):
+            question += " " + self.mail.note_before("the cancellation")
+        dialog = ConfirmDialog(question, yes="Cancel it", no="Keep it", option=option)
 
         def answered(cancel: bool | None) -> None:
-            if cancel:
-                self.saves.save(
-                    meeting,
-                    lambda current: _changed_fields(current, cancel_occurrence(current, start)),
-                    f"Cancelled {meeting.key} on {_when(occurrence)}.",
+            if not cancel:
+                return
+            rest = dialog.option_chosen
+            change = cancel_from if rest else cancel_occurrence
+            sendings = (
+                [_cancel_sending(meeting, occurrence, rest=rest)]
+                if _attendees_have_it(meeting)
+                else []
+            )
+            if meeting.rrule is None or not rest:
+                done = f"Cancelled {meeting.key} on {when}"
+            elif is_first_occurrence(meeting, start):
+                done = f"Cancelled the whole series {meeting.key}"
+            else:
+                done = (
+                    f"{meeting.key} now ends before {when}: that occurrence and every later "
+                    "one are cancelled"
                 )
+            done += f" ({self.host.undo_key} undoes)."
+            self.saves.save(
+                meeting,
+                lambda current: _changed_fields(current, change(current, start), CANCEL_FIELDS),
+                done + self.mail.after_saving(project, sendings),
+                then=lambda saved: self.mail.offer(project, sendings, [saved]),
+            )
 
-        self.host.push_screen(ConfirmDialog(question, yes="Cancel it", no="Keep it"), answered)
+        self.host.push_screen(dialog, answered)
 
     def _restore_occurrence(self, occurrence: Occurrence, project: Project) -> None:
         from clientdesk.store.calendar import restore_occurrence
@@ -551,16 +604,29 @@ class CalendarActions:
         )
 
     def _move_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        """Ask where and when, move the occurrence, then offer to e-mail the update."""
         from clientdesk.store.calendar import move_occurrence
         from clientdesk.widgets.move_occurrence_dialog import MoveOccurrenceDialog, MoveResult
 
         meeting = occurrence.meeting
         original = occurrence.original_start
+        series = meeting.rrule is not None
+        sending = Sending(
+            meeting.key,
+            cancel=False,
+            occurrence=original if series else None,
+            what=f"the update of {meeting.key}" + (f" on {_when(occurrence)}" if series else ""),
+            timezone=meeting.timezone,
+        )
 
         def moved(result: MoveResult | None) -> None:
             if result is None:
                 return
             local = result.start.astimezone(clock.zone(meeting.timezone))
+            done = (
+                f"Moved {meeting.key} on {_when(occurrence)} to {local:%a %d %b %H:%M} "
+                f"({self.host.undo_key} undoes)."
+            )
             self.saves.save(
                 meeting,
                 lambda current: _changed_fields(
@@ -569,10 +635,13 @@ class CalendarActions:
                         current, original, result.start, result.duration_minutes, result.location
                     ),
                 ),
-                f"Moved {meeting.key} on {_when(occurrence)} to {local:%a %d %b %H:%M}.",
+                done + self.mail.after_saving(project, sendings),
+                then=lambda saved: self.mail.offer(project, sendings, [saved]),
             )
 
-        self.host.push_screen(MoveOccurrenceDialog(occurrence), moved)
+        sendings = [sending] if _attendees_have_it(meeting) else []
+        note = self.mail.note_before("the update") if sendings else ""
+        self.host.push_screen(MoveOccurrenceDialog(occurrence, note=note), moved)
 
     def _edit_minutes(
         self, occurrence: Occurrence, project: Project, typed: MinutesResult | None = None
@@ -633,7 +702,11 @@ class CalendarActions:
         self.host.run_worker(read, thread=True, group="store")
 
     def _split_series(self, occurrence: Occurrence, project: Project) -> None:
-        """Open the form on "this and all following": saving splits the series in one write."""
+        """Open the form on "this and all following": saving splits the series in one write.
+
+        Once saved, the attendees are offered both halves: the old series'
+        update (it now ends) and the new series' invite.
+        """
         from clientdesk.store.calendar import split_series
         from clientdesk.store.errors import ValidationFailed
 
@@ -642,20 +715,55 @@ class CalendarActions:
         except ValidationFailed as error:
             self.host.notify(describe_error(error), severity="warning", markup=False)
             return
+        when = _when(occurrence)
+        ended: list[Meeting] = []
 
         def save(edited: Meeting) -> Meeting:
             from clientdesk.store.repository import Change
 
             saved = self.host.repository.apply([Change.update(old), Change.add(edited)])
-            result = saved[1]
-            assert result is not None
+            first, result = saved
+            assert isinstance(first, type(old)) and result is not None
+            ended.append(first)
             return result  # type: ignore[return-value]
+
+        def split(result: Meeting | None) -> None:
+            if result is None or not ended:
+                return
+            before = ended[-1]
+            sendings = [
+                Sending(
+                    before.key,
+                    cancel=False,
+                    occurrence=None,
+                    what=f"the update of {before.key} (it ends before {when})",
+                    timezone=before.timezone,
+                ),
+                Sending(
+                    result.key,
+                    cancel=False,
+                    occurrence=None,
+                    what=f"the invite of {result.key} (from {when} on)",
+                    timezone=result.timezone,
+                ),
+            ]
+            if not _attendees_have_it(before):
+                sendings = []
+            self.host.notify(
+                f"Split {before.key}: it ends before {when}, and {result.key} carries on "
+                f"from then ({self.host.undo_key} undoes)."
+                + self.mail.after_saving(project, sendings),
+                markup=False,
+            )
+            self.host.reload(select_record=result.id)
+            self.mail.offer(project, sendings, [before, result])
 
         self.edit_meeting(
             project,
             new,
             save=save,
-            subtitle=f"{occurrence.meeting.key} from {_when(occurrence)} on",
+            subtitle=f"{occurrence.meeting.key} from {when} on",
+            saved=split,
         )
 
     def _request_for_action(self, occurrence: Occurrence, project: Project, index: int) -> None:
@@ -745,6 +853,40 @@ def _recurrence_id(occurrence: Occurrence) -> datetime | None:
     if occurrence.cancelled or occurrence.moved:
         return occurrence.original_start
     return None
+
+
+def _attendees_have_it(meeting: Meeting) -> bool:
+    """True when the attendees may have ``meeting`` in their calendars: it is more than a draft.
+
+    A draft that was never sent is news to nobody: changing it offers no e-mail.
+    """
+    return meeting.status is not MeetingStatus.DRAFT or bool(meeting.sent)
+
+
+def _cancel_sending(meeting: Meeting, occurrence: Occurrence, *, rest: bool) -> Sending:
+    """What the attendees get once ``occurrence`` is cancelled (``rest``: and every later one).
+
+    A one-off meeting, or a series from its first occurrence, is cancelled
+    as a whole; a series ended at a later occurrence is updated (it now
+    ends); one occurrence alone gets its own cancellation.
+    """
+    from clientdesk.store.cancellations import is_first_occurrence
+
+    when = _when(occurrence)
+    start = occurrence.original_start
+    if meeting.rrule is None:
+        what = f"the cancellation of {meeting.key}"
+        return Sending(meeting.key, cancel=True, occurrence=None, what=what)
+    if not rest:
+        what = f"the cancellation of {meeting.key} on {when}"
+        return Sending(
+            meeting.key, cancel=True, occurrence=start, what=what, timezone=meeting.timezone
+        )
+    if is_first_occurrence(meeting, start):
+        what = f"the cancellation of the whole series {meeting.key}"
+        return Sending(meeting.key, cancel=True, occurrence=None, what=what)
+    what = f"the update of {meeting.key} (it ends before {when})"
+    return Sending(meeting.key, cancel=False, occurrence=None, what=what)
 
 
 def _same_action(meeting: Meeting, shown: Occurrence, index: int) -> int:

@@ -4,6 +4,11 @@
 (:class:`~clientdesk.widgets.closing_pane.ClosingPane.SetItemState`,
 ``ReorderItems``, ``CloseProject``, ``ReopenProject``, ``WriteReport``) and
 opens the dialog that fits; saves and the report run in thread workers.
+
+Closing a project whose meetings are still scheduled offers, in the close
+dialog, to call them off: they are cancelled in one undoable change, the
+attendees are e-mailed (when a mail server is set up), and only then is the
+project closed (a closed project sends nothing).
 """
 
 from __future__ import annotations
@@ -15,12 +20,17 @@ from typing import TYPE_CHECKING, Any
 from clientdesk.store import clock
 from clientdesk.store.errors import NotFoundError, StoreError, describe_error
 from clientdesk.store.paths import current_user
+from clientdesk.store.text import counted
+from clientdesk.tui.attendee_mail import AttendeeMail, Sending
+from clientdesk.tui.output_guard import GuardedApp
 from clientdesk.tui.record_saves import RecordSaves, RecordWritten, WriteFailed
+from clientdesk.widgets.actions import key_of
 from clientdesk.widgets.close_dialog import CloseBlockedDialog
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.reason_dialog import ReasonDialog
 
 if TYPE_CHECKING:
+    from clientdesk.store.cancellations import StillScheduled
     from clientdesk.store.models import ChecklistItem, Project, Record
     from clientdesk.tui.host import Host
     from clientdesk.widgets.checklist_dialog import Tick
@@ -35,6 +45,8 @@ class ClosingActions:
         """The app whose screens and workers are used."""
         self.saves = RecordSaves(host)
         """How a tick, a waiver or a close is saved."""
+        self.mail = AttendeeMail(host)
+        """How the attendees of meetings called off at the close are told."""
 
     # -- forms -----------------------------------------------------------------------
 
@@ -158,48 +170,196 @@ class ClosingActions:
     # -- the project ---------------------------------------------------------------------
 
     def close_project(self, project: Project) -> None:
-        """Close ``project`` after asking; with gates failing, only with a recorded reason."""
+        """Close ``project`` after asking; with gates failing, only with a recorded reason.
+
+        Meetings still planned keep the meetings gate shut: when they are all
+        that blocks, the question is whether to cancel them (e-mailing the
+        attendees) and close; with other gates failing too, the dialog offers
+        it as a box to tick before the override.
+        """
+        from clientdesk.store.cancellations import still_scheduled
         from clientdesk.store.closing import closing_gates
+        from clientdesk.store.models import Meeting
 
         snapshot = self.host.snapshot
         if snapshot is None:
             return
-        gates = closing_gates(snapshot, project, clock.now())
-        closing = {"closed_at": clock.now().isoformat()}
-        if all(gate.passed for gate in gates):
+        now = clock.now()
+        gates = closing_gates(snapshot, project, now)
+        planned = still_scheduled(snapshot.of_project(Meeting, project.id), now)
+        closing = {"closed_at": now.isoformat()}
+        failing = {gate.name for gate in gates if not gate.passed}
+        if not failing or (failing == {"meetings"} and planned):
+            if planned:
+                question = (
+                    f"{project.key} still has {counted(len(planned), 'meeting')} planned "
+                    f"({_keys(planned)}): it closes once they are cancelled. Cancel them "
+                    f"and close {project.key} ({project.name})? {self._telling(planned)}. "
+                    "It is read-only until it is reopened."
+                )
+                yes = "Cancel them and close"
+            else:
+                question = (
+                    f"Every gate passes. Close project {project.key} ({project.name})? "
+                    "It is read-only until it is reopened."
+                )
+                yes = "Close project"
 
             def confirmed(close: bool | None) -> None:
                 if close:
-                    self.saves.save(project, closing, f"Closed {project.key}.")
+                    self._close(project, closing, f"Closed {project.key}", planned, planned)
 
-            self.host.push_screen(
-                ConfirmDialog(
-                    f"Every gate passes. Close project {project.key} ({project.name})? "
-                    "It is read-only until it is reopened.",
-                    yes="Close project",
-                    no="Cancel",
-                ),
-                confirmed,
-            )
+            self.host.push_screen(ConfirmDialog(question, yes=yes, no="Cancel"), confirmed)
             return
+        option = f"Cancel the {counted(len(planned), 'meeting')} still planned" if planned else ""
+        note = f"{_keys(planned)}: {self._telling(planned).lower()}" if planned else ""
+        blocked = CloseBlockedDialog(project.key, gates, option=option, option_note=note)
 
         def answered(override: bool | None) -> None:
             if override:
-                self.ask_override_reason(project)
+                calling_off = planned if blocked.option_chosen else []
+                self.ask_override_reason(project, planned, calling_off)
 
-        self.host.push_screen(CloseBlockedDialog(project.key, gates), answered)
+        self.host.push_screen(blocked, answered)
 
-    def ask_override_reason(self, project: Project) -> None:
-        """Ask why ``project`` closes although gates fail, then close it with that reason."""
-        self.saves.save_with_text(
-            project,
-            ReasonDialog(
-                f"Why close {project.key} although gates fail? The reason is recorded.",
-                placeholder="e.g. client accepted; open requests go to support",
-            ),
-            lambda reason: {"closed_at": clock.now().isoformat(), "close_override_reason": reason},
-            f"Closed {project.key} with an override (the reason is recorded).",
+    def _telling(self, planned: list[StillScheduled]) -> str:
+        """What cancelling ``planned`` tells the attendees, as a sentence without its stop."""
+        if not any(item.attendees_to_tell for item in planned):
+            return "Drafts never sent: nobody is e-mailed"
+        if self.mail.can_send:
+            return "The attendees are e-mailed the cancellations first"
+        return "No mail server is set up, so nothing is sent to the attendees"
+
+    def ask_override_reason(
+        self,
+        project: Project,
+        scheduled: list[StillScheduled] | None = None,
+        calling_off: list[StillScheduled] | None = None,
+    ) -> None:
+        """Ask why ``project`` closes although gates fail, then close it with that reason.
+
+        Args:
+            project: the project to close.
+            scheduled: its meetings still scheduled (the notice names those that stay).
+            calling_off: those of them to cancel (and tell the attendees) before closing.
+        """
+        dialog = ReasonDialog(
+            f"Why close {project.key} although gates fail? The reason is recorded.",
+            placeholder="e.g. client accepted; open requests go to support",
         )
+
+        def given(reason: str | None) -> None:
+            if reason:
+                changes = {"closed_at": clock.now().isoformat(), "close_override_reason": reason}
+                done = f"Closed {project.key} with an override (the reason is recorded)"
+                self._close(project, changes, done, scheduled or [], calling_off or [])
+
+        self.host.push_screen(dialog, given)
+
+    def _close(
+        self,
+        project: Project,
+        changes: dict[str, Any],
+        done: str,
+        scheduled: list[StillScheduled],
+        calling_off: list[StillScheduled],
+    ) -> None:
+        """Close ``project`` with ``changes``; first call off ``calling_off``, telling attendees."""
+        if not calling_off:
+            stay = ""
+            if scheduled:
+                count = counted(len(scheduled), "meeting")
+                are = "stays" if len(scheduled) == 1 else "stay"
+                stay = f"; {count} {are} planned ({_keys(scheduled)})"
+            self.saves.save(project, changes, f"{done}{stay}.")
+            return
+        hold = self.host.hold_keys_for_write()
+
+        def then_free_the_keys() -> None:
+            try:
+                self._call_off_and_close(project, changes, done, calling_off)
+            finally:
+                self.host.post_message(GuardedApp.KeysFree(hold))
+
+        self.host.run_worker(then_free_the_keys, thread=True, group="store", exclusive=False)
+
+    def _call_off_and_close(
+        self,
+        project: Project,
+        changes: dict[str, Any],
+        done: str,
+        calling_off: list[StillScheduled],
+    ) -> None:
+        """Cancel the meetings (one undoable change), tell the attendees, then close (a worker).
+
+        The attendees are e-mailed before the close, as a closed project sends
+        nothing; when the mail fails, the project stays open so that the
+        cancellations can still be sent.
+        """
+        from clientdesk.store.cancellations import still_scheduled
+        from clientdesk.store.models import Meeting
+        from clientdesk.store.models import Project as ProjectRecord
+        from clientdesk.store.repository import Change, dump_record, validate_record
+
+        undo = self.host.undo_key
+        try:
+            # As stored now: a colleague may have cancelled or moved one meanwhile.
+            snapshot = self.host.repository.snapshot()
+            wanted = {item.meeting.id for item in calling_off}
+            meetings = [m for m in snapshot.of_project(Meeting, project.id) if m.id in wanted]
+            still = still_scheduled(meetings, clock.now())
+            if still:
+                self.host.repository.apply([Change.update(item.called_off()) for item in still])
+        except (StoreError, OSError) as error:
+            self.host.post_message(
+                WriteFailed(f"nothing was cancelled or closed: {describe_error(error)}")
+            )
+            return
+        cancelled = f"cancelled {_keys(still)}" if still else "no meeting was left to cancel"
+        first_words = cancelled[:1].upper() + cancelled[1:]  # where a sentence starts with it
+        sendings = [_sending(item) for item in still if item.attendees_to_tell]
+        told = ""
+        if sendings and self.mail.can_send:
+            sent = self.mail.send(project, sendings)
+            if sent.failed:
+                self.host.post_message(
+                    WriteFailed(
+                        f"{first_words} ({undo} brings them back); {sent.line}. "
+                        f"{project.key} stays open so that they can be sent "
+                        f"({key_of('calendar.show_cancelled')} in the Calendar shows cancelled "
+                        "meetings); then close it"
+                    )
+                )
+                return
+            told = f" {sent.line}."
+        elif sendings:
+            told = (
+                " Nothing was sent to the attendees (no mail server is set up): reopen "
+                f"{project.key} ({key_of('closing.reopen_project')}) to send the "
+                f"cancellations ({key_of('calendar.send')} in the Calendar, or clientdesk "
+                "send-invite)."
+            )
+        try:
+            current = self.host.repository.snapshot().get(ProjectRecord, project.id)
+            if current is None:
+                raise NotFoundError("the project was deleted by someone else")
+            closed = self.host.repository.update(
+                validate_record(ProjectRecord, {**dump_record(current), **changes})
+            )
+        except (StoreError, OSError) as error:
+            self.host.post_message(
+                WriteFailed(
+                    f"{first_words}.{told} But {project.key} was not closed: "
+                    f"{describe_error(error)}"
+                )
+            )
+            return
+        # Once a cancellation went out, the meeting carries its sending: undo cannot take
+        # the cancel back over it (the attendees have it), so only the close is promised.
+        sent_any = bool(sendings) and self.mail.can_send
+        back = f"{undo} reopens it" + ("" if sent_any or not still else ", then brings them back")
+        text = f"{done} and {cancelled} ({back}).{told}"
+        self.host.post_message(RecordWritten(closed, text))
 
     def reopen_project(self, project: Project) -> None:
         """Reopen ``project`` after asking."""
@@ -250,3 +410,25 @@ class ClosingActions:
         else:
             text = f"Wrote the closing report of {project.key} to {target.resolve()}"
             self.host.call_from_thread(self.host.notify, text, markup=False)
+
+
+def _keys(scheduled: list[StillScheduled], listed: int = 5) -> str:
+    """``MTG-1, MTG-4``: the meetings' keys in order, the first ``listed`` and "+N more"."""
+    keys = sorted((item.meeting.key for item in scheduled), key=_key_order)
+    more = f", +{len(keys) - listed} more" if len(keys) > listed else ""
+    return ", ".join(keys[:listed]) + more
+
+
+def _sending(item: StillScheduled) -> Sending:
+    """What the attendees of a meeting called off at the close get."""
+    key = item.meeting.key
+    if item.ends_series:
+        what = f"the update of {key} (the series ends)"
+        return Sending(key, cancel=False, occurrence=None, what=what)
+    return Sending(key, cancel=True, occurrence=None, what=f"the cancellation of {key}")
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    """``MTG-9`` before ``MTG-10``, as the gates list them."""
+    prefix, _, number = key.rpartition("-")
+    return prefix, int(number) if number.isdigit() else 0

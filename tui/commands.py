@@ -95,10 +95,16 @@ class FieldOption:
     help: str
     convert: Callable[[str, Snapshot, Project | None, argparse.Namespace], Any] | None = None
     repeatable: bool = False
+    switch: bool = False  # an on/off flag (``--all-day``/``--no-all-day``) taking no value
 
 
 def _enum_value(text: str, *_: object) -> str:
     return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _rag_override(text: str, *_: object) -> str | None:
+    value = _enum_value(text)
+    return None if value in ("", "none", "derived") else value  # none: the dimensions decide
 
 
 def _upper(text: str, *_: object) -> str:
@@ -229,7 +235,13 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         _COMMON_TZ,
         FieldOption("--organiser-name", "organiser_name", "who sends the invites"),
         FieldOption("--organiser-email", "organiser_email", "the organiser's e-mail"),
-        FieldOption("--rag", "rag", "green, amber or red", _enum_value),
+        FieldOption(
+            "--rag-override",
+            "rag_override",
+            "set the overall status by hand: green, amber or red (none: derive it again)",
+            _rag_override,
+        ),
+        FieldOption("--rag-reason", "rag_override_reason", "why the overall status is set by hand"),
     ),
     Contact: (
         FieldOption("--name", "name", "full name"),
@@ -433,10 +445,21 @@ _OCCURRENCE_OPTIONS = (
 )
 """Options of ``edit meeting`` that change one occurrence of a series."""
 
+_ALL_DAY_OPTIONS = (
+    FieldOption(
+        "--all-day",
+        "all_day",
+        "a whole-day meeting: --start is a date YYYY-MM-DD (--no-all-day: a timed one)",
+        switch=True,
+    ),
+    FieldOption("--days", "days", "how many days an --all-day meeting spans (default 1)"),
+)
+"""Options of ``add``/``edit meeting`` for an all-day meeting."""
+
 _EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
     Project: _POLICY_OPTIONS,
     ClientRequest: (_COMMENT_OPTION,),
-    Meeting: _END_OPTIONS,
+    Meeting: (*_END_OPTIONS, *_ALL_DAY_OPTIONS),
     CommunicationPlanItem: (_EVERY_OPTION, *_END_OPTIONS),
 }
 """Options parsed like field options but applied by :func:`_apply_extras`."""
@@ -594,8 +617,9 @@ def _apply_meeting_extras(
 ) -> None:
     """Apply ``--until``/``--count`` to the rule and the occurrence options to ``data``."""
     stored = dump_record(record) if record is not None else {}
+    zone_name = {**stored, **data}.get("timezone") or home
+    _apply_all_day(args, data, stored, zone_name)
     merged = {**stored, **data}
-    zone_name = merged.get("timezone") or home
     if "start" in merged and (merged.get("rrule") or _series_end(args)[0]):
         first = datetime.fromisoformat(str(merged["start"])).astimezone(clock.zone(zone_name))
         rule = _with_end(args, merged.get("rrule"), first, "--rrule")
@@ -640,6 +664,36 @@ def _apply_meeting_extras(
         )
     after = dump_record(meeting)
     data.update({name: value for name, value in after.items() if value != before.get(name)})
+
+
+def _apply_all_day(
+    args: argparse.Namespace, data: dict[str, Any], stored: dict[str, Any], zone_name: str
+) -> None:
+    """``--all-day`` and ``--days``: the start made the start of its day, the length whole days."""
+    switched = getattr(args, "all_day", None)
+    days_text = getattr(args, "days", None)
+    if switched is not None:
+        data["all_day"] = switched
+    all_day = bool(data.get("all_day", stored.get("all_day", False)))
+    if days_text is not None:
+        if not all_day:
+            raise UsageError("--days is the length of an all-day meeting: give --all-day too")
+        days = _int(days_text)
+        if not 1 <= days <= calendar.MAX_ALL_DAY_DAYS:
+            raise ValidationFailed(
+                f"--days: an all-day meeting lasts 1 to {calendar.MAX_ALL_DAY_DAYS} days",
+                "duration_minutes",
+            )
+        data["duration_minutes"] = days * calendar.DAY_MINUTES
+    if not switched:
+        return
+    if "duration_minutes" not in data and not stored.get("all_day"):
+        data["duration_minutes"] = calendar.DAY_MINUTES
+    start = data.get("start", stored.get("start"))
+    if start is not None:
+        # The day the start falls on in the meeting's zone, from its first instant.
+        day = datetime.fromisoformat(str(start)).astimezone(clock.zone(zone_name)).date()
+        data["start"] = calendar.day_start(day, zone_name).isoformat()
 
 
 def _apply_plan_extras(
@@ -793,6 +847,11 @@ def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, 
         data.update(computed(now, owner))
     if isinstance(record, ProjectRecord):
         data["project_key"] = owner.key if owner else None
+    if isinstance(record, Project):
+        from clientdesk.store.status_report import overall_status
+
+        overall = overall_status(snapshot, record, now)
+        data.update(overall_rag=str(overall.rag), derived_rag=str(overall.derived))
     return data
 
 
@@ -851,6 +910,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             return _cell(owner.key if owner else None)
         if name == "left" and isinstance(record, ClientRequest):
             return _clock_cell(record, owner, now)
+        if name == "rag" and isinstance(record, Project):
+            from clientdesk.store.status_report import overall_status
+
+            overall = overall_status(snapshot, record, now)
+            return str(overall.rag) + (" (set by hand)" if overall.overridden else "")
         if isinstance(record, (Meeting, CommunicationPlanItem)) and owner is not None:
             return _calendar_cell(record, name, owner, snapshot, now)
         return _cell(getattr(record, name))
@@ -886,6 +950,8 @@ def _calendar_cell(
             return _cell(describe_rule(record.rrule, timezone=project.timezone))
         if name == "next":
             upcoming = next_occurrence(record, now)
+            if upcoming is not None and record.all_day:
+                return f"{upcoming.start:%Y-%m-%d} all day"  # its day in its own zone
             return _cell(upcoming.start.astimezone(tz) if upcoming is not None else None)
         return _cell(getattr(record, name))
     if name == "repeats":
@@ -972,7 +1038,22 @@ def cmd_close_project(args: argparse.Namespace) -> int:
     event = saved.closing_log[-1] if saved.closing_log else None
     if event is not None and event.override_reason:
         print(printable(f"overridden: {event.overridden} (reason: {event.override_reason})"))
+    print_still_scheduled(repo.snapshot(), saved)
     return 0
+
+
+def print_still_scheduled(snapshot: Snapshot, project: Project) -> None:
+    """One line when meetings of the closed ``project`` are still to take place (else nothing)."""
+    from clientdesk.store.cancellations import still_scheduled
+
+    left = still_scheduled(snapshot.of_project(Meeting, project.id), clock.now())
+    if left:
+        keys = ", ".join(item.meeting.key for item in left)
+        count = f"{len(left)} meeting{'s stay' if len(left) > 1 else ' stays'}"
+        print(
+            f"note: {count} planned ({keys}); to cancel them and e-mail the attendees, reopen "
+            f"{project.key} (--reopen) and close it from the app's Closing pane, which offers to"
+        )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -1011,7 +1092,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if target is not None:
             print(f"wrote {kept.key} of {project.key} to {target}")
         return 0
-    content = status_report(snapshot, project, clock.now())
+    content = status_report(snapshot, project, clock.now(), top_risks_from=_top_risks_from())
     if args.keep:
         # Kept before it is written: a report the store refused is not handed out.
         saved = keep_report(_repository(args), project, content)
@@ -1020,6 +1101,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     if target is not None:
         print(f"wrote the status report of {project.key} to {target}")
     return 0
+
+
+def _top_risks_from() -> str:
+    """The config file's ``[report] top_risks_from``; a mistake in ``[report]`` is refused."""
+    from clientdesk.store.config import read_config
+
+    loaded = read_config()
+    problems = [problem for problem in loaded.problems if ": report" in problem]
+    if problems:
+        # A report goes to the client: not with a setting other than the one meant.
+        raise UsageError(problems[0])
+    return loaded.config.report.top_risks_from
 
 
 def _report_target(output: str | None) -> Path | None:
@@ -1155,6 +1248,15 @@ def build_parser() -> _Parser:
             if verb == "edit" and kind in _STATUS_KINDS:
                 options = (*options, _STATUS_OPTION)
             for option in options:
+                if option.switch:
+                    one.add_argument(
+                        option.flag,
+                        dest=option.field,
+                        help=option.help,
+                        action=argparse.BooleanOptionalAction,
+                        default=None,
+                    )
+                    continue
                 one.add_argument(
                     option.flag,
                     dest=option.field,

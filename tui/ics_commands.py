@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
-from clientdesk.store import clock
-from clientdesk.store.ics import is_cancellation, meeting_invite, project_feed
+from clientdesk.store import calendar, clock
+from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.ics import meeting_invite, project_feed
 from clientdesk.store.models import Meeting
 from clientdesk.store.storage import write_output
+from clientdesk.store.text import counted
 from clientdesk.tui.cli import UsageError
 
 
@@ -47,14 +50,18 @@ def register(
 def cmd_export_ics(args: argparse.Namespace) -> int:
     """``clientdesk export-ics --project KEY [--meeting KEY] [--cancel] [-o FILE]``.
 
-    With ``--meeting``: that meeting's invite (``METHOD:REQUEST``) or, with
-    ``--cancel`` or when it is cancelled, its cancellation; ``--occurrence``
-    narrows either to one occurrence of a series. Without: every meeting of
-    the project as a feed (``METHOD:PUBLISH``). Nothing in the data file
-    changes: a cancellation written here is the one the store's saved
-    cancel will match (see :mod:`clientdesk.store.ics`).
+    With ``--meeting``: that meeting's invite (``METHOD:REQUEST``) or, when
+    it is cancelled, its cancellation; ``--occurrence`` narrows either to one
+    occurrence of a series. ``--cancel`` asks for the cancellation and is
+    refused, with the line ``send-invite`` gives, while the meeting (or the
+    occurrence) is not cancelled in the store: a file written to send by hand
+    must tell the client what the store holds. Without ``--meeting``: every
+    meeting of the project as a feed (``METHOD:PUBLISH``). Nothing in the
+    data file changes.
     """
-    # Imported here: commands.py imports this module to build its parser.
+    # Imported here: commands.py imports this module to build its parser
+    # (and the mail module's SMTP imports are not needed for the other commands).
+    from clientdesk.store.mail import checked_recurrence_id
     from clientdesk.tui.commands import _repository
 
     if args.meeting is None and (args.cancel or args.occurrence):
@@ -66,16 +73,18 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     if args.meeting is None:
         meetings = snapshot.of_project(Meeting, project.id)
         payload = project_feed(meetings, project, now=now)
-        what = f"the calendar of {project.key} ({len(meetings)} meetings)"
+        what = f"the calendar of {project.key} ({counted(len(meetings), 'meeting')})"
     else:
         meeting = snapshot.find(Meeting, args.meeting, project.id)
         occurrence = (
             clock.parse_datetime(args.occurrence, meeting.timezone) if args.occurrence else None
         )
+        cancelling = args.cancel or _cancelled_in_store(meeting, occurrence)
+        # The check send-invite makes, so both refuse alike (one line, exit 2).
+        recurrence_id = checked_recurrence_id(meeting, occurrence, cancelling)
         payload = meeting_invite(
-            meeting, project, now=now, cancel=args.cancel, recurrence_id=occurrence
+            meeting, project, now=now, cancel=cancelling, recurrence_id=recurrence_id
         )
-        cancelling = is_cancellation(meeting, cancel=args.cancel, recurrence_id=occurrence)
         kind = "cancellation" if cancelling else "invite"
         when = f" on {occurrence:%Y-%m-%d %H:%M}" if occurrence else ""
         what = f"the {kind} of {meeting.key}{when}"
@@ -94,3 +103,17 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     write_output(target, payload)
     print(f"wrote {what} to {target}")
     return 0
+
+
+def _cancelled_in_store(meeting: Meeting, occurrence: datetime | None) -> bool:
+    """True when the store holds the meeting, or the occurrence asked for, as cancelled.
+
+    Then the file to write is its cancellation, asked for or not (an invite
+    would bring it back into the attendees' calendars).
+    """
+    if meeting.status is MeetingStatus.CANCELLED:
+        return True
+    if occurrence is None or meeting.rrule is None:
+        return False
+    found = calendar.occurrence_at(meeting, occurrence)
+    return found is not None and found.cancelled

@@ -1,8 +1,11 @@
-"""``clientdesk send-invite``: e-mail a meeting's invite or cancellation to its attendees.
+"""The e-mail commands: ``send-invite``, ``send-report`` and ``send-minutes``.
 
-The SMTP server comes from the ``[smtp]`` table of the config file, the
+``send-invite`` e-mails a meeting's invite or cancellation to its attendees;
+``send-report`` the client status report, ``send-minutes`` a meeting's
+minutes, each to chosen contacts (:mod:`clientdesk.store.report_mail`). The
+SMTP server comes from the ``[smtp]`` table of the config file, the
 password from ``$CLIENTDESK_SMTP_PASSWORD``. :func:`register` adds the
-command to the parser :func:`clientdesk.tui.commands.build_parser` builds.
+commands to the parser :func:`clientdesk.tui.commands.build_parser` builds.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from clientdesk.store import clock, paths
 from clientdesk.store.config import SmtpSettings, read_config
@@ -19,6 +24,9 @@ from clientdesk.store.models import Meeting
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import UsageError
 from clientdesk.tui.commands import _repository
+
+if TYPE_CHECKING:
+    from clientdesk.store.report_mail import MailResult
 
 
 def smtp_settings() -> SmtpSettings:
@@ -91,8 +99,145 @@ def cmd_send_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_printer() -> Callable[[str], None]:
+    """Progress lines on stderr when a person watches it (a terminal), else nothing."""
+    interactive = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        if interactive:
+            print(printable(line), file=sys.stderr)
+
+    return progress
+
+
+def _print_sent(result: MailResult) -> None:
+    """Who got it on stdout; the addresses the server refused in one line on stderr."""
+    print(result.line())
+    if result.refused:
+        print(f"clientdesk: {result.refused_line()}", file=sys.stderr)
+
+
+def cmd_send_report(args: argparse.Namespace) -> int:
+    """``clientdesk send-report --project KEY [--report RPT-N] [--to EMAIL ...]``.
+
+    Without ``--report`` the report for the period up to now is sent and kept
+    (as ``report --keep`` keeps it); nothing is kept when it could not be sent.
+    """
+    from clientdesk.store.report_mail import send_report
+    from clientdesk.tui.commands import _top_risks_from
+
+    repository = _repository(args)
+    settings = smtp_settings()
+    # Only a new report is built here: a kept one goes out as it was kept.
+    top_risks_from = None if args.report else _top_risks_from()
+    result = send_report(
+        repository,
+        args.project,
+        args.report,
+        to=args.to,
+        settings=settings,
+        password=os.environ.get(PASSWORD_ENV) or None,
+        now=clock.now(),
+        user=paths.current_user(),
+        progress=_progress_printer(),
+        top_risks_from=top_risks_from,
+    )
+    _print_sent(result)
+    return 0
+
+
+def cmd_send_minutes(args: argparse.Namespace) -> int:
+    """``clientdesk send-minutes --project KEY --meeting MTG-N [--occurrence WHEN] [--to EMAIL]``.
+
+    Without ``--occurrence`` a series sends its latest occurrence with minutes.
+    """
+    from clientdesk.store.report_mail import send_minutes
+
+    repository = _repository(args)
+    snapshot = repository.snapshot()
+    project = snapshot.project(args.project)
+    meeting = snapshot.find(Meeting, args.meeting.strip().upper(), project.id)
+    occurrence = None
+    if args.occurrence is not None:
+        try:
+            occurrence = clock.parse_datetime(args.occurrence, meeting.timezone)
+        except ValidationFailed as error:
+            raise UsageError(f"--occurrence: {error}") from None
+    settings = smtp_settings()
+    result = send_minutes(
+        repository,
+        project.key,
+        meeting.key,
+        occurrence=occurrence,
+        to=args.to,
+        settings=settings,
+        password=os.environ.get(PASSWORD_ENV) or None,
+        now=clock.now(),
+        user=paths.current_user(),
+        progress=_progress_printer(),
+    )
+    _print_sent(result)
+    return 0
+
+
+def _add_send_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    command = sub.add_parser(
+        "send-report",
+        parents=[common],
+        help="e-mail the client status report to chosen contacts over SMTP",
+        description=(
+            "E-mail the status report (HTML with a plain-text alternative, the Markdown "
+            "attached) to the client's contacts, or to the contacts --to names. Without "
+            "--report the report for the period up to now is sent and kept as sent. The "
+            f"SMTP server is [smtp] in the config file, the password ${PASSWORD_ENV}."
+        ),
+    )
+    command.add_argument("--project", metavar="KEY", required=True, help="project key")
+    command.add_argument(
+        "--report", metavar="RPT-N", help="a kept report (default: a new one, kept as sent)"
+    )
+    command.add_argument(
+        "--to",
+        metavar="EMAIL",
+        action="extend",
+        nargs="+",
+        help="a contact's address (repeatable; default: the client's contacts)",
+    )
+    command.set_defaults(handler=cmd_send_report)
+
+
+def _add_send_minutes(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    command = sub.add_parser(
+        "send-minutes",
+        parents=[common],
+        help="e-mail a meeting's minutes, decisions and action items over SMTP",
+        description=(
+            "E-mail the minutes, decisions and action items (with owners and due dates) of a "
+            "meeting (HTML with a plain-text alternative, the Markdown attached) to its "
+            "attendees, or to the contacts --to names. The SMTP server is [smtp] in the "
+            f"config file, the password ${PASSWORD_ENV}."
+        ),
+    )
+    command.add_argument("--project", metavar="KEY", required=True, help="project key")
+    command.add_argument("--meeting", metavar="KEY", required=True, help="meeting key (MTG-3)")
+    command.add_argument(
+        "--occurrence",
+        metavar="WHEN",
+        help='one occurrence of a series at "YYYY-MM-DD HH:MM" (the meeting\'s zone; '
+        "default: the latest with minutes)",
+    )
+    command.add_argument(
+        "--to",
+        metavar="EMAIL",
+        action="extend",
+        nargs="+",
+        help="an attendee's or contact's address (repeatable; default: the attendees)",
+    )
+    command.set_defaults(handler=cmd_send_minutes)
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
-    """Add ``send-invite`` to the subcommands ``sub``; ``common`` holds the shared ``--data``."""
+    """Add the e-mail commands to the subcommands ``sub``; ``common`` holds ``--data``."""
     command = sub.add_parser(
         "send-invite",
         parents=[common],
@@ -113,3 +258,5 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help='only the occurrence of a series at "YYYY-MM-DD HH:MM" (the meeting\'s zone)',
     )
     command.set_defaults(handler=cmd_send_invite)
+    _add_send_report(sub, common)
+    _add_send_minutes(sub, common)

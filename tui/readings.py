@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clientdesk.store.closing import Gate
     from clientdesk.store.models import Project, RequestClocks
     from clientdesk.store.repository import Snapshot
+    from clientdesk.store.status_report import OverallStatus
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,17 @@ class Readings:
     """The clocks of the project's open requests, by request id."""
     gates: list[Gate]
     """The project's closing gates."""
+    overall: OverallStatus
+    """The project's overall RAG, as the status report gives it (the header shows it)."""
 
 
 def read_readings(snapshot: Snapshot, project: Project, now: datetime) -> Readings:
-    """Read the clocks of ``project``'s open requests and compute its closing gates at ``now``."""
+    """The clocks of ``project``'s open requests, its closing gates and overall RAG at ``now``."""
     from clientdesk.store.closing import closing_gates
     from clientdesk.store.models import ClientRequest
+    from clientdesk.store.status_report import overall_status
 
     requests = snapshot.of_project(ClientRequest, project.id)
     clocks = read_clocks(requests, project, now)
-    return Readings(snapshot, project, now, clocks, closing_gates(snapshot, project, now))
+    gates = closing_gates(snapshot, project, now)
+    return Readings(snapshot, project, now, clocks, gates, overall_status(snapshot, project, now))

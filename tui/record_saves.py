@@ -100,6 +100,7 @@ class RecordSaves:
         *,
         redone: str = REDONE,
         ask_again: Callable[[], None] | None = None,
+        then: Callable[[Any], None] | None = None,
     ) -> None:
         """Save ``record`` with ``changes`` (checked by the store); ``done`` is told the user.
 
@@ -119,8 +120,11 @@ class RecordSaves:
             redone: what to tell the user when the change was made to a newer version.
             ask_again: when the save fails, opens the dialog the user typed the
                 change in again, with their text, so that it is not lost.
+            then: called on the UI thread with the record as saved, once it is
+                saved, before the keys typed meanwhile go on (so a follow-up
+                question it asks gets them, as if typed slowly).
         """
-        work = partial(self._save, record, changes, done, redone, ask_again)
+        work = partial(self._save, record, changes, done, redone, ask_again, then)
         self._run(work)
 
     def save_with_text(
@@ -174,6 +178,7 @@ class RecordSaves:
         done: str,
         redone: str,
         ask_again: Callable[[], None] | None,
+        then: Callable[[Any], None] | None = None,
     ) -> None:
         try:
             try:
@@ -195,6 +200,8 @@ class RecordSaves:
             self.host.post_message(WriteFailed(describe_error(error), ask_again=ask_again))
         else:
             self.host.post_message(RecordWritten(saved, text))
+            if then is not None:
+                self.host.call_from_thread(then, saved)
 
     def _update(self, record: Record, changes: Changes) -> Record:
         from clientdesk.store.repository import dump_record, validate_record

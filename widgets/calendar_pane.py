@@ -40,6 +40,7 @@ from clientdesk.widgets.actions import Action, bindings, key_of
 from clientdesk.widgets.cells import (
     ALERT_STYLE,
     DATE_FIT,
+    date_text,
     duration,
     key_width,
     label_of,
@@ -110,6 +111,19 @@ class CalendarRowContext(RowContext):
     plan_dues: dict[str, PlanDue] | None = None
 
 
+ALL_DAY = "all day"
+"""What the time column shows for an all-day meeting (it has no time of day)."""
+
+
+def all_day_text(occurrence: Occurrence) -> str:
+    """``all day``, with the number of days when it spans more than one (``all day 3d``).
+
+    As narrow as a span of times (``10:00-11:00``), so it fits the same column.
+    """
+    days = (occurrence.end.date() - occurrence.start.date()).days
+    return f"{ALL_DAY} {days}d" if days > 1 else ALL_DAY
+
+
 def _time_span(start: datetime, end: datetime, in_zone: ZoneInfo) -> str:
     first, last = start.astimezone(in_zone), end.astimezone(in_zone)
     span = f"{time_text(first)}{DASH}{time_text(last)}"
@@ -134,14 +148,16 @@ def _agenda_time(entry: AgendaEntry, context: RowContext) -> Text:
         due = entry.due.last_due if entry.due is not None else None
         return plain(f"due {due.astimezone(context.zone):%d %b}" if due else "", ALERT_STYLE)
     style = "dim strike" if occurrence.cancelled else (ALERT_STYLE if entry.clashes else "")
+    if occurrence.meeting.all_day:
+        return plain(all_day_text(occurrence), style)
     return plain(_time_span(occurrence.start, occurrence.end, context.zone), style)
 
 
 def _agenda_viewer_time(entry: AgendaEntry, context: RowContext) -> Text:
     occurrence = entry.occurrence
     viewer = context.viewer if isinstance(context, CalendarRowContext) else None
-    if occurrence is None or viewer is None:
-        return plain("")
+    if occurrence is None or viewer is None or occurrence.meeting.all_day:
+        return plain("")  # an all-day meeting is the same day wherever it is read
     text = _time_span(occurrence.start, occurrence.end, viewer)
     local_day = occurrence.start.astimezone(viewer).date()
     if local_day != entry.day:
@@ -279,17 +295,31 @@ def _next_occurrence(meeting: Meeting, context: RowContext) -> Text:
     if meeting.status is MeetingStatus.CANCELLED:
         return plain("")
     upcoming = next_occurrence(meeting, context.now)
+    if upcoming is not None and meeting.all_day:
+        return plain(f"{date_text(upcoming.start)} {ALL_DAY}")  # its day in its own zone
     return when(upcoming.start if upcoming is not None else None, context.zone)
+
+
+def _meeting_start(meeting: Meeting, context: RowContext) -> Text:
+    if meeting.all_day:
+        return plain(f"{date_text(meeting.start.astimezone(zone(meeting.timezone)))} {ALL_DAY}")
+    return when(meeting.start, context.zone)
+
+
+def _meeting_length(meeting: Meeting, context: RowContext) -> Text:
+    if meeting.all_day:
+        return plain(f"{meeting.duration_minutes // (24 * 60)}d")
+    return duration(meeting.duration_minutes)
 
 
 MEETING_COLUMNS: list[Column[Meeting]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),
     Column("title", "Title", lambda r, c: plain(r.title), 18, flex=True, ideal=30),
     Column("kind", "Kind", lambda r, c: label_of(r.kind), 18, drop_order=2),
-    Column("start", "Start", lambda r, c: when(r.start, c.zone), 16, **DATE_FIT),
+    Column("start", "Start", _meeting_start, 16, **DATE_FIT),
     Column("repeats", "Repeats", lambda r, c: _rule_text(r.rrule, c), 16, drop_order=4),
     Column("next", "Next", _next_occurrence, 16, drop_order=3),
-    Column("length", "Length", lambda r, c: duration(r.duration_minutes), 6),
+    Column("length", "Length", _meeting_length, 6),
     Column("status", "Status", _meeting_status, 9),
 ]
 """The columns of the meetings table."""
@@ -323,7 +353,9 @@ def agenda_entries(
         )
     previous_day: date | None = None
     for occurrence in occurrences:
-        day = occurrence.start.astimezone(in_zone).date()
+        # An all-day meeting is on its own day, wherever the project is.
+        own_day = occurrence.meeting.all_day
+        day = occurrence.start.date() if own_day else occurrence.start.astimezone(in_zone).date()
         entries.append(
             AgendaEntry(
                 id=occurrence.id,

@@ -1,7 +1,9 @@
 """The dialog shown when a project cannot close: its failing gates and what blocks each.
 
 It returns True when the user chooses to override (the caller then asks for
-the reason that is recorded), False when they cancel.
+the reason that is recorded), False when they cancel. It may carry one
+option to tick (cancelling the meetings still scheduled), read from
+:attr:`CloseBlockedDialog.option_chosen` once answered.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Checkbox, Static
 
 from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import ALERT_STYLE
@@ -69,6 +71,13 @@ class CloseBlockedDialog(ModalScreen[bool]):
         height: auto;
         max-height: 14;
     }
+    CloseBlockedDialog #close-option {
+        margin-top: 1;
+    }
+    CloseBlockedDialog #close-option-note {
+        padding-left: 2;
+        color: $text-muted;
+    }
     CloseBlockedDialog #close-buttons {
         height: auto;
         align-horizontal: right;
@@ -81,16 +90,25 @@ class CloseBlockedDialog(ModalScreen[bool]):
 
     BINDINGS = bindings("close_blocked")
 
-    def __init__(self, project_key: str, gates: Sequence[Gate]) -> None:
+    def __init__(
+        self, project_key: str, gates: Sequence[Gate], *, option: str = "", option_note: str = ""
+    ) -> None:
         """Prepare the dialog.
 
         Args:
             project_key: the project's key, e.g. ``ACME``.
             gates: every gate of the project (only the failing ones are listed).
+            option: the label of a checkbox under the gates, unticked at
+                first ("": none).
+            option_note: a line under the checkbox on what ticking it does.
         """
         super().__init__()
         self._project_key = project_key
         self._gates = list(gates)
+        self._option = option
+        self._option_note = option_note
+        self.option_chosen = False
+        """True when the option's checkbox was ticked as the dialog was answered."""
 
     def compose(self) -> ComposeResult:
         """The question, the failing gates with their blockers, and the two buttons."""
@@ -106,6 +124,10 @@ class CloseBlockedDialog(ModalScreen[bool]):
             )
             with VerticalScroll(id="close-blockers"):
                 yield Static(blockers_text(self._gates), id="close-blocker-list")
+            if self._option:
+                yield Checkbox(Text(self._option), compact=True, id="close-option")
+                if self._option_note:
+                    yield Static(Text(self._option_note), id="close-option-note")
             with Horizontal(id="close-buttons"):
                 yield Button(f"Cancel ({key_of('close.cancel')})", id="cancel")
                 yield Button(
@@ -115,14 +137,22 @@ class CloseBlockedDialog(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        """Start on "cancel": the safe answer."""
-        self.query_one("#cancel", Button).focus()
+        """Start on the option when there is one (space ticks it), else on "cancel"."""
+        if self._option:
+            self.query_one("#close-option", Checkbox).focus()
+        else:
+            self.query_one("#cancel", Button).focus()
 
     def action_answer(self, override: bool) -> None:
         """Close the dialog: True to go on to the override reason."""
-        self.dismiss(override)
+        self._answer(override)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "override")
+        self._answer(event.button.id == "override")
+
+    def _answer(self, override: bool) -> None:
+        if self._option:
+            self.option_chosen = self.query_one("#close-option", Checkbox).value
+        self.dismiss(override)

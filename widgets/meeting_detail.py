@@ -12,7 +12,7 @@ offered.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clientdesk.store.calendar import Occurrence, describe_rule
+from clientdesk.store.clock import zone
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.text import printable
 from clientdesk.widgets.actions import Action, ExplainedActions, bindings, key_of
@@ -49,6 +50,18 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     if local_end.date() != local_start.date():
         end_text = f"{local_end:%a} {datetime_text(local_end)}"
     return f"{local_start:%a} {datetime_text(local_start)}{_DASH}{end_text}"
+
+
+def _days_span(start: datetime, end: datetime) -> str:
+    """An all-day span by its days, in the meeting's own zone: ``Tue 2026-12-01, all day``.
+
+    Several days read ``Tue 2026-12-01 - Thu 2026-12-03, all day (3 days)`` (an en dash).
+    """
+    days = (end.date() - start.date()).days
+    if days <= 1:
+        return f"{start:%a} {date_text(start)}, all day"
+    last = start + timedelta(days=days - 1)
+    return f"{start:%a} {date_text(start)}{_DASH}{last:%a} {date_text(last)}, all day ({days} days)"
 
 
 def _words(value: object) -> str:
@@ -256,16 +269,36 @@ class MeetingDetail(ExplainedActions, ModalScreen[str | None]):
         occurrence = self.occurrence
         meeting = occurrence.meeting
         project_zone, viewer_zone = self._project_zone, self._viewer_zone
-        span = _span(occurrence.start, occurrence.end, project_zone)
-        self._line(text, "When", f"{span} {project_zone.key} ({occurrence.duration_minutes} min)")
-        if viewer_zone.key != project_zone.key:
+        if meeting.all_day:
+            # A day, not a time: the same day in every zone, so no "your time" line.
+            self._line(text, "When", _days_span(occurrence.start, occurrence.end))
+        else:
+            span = _span(occurrence.start, occurrence.end, project_zone)
+            minutes = occurrence.duration_minutes
+            self._line(text, "When", f"{span} {project_zone.key} ({minutes} min)")
+        if viewer_zone.key != project_zone.key and not meeting.all_day:
             yours = _span(occurrence.start, occurrence.end, viewer_zone)
             self._line(text, "", f"{yours} {viewer_zone.key} (your time)", _MUTED)
         if occurrence.is_recurring:
             rule = describe_rule(meeting.rrule, timezone=meeting.timezone)
             first = meeting.start.astimezone(project_zone)
             self._line(text, "Repeats", f"{rule}, since {date_text(first)}")
-        if occurrence.moved:
+            if meeting.extra_dates:
+                own_zone = zone(meeting.timezone)
+                extra = ", ".join(
+                    date_text(moment.astimezone(own_zone))
+                    if meeting.all_day
+                    else datetime_text(moment.astimezone(project_zone))
+                    for moment in meeting.extra_dates
+                )
+                self._line(text, "Also on", extra)
+        if occurrence.moved and meeting.all_day:
+            moved_from = _days_span(
+                occurrence.original_start,
+                occurrence.original_start + timedelta(days=meeting.duration_minutes // 1440),
+            )
+            self._line(text, "Moved", f"this occurrence, from {moved_from}", "bold")
+        elif occurrence.moved:
             moved_from = _span(
                 occurrence.original_start,
                 occurrence.original_start + (meeting.end - meeting.start),

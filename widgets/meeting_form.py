@@ -1,6 +1,7 @@
 """The form that creates or edits a meeting (or a meeting series).
 
-Title, kind, start and duration in the meeting's time zone, place, organiser,
+Title, kind, start and duration in the meeting's time zone (or, for an
+all-day meeting, its first day and how many days it spans), place, organiser,
 the attendees (picked from the project's contacts or typed as an e-mail, each
 required or optional, their RSVP shown), the agenda template with its total
 against the duration, and the recurrence (:class:`CadenceEditor`). The status
@@ -16,9 +17,10 @@ from typing import Any
 
 from textual import on
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
-from clientdesk.store.clock import parse_datetime, zone
+from clientdesk.store import calendar
+from clientdesk.store.clock import parse_date, parse_datetime, zone
 from clientdesk.store.enums import MeetingKind
 from clientdesk.store.errors import StoreError, ValidationFailed
 from clientdesk.store.fields import parse_minutes
@@ -39,6 +41,12 @@ def default_start(now: datetime, timezone: str) -> datetime:
 
 CUSTOM_CONTROLS = ("rrule", "attendees", "agenda")
 """The fields edited by a compound widget rather than an input or a Select."""
+
+DATE_FORMAT = "%Y-%m-%d"
+"""How the start of an all-day meeting is shown: its day alone."""
+
+CHECKED = "yes"
+"""The text of the "All day" box when it is ticked (as :meth:`MeetingForm.values` gives it)."""
 
 
 class MeetingForm(RecordForm[Meeting]):
@@ -65,7 +73,9 @@ class MeetingForm(RecordForm[Meeting]):
             default=MeetingKind.MEETING.value,
         ),
         FormField("start", "Start", required=True, placeholder="YYYY-MM-DD HH:MM"),
+        FormField("all_day", "All day"),
         FormField("duration_minutes", "Duration", default="60", placeholder="minutes, or 1h30"),
+        FormField("days", "Days", default="1", placeholder="how many days, e.g. 1 or 3"),
         FormField("timezone", "Time zone", kind="zone", placeholder="e.g. Europe/Berlin"),
         FormField("rrule", "Repeats"),
         FormField("location", "Location", placeholder="room or address"),
@@ -122,6 +132,9 @@ class MeetingForm(RecordForm[Meeting]):
     def _control(self, field: FormField) -> Widget:
         record = self.record
         widget_id = f"field-{field.name}"
+        if field.name == "all_day":
+            ticked = record.all_day if record else False
+            return Checkbox("whole days, no time", ticked, compact=True, id=widget_id)
         if field.name == "rrule":
             first = self._start_of(self._initial_text(self._field("start")), self._zone_name())
             return CadenceEditor(record.rrule if record else None, first, id=widget_id)
@@ -142,15 +155,46 @@ class MeetingForm(RecordForm[Meeting]):
     # -- values ------------------------------------------------------------------
 
     def _initial_text(self, field: FormField) -> str:
-        if self.record is not None and field.name == "start":
-            return self.record.start.astimezone(zone(self.record.timezone)).strftime(
-                DATETIME_FORMAT
-            )
+        record = self.record
+        if record is not None and field.name == "start":
+            shown = DATE_FORMAT if record.all_day else DATETIME_FORMAT
+            return record.start.astimezone(zone(record.timezone)).strftime(shown)
+        if field.name == "days":
+            if record is not None and record.all_day:
+                return str(calendar.whole_days(record.duration_minutes))
+            return field.default
+        if field.name == "duration_minutes" and record is not None and record.all_day:
+            return field.default  # the length of the meeting if it stops being all-day
         return super()._initial_text(field)
+
+    def on_mount(self) -> None:
+        """Hide the row that does not apply: days for a timed meeting, or the duration.
+
+        (Textual calls the form's own ``on_mount`` too, after this one.)
+        """
+        self._show_rows(self._all_day)
+
+    @property
+    def _all_day(self) -> bool:
+        return self.query_one("#field-all_day", Checkbox).value
+
+    def _show_rows(self, all_day: bool) -> None:
+        """Days for an all-day meeting, the duration for a timed one."""
+        for name, shown in (("days", all_day), ("duration_minutes", not all_day)):
+            row = self.query_one(f"#field-{name}").parent
+            if row is not None and row.parent is not None:
+                row.parent.display = shown
+
+    def fill(self, values: Mapping[str, str]) -> list[str]:
+        """As for any form, the "All day" box too."""
+        if "all_day" in values:
+            self.query_one("#field-all_day", Checkbox).value = values["all_day"] == CHECKED
+        return super().fill(values)
 
     def values(self) -> dict[str, str]:
         """The text of every field, the compound ones as a text of their state."""
         result = super().values()
+        result["all_day"] = CHECKED if self._all_day else ""
         result["rrule"] = self.query_one("#field-rrule", CadenceEditor).state
         result["attendees"] = self.query_one("#field-attendees", AttendeesEditor).state
         result["agenda"] = self.query_one("#field-agenda", AgendaEditor).state
@@ -162,9 +206,16 @@ class MeetingForm(RecordForm[Meeting]):
         zone_name = values.get("timezone", "").strip()
         if any(error.field == "timezone" for error in errors):
             zone_name = self.project.timezone  # the zone's own error says what is wrong
+        all_day = values.get("all_day") == CHECKED
+        data.pop("days", None)
+        data["all_day"] = all_day
         readers: dict[str, Callable[[], Any]] = {
-            "start": lambda: self._read_start(values.get("start", ""), zone_name),
-            "duration_minutes": lambda: parse_minutes(values.get("duration_minutes", "")),
+            "start": lambda: self._read_start(values.get("start", ""), zone_name, all_day),
+            "duration_minutes": (
+                (lambda: _read_days(values.get("days", "")))
+                if all_day
+                else (lambda: parse_minutes(values.get("duration_minutes", "")))
+            ),
             "rrule": self._read_rule,
             "attendees": self.query_one("#field-attendees", AttendeesEditor).attendees,
             "agenda": self.query_one("#field-agenda", AgendaEditor).items,
@@ -174,7 +225,8 @@ class MeetingForm(RecordForm[Meeting]):
             try:
                 data[name] = read()
             except ValidationFailed as error:
-                errors.append(ValidationFailed(str(error), name))
+                shown = "days" if all_day and name == "duration_minutes" else name
+                errors.append(ValidationFailed(str(error), shown))
         record = self.record
         if record is not None and record.exceptions and not errors:
             # The series' cancelled and moved occurrences follow a new start or
@@ -182,7 +234,9 @@ class MeetingForm(RecordForm[Meeting]):
             from clientdesk.store.calendar import fit_exceptions
 
             timing: dict[str, Any] = {
-                name: data[name] for name in ("start", "timezone", "rrule") if name in data
+                name: data[name]
+                for name in ("start", "timezone", "rrule", "all_day")
+                if name in data
             }
             try:
                 fitted = fit_exceptions(record.model_copy(update=timing), record)
@@ -191,11 +245,17 @@ class MeetingForm(RecordForm[Meeting]):
             data["exceptions"] = [change.model_dump(mode="json") for change in fitted.exceptions]
         return data, errors
 
-    def _read_start(self, text: str, zone_name: str) -> datetime:
+    def _read_start(self, text: str, zone_name: str, all_day: bool = False) -> datetime:
         record = self.record
         unchanged = text == self._initial.get("start") and zone_name == self._zone_name()
-        if record is not None and unchanged:
+        if record is not None and unchanged and record.all_day == all_day:
             return record.start  # keeps the seconds the text does not show
+        if all_day:
+            if not text.strip():
+                raise ValidationFailed("the day the meeting is on is needed (YYYY-MM-DD)")
+            # The day alone; a time typed after it is not what an all-day meeting has.
+            day = parse_date(text.strip()[:10])
+            return calendar.day_start(day, zone_name)
         if not text.strip():
             raise ValidationFailed("when the meeting starts is needed (YYYY-MM-DD HH:MM)")
         return parse_datetime(text, zone_name)
@@ -239,6 +299,19 @@ class MeetingForm(RecordForm[Meeting]):
         first = self._start_of(values["start"], zone_name)
         self.query_one("#field-rrule", CadenceEditor).set_first(first)
 
+    @on(Checkbox.Changed, "#field-all_day")
+    def _all_day_changed(self, event: Checkbox.Changed) -> None:
+        # The start shows the day alone, or the day at the time a new meeting takes.
+        start = self.query_one("#field-start", Input)
+        day = start.value.strip()[:10]
+        if event.value:
+            start.value = day
+            start.placeholder = "YYYY-MM-DD"
+        else:
+            start.value = f"{day} 10:00" if day else ""  # the hour a new meeting starts at
+            start.placeholder = "YYYY-MM-DD HH:MM"
+        self._show_rows(event.value)
+
     @on(Input.Changed, "#field-duration_minutes")
     def _duration_changed(self, event: Input.Changed) -> None:
         try:
@@ -246,3 +319,12 @@ class MeetingForm(RecordForm[Meeting]):
         except ValidationFailed:
             duration = None
         self.query_one("#field-agenda", AgendaEditor).duration = duration
+
+
+def _read_days(text: str) -> int:
+    """The length of an all-day meeting in minutes, from the number of days typed."""
+    cleaned = text.strip()
+    most = calendar.MAX_ALL_DAY_DAYS
+    if not cleaned.isdigit() or not 1 <= int(cleaned) <= most:
+        raise ValidationFailed(f"{cleaned or 'nothing'!r} is not a number of days (1 to {most})")
+    return int(cleaned) * calendar.DAY_MINUTES

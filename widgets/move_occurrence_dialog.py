@@ -1,7 +1,8 @@
 """The dialog that moves one occurrence of a meeting: new start, duration and place.
 
 The start is typed in the meeting's own time zone (the one its invite is in)
-and prefilled with where the occurrence is now. It returns a
+and prefilled with where the occurrence is now; a line above the buttons
+says what the attendees will get (the caller words it). It returns a
 :class:`MoveResult`; the caller saves it through
 :func:`~clientdesk.store.calendar.move_occurrence`.
 """
@@ -86,6 +87,11 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
         padding-left: 11;
         color: $text-error;
     }
+    MoveOccurrenceDialog #move-note {
+        padding: 0 1;
+        margin-top: 1;
+        color: $text-muted;
+    }
     MoveOccurrenceDialog #move-buttons {
         height: auto;
         align-horizontal: right;
@@ -97,11 +103,17 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
 
     BINDINGS = bindings("move")
 
-    def __init__(self, occurrence: Occurrence) -> None:
-        """Prepare the dialog for ``occurrence`` (prefilled with its time and place)."""
+    def __init__(self, occurrence: Occurrence, *, note: str = "") -> None:
+        """Prepare the dialog for ``occurrence`` (prefilled with its time and place).
+
+        Args:
+            occurrence: the occurrence to move.
+            note: one plain-text line on what the attendees get ("": none).
+        """
         super().__init__()
         self.occurrence = occurrence
         """The occurrence to move."""
+        self._note = note
         self._zone_name = occurrence.meeting.timezone
 
     def compose(self) -> ComposeResult:
@@ -117,6 +129,8 @@ class MoveOccurrenceDialog(ModalScreen[MoveResult | None]):
             yield from self._row("start", "Start", local.strftime(DATETIME_FORMAT))
             yield from self._row("duration", "Duration", str(occurrence.duration_minutes))
             yield from self._row("location", "Location", occurrence.location)
+            if self._note:
+                yield Static(Text(printable(self._note)), id="move-note")
             with Horizontal(id="move-buttons"):
                 yield Button(f"Cancel ({key_of('move.cancel')})", compact=True, id="cancel")
                 yield Button(

@@ -12,7 +12,12 @@ from clientdesk.widgets.record_form import FormField, RecordForm, enum_options
 
 
 class ProjectForm(RecordForm[Project]):
-    """Name, key, client, phase, dates, time zone, organiser and RAG status of a project."""
+    """Name, key, client, phase, dates, time zone, organiser and RAG status of a project.
+
+    The overall RAG is derived from the status report's dimensions; the form
+    only lets the project manager set it by hand, with a reason, or hand it
+    back to the dimensions.
+    """
 
     RECORD_TYPE = Project
     NOUN = "project"
@@ -33,7 +38,18 @@ class ProjectForm(RecordForm[Project]):
         ),
         FormField("organiser_name", "Organiser", placeholder="who sends the invites"),
         FormField("organiser_email", "Organiser e-mail", placeholder="name@example.com"),
-        FormField("rag", "RAG status", kind="select", options=enum_options(list(RAG))),
+        FormField(
+            "rag_override",
+            "Overall status",
+            kind="select",
+            options=(("from the dimensions (the worst)", ""), *enum_options(list(RAG))),
+            blank_is_none=True,
+        ),
+        FormField(
+            "rag_override_reason",
+            "Why set by hand",
+            placeholder="needed when the overall status is set by hand",
+        ),
     )
 
     def changes(self, values: Mapping[str, str]) -> tuple[dict[str, Any], list[ValidationFailed]]:
@@ -48,4 +64,6 @@ class ProjectForm(RecordForm[Project]):
         field = super().error_field(error)
         if field is None and "target end" in str(error):
             return "target_end"
+        if field is None and "overall status" in str(error):
+            return "rag_override_reason"
         return field

@@ -14,10 +14,18 @@ from clientdesk.widgets.cells import label_of, plain, rag_badge
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
+    from clientdesk.store.status_report import OverallStatus
 
 
 class ProjectHeader(Horizontal):
-    """One line: the project's key, name and client at the left; phase and RAG at the right."""
+    """One line: the project's key, name and client at the left; phase and RAG at the right.
+
+    The RAG is the project's overall status as the status report gives it
+    (:func:`clientdesk.store.status_report.overall_status`), read by the app's
+    worker with the clocks on every refresh and handed down as ``overall``:
+    the header only shows it. When the project manager set it by hand, the
+    RAG the dimensions give shows beside it, as in the report.
+    """
 
     DEFAULT_CSS = """
     ProjectHeader {
@@ -40,6 +48,9 @@ class ProjectHeader(Horizontal):
 
     project: reactive[Project | None] = reactive(None, init=False)
     """The project shown; None before one is open."""
+
+    overall: reactive[OverallStatus | None] = reactive(None, init=False)
+    """The open project's overall RAG; None until it was read."""
 
     fallback: reactive[str] = reactive("clientdesk", init=False)
     """What the header says while no project is open."""
@@ -70,10 +81,23 @@ class ProjectHeader(Horizontal):
         project = self.project
         if project is None:
             return Text("")
-        return Text.assemble(label_of(project.phase, "italic"), " ", rag_badge(project.rag))
+        status = Text.assemble(label_of(project.phase, "italic"))
+        overall = self.overall
+        if overall is None:
+            return status
+        status.append_text(Text.assemble(" ", rag_badge(overall.rag)))
+        if overall.overridden:
+            status.append_text(
+                Text.assemble(plain(" set by PM; dimensions ", "dim"), rag_badge(overall.derived))
+            )
+        return status
 
     def watch_project(self) -> None:
         """Show the new project."""
+        self._refresh_labels()
+
+    def watch_overall(self) -> None:
+        """Show the new overall RAG."""
         self._refresh_labels()
 
     def watch_fallback(self) -> None:

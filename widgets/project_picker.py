@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clientdesk.widgets.actions import bindings, key_of
-from clientdesk.widgets.cells import plain, rag_badge
+from clientdesk.widgets.cells import plain
 from clientdesk.widgets.field_input import FieldInput
 
 if TYPE_CHECKING:
@@ -22,15 +22,18 @@ if TYPE_CHECKING:
 
 
 def project_option_text(project: Project, current: bool) -> Text:
-    """One line for a project in the picker: marker, key, name, client and RAG."""
+    """One line for a project in the picker: marker, key, name and client.
+
+    No RAG: a project's overall RAG is derived from all its records (see
+    :func:`clientdesk.store.status_report.overall_status`), too dear to read
+    for every project on a key press; the header shows the open project's.
+    """
     return Text.assemble(
         ("▶ " if current else "  ", "bold"),
         plain(f"{project.key:<12}", "bold"),
         " ",
         plain(project.name),
         plain(f" · {project.client}" if project.client else "", "dim"),
-        "  ",
-        rag_badge(project.rag),
     )
 
 
