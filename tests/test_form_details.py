@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.screen import Screen
 from textual.widgets import Input, Select, TabbedContent, TextArea
 
 from clientdesk.store.enums import Priority, RiskKind
@@ -244,6 +245,33 @@ async def test_toasts_cover_neither_the_status_line_nor_the_help(demo_path: Path
         assert toasts and all(t.region.height > 0 for t in toasts)
         assert not any(t.region.overlaps(help_box.region) for t in toasts)
         assert "Another message" in screen_text(app)
+
+
+@pytest.mark.usefixtures("app_now")
+async def test_a_toast_up_when_a_dialog_opens_is_drawn_once(demo_path: Path) -> None:
+    """The screen under a dialog shows through it: its copy of a toast must not."""
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        main_screen = app.screen
+        app.notify("Cancelled MTG-1 on Mon 07 Dec 10:00")
+        await pilot.pause()
+        assert _toasts_shown(main_screen) == 1
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Cancelled MTG-1" in screen_text(app)
+        assert _toasts_shown(main_screen) == 0
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is main_screen
+        assert _toasts_shown(main_screen) == 1
+
+
+def _toasts_shown(screen: Screen[object]) -> int:
+    return sum(1 for holder in screen.query("ToastHolder") if holder.display)
 
 
 # -- text of several lines ---------------------------------------------------------------

@@ -135,6 +135,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     CSS_PATH = "app.tcss"
     TITLE = "clientdesk"
+    SUSPENDED_SCREEN_CLASS = "-suspended"
+    """The class of a screen a dialog covers (app.tcss hides its notifications)."""
 
     ACTION_SCOPE = "app"
     BINDINGS = bindings("app", explained=True)
@@ -766,7 +768,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     def action_delete_record(self) -> None:
         """Delete the record under the cursor after asking."""
-        self.records.ask_delete(self.current_pane.selected_record)
+        record = self.current_pane.selected_record
+        # A meeting whose invite went out is offered its cancellation first.
+        if not self.calendar.ask_delete(record):
+            self.records.ask_delete(record)
 
     @on(RecordTablePane.OpenRecord)
     def _open_record(self, message: RecordTablePane.OpenRecord) -> None:
