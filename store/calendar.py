@@ -11,7 +11,8 @@ a communication plan item is next due and whether it is overdue.
 
 Recurrence is expanded with python-dateutil in the meeting's own time zone,
 so a weekly 10:00 meeting in Europe/Berlin stays at 10:00 local time across
-both daylight-saving changes. No Textual here.
+both daylight-saving changes. All-day meetings and extra dates (RDATE) have
+their own rules in :mod:`clientdesk.store.meeting_dates`. No Textual here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ from dateutil.rrule import rrule, rrulestr
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import Channel, MeetingKind, MeetingStatus, RequestType
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.meeting_dates import (
+    DAY_MINUTES,
+    MAX_ALL_DAY_DAYS,
+    day_of,
+    extra_starts,
+    occurrence_end,
+    whole_days,
+)
 
 if TYPE_CHECKING:
     from clientdesk.store.models import (
@@ -51,12 +60,6 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 """The years a meeting or plan item may fall in (far-off dates are typing slips)."""
 _SEARCH_SPANS = (timedelta(weeks=8), timedelta(days=366), timedelta(days=3660))
 """How far ahead :func:`next_occurrence` looks, widening until it finds one."""
-DAY_MINUTES = 24 * 60
-"""The minutes of one day of an all-day meeting (its length is whole days)."""
-MAX_ALL_DAY_DAYS = 366
-"""How many days an all-day meeting may span (a conference, a holiday, a phase)."""
-MAX_EXTRA_DATES = 1000
-"""How many extra dates (iCalendar RDATE) a series may have; real ones have a few."""
 
 
 def normalise_rule(text: str) -> str:
@@ -125,98 +128,6 @@ def _is_occurrence(meeting: Meeting, original_start: datetime) -> bool:
         return True
     found = rule.after(original_start, inc=True)
     return found is not None and found == original_start
-
-
-# -- all-day meetings and extra dates ------------------------------------------------------
-
-
-def day_start(day: date, timezone: str) -> datetime:
-    """The first instant of ``day`` in ``timezone``: 00:00, or the hour the clocks skip to.
-
-    A few zones move their clocks at midnight (America/Havana, Asia/Beirut, and
-    Sao Paulo until 2019): there the day starts at 01:00.
-    """
-    place = zone(timezone)
-    midnight = datetime.combine(day, time(0), place)
-    return midnight.astimezone(UTC).astimezone(place)
-
-
-def whole_days_problem(
-    start: datetime, duration_minutes: int, timezone: str, *, all_day: bool
-) -> str | None:
-    """Why a meeting's start and length do not fit its kind (None when they do).
-
-    A timed meeting lasts 24 hours at most; an all-day meeting starts at the
-    start of a day in its zone and lasts whole days.
-    """
-    if not all_day:
-        if duration_minutes > DAY_MINUTES:
-            return "a meeting lasts between 1 minute and 24 hours (an all-day one may last days)"
-        return None
-    if duration_minutes % DAY_MINUTES:
-        return "an all-day meeting lasts whole days"
-    if not 1 <= duration_minutes // DAY_MINUTES <= MAX_ALL_DAY_DAYS:
-        return f"an all-day meeting lasts 1 to {MAX_ALL_DAY_DAYS} days"
-    local = start.astimezone(zone(timezone))
-    if start != day_start(local.date(), timezone):
-        return f"an all-day meeting starts at the start of its day (not {local:%H:%M})"
-    return None
-
-
-def day_of(meeting: Meeting, moment: datetime) -> datetime:
-    """``moment`` as the all-day ``meeting`` knows its occurrences: the start of its day.
-
-    A time that is already the start of a day in the meeting's zone stays. Any
-    other is read by its own calendar date: Exchange writes the RECURRENCE-ID of
-    an all-day series as local midnight with a TZID of its own (or floating),
-    and that midnight is the occurrence's date wherever the series is kept. A
-    timed meeting's moments are returned as given.
-    """
-    if not meeting.all_day:
-        return moment
-    local = moment.astimezone(zone(meeting.timezone))
-    if moment == day_start(local.date(), meeting.timezone):
-        return local
-    return day_start(moment.date(), meeting.timezone)
-
-
-def all_day_end(start: datetime, days: int, timezone: str) -> datetime:
-    """The end of an all-day span: the start of the day ``days`` after ``start``'s day."""
-    local = start.astimezone(zone(timezone))
-    return day_start(local.date() + timedelta(days=days), timezone)
-
-
-def whole_days(minutes: int) -> int:
-    """The number of days ``minutes`` of an all-day meeting span (at least one)."""
-    return max(1, minutes // DAY_MINUTES)
-
-
-def extra_dates_problem(
-    extra_dates: Sequence[datetime], start: datetime, rrule: str, timezone: str, *, all_day: bool
-) -> str | None:
-    """Why extra dates of a series are refused (None when they are fine).
-
-    An all-day series' extra dates are starts of days; none may fall on an
-    occurrence the rule gives already (it would be there twice).
-    """
-    for moment in extra_dates:
-        if not MIN_YEAR <= moment.year <= MAX_YEAR:
-            return f"the extra date {moment.date().isoformat()} is out of range"
-        local = moment.astimezone(zone(timezone))
-        if all_day and moment != day_start(local.date(), timezone):
-            return f"an all-day series' extra date is a whole day (not {local:%Y-%m-%d %H:%M})"
-    rule = series_rule(rrule, start.astimezone(zone(timezone)))
-    for moment in extra_dates:
-        if rule.after(moment, inc=True) == moment:
-            local = moment.astimezone(zone(timezone))
-            return f"the extra date {local:%Y-%m-%d %H:%M} is an occurrence of the rule already"
-    return None
-
-
-def _extra_starts(meeting: Meeting, begin: datetime, end: datetime) -> list[datetime]:
-    """The extra dates of ``meeting`` in ``[begin, end]``, in the meeting's zone."""
-    place = zone(meeting.timezone)
-    return [moment.astimezone(place) for moment in meeting.extra_dates if begin <= moment <= end]
 
 
 # -- occurrences -----------------------------------------------------------------------
@@ -299,7 +210,7 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
             meeting=meeting,
             original_start=local,
             start=local,
-            end=_end(meeting, local, meeting.duration_minutes),
+            end=occurrence_end(meeting, local, meeting.duration_minutes),
             cancelled=meeting.status is MeetingStatus.CANCELLED,
             moved=False,
             location=meeting.location,
@@ -321,7 +232,7 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
         meeting=meeting,
         original_start=local,
         start=start,
-        end=_end(meeting, start, duration),
+        end=occurrence_end(meeting, start, duration),
         cancelled=cancelled,
         moved=start != local,
         location=change.location if change.location is not None else meeting.location,
@@ -331,14 +242,6 @@ def _occurrence(meeting: Meeting, original_start: datetime) -> Occurrence:
         decisions=tuple(change.decisions),
         action_items=tuple(change.action_items),
     )
-
-
-def _end(meeting: Meeting, start: datetime, minutes: int) -> datetime:
-    # An all-day occurrence ends at the start of the day after its last one, which
-    # is 23 or 25 hours on in a zone whose clocks change that day.
-    if meeting.all_day:
-        return all_day_end(start, whole_days(minutes), meeting.timezone)
-    return start + timedelta(minutes=minutes)
 
 
 def _no_occurrence(meeting: Meeting, original_start: datetime) -> ValidationFailed:
@@ -375,7 +278,7 @@ def occurrences(
         # more for an all-day one, whose days may be 25 hours long).
         reach = timedelta(minutes=longest) + (timedelta(days=1) if meeting.all_day else timedelta())
         originals = rule.between(window_start - reach, window_end)
-        originals += _extra_starts(meeting, window_start - reach, window_end)
+        originals += extra_starts(meeting, window_start - reach, window_end)
         moved = {c.original_start for c in meeting.exceptions if c.start is not None}
         found = [_occurrence(meeting, start) for start in originals if start not in moved]
         # A moved occurrence shows where it went, wherever it came from.

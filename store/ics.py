@@ -52,7 +52,7 @@ from icalendar import (
 )
 
 from clientdesk import __version__
-from clientdesk.store import calendar
+from clientdesk.store import calendar, meeting_dates
 from clientdesk.store.calendar import Occurrence
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingStatus
@@ -422,8 +422,8 @@ def _series_event(
     local = meeting.start.astimezone(zone(meeting.timezone))
     event = _base_event(meeting, project, now=now, sequence=sequence, invitees=invitees)
     if meeting.all_day:
-        end = calendar.all_day_end(
-            local, calendar.whole_days(meeting.duration_minutes), meeting.timezone
+        end = meeting_dates.all_day_end(
+            local, meeting_dates.whole_days(meeting.duration_minutes), meeting.timezone
         )
     else:
         end = local + timedelta(minutes=meeting.duration_minutes)
@@ -495,8 +495,8 @@ def _is_override(meeting: Meeting, occurrence: Occurrence) -> bool:
     series_length = timedelta(minutes=meeting.duration_minutes)
     if meeting.all_day:
         # Days of 23 or 25 hours are still one day each.
-        same_length = occurrence.end == calendar.all_day_end(
-            occurrence.start, calendar.whole_days(meeting.duration_minutes), meeting.timezone
+        same_length = occurrence.end == meeting_dates.all_day_end(
+            occurrence.start, meeting_dates.whole_days(meeting.duration_minutes), meeting.timezone
         )
     else:
         same_length = occurrence.end - occurrence.start == series_length

@@ -48,6 +48,13 @@ Choices a reader may look for:
 - Extra dates of a series (RDATE) are kept as occurrences of it
   (:attr:`Meeting.extra_dates`); an event with RDATEs and no RRULE becomes a
   series of one rule occurrence (``FREQ=DAILY;COUNT=1``) and its extra dates.
+- A second RRULE (deprecated by RFC 5545, written by Zimbra) gives extra
+  dates too: all of its occurrences when it ends, two years of them when it
+  does not; the first RRULE stays the series' rule, and a preview line says
+  what was kept.
+- An occurrence of a timed series made all day (Thunderbird) is kept as the
+  hours of that day in the series' zone, 24 at most, and said in the preview:
+  a meeting is all day or not as a whole.
 - A floating time (no zone) is read in the project's zone; a UTC time in the
   project's zone too, except for a series, which repeats in UTC as the client's
   calendar repeats it.
@@ -57,8 +64,10 @@ Choices a reader may look for:
 - The video link is, in this order: Teams' or Google's property; a Teams,
   Zoom, Google Meet or Webex link in the LOCATION (taken out of it), then in
   the DESCRIPTION (an ``<a href>`` too); the URL property; a LOCATION that is
-  a link and nothing else. It is kept only when it is a web address the model
-  takes (:func:`~clientdesk.store.models.video_link_problem`); any other is
+  a link and nothing else (found in :mod:`~clientdesk.store.ics_text`, which
+  also reads HTML descriptions and takes the agenda from them). It is kept
+  only when it is a web address the model takes
+  (:func:`~clientdesk.store.models.video_link_problem`); any other is
   left out of the meeting with a warning, as an attendee who is no e-mail
   address is.
 
@@ -74,18 +83,15 @@ written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from html import unescape
-from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, vRecur
 
-from clientdesk.store import calendar
+from clientdesk.store import calendar, meeting_dates
 from clientdesk.store.enums import RSVP, AttendeeRole, MeetingKind, MeetingStatus
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.ics_reading import (
@@ -96,11 +102,11 @@ from clientdesk.store.ics_reading import (
     one,
     out_of_time,
     parse_calendars,
-    quiet_parser,
     short,
     text_of,
     uid_hint,
 )
+from clientdesk.store.ics_text import agenda_titles, description_text, place_and_video_link
 from clientdesk.store.ics_zones import FileZones, ZoneBudget
 from clientdesk.store.models import (
     AgendaItem,
@@ -109,7 +115,6 @@ from clientdesk.store.models import (
     Meeting,
     Project,
     Record,
-    video_link_problem,
 )
 from clientdesk.store.repository import Change, Repository, Snapshot, dump_record, validate_record
 from clientdesk.store.text import printable
@@ -139,24 +144,6 @@ _ANSWER_TEXT = {
 }
 _OPTIONAL_ROLES = ("OPT-PARTICIPANT", "NON-PARTICIPANT")
 _NOT_PEOPLE = ("ROOM", "RESOURCE")
-_CONFERENCE_PROPERTIES = ("X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-GOOGLE-CONFERENCE")
-_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-_CONFERENCE_HOSTS = re.compile(
-    r"^(?:teams\.microsoft\.com|teams\.live\.com|meet\.google\.com|(?:[\w-]+\.)*zoom\.us"
-    r"|(?:[\w-]+\.)*zoomgov\.com|(?:[\w-]+\.)*webex\.com)$",
-    re.IGNORECASE,
-)
-"""The hosts of the meetings' video services: Teams, Google Meet, Zoom, Webex."""
-_HTML_MARK = re.compile(
-    r"<(?:br|p|div|span|b|i|u|a|li|ul|ol|strong|em|font|html|body|table|tr|td|h[1-6])\b[^>]*>"
-    r"|</[a-z][a-z0-9]*\s*>|&(?:nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);",
-    re.IGNORECASE,
-)
-"""What tells a DESCRIPTION written in HTML (Google's, Outlook's) from plain text."""
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
-_HEADING = re.compile(r"^agenda:?$", re.IGNORECASE)  # the heading, not an item
-_SEPARATOR = re.compile(r"^[\W_]{8,}$")  # "______", "-::~:~::~:~:~" before the call details
-_JOIN_HEADING = re.compile(r"^(?:join|click here to join)\b", re.IGNORECASE)  # "Join Zoom Meeting"
 _KEPT_IN_OCCURRENCES = ("agenda", "status", "minutes", "decisions", "action_items")
 
 
@@ -272,12 +259,11 @@ def _plan(
                 "answer it in your mail program"
             )
         zones = FileZones(vcalendar, project.timezone, now, warnings, budget)
-        reader = _EventReader(method, zones, project.timezone, warnings)
+        reader = _EventReader(method, zones, project.timezone, warnings, now)
         for vevent in components(vcalendar, "VEVENT"):
             watch.check()
             try:
-                with quiet_parser():  # values are decoded as they are read
-                    events.append(reader.read(vevent))
+                events.append(reader.read(vevent))
             except _UNREADABLE as error:
                 # ImportRefused is a StoreError, not a ValueError: it passes through.
                 where = f"the event {uid_hint(vevent)}".rstrip()
@@ -365,11 +351,19 @@ def _quoted(title: str) -> str:
 class _EventReader:
     """Reads the VEVENTs of one VCALENDAR."""
 
-    def __init__(self, method: str, zones: FileZones, project_zone: str, warnings: list[str]):
+    def __init__(
+        self,
+        method: str,
+        zones: FileZones,
+        project_zone: str,
+        warnings: list[str],
+        now: datetime,
+    ):
         self.method = method
         self.zones = zones
         self.project_zone = project_zone
         self.warnings = warnings
+        self.now = now
 
     def read(self, vevent: Component) -> _Event:
         uid = text_of(vevent, "UID")
@@ -402,21 +396,28 @@ class _EventReader:
             rrule, rule_problem = self._rule(vevent, start, timezone)
         if rrule is not None and start is not None and start.tzinfo is UTC:
             timezone = "UTC"  # a UTC series repeats at the same UTC time, as the client's does
-        description, links = _description(text_of(vevent, "DESCRIPTION"))
-        location, video = self._place(vevent, title, links)
+        description, links = description_text(text_of(vevent, "DESCRIPTION"))
+        location, video = place_and_video_link(vevent, _quoted(title), links, self.warnings)
         organiser = one(vevent, "ORGANIZER")
         organiser_name, organiser_email = "", ""
         if organiser is not None:
             organiser_email = _address(organiser)
             organiser_name = " ".join(str(organiser.params.get("CN", "")).split())
         extra_dates: list[datetime] = []
-        if vevent.get("RDATE") is not None and start is not None and not problem:
-            extra_dates = self._extra_dates(vevent, start, timezone, all_day, title)
-            if len(extra_dates) > calendar.MAX_EXTRA_DATES:
-                problem = f"it has more than {calendar.MAX_EXTRA_DATES} extra dates (RDATE)"
+        if start is not None and not problem:
+            if vevent.get("RDATE") is not None:
+                extra_dates = self._extra_dates(vevent, start, timezone, all_day, title)
+            if rrule is not None:
+                # A second RRULE (Zimbra's) gives extra dates too.
+                more, rule_problem = self._later_rules(
+                    vevent, start, timezone, all_day, rrule, title
+                )
+                extra_dates = sorted({*extra_dates, *more})
+            if len(extra_dates) > meeting_dates.MAX_EXTRA_DATES:
+                problem = f"it has more than {meeting_dates.MAX_EXTRA_DATES} extra dates"
             elif extra_dates and rrule is None and not rule_problem:
                 rrule = _ONE_OCCURRENCE  # its DTSTART, then its extra dates
-            if rrule is not None:
+            if extra_dates and rrule is not None:
                 extra_dates = _not_in_rule(extra_dates, start, rrule, timezone)
         status = text_of(vevent, "STATUS").upper()
         return _Event(
@@ -472,7 +473,7 @@ class _EventReader:
         if isinstance(value, date):
             # All day: the day in the project's zone, and an all-day meeting goes out
             # again as a DATE, without a zone.
-            return calendar.day_start(value, self.project_zone), self.project_zone, True
+            return meeting_dates.day_start(value, self.project_zone), self.project_zone, True
         raise ImportRefused(f"the event {_quoted(title)} has a start that is no date or time")
 
     def _moment(self, vevent: Component, name: str) -> datetime | None:
@@ -505,9 +506,9 @@ class _EventReader:
         if minutes < 1:
             return None, "it ends at or before its start"
         if all_day:
-            days = calendar.whole_days(minutes)
-            if days > calendar.MAX_ALL_DAY_DAYS:
-                most = calendar.MAX_ALL_DAY_DAYS
+            days = meeting_dates.whole_days(minutes)
+            if days > meeting_dates.MAX_ALL_DAY_DAYS:
+                most = meeting_dates.MAX_ALL_DAY_DAYS
                 return None, f"it spans {days} days; an all-day meeting spans {most} at most"
             return days * _DAY_MINUTES, ""
         if minutes > _DAY_MINUTES:
@@ -516,44 +517,67 @@ class _EventReader:
         return minutes, ""
 
     def _rule(self, vevent: Component, start: datetime, timezone: str) -> tuple[str | None, str]:
-        """The RRULE as stored (UNTIL in UTC), or why it is refused."""
-        value = vevent.get("RRULE")
-        if value is None:
+        """The (first) RRULE as stored (UNTIL in UTC), or why it is refused."""
+        rules = _listed(vevent.get("RRULE"))
+        if not rules:
             return None, ""
-        if isinstance(value, list):
-            if len(value) > 1:
-                return None, "it has more than one RRULE"
-            value = value[0]
-        parts = {name: list(values) for name, values in dict(value).items()}
-        if not parts.get("FREQ") or str(parts["FREQ"][0]).upper() not in _FREQUENCIES:
-            return None, "it repeats more often than daily; a meeting repeats daily at most"
+        return _stored_rule(rules[0], start, timezone)
+
+    def _later_rules(
+        self,
+        vevent: Component,
+        start: datetime,
+        timezone: str,
+        all_day: bool,
+        rrule: str,
+        title: str,
+    ) -> tuple[list[datetime], str]:
+        """The occurrences of the RRULEs after the first, as extra dates; or why they are refused.
+
+        RFC 5545 deprecates a second RRULE, but Zimbra writes one. A meeting has
+        one rule and extra dates: the first rule stays the rule, and each other
+        one gives extra dates (those the first rule does not give already). A
+        rule that ends (COUNT or UNTIL) gives all of its occurrences; one that
+        does not, those up to :data:`_LATER_RULE_YEARS` years from now (or from
+        the start of a series that begins later). One preview line says which.
+        """
+        found: list[datetime] = []
         local_zone = ZoneInfo(timezone) if start.tzinfo is not UTC else UTC
-        until = parts.get("UNTIL")
-        if until:
-            end = until[0]
-            if isinstance(end, datetime):
-                end = end if end.tzinfo is not None else end.replace(tzinfo=local_zone)
-            elif isinstance(end, date):
-                end = datetime.combine(end, time(23, 59, 59), local_zone)
-            else:
-                return None, "not a valid RRULE: UNTIL is not a date"
-            parts["UNTIL"] = [end.astimezone(UTC)]
-        written = vRecur(parts).to_ical()  # type: ignore[no-untyped-call]
-        text = calendar.normalise_rule(written.decode("utf-8"))
-        if any(int(n) < 1 for n in parts.get("INTERVAL", [1])):
-            return None, "not a valid RRULE: INTERVAL must be 1 or more"
         local_start = start.astimezone(local_zone)
-        problem = calendar.rule_problem(text, local_start)
-        if problem:
-            return None, problem
-        try:
-            # dateutil takes some rules it cannot expand (BYDAY=+9MO): try the first one.
-            first = calendar.series_rule(text, local_start).after(local_start, inc=True)
-        except (ValueError, IndexError, OverflowError) as error:
-            return None, f"not a valid RRULE: {short(error)}"
-        if first is None:
-            return None, "its RRULE gives no occurrence"
-        return text, ""
+        for number, value in enumerate(_listed(vevent.get("RRULE"))[1:], start=2):
+            text, problem = _stored_rule(value, start, timezone, anchored=False)
+            if text is None:
+                return [], f"its {_ordinal(number)} RRULE: {problem}"
+            ends = any(part.startswith(("COUNT=", "UNTIL=")) for part in text.split(";"))
+            horizon = None if ends else _later_rule_horizon(max(local_start, self.now))
+            dates: list[datetime] = []
+            for moment in calendar.series_rule(text, local_start):
+                if horizon is not None and moment > horizon:
+                    break
+                if len(dates) == meeting_dates.MAX_EXTRA_DATES:
+                    return [], (
+                        f"its {_ordinal(number)} RRULE gives more than "
+                        f"{meeting_dates.MAX_EXTRA_DATES} occurrences, the most a series keeps "
+                        "as extra dates"
+                    )
+                day = meeting_dates.day_start(moment.date(), timezone) if all_day else moment
+                dates.append(day)
+            dates = _not_in_rule(dates, start, rrule, timezone)
+            found += dates
+            how = calendar.describe_rule(text, timezone=timezone)
+            kept = f"{len(dates)} extra date{'s' if len(dates) != 1 else ''}"
+            if horizon is None:
+                self.warnings.append(
+                    f"{_quoted(title)}: its {_ordinal(number)} RRULE ({how}) is kept as {kept}; "
+                    "a meeting repeats by one rule"
+                )
+            else:
+                until = horizon.astimezone(local_zone)
+                self.warnings.append(
+                    f"{_quoted(title)}: its {_ordinal(number)} RRULE ({how}) repeats without end; "
+                    f"its occurrences up to {until:%Y-%m-%d} are kept as {kept}"
+                )
+        return found, ""
 
     def _exdates(self, vevent: Component) -> list[datetime]:
         value = vevent.get("EXDATE")
@@ -595,9 +619,9 @@ class _EventReader:
                     elif moment.tzinfo is None:
                         moment = moment.replace(tzinfo=ZoneInfo(self.project_zone))
                     if all_day:
-                        moment = calendar.day_start(moment.date(), timezone)
+                        moment = meeting_dates.day_start(moment.date(), timezone)
                 elif isinstance(moment, date) and all_day:
-                    moment = calendar.day_start(moment, timezone)
+                    moment = meeting_dates.day_start(moment, timezone)
                 else:
                     refused += 1
                     continue
@@ -618,39 +642,6 @@ class _EventReader:
         if not isinstance(value, datetime):
             return None
         return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-    def _place(self, vevent: Component, title: str, links: list[str]) -> tuple[str, str]:
-        """The LOCATION as a place, and the video link, in this order of preference.
-
-        Teams' and Google's own properties; a Teams, Zoom, Meet or Webex link in
-        the LOCATION (taken out of it), then in the DESCRIPTION (``links``); the
-        URL property; a LOCATION that is a web address and nothing else.
-        """
-        location = text_of(vevent, "LOCATION")
-        video = self._video_link(vevent, title, _CONFERENCE_PROPERTIES)
-        in_location = _conference_links(location)
-        if in_location:
-            video = video or in_location[0]
-            for link in in_location:
-                location = location.replace(link, " ")
-            location = " ".join(location.split()).strip(" ,;:-|")
-        video = video or next(iter(_conference_links(" ".join(links))), "")
-        video = video or self._video_link(vevent, title, ("URL",))
-        if location and not video_link_problem(location):
-            video, location = video or location, ""
-        return location, video
-
-    def _video_link(self, vevent: Component, title: str, names: Iterable[str]) -> str:
-        """The first video link that is a web address; one that is not is left out, and said."""
-        for name in names:
-            link = text_of(vevent, name)
-            problem = video_link_problem(link)
-            if not problem:
-                if link:
-                    return link
-                continue
-            self.warnings.append(f"{_quoted(title)}: the video link in {name} left out ({problem})")
-        return ""
 
     def _guests(self, vevent: Component, title: str) -> Iterable[_Guest]:
         value = vevent.get("ATTENDEE")
@@ -682,6 +673,70 @@ class _EventReader:
             )
 
 
+def _stored_rule(
+    value: Any, start: datetime, timezone: str, *, anchored: bool = True
+) -> tuple[str | None, str]:
+    """One RRULE value as stored (UNTIL in UTC), or why it is refused.
+
+    ``anchored``: ``start`` must be an occurrence of it (of the first rule, not
+    of a later one: DTSTART is an occurrence of the series once).
+    """
+    parts = {name: list(values) for name, values in dict(value).items()}
+    if not parts.get("FREQ") or str(parts["FREQ"][0]).upper() not in _FREQUENCIES:
+        return None, "it repeats more often than daily; a meeting repeats daily at most"
+    local_zone = ZoneInfo(timezone) if start.tzinfo is not UTC else UTC
+    until = parts.get("UNTIL")
+    if until:
+        end = until[0]
+        if isinstance(end, datetime):
+            end = end if end.tzinfo is not None else end.replace(tzinfo=local_zone)
+        elif isinstance(end, date):
+            end = datetime.combine(end, time(23, 59, 59), local_zone)
+        else:
+            return None, "not a valid RRULE: UNTIL is not a date"
+        parts["UNTIL"] = [end.astimezone(UTC)]
+    written = vRecur(parts).to_ical()  # type: ignore[no-untyped-call]
+    text = calendar.normalise_rule(written.decode("utf-8"))
+    if any(int(n) < 1 for n in parts.get("INTERVAL", [1])):
+        return None, "not a valid RRULE: INTERVAL must be 1 or more"
+    local_start = start.astimezone(local_zone)
+    problem = calendar.rule_problem(text, local_start, anchored=anchored)
+    if problem:
+        return None, problem
+    try:
+        # dateutil takes some rules it cannot expand (BYDAY=+9MO): try the first one.
+        first = calendar.series_rule(text, local_start).after(local_start, inc=True)
+    except (ValueError, IndexError, OverflowError) as error:
+        return None, f"not a valid RRULE: {short(error)}"
+    if first is None:
+        return None, "its RRULE gives no occurrence"
+    return text, ""
+
+
+def _listed(value: Any) -> list[Any]:
+    """A property's values as a list: none, the one given, or every one given."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _ordinal(number: int) -> str:
+    """``second``, ``third``, then ``4th``: which RRULE of an event a preview line means."""
+    return {2: "second", 3: "third"}.get(number, f"{number}th")
+
+
+_LATER_RULE_YEARS = 2
+"""How many years of an endless RRULE after the first become extra dates."""
+
+
+def _later_rule_horizon(since: datetime) -> datetime:
+    """When the extra dates of an endless later RRULE stop: two years after ``since``."""
+    try:
+        return since.replace(year=since.year + _LATER_RULE_YEARS)
+    except ValueError:  # 29 February
+        return since.replace(year=since.year + _LATER_RULE_YEARS, day=28)
+
+
 _ONE_OCCURRENCE = "FREQ=DAILY;COUNT=1"
 """The rule of an event that has extra dates (RDATE) but no RRULE: its DTSTART alone."""
 
@@ -693,72 +748,6 @@ def _not_in_rule(
     local = start.astimezone(ZoneInfo(timezone))
     rule = calendar.series_rule(rrule, local)
     return [moment for moment in extra_dates if rule.after(moment, inc=True) != moment]
-
-
-def _conference_links(text: str) -> list[str]:
-    """The links to a Teams, Zoom, Google Meet or Webex call in ``text``, in its order."""
-    found = []
-    for match in _WEB_ADDRESS.finditer(text):
-        link = match.group().rstrip(".,;:!?)]}")
-        host = (link.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]).rpartition("@")[2]
-        if _CONFERENCE_HOSTS.match(host.split(":", 1)[0]) and not video_link_problem(link):
-            found.append(link)
-    return list(dict.fromkeys(found))
-
-
-class _HtmlText(HTMLParser):
-    """The text of a description written in HTML: a line break for each ``<br>``, paragraph,
-    list item or row; entities read (``&nbsp;`` a space); scripts and styles left out."""
-
-    _BLOCKS = frozenset({"p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4"})
-    _HIDDEN = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag == "br" or tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _description(text: str) -> tuple[str, list[str]]:
-    """A DESCRIPTION as plain text, and the text its links are looked for in.
-
-    Google and Outlook may write it in HTML (``<b>``, ``<br>``, ``&nbsp;``): it is
-    then read as a browser shows it, one line per ``<br>``, paragraph or list
-    item (its own line ends are kept too: such descriptions mix both). Links are
-    looked for in the whole of it, the addresses of ``<a href>`` included.
-    """
-    if not _HTML_MARK.search(text):
-        return text, [text]
-    reader = _HtmlText()
-    try:
-        reader.feed(text)
-        reader.close()
-    except (AssertionError, ValueError):  # a hostile document the parser gives up on
-        return unescape(re.sub(r"<[^>]*>", " ", text)), [unescape(text)]
-    plain = "".join(reader.parts).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in plain.splitlines()]
-    kept = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", kept).strip("\n"), [unescape(text)]
 
 
 def _address(value: object) -> str:
@@ -1051,12 +1040,9 @@ class _Planner:
             else:
                 if event.start is None or event.problem:
                     raise ValidationFailed(event.problem or "it has no start")
+                start, minutes = self._moved_to(event, meeting)
                 changed = calendar.move_occurrence(
-                    meeting,
-                    event.recurrence_id,
-                    event.start,
-                    event.duration_minutes if event.end_given else None,
-                    event.location or None,
+                    meeting, event.recurrence_id, start, minutes, event.location or None
                 )
                 what = f"moved to {_when_text(event.start, meeting)}"
             changed = validate_record(Meeting, {**dump_record(changed), **_version_fields(event)})
@@ -1210,16 +1196,38 @@ class _Planner:
                     raise ValidationFailed(override.problem or "it has no start")
                 else:
                     location = override.location if override.location != draft.location else None
+                    start, minutes = self._moved_to(override, draft)
                     draft = calendar.move_occurrence(
-                        draft,
-                        override.recurrence_id,
-                        override.start,
-                        override.duration_minutes if override.end_given else None,
-                        location,
+                        draft, override.recurrence_id, start, minutes, location
                     )
             except ValidationFailed as refused:
                 self.warnings.append(f"{label}: the change on {when} was ignored ({refused})")
         return draft
+
+    def _moved_to(self, override: _Event, meeting: Meeting) -> tuple[datetime, int | None]:
+        """Where ``override`` moves its occurrence of ``meeting``: the start and the length
+        (None: the length stays).
+
+        An occurrence of a timed series made all day (Thunderbird writes one so)
+        cannot be all day on its own: a meeting is all day or not as a whole. It
+        is kept as the hours of that day in the series' zone (24 at most, so the
+        first day of several), and a preview line says so.
+        """
+        assert override.start is not None and override.recurrence_id is not None
+        if not override.all_day or meeting.all_day or override.duration_minutes is None:
+            return override.start, override.duration_minutes if override.end_given else None
+        day = override.start.astimezone(ZoneInfo(override.timezone)).date()
+        start = meeting_dates.day_start(day, meeting.timezone)
+        days = meeting_dates.whole_days(override.duration_minutes)
+        end = meeting_dates.day_start(day + timedelta(days=1), meeting.timezone)
+        minutes = min(int((end - start).total_seconds() // 60), _DAY_MINUTES)
+        span = "that day" if days == 1 else f"the first of its {days} days"
+        self.warnings.append(
+            f"{override.label}: the occurrence of {_when_text(override.recurrence_id, meeting)} "
+            f"was made all day; it is kept as the hours of {span} ({_when_text(start, meeting)}, "
+            f"{minutes // 60} hours): one occurrence of a timed meeting cannot be all day"
+        )
+        return start, minutes
 
     def _attendees(self, event: _Event, stored: Meeting | None) -> list[Attendee]:
         if stored is not None and not event.guests:
@@ -1247,27 +1255,13 @@ class _Planner:
         return attendees
 
     def _agenda(self, event: _Event) -> list[AgendaItem]:
-        items: list[AgendaItem] = []
-        lines = event.description.splitlines()
-        for number, line in enumerate(lines):
-            if _SEPARATOR.match(line.strip()) or _conference_links(line):
-                # What follows is how to join the call, not what is discussed; its
-                # heading ("Join Zoom Meeting") goes with it.
-                if items and _JOIN_HEADING.match(items[-1].title):
-                    items.pop()
-                break
-            title = " ".join(_LIST_MARKER.sub("", line).split())
-            if not title or _HEADING.match(title):
-                continue
-            if len(items) == MAX_AGENDA_ITEMS:
-                rest = sum(1 for later in lines[number:] if later.strip())
-                self.warnings.append(
-                    f"{event.label}: the agenda took the first {MAX_AGENDA_ITEMS} lines of the "
-                    f"description; {rest} more were left out"
-                )
-                break
-            items.append(AgendaItem(title=title[:_TITLE_LIMIT], minutes=0))
-        return items
+        titles, left_out = agenda_titles(event.description, MAX_AGENDA_ITEMS)
+        if left_out:
+            self.warnings.append(
+                f"{event.label}: the agenda took the first {MAX_AGENDA_ITEMS} lines of the "
+                f"description; {left_out} more were left out"
+            )
+        return [AgendaItem(title=title[:_TITLE_LIMIT], minutes=0) for title in titles]
 
 
 _NO_DTSTAMP = datetime.min.replace(tzinfo=UTC)  # sorts a version without DTSTAMP first
@@ -1324,7 +1318,7 @@ def _summary(meeting: Meeting) -> str:
         if whole_day
         else _when_text(meeting.start, meeting)
     )
-    days = calendar.whole_days(meeting.duration_minutes)
+    days = meeting_dates.whole_days(meeting.duration_minutes)
     details = [f"{days} days"] if whole_day and days > 1 else []
     if not whole_day:
         details.append(f"{meeting.duration_minutes} min")

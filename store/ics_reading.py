@@ -17,7 +17,16 @@ means anything, so every space and tab in an RRULE's value is taken out
 before the file is parsed; a rule still broken after that refuses the file
 with one line, as any broken line does. The parser's own notes on what it
 guessed (a vendor-prefixed TZID it read as an IANA name) are kept off the
-terminal: clientdesk says what it read in its preview.
+terminal: clientdesk says what it read in its preview. They are silenced by a
+filter for that one category, added to the process's warning filters once and
+never taken out (see :func:`silence_parser_notes`), rather than by
+``warnings.catch_warnings`` around each parse: that swaps the process-wide
+filter list in and out, and an import runs in a worker thread while other
+threads warn or change filters too.
+
+A DATE in an RDATE or EXDATE written with a UTC mark (``RDATE:20131210Z``, as
+Google writes birthdays) is read as the date: a date has no time for the mark
+to apply to.
 
 Working out an import also has a time budget (:data:`IMPORT_SECONDS`) and can
 be cancelled: :class:`ImportWatch` is asked now and then while it runs.
@@ -26,9 +35,9 @@ be cancelled: :class:`ImportWatch` is asked now and then while it runs.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from time import monotonic
@@ -84,6 +93,11 @@ _PROPERTY_NAME = re.compile(r"[^;:]*")
 _RULE_LINE = re.compile(
     r"^(RRULE[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.IGNORECASE | re.MULTILINE
 )
+# An RDATE or EXDATE content line and its folds.
+_DATE_LIST_LINE = re.compile(
+    r"^((?:RDATE|EXDATE)[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.IGNORECASE | re.MULTILINE
+)
+_ZONED_DATE = re.compile(r"^(\d{8})Z$", re.IGNORECASE)  # "20131210Z": a date with a UTC mark
 _PARSER_NOTES: tuple[type[Warning], ...] = tuple(
     note
     for note in (getattr(icalendar, "GloballyUniqueTZIDGuessed", None),)
@@ -179,10 +193,10 @@ def parse_calendars(data: bytes) -> list[Calendar]:
             "(iCalendar files are UTF-8)"
         ) from None
     _check_shape(text)
-    text = _tidy_rules(text)
+    text = _tidy_date_lists(_tidy_rules(text))
+    silence_parser_notes()
     try:
-        with quiet_parser():
-            components = Calendar.from_ical(text, multiple=True)
+        components = Calendar.from_ical(text, multiple=True)
     except Exception as error:  # hostile input: the library raises many kinds
         raise ImportRefused(f"not a valid iCalendar file: {short(error)}") from None
     calendars = [c for c in components if isinstance(c, Calendar) and c.name == "VCALENDAR"]
@@ -198,17 +212,29 @@ def parse_calendars(data: bytes) -> list[Calendar]:
     return calendars
 
 
-@contextmanager
-def quiet_parser() -> Iterator[None]:
-    """Keep icalendar's warnings about a file (see :data:`_PARSER_NOTES`) off stderr.
+_SILENCING = threading.Lock()
 
-    Only inside the block, around clientdesk's own calls into the parser: the
-    process's warning filters are left as they were for everything else.
+
+def silence_parser_notes() -> None:
+    """Keep icalendar's notes on what it guessed (see :data:`_PARSER_NOTES`) off stderr.
+
+    Adds an "ignore" filter for each such category to the process's warning
+    filters, unless it is there already: called when this module is imported,
+    and again before each parse, since a test runner may restore the filters it
+    found. It only ever adds, under a lock, so no thread can lose a filter
+    another one set, as the save-and-restore of ``warnings.catch_warnings``
+    can when two threads use it at once. Only icalendar raises these
+    categories, and clientdesk says in its preview how it read the zone, so
+    silencing them everywhere hides nothing.
     """
-    with warnings.catch_warnings():
+    with _SILENCING:
         for note in _PARSER_NOTES:
-            warnings.simplefilter("ignore", note)
-        yield
+            ignored = ("ignore", None, note, None, 0)
+            if ignored not in warnings.filters:
+                warnings.filterwarnings("ignore", category=note)
+
+
+silence_parser_notes()
 
 
 def _tidy_rules(text: str) -> str:
@@ -224,6 +250,32 @@ def _tidy_rules(text: str) -> str:
         return name + colon + re.sub(r"[ \t]+", "", value)
 
     return _RULE_LINE.sub(tidy, text)
+
+
+def _tidy_date_lists(text: str) -> str:
+    """``text`` with each date of an RDATE or EXDATE written ``20131210Z`` read as the date.
+
+    Google writes its birthdays' extra dates so (``RDATE:20131210Z``): a date
+    has no time, so the UTC mark means nothing, and the parser refuses the
+    line. Such a line is unfolded and written ``RDATE;VALUE=DATE:20131210``
+    (the VALUE added only when every value is then a date and none is given);
+    every other line is left as it is.
+    """
+
+    def tidy(found: re.Match[str]) -> str:
+        line = found.group(1)
+        line_values = re.sub(r"\r?\n[ \t]", "", line)  # unfold, as the parser would
+        # The values hold no colon; a TZID before them may ("(UTC-05:00) Eastern").
+        head, colon, value = line_values.rpartition(":")
+        values = value.split(",")
+        if not colon or not any(_ZONED_DATE.match(item.strip()) for item in values):
+            return line
+        dates = [_ZONED_DATE.sub(r"\1", item.strip()) for item in values]
+        if "VALUE=" not in head.upper() and all(re.fullmatch(r"\d{8}", d) for d in dates):
+            head += ";VALUE=DATE"
+        return head + colon + ",".join(dates)
+
+    return _DATE_LIST_LINE.sub(tidy, text)
 
 
 @dataclass

@@ -99,7 +99,13 @@ KINDS: tuple[RecordKind, ...] = (
         plural="follow-ons",
         columns=("key", "owner", "due", "title"),
     ),
-    RecordKind("report", "StatusReport", editable=False),
+    RecordKind(
+        "report",
+        "StatusReport",
+        plural="reports",
+        columns=("key", "period", "overall", "kept", "sent"),
+        editable=False,
+    ),
 )
 """Every kind of record, in the order the command line's help lists them."""
 

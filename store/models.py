@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from clientdesk.store import calendar, rules, sla
+from clientdesk.store import calendar, meeting_dates, rules, sla
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import (
     OPPORTUNITY_RESPONSES,
@@ -545,7 +545,7 @@ class OccurrenceChange(StoreModel):
     cancelled: bool = False
     start: CalendarDatetime | None = Field(default=None, description="moved to")
     duration_minutes: int | None = Field(
-        default=None, ge=1, le=calendar.MAX_ALL_DAY_DAYS * calendar.DAY_MINUTES
+        default=None, ge=1, le=meeting_dates.MAX_ALL_DAY_DAYS * meeting_dates.DAY_MINUTES
     )
     location: str | None = None
     agenda: list[AgendaItem] | None = Field(default=None, description="None: the series' agenda")
@@ -612,7 +612,7 @@ class Meeting(ProjectRecord):
     duration_minutes: int = Field(
         default=60,
         ge=1,
-        le=calendar.MAX_ALL_DAY_DAYS * calendar.DAY_MINUTES,
+        le=meeting_dates.MAX_ALL_DAY_DAYS * meeting_dates.DAY_MINUTES,
         description="up to 24 hours; an all-day meeting: whole days (1440 a day)",
     )
     timezone: TimeZoneName = "UTC"
@@ -678,8 +678,8 @@ class Meeting(ProjectRecord):
     def end(self) -> datetime:
         """When the (first occurrence of the) meeting ends (all day: at the start of a day)."""
         if self.all_day:
-            days = calendar.whole_days(self.duration_minutes)
-            return calendar.all_day_end(self.start, days, self.timezone)
+            days = meeting_dates.whole_days(self.duration_minutes)
+            return meeting_dates.all_day_end(self.start, days, self.timezone)
         return self.start + timedelta(minutes=self.duration_minutes)
 
     @field_validator("duration_minutes", mode="before")
@@ -716,9 +716,9 @@ class Meeting(ProjectRecord):
             return ordered  # their own errors are reported
         if rrule is None:
             raise ValueError("only a recurring meeting has extra dates")
-        if len(ordered) > calendar.MAX_EXTRA_DATES:
-            raise ValueError(f"a series has at most {calendar.MAX_EXTRA_DATES} extra dates")
-        problem = calendar.extra_dates_problem(
+        if len(ordered) > meeting_dates.MAX_EXTRA_DATES:
+            raise ValueError(f"a series has at most {meeting_dates.MAX_EXTRA_DATES} extra dates")
+        problem = meeting_dates.extra_dates_problem(
             ordered, start, rrule, timezone, all_day=bool(info.data.get("all_day"))
         )
         if problem:
@@ -731,7 +731,7 @@ class Meeting(ProjectRecord):
         # (its meetings had 24 hours at most, which reads as before).
         if is_stored(info):
             return self
-        problem = calendar.whole_days_problem(
+        problem = meeting_dates.whole_days_problem(
             self.start, self.duration_minutes, self.timezone, all_day=self.all_day
         )
         if problem:

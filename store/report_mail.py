@@ -48,6 +48,7 @@ from clientdesk.store.mail import (
     organiser,
     send,
 )
+from clientdesk.store.meeting_dates import all_day_text
 from clientdesk.store.models import (
     Contact,
     Meeting,
@@ -211,15 +212,17 @@ class _TextFromHtml(HTMLParser):
         self._badge = False
 
     def _flush(self) -> None:
-        text = " ".join("".join(self._line).split())
+        raw = "".join(self._line)
+        text = " ".join(raw.split())
         self._line = []
         if not text:
             return
+        indent = raw[: len(raw) - len(raw.lstrip(" "))]  # a nested item's place in its list
         if self._heading:
             rule = "=" if self._heading == "h1" else "-"
             self.lines += ["", text, rule * min(len(text), 72)]
         else:
-            self.lines.append(text)
+            self.lines.append(indent + text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("head", "style", "script", "title"):
@@ -298,35 +301,29 @@ def text_from_html(document: str) -> str:
 
 
 def _message(
+    document: MailDocument,
     *,
-    subject: str,
-    sender: str,
-    sender_name: str,
     recipients: Sequence[str],
     names: dict[str, str],
-    text: str,
-    html_body: str,
-    markdown: str,
-    attachment: str,
     now: datetime | None,
 ) -> EmailMessage:
     """``multipart/mixed``: ``multipart/alternative`` (text, HTML), then the Markdown attached."""
-    from_address = mail_address(sender, sender_name)
+    from_address = mail_address(document.sender, document.sender_name)
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = one_line(subject)
+    message["Subject"] = one_line(document.title)
     message["From"] = from_address
     message["To"] = [mail_address(email, names.get(email.casefold(), "")) for email in recipients]
     message["Date"] = utils.format_datetime(now or datetime.now().astimezone())
     # The sender's own domain: make_msgid would otherwise ask DNS for this machine's name.
     message["Message-ID"] = utils.make_msgid(domain=from_address.domain or "clientdesk")
-    message.set_content(text)
-    message.add_alternative(html_body, subtype="html")
+    message.set_content(document.text)
+    message.add_alternative(document.html, subtype="html")
     # Bytes, base64: the file arrives exactly as written, whatever its line lengths.
     message.add_attachment(
-        markdown.encode("utf-8"),
+        document.markdown.encode("utf-8"),
         maintype="text",
         subtype="markdown",
-        filename=attachment,
+        filename=document.attachment,
         params={"charset": "utf-8"},
     )
     return message
@@ -338,22 +335,8 @@ def report_attachment_name(report: StatusReport, project: Project) -> str:
     return f"{project.key}{key}-status-report.md"
 
 
-def report_message(
-    report: StatusReport,
-    project: Project,
-    *,
-    recipients: Sequence[str],
-    names: dict[str, str] | None = None,
-    now: datetime | None = None,
-) -> EmailMessage:
-    """The e-mail that carries a status report to the client.
-
-    Args:
-        report: the report (kept or about to be kept); its HTML is the body.
-        project: its project; its organiser is the sender.
-        recipients: the addresses (the To header).
-        names: display names by casefolded address.
-        now: the Date header (default: the current time).
+def report_document(report: StatusReport, project: Project) -> MailDocument:
+    """A status report as the e-mail carries it: its HTML is the body, from the project's organiser.
 
     Raises:
         MailError: the project has no organiser e-mail to send from.
@@ -362,17 +345,14 @@ def report_message(
     document = report.html or (
         f"<!DOCTYPE html>\n<html><body><pre>{html.escape(report.markdown)}</pre></body></html>\n"
     )
-    return _message(
-        subject=report.title,
+    return MailDocument(
+        title=report.title,
+        markdown=report.markdown,
+        html=document,
+        text=text_from_html(document) if report.html else report.markdown,
+        attachment=report_attachment_name(report, project),
         sender=sender,
         sender_name=project.organiser_name,
-        recipients=recipients,
-        names=names or {},
-        text=text_from_html(document) if report.html else report.markdown,
-        html_body=document,
-        markdown=report.markdown,
-        attachment=report_attachment_name(report, project),
-        now=now,
     )
 
 
@@ -386,20 +366,27 @@ def _project_sender(project: Project) -> str:
 
 
 @dataclass(frozen=True)
-class MinutesDocument:
-    """A meeting's minutes written three ways, as the e-mail carries them.
+class MailDocument:
+    """A status report or a meeting's minutes written three ways, as the e-mail carries them.
 
     Attributes:
-        title: ``Minutes: Kick-off (MTG-1), 2026-12-01 10:00``.
+        title: the subject (``Minutes: Kick-off (MTG-1), 2026-12-01 10:00``).
         markdown: the Markdown (the attachment).
         html: one self-contained HTML document (the body).
         text: the plain-text alternative.
+        attachment: the Markdown's file name (``SHOP-MTG-1-minutes-2026-12-01.md``).
+        sender: the From address ("" when neither the meeting nor the project
+            has an organiser e-mail: :func:`minutes_of` refuses to send it then).
+        sender_name: the From display name.
     """
 
     title: str
     markdown: str
     html: str
     text: str
+    attachment: str = ""
+    sender: str = ""
+    sender_name: str = ""
 
 
 _MINUTES_CSS = (
@@ -411,7 +398,7 @@ _MINUTES_CSS = (
 )
 
 
-def minutes_document(occurrence: Occurrence, project: Project) -> MinutesDocument:
+def minutes_document(occurrence: Occurrence, project: Project) -> MailDocument:
     """The minutes of ``occurrence``: what was said, decided, and who does what by when.
 
     Every piece of user text is escaped for the format it lands in (Markdown,
@@ -423,6 +410,9 @@ def minutes_document(occurrence: Occurrence, project: Project) -> MinutesDocumen
     end = occurrence.end.astimezone(zone(tz))
     when = f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({tz})"
     title = f"Minutes: {one_line(meeting.title)} ({meeting.key}), {start:%Y-%m-%d %H:%M}"
+    if meeting.all_day:  # its days in its own zone, not 00:00 in the project's
+        when = all_day_text(occurrence.start, occurrence.end, meeting.timezone, weekday=True)
+        title = f"Minutes: {one_line(meeting.title)} ({meeting.key}), {when}"
     attendees = [one_line(a.name or a.email) for a in meeting.attendees]
     facts = [("When", when)]
     if occurrence.location.strip():
@@ -507,7 +497,15 @@ def minutes_document(occurrence: Occurrence, project: Project) -> MinutesDocumen
     if not actions:
         text.append("None recorded.")
     plain = "\n".join(line.rstrip() for line in text) + "\n"
-    return MinutesDocument(title=title, markdown=markdown, html=document, text=plain)
+    return MailDocument(
+        title=title,
+        markdown=markdown,
+        html=document,
+        text=plain,
+        attachment=minutes_attachment_name(occurrence, project),
+        sender=organiser_email,
+        sender_name=organiser_name,
+    )
 
 
 def minutes_attachment_name(occurrence: Occurrence, project: Project) -> str:
@@ -516,39 +514,43 @@ def minutes_attachment_name(occurrence: Occurrence, project: Project) -> str:
     return f"{project.key}-{occurrence.meeting.key}-minutes-{day.isoformat()}.md"
 
 
-def minutes_message(
-    occurrence: Occurrence,
-    project: Project,
+def mail_message(
+    document: MailDocument,
     *,
     recipients: Sequence[str],
     names: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> EmailMessage:
-    """The e-mail that carries a meeting's minutes, from the meeting's organiser.
+    """The e-mail that carries a status report or minutes to the client.
+
+    Args:
+        document: what is sent (:func:`report_document`, :func:`minutes_document`).
+        recipients: the addresses (the To header).
+        names: display names by casefolded address.
+        now: the Date header (default: the current time).
+
+    Raises:
+        MailError: the document has no sender address (no organiser e-mail).
+    """
+    if not document.sender:
+        raise MailError(f"{document.title} has no organiser e-mail (the From address)")
+    return _message(document, recipients=recipients, names=names or {}, now=now)
+
+
+def minutes_of(occurrence: Occurrence, project: Project) -> MailDocument:
+    """The minutes of ``occurrence`` as sent, from the meeting's (or project's) organiser.
 
     Raises:
         MailError: neither the meeting nor the project has an organiser e-mail.
     """
     meeting = occurrence.meeting
-    organiser_name, sender = organiser(meeting, project)
-    if not sender:
+    document = minutes_document(occurrence, project)
+    if not document.sender:
         raise MailError(
             f"{meeting.key} has no organiser e-mail (the From address): "
             f"set it on the meeting or on project {project.key}"
         )
-    document = minutes_document(occurrence, project)
-    return _message(
-        subject=document.title,
-        sender=sender,
-        sender_name=organiser_name,
-        recipients=recipients,
-        names=names or {},
-        text=document.text,
-        html_body=document.html,
-        markdown=document.markdown,
-        attachment=minutes_attachment_name(occurrence, project),
-        now=now,
-    )
+    return document
 
 
 def has_minutes(occurrence: Occurrence) -> bool:
@@ -634,6 +636,17 @@ class MailResult:
                 local = self.occurrence.astimezone(zone(record.timezone))
                 what += f" on {local:%Y-%m-%d %H:%M}"
         return printable(f"sent {what} to {', '.join(self.recipients)}")
+
+    def notice(self) -> str:
+        """The app's sentence: ``Sent the minutes of MTG-3 to ann@client.example.``.
+
+        The addresses the server refused follow as ``Not delivered: ...``.
+        """
+        line = self.line()
+        text = line[:1].upper() + line[1:] + "."
+        if self.refused:
+            text += f" Not delivered: {self.refused_line()}."
+        return text
 
     def refused_line(self) -> str:
         """``the server refused x@client.example (550 5.1.1 no such user)`` ("" when none)."""
@@ -731,7 +744,8 @@ def send_report(
     recipients = chosen_addresses(candidates, to, project=project, what="the status report")
     _need_server(settings)
     names = {c.email.casefold(): c.name for c in candidates}
-    message = report_message(report, project, recipients=recipients, names=names, now=now)
+    document = report_document(report, project)
+    message = mail_message(document, recipients=recipients, names=names, now=now)
     name = report.key or "the status report"
     say(f"sending {name} to {len(recipients)} via {settings.host}:{settings.port}…")
     delivery = send(message, settings, password, timeout=timeout)
@@ -805,7 +819,8 @@ def send_minutes(
     recipients = chosen_addresses(candidates, to, project=project, what=what)
     _need_server(settings)
     names = {c.email.casefold(): c.name for c in candidates}
-    message = minutes_message(found, project, recipients=recipients, names=names, now=now)
+    document = minutes_of(found, project)
+    message = mail_message(document, recipients=recipients, names=names, now=now)
     say(f"sending {what} to {len(recipients)} via {settings.host}:{settings.port}…")
     delivery = send(message, settings, password, timeout=timeout)
     series_occurrence = found.original_start if meeting.rrule is not None else None

@@ -19,20 +19,39 @@ META_DOC_ID = "1"
 Tables = dict[str, dict[str, Any]]
 
 
+OLD_RAG_REASON = "set by hand before the overall status was derived; no reason recorded"
+"""The reason an amber or red set by hand in version 1 carries as an override."""
+
+_JUDGEMENTS = ("amber", "red")
+"""The version-1 values that were a PM's call: green was also the untouched default."""
+
+
 def _derive_the_overall_rag(tables: Tables) -> Tables:
     """Version 1 to 2: a project's hand-set ``rag`` gives way to the derived overall status.
 
     Version 1 stored one RAG per project, set by hand (green unless someone
-    changed it) and never checked against the report's dimensions, so the
-    report could say GREEN beside a RED risk. From version 2 the overall
-    status is computed (the worst dimension); the PM may still set it by
-    hand, but only with a reason. An old value came with no reason, and for
-    most projects it is the untouched default, so it is not turned into such
-    an override (which would keep the contradiction and claim a judgement
-    nobody wrote down): it is dropped, and the dimensions speak.
+    changed it) and never checked against the report's dimensions. From
+    version 2 the overall status is computed (the worst dimension); the PM
+    may still set it by hand, but only with a reason, and the report then
+    shows both. An old amber or red was a PM's judgement: it becomes such an
+    override, with :data:`OLD_RAG_REASON` saying that nobody wrote a reason
+    down. Green (or no value) is dropped, since for most projects it is the
+    untouched default and claims no judgement: the dimensions speak.
+
+    The override is kept whatever the dimensions give, even when they give
+    the same or worse. Weighing it against them would need the records
+    validated by today's models and the clock, and this step runs on every
+    read until the next save: the same file could gain or lose the override
+    between two reads, and a later schema would change what this step means.
+    Kept, the call stays visible beside the derived status, and the PM drops
+    it with ``clientdesk edit project KEY --rag-override none`` (or the form).
     """
     for project in tables.get("projects", {}).values():
-        project.pop("rag", None)
+        old = project.pop("rag", None)
+        called = old.strip().lower() if isinstance(old, str) else ""
+        if called in _JUDGEMENTS and project.get("rag_override") in (None, ""):
+            project["rag_override"] = called
+            project["rag_override_reason"] = OLD_RAG_REASON
     return tables
 
 

@@ -70,6 +70,7 @@ from clientdesk.store.enums import (
     RiskStatus,
 )
 from clientdesk.store.errors import ValidationFailed
+from clientdesk.store.meeting_dates import all_day_text
 from clientdesk.store.models import (
     ClientRequest,
     CommunicationPlanItem,
@@ -397,6 +398,22 @@ def _day(moment: datetime, timezone: str) -> str:
     return f"{moment.astimezone(zone(timezone)):%a %Y-%m-%d}"
 
 
+def _occurrence_when(occurrence: calendar.Occurrence, timezone: str) -> str:
+    # An all-day meeting has no clock time (its 00:00 is not when anyone meets),
+    # and its dates are its own zone's: Berlin's 1 December stays the 1st in a
+    # report kept in New York, where that midnight is the evening before.
+    if occurrence.meeting.all_day:
+        return all_day_text(occurrence.start, occurrence.end, occurrence.meeting.timezone)
+    return _when(occurrence.start, timezone)
+
+
+def _occurrence_day(occurrence: calendar.Occurrence, timezone: str) -> str:
+    if occurrence.meeting.all_day:
+        meeting_zone = occurrence.meeting.timezone
+        return all_day_text(occurrence.start, occurrence.end, meeting_zone, weekday=True)
+    return _day(occurrence.start, timezone)
+
+
 def _label(value: object) -> str:
     return str(value).replace("_", " ")
 
@@ -681,7 +698,7 @@ def _accomplishments(data: _Data) -> list[_Block]:
             _List(
                 tuple(
                     _Item(
-                        _line(f"{_day(o.start, data.tz)} {o.key} ", o.meeting.title),
+                        _line(f"{_occurrence_day(o, data.tz)} {o.key} ", o.meeting.title),
                         tuple(_line("Decision: ", d) for d in o.decisions if d.strip()),
                     )
                     for o in held
@@ -765,7 +782,7 @@ def _next_period(data: _Data) -> list[_Block]:
                 ("When", "Meeting", "Title", "Where"),
                 tuple(
                     (
-                        _when(o.start, data.tz),
+                        _occurrence_when(o, data.tz),
                         o.key,
                         o.meeting.title + _upcoming_note(o),
                         o.location or o.meeting.video_link,

@@ -59,6 +59,24 @@ class UndoRefused(StoreError):
     """
 
 
+class AlreadyEmailed(UndoRefused):
+    """Undoing would take back a change the attendees were e-mailed since: refused.
+
+    The message says what they got and that no undo takes it back; what to
+    do instead is to bring the meeting back and send the invite again.
+    """
+
+    def __init__(self, message: str, meeting: Meeting, *, cancellation: bool, added: bool) -> None:
+        """Carry the message, the meeting as stored now and what was e-mailed."""
+        super().__init__(message)
+        self.meeting = meeting
+        """The meeting as stored now, its sendings included."""
+        self.cancellation = cancellation
+        """What went out is a cancellation: the invite is to go out again."""
+        self.added = added
+        """The step added the meeting: calling it off means deleting it, its cancellation sent."""
+
+
 @dataclass(frozen=True)
 class UndoStep:
     """One saved batch: what it did to each record, and how to say it.
@@ -274,7 +292,10 @@ class UndoableRepository(Repository):
         try:
             self.inner.apply(_back_changes(step), edits=done)
         except ConflictError as conflict:
-            raise UndoRefused(_refusal(verb, step, conflict)) from None
+            raise (
+                _e_mailed_since(verb, step, conflict.current)
+                or UndoRefused(_refusal(verb, step, conflict))
+            ) from None
         except ClosedProjectError:
             with self._lock:
                 source.append(step)  # it can be done once the project is reopened
@@ -301,4 +322,49 @@ def _refusal(verb: str, step: UndoStep, conflict: ConflictError) -> str:
     return (
         f"cannot {verb} {step.label}: {conflict.changed_by} changed {conflict.key} "
         f"at {when} since, and the {verb} would overwrite it"
+    )
+
+
+def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmailed | None:
+    """The refusal to take ``step`` back when its meeting was e-mailed since (None if not).
+
+    The one change since this session's save is a sending recorded on the
+    meeting: the attendees have that message, and no undo takes it back.
+    Only something new, sent again, does.
+    """
+    if not isinstance(current, Meeting):
+        return None
+    edit = next((edit for edit in step.edits if edit.after and edit.after.id == current.id), None)
+    left = edit.after if edit is not None else None
+    if edit is None or not isinstance(left, Meeting):
+        return None
+    old, new = dump_record(left), dump_record(current)
+    changed = {name for name in new if new[name] != old.get(name)} - _QUIET_FIELDS
+    news = [sending for sending in current.sent if sending not in left.sent]
+    if changed != {"sent"} or not news:
+        return None
+    latest = news[-1]
+    to = ", ".join(latest.recipients) or "the attendees"
+    cancel = latest.method == "CANCEL"
+    if cancel:
+        text = (
+            f"the cancellation of {current.key} was already e-mailed to {to}, so undoing "
+            "would not take it back; to bring the meeting back, restore it and send the "
+            "invite again"
+        )
+    elif edit.before is None:
+        text = (
+            f"the invite of {current.key} was already e-mailed to {to}, so undoing would not "
+            "take it back; to call the meeting off, delete it and send its cancellation"
+        )
+    else:
+        text = (
+            f"{current.key} as it is now was already e-mailed to {to}, so undoing would not "
+            "take it back; change the meeting back and send the invite again"
+        )
+    return AlreadyEmailed(
+        f"cannot {verb} {step.label}: {text}",
+        current,
+        cancellation=cancel,
+        added=edit.before is None,
     )

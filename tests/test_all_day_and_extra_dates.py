@@ -26,7 +26,9 @@ from clientdesk.store.ics import meeting_invite, project_feed
 from clientdesk.store.ics_import import apply_import, plan_import
 from clientdesk.store.mail import invite_message
 from clientdesk.store.models import Meeting, Project
-from clientdesk.store.repository import TinyDBRepository, validate_record
+from clientdesk.store.report_mail import minutes_document
+from clientdesk.store.repository import Snapshot, TinyDBRepository, validate_record
+from clientdesk.store.status_report import status_report
 from clientdesk.tui.app import create_app
 from clientdesk.tui.cli import main
 from clientdesk.widgets.calendar_pane import CalendarPane
@@ -426,3 +428,74 @@ async def test_an_all_day_meeting_made_in_the_form_shows_all_day_in_the_pane(
         await settle(pilot)
         assert isinstance(app.screen, MeetingDetail)
         assert "Wed 2026-11-25\N{EN DASH}Thu 2026-11-26, all day (2 days)" in screen_text(app)
+
+
+# -- what a report and the minutes say about an all-day meeting ---------------------------
+
+HARBOUR = Project(name="Harbour", key="HARBOUR", timezone="America/New_York")
+
+
+def _harbour_snapshot(repo: TinyDBRepository, *meetings: Meeting) -> Snapshot:
+    """A project kept in New York holding ``meetings`` (kept in Berlin)."""
+    project = repo.add(HARBOUR.model_copy())
+    for meeting in meetings:
+        repo.add(meeting.model_copy(update={"project_id": project.id}))
+    return repo.snapshot()
+
+
+def test_the_status_report_lists_an_all_day_meeting_by_its_days(repo: TinyDBRepository) -> None:
+    snapshot = _harbour_snapshot(
+        repo,
+        all_day(key="MTG-1", title="Release freeze", start=day(11, 24)),
+        all_day(key="MTG-2", title="Offsite", start=day(11, 25), duration_minutes=3 * DAY),
+        all_day(
+            key="MTG-3",
+            title="Go-live call",
+            start=day(11, 30, 2026).replace(hour=16),
+            all_day=False,
+            duration_minutes=60,
+        ),
+    )
+    report = status_report(snapshot, snapshot.project("HARBOUR"), NOW)
+    upcoming = report.markdown.split("## Next 14 days")[1].split("\n## ")[0]
+    # Berlin's 24 November stays the 24th in a report kept in New York.
+    assert "| 2026-11-24, all day | MTG-1 | Release freeze |" in upcoming
+    assert "| 2026-11-25 to 2026-11-27, all day | MTG-2 | Offsite |" in upcoming
+    assert "| 2026-11-30 10:00 EST | MTG-3 | Go-live call |" in upcoming
+    assert "18:00" not in upcoming and "00:00" not in upcoming
+    assert "<td>2026-11-25 to 2026-11-27, all day</td>" in report.html
+    assert "18:00" not in report.html and "00:00" not in report.html
+
+
+def test_the_status_report_names_the_days_of_an_all_day_meeting_held(
+    repo: TinyDBRepository,
+) -> None:
+    workshop = all_day(
+        key="MTG-1",
+        title="Discovery workshop",
+        start=day(11, 16),
+        duration_minutes=2 * DAY,
+        status=MeetingStatus.HELD,
+    )
+    snapshot = _harbour_snapshot(repo, workshop)
+    report = status_report(snapshot, snapshot.project("HARBOUR"), NOW, since=day(11, 9))
+    assert "Mon 2026-11-16 to Tue 2026-11-17, all day MTG-1 Discovery workshop" in report.markdown
+    assert "Sun 2026-11-15" not in report.markdown  # Berlin's midnight, read in New York
+
+
+def test_the_minutes_of_an_all_day_meeting_say_its_day(repo: TinyDBRepository) -> None:
+    workshop = all_day(
+        key="MTG-1",
+        title="Discovery workshop",
+        start=day(11, 16),
+        status=MeetingStatus.MINUTED,
+        minutes="Scope agreed.",
+    )
+    snapshot = _harbour_snapshot(repo, workshop)
+    meeting = snapshot.of_project(Meeting, snapshot.project("HARBOUR").id)[0]
+    found = calendar.occurrence_at(meeting, meeting.start)
+    assert found is not None
+    document = minutes_document(found, snapshot.project("HARBOUR"))
+    assert document.title == "Minutes: Discovery workshop (MTG-1), Mon 2026-11-16, all day"
+    assert "Mon 2026-11-16, all day" in document.markdown
+    assert "18:00" not in document.markdown and "00:00" not in document.markdown

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from clientdesk.store.calendar import cancel_occurrence, move_occurrence
 from clientdesk.store.config import SmtpSettings
 from clientdesk.store.models import Meeting, StatusReport
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
+from tests.helpers.attendee_mail import open_calendar, received
 from tests.helpers.calendar_data import at
 from tests.helpers.smtp import Inbox, configure
 from tests.helpers.ui import screen_text, settle
@@ -75,10 +77,60 @@ async def test_i_e_mails_the_invite_and_records_the_sending(
         messages = [str(n.message) for n in app._notifications]
     message = handler.message()
     assert message["To"] == "Ada Client <ada@client.example>"
-    assert any("Sent MTG-2 (SEQUENCE 0) to ada@client.example" in m for m in messages)
+    [sent_line] = [m for m in messages if "Sent MTG-2" in m]
+    assert sent_line.startswith("Sent MTG-2 (SEQUENCE 0) to ada@client.example")
+    assert "undoes" not in sent_line, "a sending is a fact: the undo key cannot take it back"
     meeting = TinyDBRepository(calendar_path).snapshot().find(Meeting, "MTG-2")
     [sent] = meeting.sent
     assert (sent.method, sent.recipients) == ("REQUEST", ["ada@client.example"])
+
+
+async def test_a_moved_occurrence_of_a_series_never_sent_goes_out_with_its_series(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    """The attendees cannot place a lone occurrence of a series they never had."""
+    handler, settings = inbox
+    repo = TinyDBRepository(calendar_path)
+    weekly = repo.snapshot().find(Meeting, "MTG-1")
+    repo.update(move_occurrence(weekly, at(30, 14), at(1, 9, month=12)))
+    async with open_calendar(calendar_path, mail=settings, on=("MTG-1", "01 09:00")) as desk:
+        await desk.press("I")
+        assert desk.offer().startswith("E-mail the invite of MTG-1 to")
+        await desk.press("y")
+
+        # Once the series went out, the same row sends that occurrence alone,
+        # named where the agenda shows it.
+        await desk.cursor_on("MTG-1", "01 09:00")
+        await desk.press("I")
+        assert "invite of Tue 01 Dec 09:00 (moved from Mon 30 Nov 14:00) of MTG-1" in desk.offer()
+        await desk.press("y")
+    (_, series), (_, occurrence) = received(handler)
+    events = series.walk("VEVENT")
+    assert [("RRULE" in event, "RECURRENCE-ID" in event) for event in events] == [
+        (True, False),
+        (False, True),
+    ]
+    [alone] = occurrence.walk("VEVENT")
+    assert alone["RECURRENCE-ID"].dt == at(30, 14) and alone["DTSTART"].dt == at(1, 9, month=12)
+
+
+async def test_a_cancelled_occurrence_of_a_series_never_sent_sends_the_series_without_it(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    handler, settings = inbox
+    repo = TinyDBRepository(calendar_path)
+    weekly = repo.snapshot().find(Meeting, "MTG-1")
+    repo.update(cancel_occurrence(weekly, at(30, 14)))
+    async with open_calendar(calendar_path, mail=settings) as desk:
+        await desk.press("a")  # cancelled occurrences are listed too
+        await desk.cursor_on("MTG-1", "30 14:00")
+        await desk.press("I")
+        assert desk.offer().startswith("E-mail the invite of MTG-1 to")
+        await desk.press("y")
+    [(_, series)] = received(handler)
+    assert series["METHOD"] == "REQUEST"
+    [event] = series.walk("VEVENT")
+    assert [when.dt for exdate in [event["EXDATE"]] for when in exdate.dts] == [at(30, 14)]
 
 
 async def test_a_refused_sending_says_why_and_records_nothing(calendar_path: Path) -> None:

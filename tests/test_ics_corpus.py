@@ -14,15 +14,17 @@ Nextcloud wrote, taken from the test suites of calendar projects
   to 13: a cancellation only for what the store holds as cancelled, every new
   message above every SEQUENCE sent before.
 
-Files that fail today for an item other helpers are fixing are marked
-``xfail(strict=True)`` with the item, so that the mark has to go when the fix lands.
+Every file whose events are all imported is compared, none marked as failing:
+what the model cannot hold as the file writes it (a second RRULE, one
+occurrence made all day) is imported in a stated way, checked here too.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -57,6 +59,7 @@ KNOWN_INSTANTS = {
     "exchange2010_pacific_request.ics",
     "exchange2010_w_europe_daily.ics",
     "google_allday_weekdays.ics",
+    "google_birthday_rdate_date.ics",
     "google_daily.ics",
     "google_feed_dst_moves.ics",
     "google_lisbon_html_video_link.ics",
@@ -77,34 +80,17 @@ KNOWN_INSTANTS = {
     "thunderbird_moved.ics",
     "thunderbird_occurrence_made_allday.ics",
     "zimbra_monthly_rdate_override.ics",
+    "zimbra_two_rrules.ics",
 }
 """Files whose every event we import: their occurrences must be the reference's.
 
 Left out, each for a reason: ``cdo_rrule_spaces.ics`` (the reference cannot
 read its RRULE: that is item 5), ``exchange2010_allday_moved.ics`` (the
 reference ends an all-day series at a UTC UNTIL read in UTC, one occurrence
-early for London; its moves are checked below), ``google_birthday_rdate_date.ics``
-(a malformed RDATE), ``groupwise_german_zone_name.ics`` (a zone that matches
-no real one), ``lotus_notes6_rdate_period_update.ics`` (an update for a series
-not in the project) and ``zimbra_two_rrules.ics`` (two RRULEs: refused, with a
-warning).
+early for London; its moves are checked below), ``groupwise_german_zone_name.ics``
+(a zone that matches no real one) and ``lotus_notes6_rdate_period_update.ics``
+(an update for a series not in the project).
 """
-
-FAILS_TODAY: dict[str, str] = {
-    "thunderbird_occurrence_made_allday.ics": "issue 20 item 9",
-}
-"""Files whose instants differ today for an item another change is fixing."""
-
-
-def expected_to_fail(names: Iterable[str]) -> list[object]:
-    """``names`` as parameters, the ones in :data:`FAILS_TODAY` marked strict xfail."""
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=FAILS_TODAY[name]))
-        if name in FAILS_TODAY
-        else name
-        for name in sorted(names)
-    ]
-
 
 # -- reading the files ---------------------------------------------------------------------
 
@@ -156,16 +142,37 @@ def as_moment(value: Instant) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+_ZONED_DATE = re.compile(rb"^(RDATE|EXDATE):(\d{8})Z(\r?)$", re.MULTILINE)
+
+
+def as_the_import_reads(data: bytes) -> bytes:
+    """``data`` as clientdesk reads it, for the reference, which refuses what clientdesk allows.
+
+    An extra or excluded date written with a stray UTC mark (``RDATE:20131210Z``,
+    as Google writes birthdays) is the date.
+    """
+    return _ZONED_DATE.sub(rb"\1;VALUE=DATE:\2\3", data)
+
+
 def reference_starts(data: bytes, begin: datetime, end: datetime) -> set[Instant]:
     """The starts ``recurring_ical_events`` finds in ``data`` between ``begin`` and ``end``.
 
-    Cancelled events are left out: a calendar does not show them.
+    Cancelled events are left out: a calendar does not show them. An occurrence
+    of a timed series made all day (a DATE start, a RECURRENCE-ID with a time)
+    starts at the start of its day in the series' zone: a meeting's occurrence
+    cannot be all day on its own, so clientdesk keeps it as that day's 24 hours.
     """
     found: set[Instant] = set()
-    for parsed in Calendar.from_ical(data, multiple=True):
+    for parsed in Calendar.from_ical(as_the_import_reads(data), multiple=True):
         for event in recurring_ical_events.of(parsed).between(begin, end):
-            if str(event.get("STATUS", "")).upper() != "CANCELLED":
-                found.add(instant(event["DTSTART"].dt))
+            if str(event.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            start = event["DTSTART"].dt
+            series_time = getattr(event.get("RECURRENCE-ID"), "dt", None)
+            if not isinstance(start, datetime) and isinstance(series_time, datetime):
+                where = series_time.tzinfo or ZoneInfo(HOME)
+                start = datetime.combine(start, time(0), where)
+            found.add(instant(start))
     return found
 
 
@@ -228,7 +235,7 @@ def test_every_file_imports_or_is_refused_in_one_line(
 # -- the instants -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", expected_to_fail(KNOWN_INSTANTS))
+@pytest.mark.parametrize("name", sorted(KNOWN_INSTANTS))
 def test_imported_occurrences_meet_when_the_reference_says_and_so_does_our_export(
     repo: TinyDBRepository, project: Project, name: str
 ) -> None:
@@ -268,6 +275,24 @@ def test_an_exchange_all_day_series_keeps_its_moves_at_local_midnight(
         date(2020, 5, 28): date(2020, 5, 29),
         date(2020, 9, 3): date(2020, 9, 4),
     }
+
+
+def test_what_the_model_cannot_hold_as_written_is_said_in_one_preview_line(
+    repo: TinyDBRepository, project: Project
+) -> None:
+    # Zimbra's second RRULE becomes extra dates; Thunderbird's occurrence made all day
+    # becomes that day's hours. Their instants are checked against the reference above.
+    zimbra = plan(repo, corpus_file("zimbra_two_rrules.ics")).preview_lines()
+    thunderbird = plan(repo, corpus_file("thunderbird_occurrence_made_allday.ics")).preview_lines()
+    assert zimbra[-1] == (
+        "warning: 'sahaja <> frashed': its second RRULE (monthly Sun until 2012-07-29) is kept "
+        "as 18 extra dates; a meeting repeats by one rule"
+    )
+    assert thunderbird[-1] == (
+        "warning: 'New Event': the occurrence of Sun 2019-03-10 02:00 Europe/Berlin was made "
+        "all day; it is kept as the hours of that day (Sun 2019-03-10 00:00 Europe/Berlin, "
+        "24 hours): one occurrence of a timed meeting cannot be all day"
+    )
 
 
 # -- what goes back out about an imported meeting (items 11 to 13) -----------------------------

@@ -10,19 +10,25 @@ descriptions as Google, Teams and Zoom write them.
 from __future__ import annotations
 
 import subprocess
+import threading
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import recurring_ical_events
+from icalendar import Calendar
 
+from clientdesk.store import calendar
 from clientdesk.store.enums import RSVP
+from clientdesk.store.ics_import import plan_import
 from clientdesk.store.ics_reading import ImportRefused
 from clientdesk.store.models import Attendee, Meeting
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.cli import main
 from tests.helpers.terminal import CLIENTDESK
+from tests.helpers.ui import FIXED_NOW
 from tests.test_ics_import import (
     OWN_ID,
     ics,
@@ -435,14 +441,14 @@ def test_a_vendor_prefixed_tzid_imports_without_a_word_on_stderr(
         )
     )
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # whatever the parser warns about is seen here
+        # Python's own filters, which show a UserWarning once: what a user's process has,
+        # whatever filters the test runner set or restored before.
+        warnings.resetwarnings()
         assert main(["import-ics", str(source), "--project", "PORTAL"]) == 0
     out, err = capfd.readouterr()
     assert (err, [str(w.message) for w in caught]) == ("", [])
     assert out.splitlines()[-1] == "imported 1 change into PORTAL (new: MTG-1)"
     assert meeting(repo).start == datetime(2026, 12, 7, 10, tzinfo=BERLIN)
-    # Outside an import the process's warnings are as they were.
-    assert not any(f[2] is not None and "Guessed" in f[2].__name__ for f in warnings.filters)
     # And in a process of its own, where no test runner records warnings.
     again = [*CLIENTDESK, "import-ics", str(source), "--project", "PORTAL", "--dry-run"]
     run = subprocess.run(again, capture_output=True, text=True, check=False)
@@ -451,6 +457,55 @@ def test_a_vendor_prefixed_tzid_imports_without_a_word_on_stderr(
         "clientdesk: nothing to import: skipped "
         "'Planning': SEQUENCE 0 is not newer than 0 (MTG-1)\n",
     )
+
+
+def test_imports_in_worker_threads_leave_every_other_threads_warning_filters_alone(
+    repo: TinyDBRepository,
+) -> None:
+    # An import runs in a worker thread while the app's other threads go on. Silencing
+    # the parser's notes by saving and restoring the process's filters around each parse
+    # (warnings.catch_warnings) throws away a filter another thread adds meanwhile.
+    events = [
+        line
+        for number in range(300)
+        for line in vevent(
+            "SUMMARY:Planning",
+            f"DTSTART;TZID=/mozilla.org/20050126_1/Europe/Berlin:2026120{1 + number % 9}T100000",
+            "DURATION:PT1H",
+            uid=f"evt-{number}@client.example",
+        )
+    ]
+    data = ics(*events)
+    snapshot = repo.snapshot()
+    portal = snapshot.project("PORTAL")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        done = threading.Event()
+        failures: list[BaseException] = []
+
+        def import_twice() -> None:
+            try:
+                for _ in range(2):
+                    made = plan_import(data, portal, snapshot, now=FIXED_NOW)
+                    assert made.count == 300
+            except BaseException as error:  # reported by the main thread
+                failures.append(error)
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=import_twice)
+        worker.start()
+        added = []
+        while not done.wait(0.001):  # a filter added now and then while the imports run
+            marker = f"clientdesk test marker {len(added)}"
+            warnings.filterwarnings("ignore", message=marker)
+            added.append(marker)
+        worker.join()
+        kept = {f[1].pattern for f in warnings.filters if f[1] is not None}
+        lost = [marker for marker in added if marker not in kept]
+        shown = [str(w.message) for w in caught]
+    assert failures == []
+    assert (len(lost), shown) == (0, [])
 
 
 # -- 10: video links and HTML in descriptions -------------------------------------------------
@@ -508,3 +563,140 @@ def test_a_plain_description_with_angle_brackets_stays_as_written(repo: TinyDBRe
         "See https://wiki.example/page",
     ]
     assert stored.video_link == ""
+
+
+# -- what Google, Zimbra and Thunderbird write besides (the corpus's last refusals) -----------
+
+
+def occurrence_starts(stored: Meeting, begin: datetime, end: datetime) -> list[datetime]:
+    """The starts of ``stored``'s occurrences not cancelled from ``begin`` to ``end``, in UTC."""
+    return [
+        occurrence.start.astimezone(UTC)
+        for occurrence in calendar.occurrences(stored, begin, end)
+        if not occurrence.cancelled
+    ]
+
+
+def reference(data: bytes, begin: datetime, end: datetime) -> list[datetime]:
+    """The starts recurring-ical-events reads in ``data`` from ``begin`` to ``end``, in UTC."""
+    events = recurring_ical_events.of(Calendar.from_ical(data)).between(begin, end)
+    return sorted(event["DTSTART"].dt.astimezone(UTC) for event in events)
+
+
+def test_extra_and_excluded_dates_written_with_a_utc_mark_are_read_as_the_dates(
+    repo: TinyDBRepository,
+) -> None:
+    # Google writes its birthdays' extra dates so: RDATE:20131210Z.
+    imported(
+        repo,
+        ics(
+            *vevent(
+                "SUMMARY:Launch anniversary",
+                "DTSTART;VALUE=DATE:20261210",
+                "DTEND;VALUE=DATE:20261211",
+                "RRULE:FREQ=YEARLY;COUNT=2",
+                "RDATE:20261224Z,20261231Z",
+                "EXDATE:20271210Z",
+            )
+        ),
+    )
+    stored = meeting(repo)
+    begin = datetime(2026, 12, 1, tzinfo=UTC)
+    days = [
+        start.astimezone(BERLIN).date()
+        for start in occurrence_starts(stored, begin, begin + timedelta(days=800))
+    ]
+    assert stored.all_day
+    assert days == [date(2026, 12, 10), date(2026, 12, 24), date(2026, 12, 31)]
+
+
+def two_rules(second: str, *lines: str) -> bytes:
+    """Zimbra's weekly one-to-one in New York with a second RRULE, ``second``."""
+    return ics(
+        *vevent(
+            "SUMMARY:One to one",
+            "DTSTART;TZID=America/New_York:20261207T110000",
+            "DTEND;TZID=America/New_York:20261207T113000",
+            "RRULE:FREQ=WEEKLY;UNTIL=20270301T000000Z",
+            second,
+            *lines,
+        )
+    )
+
+
+def test_a_second_rule_that_ends_becomes_extra_dates_of_the_series(
+    repo: TinyDBRepository,
+) -> None:
+    cancelled = "EXDATE;TZID=America/New_York:20270204T110000"
+    data = two_rules("RRULE:FREQ=MONTHLY;BYDAY=1TH;COUNT=3", cancelled)
+    made = imported(repo, data)
+    stored = meeting(repo)
+    assert stored.rrule == "FREQ=WEEKLY;UNTIL=20270301T000000Z"
+    assert [start.astimezone(NEW_YORK).date() for start in stored.extra_dates] == [
+        date(2027, 1, 7),
+        date(2027, 2, 4),
+        date(2027, 3, 4),
+    ]
+    assert [change.original_start.date() for change in stored.exceptions] == [date(2027, 2, 4)]
+    assert made.warnings == (
+        "'One to one': its second RRULE (monthly 1st Thu, 3 times) is kept as 3 extra "
+        "dates; a meeting repeats by one rule",
+    )
+    begin, end = datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 6, 1, tzinfo=UTC)
+    assert occurrence_starts(stored, begin, end) == reference(data, begin, end)
+
+
+def test_a_second_rule_without_end_becomes_two_years_of_extra_dates_and_says_so(
+    repo: TinyDBRepository,
+) -> None:
+    data = two_rules("RRULE:FREQ=MONTHLY;BYMONTHDAY=15")
+    made = imported(repo, data)
+    # 23 of the 24 from 2026-12-15 on: the weekly rule gives Monday 2027-02-15 already.
+    stored = meeting(repo)
+    assert made.warnings == (
+        "'One to one': its second RRULE (monthly on the 15th) repeats without end; its "
+        "occurrences up to 2028-12-07 are kept as 23 extra dates",
+    )
+    begin, end = datetime(2026, 12, 1, tzinfo=UTC), datetime(2028, 12, 1, tzinfo=UTC)
+    assert occurrence_starts(stored, begin, end) == reference(data, begin, end)
+
+
+def test_a_second_rule_with_more_occurrences_than_a_series_keeps_is_refused_in_one_line(
+    repo: TinyDBRepository,
+) -> None:
+    made = plan(repo, two_rules("RRULE:FREQ=DAILY;COUNT=5000"))
+    assert made.count == 0
+    assert made.preview_lines() == [
+        "skipped 'One to one': its second RRULE gives more than 1000 occurrences, the most a "
+        "series keeps as extra dates"
+    ]
+
+
+def test_an_occurrence_made_all_day_is_kept_as_the_hours_of_that_day_in_the_series_zone(
+    repo: TinyDBRepository,
+) -> None:
+    # Thunderbird: one occurrence of a timed series turned into an all-day event.
+    data = ics(
+        *vevent(
+            "SUMMARY:Stand-up",
+            "DTSTART;TZID=America/New_York:20261207T090000",
+            "DURATION:PT15M",
+            "RRULE:FREQ=DAILY;COUNT=5",
+        ),
+        *vevent(
+            "SUMMARY:Stand-up",
+            "RECURRENCE-ID;TZID=America/New_York:20261209T090000",
+            "DTSTART;VALUE=DATE:20261209",
+            "DTEND;VALUE=DATE:20261210",
+        ),
+    )
+    made = imported(repo, data)
+    stored = meeting(repo)
+    (change,) = stored.exceptions
+    assert change.start == datetime(2026, 12, 9, 0, 0, tzinfo=NEW_YORK)
+    assert change.duration_minutes == 24 * 60
+    assert made.warnings == (
+        "'Stand-up': the occurrence of Wed 2026-12-09 09:00 America/New_York was made all "
+        "day; it is kept as the hours of that day (Wed 2026-12-09 00:00 America/New_York, 24 "
+        "hours): one occurrence of a timed meeting cannot be all day",
+    )

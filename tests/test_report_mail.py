@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,18 +22,35 @@ from clientdesk.store.config import SmtpSettings
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.mail import MailError
 from clientdesk.store.models import Contact, Meeting, Project, Sending, StatusReport
-from clientdesk.store.report_mail import send_minutes, send_report, unsent_report
+from clientdesk.store.report_mail import (
+    send_minutes,
+    send_report,
+    text_from_html,
+    unsent_report,
+)
 from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
 from clientdesk.store.status_report import keep_report, status_report
 from clientdesk.tui.app import create_app
 from clientdesk.tui.cli import main
 from clientdesk.tui.mail_commands import register
+from clientdesk.widgets.meeting_detail import MeetingDetail
 from clientdesk.widgets.recipients_dialog import RecipientsDialog
-from tests.helpers.smtp import Inbox, configure
-from tests.helpers.ui import FIXED_NOW, settle
+from tests.helpers.report_mail import (
+    REPORT_AND_MINUTES_PARTS,
+    attachment,
+    body,
+    mail_server_set_up,
+    minuted,
+    parts,
+    sent_by,
+)
+from tests.helpers.smtp import Inbox
+from tests.helpers.ui import FIXED_NOW, screen_text, settle
 from tests.test_calendar_pane import cursor_to
 
 BERLIN = ZoneInfo("Europe/Berlin")
+SEND_THE_PO = {"text": "Send the PO", "owner": "Ada Client", "due": "2026-11-30"}
+"""An action item with an owner and a due date, as the minutes form records it."""
 HELD_AT = datetime(2026, 11, 19, 10, 0, tzinfo=BERLIN)
 WEEKLY = datetime(2026, 11, 2, 10, 0, tzinfo=BERLIN)  # a Monday
 
@@ -89,32 +105,28 @@ def add_held_meeting(repo: TinyDBRepository, project: Project, **fields: object)
     return repo.add(validate_record(Meeting, data))
 
 
+def add_weekly_series(
+    repo: TinyDBRepository, project: Project, *minuted_occurrences: dict[str, object]
+) -> Meeting:
+    """The kick-off as a weekly Monday series from ``WEEKLY``, minuted only where given."""
+    return add_held_meeting(
+        repo,
+        project,
+        start=WEEKLY,
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+        status="scheduled",
+        minutes="",
+        decisions=[],
+        action_items=[],
+        exceptions=list(minuted_occurrences),
+    )
+
+
 def stored(repo: TinyDBRepository, record: Meeting | StatusReport) -> Meeting | StatusReport:
     """The record as the data file holds it now."""
     found = repo.snapshot().get(type(record), record.id)
     assert found is not None
     return found
-
-
-def parts(message: EmailMessage) -> list[str]:
-    """The content types of the message's parts, depth first."""
-    return [part.get_content_type() for part in message.walk()]
-
-
-def attachment(message: EmailMessage) -> tuple[str, str]:
-    """The one attachment's file name and its text."""
-    [attached] = list(message.iter_attachments())
-    assert isinstance(attached, EmailMessage)
-    payload = attached.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return attached.get_filename() or "", payload.decode("utf-8")
-
-
-def body(message: EmailMessage, kind: str) -> str:
-    """The text of the ``plain`` or ``html`` alternative (line ends as written, not CRLF)."""
-    part = message.get_body((kind,))
-    assert isinstance(part, EmailMessage)
-    return str(part.get_content()).replace("\r\n", "\n")
 
 
 # -- the status report --------------------------------------------------------------------
@@ -124,18 +136,10 @@ def test_a_new_report_goes_to_the_client_side_as_html_with_text_and_markdown_att
     repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
     server, settings = inbox
-    result = send_report(
-        repo, "SHOP", settings=settings, password=None, now=FIXED_NOW, user="tester"
-    )
+    result = send_report(repo, "SHOP", **sent_by("tester", settings))
 
     message = server.message()
-    assert parts(message) == [
-        "multipart/mixed",
-        "multipart/alternative",
-        "text/plain",
-        "text/html",
-        "text/markdown",
-    ]
+    assert parts(message) == REPORT_AND_MINUTES_PARTS
     # Contacts of the client's organisation: not ours, not one without an address.
     assert message["To"] == "Ann Client <ann@client.example>, Bob Buyer <bob@client.example>"
     assert message["From"] == "Pat PM <pat@agency.example>"
@@ -164,6 +168,22 @@ def test_a_new_report_goes_to_the_client_side_as_html_with_text_and_markdown_att
     )
 
 
+def test_the_plain_text_keeps_a_decision_under_the_meeting_it_was_taken_in() -> None:
+    """The text part is what many mail programs show: nesting must survive in it."""
+    html = (
+        "<p><strong>Meetings held</strong></p><ul>"
+        "<li>Mon 2026-11-23 MTG-1 Weekly sync"
+        "<ul><li>Decision: CSV export next sprint</li></ul></li>"
+        "<li>Wed 2026-11-25 MTG-2 Workshop</li></ul>"
+    )
+    assert text_from_html(html).splitlines() == [
+        "Meetings held",
+        "- Mon 2026-11-23 MTG-1 Weekly sync",
+        "  - Decision: CSV export next sprint",
+        "- Wed 2026-11-25 MTG-2 Workshop",
+    ]
+
+
 def test_a_kept_report_is_sent_as_kept_and_each_sending_is_recorded(
     repo: TinyDBRepository, project: Project, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
@@ -171,15 +191,15 @@ def test_a_kept_report_is_sent_as_kept_and_each_sending_is_recorded(
     content = status_report(repo.snapshot(), project, FIXED_NOW - timedelta(days=1))
     kept = keep_report(repo, project, content)
 
-    send_report(
-        repo, "SHOP", "rpt-1", to=["TOM@agency.example"], settings=settings,
-        password=None, now=FIXED_NOW, user="tester",
-    )  # fmt: skip
+    send_report(repo, "SHOP", "rpt-1", to=["TOM@agency.example"], **sent_by("tester", settings))
     later = FIXED_NOW + timedelta(hours=2)
     send_report(
-        repo, "SHOP", "RPT-1", to=["ann@client.example", "tom@agency.example"],
-        settings=settings, password=None, now=later, user="sam",
-    )  # fmt: skip
+        repo,
+        "SHOP",
+        "RPT-1",
+        to=["ann@client.example", "tom@agency.example"],
+        **sent_by("sam", settings, at=later),
+    )
 
     again = stored(repo, kept)
     assert isinstance(again, StatusReport)
@@ -209,9 +229,12 @@ def test_two_sendings_of_one_report_at_once_are_both_recorded(
             colleague.update(current.with_sending(theirs))
 
     send_report(
-        repo, "SHOP", "RPT-1", settings=settings, password=None, now=FIXED_NOW,
-        user="tester", progress=colleague_sends_meanwhile,
-    )  # fmt: skip
+        repo,
+        "SHOP",
+        "RPT-1",
+        **sent_by("tester", settings),
+        progress=colleague_sends_meanwhile,
+    )
 
     again = stored(repo, kept)
     assert isinstance(again, StatusReport)
@@ -227,7 +250,7 @@ def test_the_app_offers_the_kept_report_until_it_was_sent_then_a_new_one(
     kept = keep_report(repo, project, status_report(repo.snapshot(), project, FIXED_NOW))
     assert unsent_report(repo.snapshot(), project) == kept
 
-    send_report(repo, "SHOP", kept.key, settings=settings, password=None, now=FIXED_NOW, user="t")
+    send_report(repo, "SHOP", kept.key, **sent_by("t", settings))
 
     assert unsent_report(repo.snapshot(), project) is None
 
@@ -276,15 +299,12 @@ def test_a_report_is_refused_in_one_line_before_anything_is_kept_or_sent(
 ) -> None:
     server, settings = inbox
     with pytest.raises(MailError, match=r"^'eve@else.example' is not the e-mail address of a "):
-        send_report(
-            repo, "SHOP", to=["eve@else.example"], settings=settings,
-            password=None, now=FIXED_NOW, user="tester",
-        )  # fmt: skip
+        send_report(repo, "SHOP", to=["eve@else.example"], **sent_by("tester", settings))
     with pytest.raises(MailError, match=r"^no SMTP server is set: add host = .* under \[smtp\]"):
-        send_report(repo, "SHOP", settings=SmtpSettings(), password=None, now=FIXED_NOW, user="t")
+        send_report(repo, "SHOP", **sent_by("t", SmtpSettings()))
     server.refuse = {"ann@client.example", "bob@client.example"}
     with pytest.raises(MailError, match=r"refused every recipient.*nothing was sent"):
-        send_report(repo, "SHOP", settings=settings, password=None, now=FIXED_NOW, user="t")
+        send_report(repo, "SHOP", **sent_by("t", settings))
     # Nothing went out, so nothing was kept: the next report still covers the period.
     assert repo.snapshot().of_project(StatusReport, project.id) == []
     assert server.envelopes == []
@@ -295,7 +315,7 @@ def test_a_refused_address_is_reported_and_left_out_of_the_record(
 ) -> None:
     server, settings = inbox
     server.refuse = {"bob@client.example"}
-    result = send_report(repo, "SHOP", settings=settings, password=None, now=FIXED_NOW, user="t")
+    result = send_report(repo, "SHOP", **sent_by("t", settings))
 
     assert server.envelopes[0].rcpt_tos == ["ann@client.example"]
     assert result.refused_line() == (
@@ -316,18 +336,10 @@ def test_minutes_go_to_the_attendees_with_decisions_and_action_items(
     server, settings = inbox
     meeting = add_held_meeting(repo, project)
 
-    result = send_minutes(
-        repo, "SHOP", "mtg-1", settings=settings, password=None, now=FIXED_NOW, user="tester"
-    )
+    result = send_minutes(repo, "SHOP", "mtg-1", **sent_by("tester", settings))
 
     message = server.message()
-    assert parts(message) == [
-        "multipart/mixed",
-        "multipart/alternative",
-        "text/plain",
-        "text/html",
-        "text/markdown",
-    ]
+    assert parts(message) == REPORT_AND_MINUTES_PARTS
     assert message["To"] == "Ann Client <ann@client.example>, Carl Partner <carl@partner.example>"
     assert message["Subject"] == "Minutes: Kick-off (MTG-1), 2026-11-19 10:00"
     text = body(message, "plain")
@@ -361,29 +373,24 @@ def test_a_series_sends_its_latest_minuted_occurrence_unless_told_which(
 ) -> None:
     server, settings = inbox
     first, second = WEEKLY, WEEKLY + timedelta(weeks=1)
-    series = add_held_meeting(
+    series = add_weekly_series(
         repo,
         project,
-        start=WEEKLY,
-        rrule="FREQ=WEEKLY;BYDAY=MO",
-        status="scheduled",
-        minutes="",
-        decisions=[],
-        action_items=[],
-        exceptions=[
-            {"original_start": first, "status": "minuted", "minutes": "First week."},
-            {"original_start": second, "status": "held", "decisions": ["Second week"]},
-        ],
+        {"original_start": first, "status": "minuted", "minutes": "First week."},
+        {"original_start": second, "status": "held", "decisions": ["Second week"]},
     )
 
     latest = send_minutes(
-        repo, "SHOP", "MTG-1", to=["tom@agency.example"], settings=settings,
-        password=None, now=FIXED_NOW, user="tester",
-    )  # fmt: skip
+        repo, "SHOP", "MTG-1", to=["tom@agency.example"], **sent_by("tester", settings)
+    )
     chosen = send_minutes(
-        repo, "SHOP", "MTG-1", occurrence=first, to=["tom@agency.example"],
-        settings=settings, password=None, now=FIXED_NOW, user="tester",
-    )  # fmt: skip
+        repo,
+        "SHOP",
+        "MTG-1",
+        occurrence=first,
+        to=["tom@agency.example"],
+        **sent_by("tester", settings),
+    )
 
     assert latest.occurrence == second and chosen.occurrence == first
     assert latest.line() == "sent the minutes of MTG-1 on 2026-11-09 10:00 to tom@agency.example"
@@ -400,19 +407,14 @@ def test_this_and_following_takes_the_minutes_sent_of_its_occurrences_along(
 ) -> None:
     _, settings = inbox
     first, third = WEEKLY, WEEKLY + timedelta(weeks=2)
-    add_held_meeting(
-        repo, project, start=WEEKLY, rrule="FREQ=WEEKLY;BYDAY=MO", status="scheduled",
-        minutes="", decisions=[], action_items=[],
-        exceptions=[
-            {"original_start": first, "status": "minuted", "minutes": "First week."},
-            {"original_start": third, "status": "minuted", "minutes": "Third week."},
-        ],
-    )  # fmt: skip
+    add_weekly_series(
+        repo,
+        project,
+        {"original_start": first, "status": "minuted", "minutes": "First week."},
+        {"original_start": third, "status": "minuted", "minutes": "Third week."},
+    )
     for when in (first, third):
-        send_minutes(
-            repo, "SHOP", "MTG-1", occurrence=when, settings=settings,
-            password=None, now=FIXED_NOW, user="tester",
-        )  # fmt: skip
+        send_minutes(repo, "SHOP", "MTG-1", occurrence=when, **sent_by("tester", settings))
     series = repo.snapshot().find(Meeting, "MTG-1", project.id)
 
     old, new = split_series(series, WEEKLY + timedelta(weeks=1))
@@ -458,11 +460,9 @@ def test_a_closed_project_sends_neither_report_nor_minutes(
     repo.update(project.model_copy(update={"closed_at": FIXED_NOW, "close_override_reason": "x"}))
 
     with pytest.raises(MailError, match=r"^SHOP is closed: reopen it to send minutes"):
-        send_minutes(
-            repo, "SHOP", "MTG-1", settings=settings, password=None, now=FIXED_NOW, user="t"
-        )
+        send_minutes(repo, "SHOP", "MTG-1", **sent_by("t", settings))
     with pytest.raises(MailError, match=r"^SHOP is closed: reopen it to send its status report"):
-        send_report(repo, "SHOP", settings=settings, password=None, now=FIXED_NOW, user="t")
+        send_report(repo, "SHOP", **sent_by("t", settings))
     assert server.envelopes == []
 
 
@@ -481,9 +481,12 @@ def test_a_colleagues_save_meanwhile_is_kept_beside_the_sending(
             )
 
     send_minutes(
-        repo, "SHOP", "MTG-1", settings=settings, password=None, now=FIXED_NOW,
-        user="tester", progress=save_elsewhere_while_sending,
-    )  # fmt: skip
+        repo,
+        "SHOP",
+        "MTG-1",
+        **sent_by("tester", settings),
+        progress=save_elsewhere_while_sending,
+    )
 
     saved = stored(repo, meeting)
     assert isinstance(saved, Meeting)
@@ -510,8 +513,7 @@ def test_send_report_command_keeps_and_sends_then_sends_a_kept_one_to_whom_it_is
     capsys: pytest.CaptureFixture[str],
     app_now: datetime,
 ) -> None:
-    server, settings = inbox
-    configure(settings)
+    server = mail_server_set_up(inbox)
 
     assert main(["send-report", "--project", "shop"]) == 0
     assert capsys.readouterr().out == (
@@ -533,8 +535,7 @@ def test_send_minutes_command_names_who_got_them(
     inbox: tuple[Inbox, SmtpSettings],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server, settings = inbox
-    configure(settings)
+    server = mail_server_set_up(inbox)
     add_held_meeting(repo, project)
     server.refuse = {"carl@partner.example"}
 
@@ -598,8 +599,7 @@ def test_a_closed_project_is_refused_by_the_command_in_one_line(
     inbox: tuple[Inbox, SmtpSettings],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, settings = inbox
-    configure(settings)
+    mail_server_set_up(inbox)
     repo.update(project.model_copy(update={"closed_at": FIXED_NOW, "close_override_reason": "x"}))
 
     assert main(["send-report", "--project", "SHOP"]) == 2
@@ -618,23 +618,8 @@ pytestmark_app = pytest.mark.usefixtures("app_now")
 async def test_u_e_mails_the_minutes_to_the_ticked_people_and_records_it(
     calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
-    server, settings = inbox
-    configure(settings)
-    repo = TinyDBRepository(calendar_path)
-    budget = repo.snapshot().find(Meeting, "MTG-2")
-    repo.update(
-        validate_record(
-            Meeting,
-            {
-                **dump_record(budget),
-                "status": "held",
-                "decisions": ["Budget approved"],
-                "action_items": [
-                    {"text": "Send the PO", "owner": "Ada Client", "due": "2026-11-30"}
-                ],
-            },
-        )
-    )
+    server = mail_server_set_up(inbox)
+    minuted(calendar_path, "MTG-2", decisions=["Budget approved"], action_items=[SEND_THE_PO])
     app = create_app(calendar_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -666,11 +651,72 @@ async def test_u_e_mails_the_minutes_to_the_ticked_people_and_records_it(
 
 
 @pytestmark_app
+async def test_the_detail_says_who_sent_the_minutes_when_and_to_whom(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    mail_server_set_up(inbox)
+    minuted(calendar_path, "MTG-2", decisions=["Budget approved"], action_items=[SEND_THE_PO])
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await cursor_to(pilot, app, "MTG-2", "23 14:30")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeetingDetail)
+        assert "Minutes sent" not in screen_text(app)  # nothing went out yet
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("U")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert isinstance(app.screen, MeetingDetail)
+        text = screen_text(app)
+    assert "Minutes sent" in text
+    assert f"{FIXED_NOW.astimezone(BERLIN):%Y-%m-%d %H:%M} by tester to ada@client.example" in text
+
+
+@pytestmark_app
+async def test_a_series_shows_the_minutes_sent_on_the_occurrence_they_are_of(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    _, settings = inbox
+    first = datetime(2026, 11, 23, 14, 0, tzinfo=BERLIN)
+    minuted(calendar_path, "MTG-1", first, decisions=["Demo on Friday"])
+    send_minutes(
+        TinyDBRepository(calendar_path),
+        "APOLLO",
+        "MTG-1",
+        occurrence=first,
+        **sent_by("pat", settings),
+    )
+    app = create_app(calendar_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        seen = {}
+        for when in ("23 14:00", "30 14:00"):
+            await cursor_to(pilot, app, "MTG-1", when)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, MeetingDetail)
+            seen[when] = screen_text(app)
+            await pilot.press("escape")
+            await pilot.pause()
+
+    assert "Minutes sent" in seen["23 14:00"]
+    assert "by pat to ada@client.example" in seen["23 14:00"]
+    assert "Minutes sent" not in seen["30 14:00"]  # the next week's minutes were not sent
+
+
+@pytestmark_app
 async def test_ctrl_e_e_mails_the_status_report_kept_as_sent(
     calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
-    server, settings = inbox
-    configure(settings)
+    server = mail_server_set_up(inbox)
     app = create_app(calendar_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

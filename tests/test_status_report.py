@@ -644,31 +644,6 @@ def test_an_override_needs_a_reason_and_then_both_show(
     assert (cleared.rag_override, cleared.rag_override_reason) == (None, "")
 
 
-def test_a_data_file_with_the_old_hand_set_rag_still_opens(
-    capsys: pytest.CaptureFixture[str],
-    repo: TinyDBRepository,
-    data_path: Path,
-    fixed_clock: datetime,
-) -> None:
-    repo.add(Project(name="Old project", key="OLD"))
-    # A file as clientdesk wrote it before the overall status was derived.
-    old = json.loads(data_path.read_text())
-    old["_meta"]["1"]["schema_version"] = 1
-    (document,) = old["projects"].values()
-    del document["rag_override"], document["rag_override_reason"]
-    document["rag"] = "red"
-    data_path.write_text(json.dumps(old))
-    project = TinyDBRepository(data_path).snapshot().project("OLD")
-    # The unreasoned hand-set value is gone: the dimensions speak.
-    assert (project.rag_override, project.rag_override_reason) == (None, "")
-    code, _, err = run(capsys, "check")
-    assert (code, err) == (0, "")
-    TinyDBRepository(data_path).update(project.model_copy(update={"client": "Acme"}))
-    written = json.loads(data_path.read_text())
-    assert written["_meta"]["1"]["schema_version"] == 2
-    assert "rag" not in next(iter(written["projects"].values()))
-
-
 def _answered_late(repo: TinyDBRepository, project: Project) -> ClientRequest:
     """A P1 complaint at 08:00 (first response due 09:00), answered 15:34, resolved 15:50."""
     received = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

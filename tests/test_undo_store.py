@@ -33,7 +33,12 @@ from clientdesk.store.repository import (
     dump_record,
     validate_record,
 )
-from clientdesk.store.undo import NothingToUndo, UndoableRepository, UndoRefused
+from clientdesk.store.undo import (
+    AlreadyEmailed,
+    NothingToUndo,
+    UndoableRepository,
+    UndoRefused,
+)
 
 R = TypeVar("R", bound=Record)
 
@@ -319,10 +324,64 @@ def test_what_the_client_was_sent_is_not_undone(mine: UndoableRepository, projec
         sent = InviteSent(sent_at=MONDAY, recipients=["ann@client.example"], sequence=0)
         mine.update(edited(meeting, sent=[sent]))
         # The invite is out: the meeting it went for is not taken back silently.
-        with pytest.raises(UndoRefused, match="cannot undo added MTG-1: bob changed MTG-1"):
+        with pytest.raises(AlreadyEmailed) as refused:
             mine.undo()
+    assert str(refused.value) == (
+        "cannot undo added MTG-1: the invite of MTG-1 was already e-mailed to "
+        "ann@client.example, so undoing would not take it back; to call the meeting off, "
+        "delete it and send its cancellation"
+    )
+    assert refused.value.added and not refused.value.cancellation
     kept = stored(mine, meeting)
     assert kept is not None and kept.sent == [sent]
+
+
+def cancelled_and_e_mailed(mine: UndoableRepository, project: Project) -> Meeting:
+    """A scheduled meeting this session cancelled, its cancellation then e-mailed and recorded.
+
+    The meeting was made by someone before this session; recording the
+    sending is a record of fact (not a step to undo).
+    """
+    start = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    with clock.frozen(MONDAY):
+        meeting = TinyDBRepository(mine.location, user="carol").add(
+            edited(steering(project, start), status="scheduled")
+        )
+        called_off = mine.update(edited(meeting, status="cancelled"))
+        told = InviteSent(
+            sent_at=MONDAY, method="CANCEL", recipients=["ann@client.example"], sequence=1
+        )
+        return mine.update(edited(called_off, sent=[told]))
+
+
+def test_a_cancellation_e_mailed_since_is_named_when_its_undo_is_refused(
+    mine: UndoableRepository, project: Project
+) -> None:
+    cancelled_and_e_mailed(mine, project)
+    before = Path(mine.location).read_bytes()
+    with pytest.raises(AlreadyEmailed) as refused:
+        mine.undo()
+    message = str(refused.value)
+    assert message == (
+        "cannot undo MTG-1 status scheduled → cancelled: the cancellation of MTG-1 was "
+        "already e-mailed to ann@client.example, so undoing would not take it back; to "
+        "bring the meeting back, restore it and send the invite again"
+    )
+    assert "changed MTG-1" not in message
+    assert refused.value.cancellation and not refused.value.added
+    assert Path(mine.location).read_bytes() == before
+    assert not mine.can_undo
+
+
+def test_a_colleagues_edit_after_the_sending_is_still_named_as_theirs(
+    mine: UndoableRepository, colleague: TinyDBRepository, project: Project
+) -> None:
+    sent = cancelled_and_e_mailed(mine, project)
+    with clock.frozen(MONDAY):
+        colleague.update(edited(sent, title="Steering (moved to Q1)"))
+    with pytest.raises(UndoRefused, match="ann changed MTG-1 at") as refused:
+        mine.undo()
+    assert not isinstance(refused.value, AlreadyEmailed)
 
 
 def test_a_colleagues_new_project_key_is_not_undone(

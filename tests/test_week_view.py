@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from clientdesk.store.calendar import Occurrence
 from clientdesk.store.enums import MeetingStatus
+from clientdesk.store.meeting_dates import DAY_MINUTES, day_start
 from clientdesk.store.models import Meeting
 from clientdesk.widgets.week_view import GUTTER_WIDTH, HEADER_HEIGHT, TIME_DASH, WeekView
 from tests.helpers.ui import screen_text
@@ -43,6 +45,33 @@ def occurrence(
         start=start,
         end=start + timedelta(minutes=minutes),
         cancelled=cancelled,
+        moved=False,
+        location="",
+        agenda=(),
+        status=MeetingStatus.SCHEDULED,
+        minutes="",
+        decisions=(),
+        action_items=(),
+    )
+
+
+def all_day(title: str, day: date, *, days: int = 1, key: str = "MTG-9") -> Occurrence:
+    """An all-day one-off meeting's occurrence from ``day``, ``days`` long, kept in Berlin."""
+    start = day_start(day, "Europe/Berlin")
+    meeting = Meeting(
+        title=title,
+        start=start,
+        duration_minutes=days * DAY_MINUTES,
+        timezone="Europe/Berlin",
+        all_day=True,
+        key=key,
+    )
+    return Occurrence(
+        meeting=meeting,
+        original_start=start,
+        start=start,
+        end=meeting.end,
+        cancelled=False,
         moved=False,
         location="",
         agenda=(),
@@ -98,6 +127,14 @@ def cell(pilot: Pilot[None], time_label: str, day: int, lines_below: int = 0) ->
     width = column_width(view_of(pilot))
     left = GUTTER_WIDTH + day * width + 1
     return lines[row + lines_below][left : left + width - 1].rstrip()
+
+
+def all_day_cell(pilot: Pilot[None], line: int, day: int) -> str:
+    """The text of ``day``'s column (0 = Monday) on ``line`` of the all-day strip (0 = top)."""
+    lines = screen_text(pilot.app).splitlines()
+    width = column_width(view_of(pilot))
+    left = GUTTER_WIDTH + day * width + 1
+    return lines[HEADER_HEIGHT + line][left : left + width - 1].rstrip()
 
 
 def style_at(view: WeekView, y: int, x: int) -> Style:
@@ -294,3 +331,120 @@ async def test_a_click_selects_a_block_and_a_second_click_opens_it() -> None:
         await pilot.click(WeekView, offset=(x, y))
         await pilot.pause()
         assert app.chosen == [second]
+
+
+# -- all-day meetings ----------------------------------------------------------------------
+
+SnapCompare = Callable[..., bool]
+
+FREEZE = all_day("Release freeze", MONDAY, days=3, key="MTG-7")
+OFFSITE = all_day("Client offsite", MONDAY + timedelta(days=3), key="MTG-8")
+EARLY = occurrence("Ops handover", MONDAY, 1, key="MTG-1")
+STAND_UP = occurrence("Stand-up", TUESDAY, 9, key="MTG-2")
+NIGHT = occurrence("Night deploy", TUESDAY, 23, key="MTG-3")
+
+
+def an_all_day_week() -> WeekApp:
+    """A week with a three-day and a one-day all-day meeting and hours from 01:00 to 24:00."""
+    return WeekApp([EARLY, STAND_UP, NIGHT, FREEZE, OFFSITE], today=TUESDAY)
+
+
+async def test_all_day_meetings_sit_in_a_strip_above_the_hours_at_120x40() -> None:
+    app = an_all_day_week()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert lines[1].startswith("all")
+        assert all_day_cell(pilot, 0, 0) == "Release freeze"
+        assert all_day_cell(pilot, 0, 1) == "…Release freeze"  # its second and third day
+        assert all_day_cell(pilot, 0, 2) == "…Release freeze"
+        assert all_day_cell(pilot, 0, 3) == "Client offsite"
+        assert all_day_cell(pilot, 0, 4) == ""
+        assert lines[2].startswith("day")  # the rule under the strip
+        # No all-day meeting is drawn among the hours (it used to be a block from 00:00).
+        assert cell(pilot, "09:00", 1) == "Stand-up"
+        grid = "\n".join(lines[3:])
+        assert "Release freeze" not in grid
+        assert "Client offsite" not in grid
+
+
+async def test_all_day_titles_are_cut_to_fit_at_80x24() -> None:
+    app = an_all_day_week()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Release freeze" not in text  # nine cells a day: cut, with an ellipsis
+        assert all_day_cell(pilot, 0, 0) == "Release …"
+        assert all_day_cell(pilot, 0, 1) == "…Release…"
+        assert all_day_cell(pilot, 0, 3) == "Client o…"
+        assert text.splitlines()[3].startswith("08:00")  # the hours open at the working day
+
+
+async def test_the_all_day_strip_stays_in_view_while_the_hours_scroll() -> None:
+    app = an_all_day_week()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = view_of(pilot)
+        assert view.selected_occurrence == STAND_UP  # the first from today
+        assert "Night deploy" not in screen_text(app)
+        await pilot.press("down")
+        await pilot.pause()
+        assert view.selected_occurrence == NIGHT
+        assert view.scroll_offset.y > 0
+        assert cell(pilot, "23:00", 1) == "Night de…"
+        assert all_day_cell(pilot, 0, 0) == "Release …"
+        assert screen_text(app).splitlines()[2].startswith("day")
+
+
+async def test_the_cursor_and_a_click_reach_all_day_meetings() -> None:
+    app = an_all_day_week()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = view_of(pilot)
+        # In time order an all-day meeting comes first on its day (it starts at 00:00).
+        assert view.occurrences == [FREEZE, EARLY, STAND_UP, NIGHT, OFFSITE]
+        await pilot.press("up")
+        await pilot.pause()
+        assert view.selected_occurrence == EARLY
+        # The hours start at the earliest timed meeting, not at an all-day one's 00:00.
+        assert screen_text(app).splitlines()[3].startswith("01:00")
+        assert cell(pilot, "01:00", 0) == "Ops handover"
+        await pilot.press("down", "down", "down")
+        assert view.selected_occurrence == OFFSITE
+        x = GUTTER_WIDTH + 3
+        await pilot.click(WeekView, offset=(x, HEADER_HEIGHT))
+        assert view.selected_occurrence == FREEZE
+        assert app.chosen == []
+        await pilot.click(WeekView, offset=(x, HEADER_HEIGHT))
+        await pilot.pause()
+        assert app.chosen == [FREEZE]
+
+
+async def test_a_crowded_all_day_strip_ends_on_how_many_more() -> None:
+    friday = MONDAY + timedelta(days=4)
+    crowd = [all_day(f"Holiday {n}", friday, key=f"MTG-{n}") for n in range(1, 5)]
+    app = WeekApp([*crowd, STAND_UP], today=TUESDAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert [all_day_cell(pilot, line, 4) for line in range(3)] == [
+            "Holiday 1",
+            "Holiday 2",
+            "+2 more",
+        ]
+        assert screen_text(app).splitlines()[4].startswith("day")
+
+
+async def test_hostile_all_day_titles_are_shown_as_typed() -> None:
+    markup = all_day("[bold red]x[/]", MONDAY, key="MTG-1")
+    escape = all_day("\x1b[31mred\x07", TUESDAY, key="MTG-2")
+    app = WeekApp([markup, escape], today=MONDAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert all_day_cell(pilot, 0, 0) == "[bold red]x[/]"
+        assert all_day_cell(pilot, 0, 1) == "\\x1b[31mred\\x07"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_week_view_all_day_strip(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """The week with all-day meetings: the strip under the day names, the hours below."""
+    assert snap_compare(an_all_day_week(), terminal_size=size)

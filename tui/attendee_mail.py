@@ -1,14 +1,18 @@
 """Telling the attendees about a change to their meetings: offered once the change is saved.
 
-Cancelling a meeting or an occurrence, moving one, splitting a series and
-closing a project with meetings still to come change what the attendees'
-calendars must show. Once such a change is saved, :class:`AttendeeMail`
-offers to e-mail what it means to them (a cancellation, an update, a new
-invite) over the invites' SMTP path (:func:`clientdesk.store.mail.send_invite`,
+Cancelling a meeting or an occurrence, moving one, splitting a series,
+restoring a cancelled one and closing a project with meetings still to come
+change what the attendees' calendars must show. Once such a change is saved,
+:class:`AttendeeMail` offers to e-mail what it means to them (a
+cancellation, an update, a new invite, the invite again) over the invites'
+SMTP path (:func:`clientdesk.store.mail.send_invite`,
 which records each sending on its meeting), in a thread worker, and says in
 one line who received it or why nothing was sent. With no mail server set
 up, nothing is offered: the notices say plainly that nothing was sent and
 how to send it later (the send-invite key, ``clientdesk send-invite``).
+Deleting a meeting whose invite went out is the one change asked about
+before it is saved: its cancellation must be sent while the record is there
+(see ``CalendarActions.ask_delete``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
 from clientdesk.store.text import counted
-from clientdesk.tui.attendee_mail import AttendeeMail, Sending
+from clientdesk.tui.attendee_mail import AttendeeMail, Sending, people
 from clientdesk.tui.minutes_mail_actions import MinutesMailActions
 from clientdesk.tui.record_saves import RecordSaves, RecordWritten, WriteFailed
 from clientdesk.widgets.actions import key_of
@@ -55,8 +55,15 @@ def _changed_fields(
 
 
 def _when(occurrence: Occurrence) -> str:
-    local = occurrence.original_start.astimezone(clock.zone(occurrence.meeting.timezone))
-    return f"{local:%a %d %b %H:%M}"
+    """The occurrence's day and time as the agenda shows them, and where it was moved from.
+
+    A moved occurrence is named by where it is now: the user picked that row.
+    """
+    zone = clock.zone(occurrence.meeting.timezone)
+    shown = f"{occurrence.start.astimezone(zone):%a %d %b %H:%M}"
+    if occurrence.moved:
+        shown += f" (moved from {occurrence.original_start.astimezone(zone):%a %d %b %H:%M})"
+    return shown
 
 
 class CalendarActions:
@@ -71,7 +78,7 @@ class CalendarActions:
         self.minutes_mail = MinutesMailActions(host)
         """E-mailing an occurrence's minutes (tui/minutes_mail_actions.py)."""
         self.mail = AttendeeMail(host)
-        """What the attendees are offered after a cancel, a move or a split."""
+        """What the attendees are offered after a cancel, a move, a split or a restore."""
 
     # -- forms -----------------------------------------------------------------------
 
@@ -254,14 +261,14 @@ class CalendarActions:
                 markup=False,
             )
             return
-        recurrence_id = _recurrence_id(occurrence)
-        cancel = occurrence.cancelled
+        # The attendees cannot place a lone occurrence of a series they never
+        # had: until the series went out, it goes whole, this occurrence in it.
+        alone = _recurrence_id(occurrence)
+        recurrence_id = alone if _series_sent(meeting) else None
+        cancel = occurrence.cancelled and not (alone is not None and recurrence_id is None)
         what = "cancellation" if cancel else "invite"
         if recurrence_id is not None:
             what += f" of {_when(occurrence)}"
-        people = ", ".join(recipients[:3]) + (
-            f" and {len(recipients) - 3} more" if len(recipients) > 3 else ""
-        )
 
         def answered(send: bool | None) -> None:
             if send:
@@ -273,7 +280,9 @@ class CalendarActions:
 
         self.host.push_screen(
             ConfirmDialog(
-                f"E-mail the {what} of {meeting.key} to {people}?", yes="Send", no="Not now"
+                f"E-mail the {what} of {meeting.key} to {people(recipients)}?",
+                yes="Send",
+                no="Not now",
             ),
             answered,
         )
@@ -309,7 +318,8 @@ class CalendarActions:
         text = f"Sent {meeting.key} (SEQUENCE {result.sequence}) to {', '.join(result.recipients)}."
         if result.refused:
             text += f" Refused: {', '.join(result.refused)}."
-        self.host.post_message(RecordWritten(result.meeting, text, select=False))
+        # A sending is a record of fact: the undo key does not take it back.
+        self.host.post_message(RecordWritten(result.meeting, text, select=False, changed=False))
 
     def export_feed(self, project: Project) -> None:
         """Write the project's calendar (METHOD:PUBLISH) to a new file in the current directory."""
@@ -593,15 +603,169 @@ class CalendarActions:
         self.host.push_screen(dialog, answered)
 
     def _restore_occurrence(self, occurrence: Occurrence, project: Project) -> None:
+        """Un-cancel the occurrence (or the one-off meeting), then offer to e-mail the invite again.
+
+        Once the attendees were sent anything about the meeting (its invite,
+        its cancellation), their calendars only show it again when they get
+        the invite again, with a SEQUENCE above every one sent.
+        """
         from clientdesk.store.calendar import restore_occurrence
 
         meeting = occurrence.meeting
         start = occurrence.original_start
+        when = _when(occurrence)
+        sendings = [_restore_sending(meeting, occurrence)] if meeting.sent else []
+        if meeting.rrule is None:
+            done = f"{meeting.key} on {when} is scheduled again"
+        else:
+            done = f"{meeting.key} on {when} is back in the series"
+        done += f" ({self.host.undo_key} undoes)."
         self.saves.save(
             meeting,
             lambda current: _changed_fields(current, restore_occurrence(current, start)),
-            f"{meeting.key} on {_when(occurrence)} is back in the series.",
+            done + self.mail.after_saving(project, sendings),
+            then=lambda saved: self.mail.offer(project, sendings, [saved]),
         )
+
+    # -- deleting a meeting the attendees were sent -----------------------------------
+
+    def ask_delete(self, record: Record | None) -> bool:
+        """Ask before deleting a meeting whose invite went out, offering its cancellation first.
+
+        Deleting a meeting sends nothing by itself, so the attendees would keep
+        it in their calendars. With a mail server set up the user is offered
+        the cancellation first: the meeting is cancelled, the cancellation is
+        sent (built from the record while it is still there, and recorded on
+        it), then the meeting is deleted. Undoing the delete brings it back as
+        it was last, cancelled, with the cancellation in what was sent: never
+        as if the attendees still had it.
+
+        Args:
+            record: the record under the cursor.
+
+        Returns:
+            True when the delete is asked about here; False when ``record`` is
+            not a meeting the attendees were sent and still hold (the usual
+            delete applies).
+        """
+        from clientdesk.store.mail import invite_recipients
+        from clientdesk.store.models import Meeting
+
+        project = self.host.current_project
+        if not isinstance(record, Meeting) or project is None or project.is_closed:
+            return False
+        recipients = invite_recipients(record)
+        if not _sent_and_not_cancelled(record) or not recipients:
+            return False
+        noun = "the whole series" if record.rrule else "meeting"
+        question = (
+            f"Delete {noun} {record.key} ({record.title})? Its invite went to {people(recipients)}"
+        )
+        if self.mail.can_send:
+            question += ": next you can e-mail them its cancellation, before it is deleted."
+        else:
+            question += (
+                ", and no mail server is set up, so no cancellation is sent: it stays in "
+                f"their calendars. To tell them, cancel it ({key_of('calendar.cancel')}) and "
+                f"send the cancellation ({_cancel_of_whole(record).command(project.key)}) "
+                "before deleting it."
+            )
+
+        def answered(delete: bool | None) -> None:
+            if not delete:
+                return
+            if self.mail.can_send:
+                self._offer_cancellation_before_delete(record, project, recipients)
+            else:
+                self._delete_meeting(record, project, None, "no mail server is set up")
+
+        self.host.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
+        return True
+
+    def _offer_cancellation_before_delete(
+        self, meeting: Meeting, project: Project, recipients: Sequence[str]
+    ) -> None:
+        sending = _cancel_of_whole(meeting)
+
+        def answered(send: bool | None) -> None:
+            self._delete_meeting(meeting, project, sending if send else None, "you chose not to")
+
+        self.host.push_screen(
+            ConfirmDialog(
+                f"E-mail {sending.what} to {people(recipients)} before deleting it?",
+                yes="Send, then delete",
+                no="Delete only",
+                default_yes=True,
+            ),
+            answered,
+        )
+
+    def _delete_meeting(
+        self, meeting: Meeting, project: Project, sending: Sending | None, why_unsent: str
+    ) -> None:
+        # The keys typed meanwhile wait for the outcome, as for every save.
+        self.saves.write(partial(self._cancel_send_delete, meeting, project, sending, why_unsent))
+
+    def _cancel_send_delete(
+        self, meeting: Meeting, project: Project, sending: Sending | None, why_unsent: str
+    ) -> None:
+        """Cancel ``meeting`` and send ``sending`` (when given), then delete it (a worker).
+
+        A cancellation that cannot be sent leaves the meeting cancelled, not
+        deleted, so that it can still be sent. A meeting someone changed since
+        the user asked is left alone: they are to see it as it is now first.
+        """
+        from clientdesk.store.mail import invite_recipients
+        from clientdesk.store.models import Meeting as MeetingRecord
+        from clientdesk.store.repository import dump_record, validate_record
+
+        repository = self.host.repository
+        key = meeting.key
+        try:
+            current = repository.snapshot().get(MeetingRecord, meeting.id)
+            if current is None:
+                self.host.post_message(
+                    RecordWritten(None, f"{key} was already deleted.", changed=False)
+                )
+                return
+            if current.revision != meeting.revision:
+                self.host.post_message(
+                    WriteFailed(
+                        f"{key} was changed by {current.updated_by or 'someone'} meanwhile: "
+                        f"nothing was sent or deleted ({key_of('record.delete')} asks again)"
+                    )
+                )
+                return
+            if sending is not None:
+                if current.status is not MeetingStatus.CANCELLED:
+                    cancelled = {**dump_record(current), "status": MeetingStatus.CANCELLED.value}
+                    repository.update(validate_record(MeetingRecord, cancelled))
+                sent = self.mail.send(project, [sending])
+                if sent.failed or sent.last is None:
+                    self.host.post_message(
+                        WriteFailed(
+                            f"{sent.line}; {key} is cancelled but not deleted, so that the "
+                            f"cancellation can still go out ({key_of('record.delete')} "
+                            "deletes it then)"
+                        )
+                    )
+                    return
+                repository.delete(sent.last)
+                text = (
+                    f"{sent.line}, then deleted {key} "
+                    f"({self.host.undo_key} brings it back, cancelled)."
+                )
+            else:
+                repository.delete(current)
+                text = (
+                    f"Deleted {key} ({self.host.undo_key} undoes). Nothing was sent to the "
+                    f"attendees ({why_unsent}): it stays in the calendars of "
+                    f"{people(invite_recipients(current))}."
+                )
+        except (StoreError, OSError) as error:
+            self.host.post_message(WriteFailed(f"{key} was not deleted: {describe_error(error)}"))
+        else:
+            self.host.post_message(RecordWritten(None, text))
 
     def _move_occurrence(self, occurrence: Occurrence, project: Project) -> None:
         """Ask where and when, move the occurrence, then offer to e-mail the update."""
@@ -623,8 +787,9 @@ class CalendarActions:
             if result is None:
                 return
             local = result.start.astimezone(clock.zone(meeting.timezone))
+            was = occurrence.start.astimezone(clock.zone(meeting.timezone))
             done = (
-                f"Moved {meeting.key} on {_when(occurrence)} to {local:%a %d %b %H:%M} "
+                f"Moved {meeting.key} from {was:%a %d %b %H:%M} to {local:%a %d %b %H:%M} "
                 f"({self.host.undo_key} undoes)."
             )
             self.saves.save(
@@ -732,20 +897,8 @@ class CalendarActions:
                 return
             before = ended[-1]
             sendings = [
-                Sending(
-                    before.key,
-                    cancel=False,
-                    occurrence=None,
-                    what=f"the update of {before.key} (it ends before {when})",
-                    timezone=before.timezone,
-                ),
-                Sending(
-                    result.key,
-                    cancel=False,
-                    occurrence=None,
-                    what=f"the invite of {result.key} (from {when} on)",
-                    timezone=result.timezone,
-                ),
+                _whole(before, f"the update of {before.key} (it ends before {when})"),
+                _whole(result, f"the invite of {result.key} (from {when} on)"),
             ]
             if not _attendees_have_it(before):
                 sendings = []
@@ -855,12 +1008,51 @@ def _recurrence_id(occurrence: Occurrence) -> datetime | None:
     return None
 
 
+def _series_sent(meeting: Meeting) -> bool:
+    """True when the whole meeting's invite was e-mailed at least once."""
+    return any(sent.method == "REQUEST" and sent.recurrence_id is None for sent in meeting.sent)
+
+
 def _attendees_have_it(meeting: Meeting) -> bool:
     """True when the attendees may have ``meeting`` in their calendars: it is more than a draft.
 
     A draft that was never sent is news to nobody: changing it offers no e-mail.
     """
     return meeting.status is not MeetingStatus.DRAFT or bool(meeting.sent)
+
+
+def _sent_and_not_cancelled(meeting: Meeting) -> bool:
+    """True when the attendees were sent ``meeting`` and hold it as taking place.
+
+    Its invite went out (``sent`` records each sending) and it is not
+    cancelled: deleting it must tell them, or it stays in their calendars.
+    """
+    return bool(meeting.sent) and meeting.status is not MeetingStatus.CANCELLED
+
+
+def _cancel_of_whole(meeting: Meeting) -> Sending:
+    """The cancellation of the whole of ``meeting`` (a one-off meeting or a whole series)."""
+    whole = "the whole series " if meeting.rrule else ""
+    what = f"the cancellation of {whole}{meeting.key}"
+    return Sending(meeting.key, cancel=True, occurrence=None, what=what)
+
+
+def _restore_sending(meeting: Meeting, occurrence: Occurrence) -> Sending:
+    """The invite the attendees get again once ``occurrence`` is restored.
+
+    One occurrence of a series goes out on its own (its RECURRENCE-ID), as a
+    cancellation of it did; a one-off meeting goes out whole.
+    """
+    if meeting.rrule is None:
+        return _whole(meeting, f"the invite of {meeting.key} again")
+    what = f"the invite of {meeting.key} on {_when(occurrence)} again"
+    return Sending(
+        meeting.key,
+        cancel=False,
+        occurrence=occurrence.original_start,
+        what=what,
+        timezone=meeting.timezone,
+    )
 
 
 def _cancel_sending(meeting: Meeting, occurrence: Occurrence, *, rest: bool) -> Sending:
@@ -885,8 +1077,12 @@ def _cancel_sending(meeting: Meeting, occurrence: Occurrence, *, rest: bool) -> 
     if is_first_occurrence(meeting, start):
         what = f"the cancellation of the whole series {meeting.key}"
         return Sending(meeting.key, cancel=True, occurrence=None, what=what)
-    what = f"the update of {meeting.key} (it ends before {when})"
-    return Sending(meeting.key, cancel=False, occurrence=None, what=what)
+    return _whole(meeting, f"the update of {meeting.key} (it ends before {when})")
+
+
+def _whole(meeting: Meeting, what: str) -> Sending:
+    """The invite (or update) of the whole of ``meeting``, named ``what`` to the user."""
+    return Sending(meeting.key, cancel=False, occurrence=None, what=what, timezone=meeting.timezone)
 
 
 def _same_action(meeting: Meeting, shown: Occurrence, index: int) -> int:

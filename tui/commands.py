@@ -5,6 +5,10 @@ close-project and report.
 imports, only when the command line asks for more than opening the app. The
 commands raise :class:`~clientdesk.tui.cli.UsageError` or a ``StoreError``;
 ``main`` turns either into one line on stderr and exit status 2.
+
+The options of ``add`` and ``edit`` that are not one field each are applied
+in :mod:`clientdesk.tui.record_options`; what ``list reports`` shows of a
+kept status report comes from :mod:`clientdesk.tui.kept_reports`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -22,7 +26,7 @@ import orjson
 from clientdesk import __version__
 from clientdesk.store import calendar, clock, fields, kinds, paths, rules, sla
 from clientdesk.store.closing import Gate, closing_gates
-from clientdesk.store.enums import AttendeeRole, ChangeDecision, ChecklistState, Priority
+from clientdesk.store.enums import AttendeeRole, ChangeDecision
 from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
 from clientdesk.store.integrity import find_problems
 from clientdesk.store.models import (
@@ -39,7 +43,7 @@ from clientdesk.store.models import (
     ProjectRecord,
     Record,
     Risk,
-    ServiceLevelPolicy,
+    StatusReport,
 )
 from clientdesk.store.repository import (
     Change,
@@ -52,6 +56,12 @@ from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open, data_path
 from clientdesk.tui.cli_output import write_data
+from clientdesk.tui.record_options import (
+    CADENCE_PRESETS,
+    apply_extras,
+    noted,
+    whole_number,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,13 +125,6 @@ def _date(text: str, *_: object) -> str:
     return clock.parse_date(text).isoformat()
 
 
-def _int(text: str, *_: object) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationFailed(f"{text!r} is not a whole number") from None
-
-
 def _zone_for(args: argparse.Namespace, project: Project | None) -> str:
     explicit: str | None = getattr(args, "timezone", None)
     if explicit:
@@ -130,15 +133,7 @@ def _zone_for(args: argparse.Namespace, project: Project | None) -> str:
 
 
 def _datetime(text: str, _s: Snapshot, project: Project | None, args: argparse.Namespace) -> str:
-    return _noted(clock.parse_datetime(text, _zone_for(args, project))).isoformat()
-
-
-def _noted(moment: datetime) -> datetime:
-    """``moment``, once stderr says which it is of a local time the clocks show twice."""
-    note = clock.twice_note(moment)
-    if note is not None:
-        print(f"clientdesk: {note}", file=sys.stderr)
-    return moment
+    return noted(clock.parse_datetime(text, _zone_for(args, project))).isoformat()
 
 
 def _contact(text: str, snapshot: Snapshot, project: Project | None, _a: object) -> str:
@@ -296,8 +291,8 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--event", "event", "... this may happen ..."),
         FieldOption("--effect", "effect", "... which would ..."),
         FieldOption("--category", "category", "scope, schedule, cost, technical, ..."),
-        FieldOption("--probability", "probability", "1-5", _int),
-        FieldOption("--impact", "impact", "1-5", _int),
+        FieldOption("--probability", "probability", "1-5", whole_number),
+        FieldOption("--impact", "impact", "1-5", whole_number),
         FieldOption(
             "--response", "response", "avoid, mitigate, transfer, accept, ...", _enum_value
         ),
@@ -306,8 +301,8 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
         FieldOption("--trigger", "contingency_trigger", "when the contingency starts"),
         FieldOption("--owner", "owner", "who watches it"),
         FieldOption("--review", "next_review", "next review date YYYY-MM-DD", _date),
-        FieldOption("--residual-probability", "residual_probability", "1-5", _int),
-        FieldOption("--residual-impact", "residual_impact", "1-5", _int),
+        FieldOption("--residual-probability", "residual_probability", "1-5", whole_number),
+        FieldOption("--residual-impact", "residual_impact", "1-5", whole_number),
         FieldOption(
             "--residual-reason", "residual_reason", "why the residual score exceeds the inherent"
         ),
@@ -372,7 +367,7 @@ FIELD_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
     ),
     ChecklistItem: (
         FieldOption("--title", "title", "what must be done before the close"),
-        FieldOption("--position", "position", "place in the list (1 = first)", _int),
+        FieldOption("--position", "position", "place in the list (1 = first)", whole_number),
         FieldOption("--state", "state", "open, done or waived", _enum_value),
         FieldOption("--evidence", "evidence", "a document link or who signed it off"),
         FieldOption("--waive-reason", "waive_reason", "why it is waived (with --state waived)"),
@@ -411,22 +406,12 @@ _POLICY_OPTIONS = (
 )
 """Options that edit a project's service levels rather than one field."""
 
-_EVERY = {
-    "weekly": calendar.CadencePreset.WEEKLY,
-    "fortnightly": calendar.CadencePreset.FORTNIGHTLY,
-    "monthly-first": calendar.CadencePreset.MONTHLY_FIRST_WEEKDAY,
-    "monthly-last": calendar.CadencePreset.MONTHLY_LAST_WEEKDAY,
-    "monthly-date": calendar.CadencePreset.MONTHLY_DATE,
-    "quarterly": calendar.CadencePreset.QUARTERLY,
-}
-"""The cadence presets by the names ``--every`` takes."""
-
 _END_OPTIONS = (
     FieldOption("--until", "until", "the series ends on this date YYYY-MM-DD (inclusive)"),
     FieldOption("--count", "count", "the series ends after this many occurrences"),
 )
 _EVERY_OPTION = FieldOption(
-    "--every", "every", f"a cadence preset instead of --cadence: {', '.join(_EVERY)}"
+    "--every", "every", f"a cadence preset instead of --cadence: {', '.join(CADENCE_PRESETS)}"
 )
 _OCCURRENCE_OPTIONS = (
     FieldOption(
@@ -462,7 +447,7 @@ _EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
     Meeting: (*_END_OPTIONS, *_ALL_DAY_OPTIONS),
     CommunicationPlanItem: (_EVERY_OPTION, *_END_OPTIONS),
 }
-"""Options parsed like field options but applied by :func:`_apply_extras`."""
+"""Options parsed like field options, applied by :mod:`~clientdesk.tui.record_options`."""
 
 _EDIT_EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
     Meeting: _OCCURRENCE_OPTIONS,
@@ -491,248 +476,6 @@ def _fields_from(
     return data
 
 
-def _service_levels(args: argparse.Namespace, current: ServiceLevelPolicy) -> dict[str, Any] | None:
-    """The project's service levels with ``--working-hours``, ``--holidays``, ``--sla`` applied.
-
-    None when none of the three is given.
-    """
-    hours = getattr(args, "working_hours", None)
-    holidays = getattr(args, "holidays", None)
-    targets = getattr(args, "sla", None)
-    if hours is None and holidays is None and not targets:
-        return None
-    policy = current.model_dump(mode="json")
-    if hours is not None:
-        try:
-            policy["working_week"] = sla.format_working_week(sla.parse_working_week(hours))
-        except sla.WorkingWeekError as error:
-            raise ValidationFailed(f"--working-hours: {error}", "service_levels") from None
-    if holidays is not None:
-        days = [piece.strip() for piece in holidays.split(",") if piece.strip()]
-        try:
-            policy["holidays"] = sorted({clock.parse_date(day).isoformat() for day in days})
-        except ValidationFailed as error:
-            raise ValidationFailed(f"--holidays: {error}", "service_levels") from None
-    for text in targets or []:
-        priority, target = _sla_target(text, current)
-        policy["targets"][priority] = target
-    return policy
-
-
-def _sla_target(text: str, current: ServiceLevelPolicy) -> tuple[str, dict[str, Any]]:
-    """Read one ``--sla P2=4h/16h[/24x7|/working]``: the priority and its targets."""
-    name, _, rest = text.partition("=")
-    priority = name.strip().upper()
-    if priority not in {str(p) for p in Priority}:
-        raise ValidationFailed(
-            f"--sla {text}: unknown priority {name.strip()!r} (P1 to P4)", "service_levels"
-        )
-    parts = [part.strip().lower() for part in rest.split("/")]
-    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("24x7", "working")):
-        raise ValidationFailed(
-            f"--sla {text}: expected PRIORITY=RESPONSE/RESOLUTION[/24x7|/working], e.g. P2=4h/16h",
-            "service_levels",
-        )
-    try:
-        first, resolution = sla.parse_duration(parts[0]), sla.parse_duration(parts[1])
-    except sla.WorkingWeekError as error:
-        raise ValidationFailed(f"--sla {text}: {error}", "service_levels") from None
-    # Without a suffix the priority keeps how it counts (P1 stays around the clock).
-    working = (
-        parts[2] == "working"
-        if len(parts) == 3
-        else current.target(Priority(priority)).working_hours
-    )
-    return priority, {
-        "first_response_minutes": first,
-        "resolution_minutes": resolution,
-        "working_hours": working,
-    }
-
-
-def _apply_extras(
-    args: argparse.Namespace,
-    kind: type[Record],
-    data: dict[str, Any],
-    record: Record | None,
-    project: Project | None = None,
-) -> None:
-    """Apply the options that are not one field each to ``data`` (the fields to save).
-
-    Args:
-        args: the parsed command line.
-        kind: the kind of record being added or edited.
-        data: the changed fields so far; updated in place.
-        record: the stored record of an edit, None for an add.
-        project: the record's project (its zone reads dates and places cadences).
-    """
-    if kind is Project:
-        current = record.service_levels if isinstance(record, Project) else ServiceLevelPolicy()
-        policy = _service_levels(args, current)
-        if policy is not None:
-            data["service_levels"] = policy
-    if kind is ChecklistItem:
-        _stamp_checklist_item(data, record)
-    home = project.timezone if project is not None else "UTC"
-    if kind is Meeting:
-        _apply_meeting_extras(args, data, record, home)
-    if kind is CommunicationPlanItem:
-        _apply_plan_extras(args, data, record, home)
-    if kind is ClientRequest and getattr(args, "comment", None) is not None:
-        # The store keeps the stored log and stamps what is appended: send it whole.
-        stored = record.comments if isinstance(record, ClientRequest) else []
-        data["comments"] = [
-            *(comment.model_dump(mode="json") for comment in stored),
-            {"text": args.comment},
-        ]
-
-
-def _series_end(args: argparse.Namespace) -> tuple[bool, date | None, int | None]:
-    """Whether ``--until`` or ``--count`` was given, and their values."""
-    until_text, count_text = getattr(args, "until", None), getattr(args, "count", None)
-    if until_text is None and count_text is None:
-        return False, None, None
-    try:
-        until = clock.parse_date(until_text) if until_text else None
-    except ValidationFailed as error:
-        raise ValidationFailed(f"--until: {error}", "rrule") from None
-    count = _int(count_text) if count_text else None
-    if until_text and count_text:
-        raise ValidationFailed("give --until or --count, not both", "rrule")
-    return True, until, count
-
-
-def _with_end(args: argparse.Namespace, rule: str | None, first: datetime, flag: str) -> str | None:
-    """``rule`` ended as ``--until`` or ``--count`` say (unchanged when neither is given)."""
-    given, until, count = _series_end(args)
-    if not given:
-        return rule
-    if rule is None:
-        raise ValidationFailed(f"--until and --count end a series: give {flag} too", "rrule")
-    return calendar.rule_with_end(rule, first, until=until, count=count)
-
-
-def _apply_meeting_extras(
-    args: argparse.Namespace, data: dict[str, Any], record: Record | None, home: str
-) -> None:
-    """Apply ``--until``/``--count`` to the rule and the occurrence options to ``data``."""
-    stored = dump_record(record) if record is not None else {}
-    zone_name = {**stored, **data}.get("timezone") or home
-    _apply_all_day(args, data, stored, zone_name)
-    merged = {**stored, **data}
-    if "start" in merged and (merged.get("rrule") or _series_end(args)[0]):
-        first = datetime.fromisoformat(str(merged["start"])).astimezone(clock.zone(zone_name))
-        rule = _with_end(args, merged.get("rrule"), first, "--rrule")
-        if rule != merged.get("rrule"):
-            data["rrule"] = rule
-    if record is None:
-        return
-    assert isinstance(record, Meeting)
-    if record.exceptions and any(name in data for name in ("start", "rrule", "timezone")):
-        # The occurrences that differ follow the series to its new time.
-        edited = validate_record(Meeting, {**stored, **data, "exceptions": []})
-        fitted = calendar.fit_exceptions(edited, record)
-        data["exceptions"] = [change.model_dump(mode="json") for change in fitted.exceptions]
-    cancel = getattr(args, "cancel_occurrence", None)
-    restore = getattr(args, "restore_occurrence", None)
-    move, to = getattr(args, "move_occurrence", None), getattr(args, "move_to", None)
-    if cancel is None and restore is None and move is None and to is None:
-        return
-    if (move is None) != (to is None):
-        raise UsageError("--move-occurrence OLD needs --to NEW (and --to needs --move-occurrence)")
-    # With --move-occurrence, --duration and --location are the moved
-    # occurrence's, not the series'.
-    duration = data.pop("duration_minutes", None) if move is not None else None
-    location = data.pop("location", None) if move is not None else None
-    meeting = validate_record(Meeting, {**stored, **data})
-    before = dump_record(meeting)
-
-    def when(text: str, flag: str) -> datetime:
-        try:
-            moment = clock.parse_datetime(text, meeting.timezone)
-        except ValidationFailed as error:
-            raise ValidationFailed(f"{flag}: {error}", "exceptions") from None
-        return _noted(moment)
-
-    if cancel is not None:
-        meeting = calendar.cancel_occurrence(meeting, when(cancel, "--cancel-occurrence"))
-    if restore is not None:
-        meeting = calendar.restore_occurrence(meeting, when(restore, "--restore-occurrence"))
-    if move is not None and to is not None:
-        meeting = calendar.move_occurrence(
-            meeting, when(move, "--move-occurrence"), when(to, "--to"), duration, location
-        )
-    after = dump_record(meeting)
-    data.update({name: value for name, value in after.items() if value != before.get(name)})
-
-
-def _apply_all_day(
-    args: argparse.Namespace, data: dict[str, Any], stored: dict[str, Any], zone_name: str
-) -> None:
-    """``--all-day`` and ``--days``: the start made the start of its day, the length whole days."""
-    switched = getattr(args, "all_day", None)
-    days_text = getattr(args, "days", None)
-    if switched is not None:
-        data["all_day"] = switched
-    all_day = bool(data.get("all_day", stored.get("all_day", False)))
-    if days_text is not None:
-        if not all_day:
-            raise UsageError("--days is the length of an all-day meeting: give --all-day too")
-        days = _int(days_text)
-        if not 1 <= days <= calendar.MAX_ALL_DAY_DAYS:
-            raise ValidationFailed(
-                f"--days: an all-day meeting lasts 1 to {calendar.MAX_ALL_DAY_DAYS} days",
-                "duration_minutes",
-            )
-        data["duration_minutes"] = days * calendar.DAY_MINUTES
-    if not switched:
-        return
-    if "duration_minutes" not in data and not stored.get("all_day"):
-        data["duration_minutes"] = calendar.DAY_MINUTES
-    start = data.get("start", stored.get("start"))
-    if start is not None:
-        # The day the start falls on in the meeting's zone, from its first instant.
-        day = datetime.fromisoformat(str(start)).astimezone(clock.zone(zone_name)).date()
-        data["start"] = calendar.day_start(day, zone_name).isoformat()
-
-
-def _apply_plan_extras(
-    args: argparse.Namespace, data: dict[str, Any], record: Record | None, home: str
-) -> None:
-    """Turn ``--every`` into a cadence and apply ``--until``/``--count`` to it."""
-    stored = dump_record(record) if record is not None else {}
-    merged = {**stored, **data}
-    every = getattr(args, "every", None)
-    if every is not None and getattr(args, "cadence", None) is not None:
-        raise ValidationFailed("give --cadence or --every, not both", "cadence")
-    if every is None and not _series_end(args)[0]:
-        return
-    if not merged.get("first_due"):
-        raise ValidationFailed("--first-due is needed to place the cadence", "first_due")
-    # The preset's weekday and day of the month are those of the project's calendar.
-    first = datetime.fromisoformat(str(merged["first_due"])).astimezone(clock.zone(home))
-    rule = merged.get("cadence")
-    if every is not None:
-        preset = _EVERY.get(every.strip().lower())
-        if preset is None:
-            raise ValidationFailed(f"--every {every!r}: use one of {', '.join(_EVERY)}", "cadence")
-        rule = calendar.cadence_rule(preset, first)
-    data["cadence"] = _with_end(args, rule, first, "--cadence or --every")
-
-
-def _stamp_checklist_item(data: dict[str, Any], record: Record | None) -> None:
-    """Stamp who ticked a checklist item and when (unless given); clear them when unticked."""
-    old = record.state if isinstance(record, ChecklistItem) else ChecklistState.OPEN
-    new = data.get("state", old)
-    if new == ChecklistState.DONE and old != ChecklistState.DONE:
-        data.setdefault("done_by", paths.current_user())
-        data.setdefault("done_at", clock.now().isoformat())
-    elif new != ChecklistState.DONE and old == ChecklistState.DONE:
-        # An item no longer done was not done by anyone: keep no stale stamp.
-        data.setdefault("done_by", "")
-        data.setdefault("done_at", None)
-
-
 # -- commands ------------------------------------------------------------------
 
 
@@ -758,7 +501,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     snapshot = repo.snapshot()
     project = None if kind is Project else _project_for(args, snapshot, required=True)
     data = _fields_from(args, kind, snapshot, project)
-    _apply_extras(args, kind, data, None, project)
+    apply_extras(args, kind, data, None, project)
     if project is not None:
         data["project_id"] = project.id
         if kind is Meeting:
@@ -799,7 +542,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         nonlocal record
         record = current
         fields = dict(changes)
-        _apply_extras(args, kind, fields, current, project)
+        apply_extras(args, kind, fields, current, project)
         if not fields:
             raise UsageError("nothing to change: give at least one field option")
         return validate_record(kind, {**dump_record(current), **fields})
@@ -852,6 +595,10 @@ def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, 
 
         overall = overall_status(snapshot, record, now)
         data.update(overall_rag=str(overall.rag), derived_rag=str(overall.derived))
+    if isinstance(record, StatusReport):
+        from clientdesk.tui.kept_reports import report_json
+
+        data.update(report_json(record))  # what the client was told, read from the kept text
     return data
 
 
@@ -917,6 +664,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             return str(overall.rag) + (" (set by hand)" if overall.overridden else "")
         if isinstance(record, (Meeting, CommunicationPlanItem)) and owner is not None:
             return _calendar_cell(record, name, owner, snapshot, now)
+        if isinstance(record, StatusReport):
+            from clientdesk.tui.kept_reports import report_cell
+
+            return report_cell(record, name, owner)
         return _cell(getattr(record, name))
 
     rows = [[cell(r, name) for name in columns] for r in records]
@@ -1080,7 +831,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         if target is not None:
             print(f"wrote the closing report of {project.key} to {target}")
         return 0
-    from clientdesk.store.models import StatusReport
     from clientdesk.store.status_report import keep_report, status_report
 
     if args.reopen:

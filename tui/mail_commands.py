@@ -14,7 +14,8 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock, paths
 from clientdesk.store.config import SmtpSettings, read_config
@@ -58,45 +59,18 @@ def sent_line(result: InviteResult) -> str:
     return printable(f"sent {what} (SEQUENCE {result.sequence}) to {to}")
 
 
-def cmd_send_invite(args: argparse.Namespace) -> int:
-    """``clientdesk send-invite --project KEY --meeting KEY [--cancel] [--occurrence WHEN]``.
+def _occurrence(args: argparse.Namespace, meeting: Meeting) -> datetime | None:
+    """``--occurrence`` read in the meeting's zone (None when not given).
 
-    Prints who the server accepted it for; a recipient the server refused is
-    named on stderr (the others got it, and the sending is recorded).
+    Raises:
+        UsageError: it is no date and time.
     """
-    repository = _repository(args)
-    snapshot = repository.snapshot()
-    project = snapshot.project(args.project)
-    meeting = snapshot.find(Meeting, args.meeting, project.id)
-    occurrence = None
-    if args.occurrence is not None:
-        try:
-            occurrence = clock.parse_datetime(args.occurrence, meeting.timezone)
-        except ValidationFailed as error:
-            raise UsageError(f"--occurrence: {error}") from None
-    settings = smtp_settings()
-    interactive = sys.stderr.isatty()
-
-    def progress(line: str) -> None:
-        if interactive:
-            print(printable(line), file=sys.stderr)
-
-    result = send_invite(
-        repository,
-        project.key,
-        meeting.key,
-        cancel=args.cancel,
-        occurrence=occurrence,
-        settings=settings,
-        password=os.environ.get(PASSWORD_ENV) or None,
-        now=clock.now(),
-        user=paths.current_user(),
-        progress=progress,
-    )
-    print(sent_line(result))
-    for address, reply in result.refused.items():
-        print(printable(f"clientdesk: the server refused {address}: {reply}"), file=sys.stderr)
-    return 0
+    if args.occurrence is None:
+        return None
+    try:
+        return clock.parse_datetime(args.occurrence, meeting.timezone)
+    except ValidationFailed as error:
+        raise UsageError(f"--occurrence: {error}") from None
 
 
 def _progress_printer() -> Callable[[str], None]:
@@ -110,11 +84,53 @@ def _progress_printer() -> Callable[[str], None]:
     return progress
 
 
-def _print_sent(result: MailResult) -> None:
-    """Who got it on stdout; the addresses the server refused in one line on stderr."""
+def _sending(settings: SmtpSettings) -> dict[str, Any]:
+    """What every sending function takes besides what is sent: server, password, now, user."""
+    return {
+        "settings": settings,
+        "password": os.environ.get(PASSWORD_ENV) or None,
+        "now": clock.now(),
+        "user": paths.current_user(),
+        "progress": _progress_printer(),
+    }
+
+
+def cmd_send_invite(args: argparse.Namespace) -> int:
+    """``clientdesk send-invite --project KEY --meeting KEY [--cancel] [--occurrence WHEN]``.
+
+    Prints who the server accepted it for; a recipient the server refused is
+    named on stderr (the others got it, and the sending is recorded).
+    """
+    repository = _repository(args)
+    snapshot = repository.snapshot()
+    project = snapshot.project(args.project)
+    meeting = snapshot.find(Meeting, args.meeting, project.id)
+    occurrence = _occurrence(args, meeting)
+    result = send_invite(
+        repository,
+        project.key,
+        meeting.key,
+        cancel=args.cancel,
+        occurrence=occurrence,
+        **_sending(smtp_settings()),
+    )
+    print(sent_line(result))
+    for address, reply in result.refused.items():
+        print(printable(f"clientdesk: the server refused {address}: {reply}"), file=sys.stderr)
+    return 0
+
+
+def _send_and_print(send: Callable[..., MailResult], *what: object, **options: object) -> int:
+    """Run ``send(*what, **options)`` with the config's server; print who got it.
+
+    Who got it goes to stdout; the addresses the server refused in one line
+    on stderr (the others got it, and the sending is recorded).
+    """
+    result = send(*what, **options, **_sending(smtp_settings()))
     print(result.line())
     if result.refused:
         print(f"clientdesk: {result.refused_line()}", file=sys.stderr)
+    return 0
 
 
 def cmd_send_report(args: argparse.Namespace) -> int:
@@ -126,24 +142,16 @@ def cmd_send_report(args: argparse.Namespace) -> int:
     from clientdesk.store.report_mail import send_report
     from clientdesk.tui.commands import _top_risks_from
 
-    repository = _repository(args)
-    settings = smtp_settings()
     # Only a new report is built here: a kept one goes out as it was kept.
     top_risks_from = None if args.report else _top_risks_from()
-    result = send_report(
-        repository,
+    return _send_and_print(
+        send_report,
+        _repository(args),
         args.project,
         args.report,
         to=args.to,
-        settings=settings,
-        password=os.environ.get(PASSWORD_ENV) or None,
-        now=clock.now(),
-        user=paths.current_user(),
-        progress=_progress_printer(),
         top_risks_from=top_risks_from,
     )
-    _print_sent(result)
-    return 0
 
 
 def cmd_send_minutes(args: argparse.Namespace) -> int:
@@ -157,68 +165,51 @@ def cmd_send_minutes(args: argparse.Namespace) -> int:
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
     meeting = snapshot.find(Meeting, args.meeting.strip().upper(), project.id)
-    occurrence = None
-    if args.occurrence is not None:
-        try:
-            occurrence = clock.parse_datetime(args.occurrence, meeting.timezone)
-        except ValidationFailed as error:
-            raise UsageError(f"--occurrence: {error}") from None
-    settings = smtp_settings()
-    result = send_minutes(
-        repository,
-        project.key,
-        meeting.key,
-        occurrence=occurrence,
-        to=args.to,
-        settings=settings,
-        password=os.environ.get(PASSWORD_ENV) or None,
-        now=clock.now(),
-        user=paths.current_user(),
-        progress=_progress_printer(),
+    occurrence = _occurrence(args, meeting)
+    return _send_and_print(
+        send_minutes, repository, project.key, meeting.key, occurrence=occurrence, to=args.to
     )
-    _print_sent(result)
-    return 0
 
 
-def _add_send_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def _add_mail_command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    what_is_sent: Callable[[argparse.ArgumentParser], None],
+    to_help: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
+    """Add a command that e-mails something of a project to chosen contacts.
+
+    It takes ``--project``, then the options ``what_is_sent`` adds (which
+    report, which meeting), then ``--to`` (repeatable). The description ends
+    with where the server and password come from.
+    """
     command = sub.add_parser(
-        "send-report",
+        name,
         parents=[common],
-        help="e-mail the client status report to chosen contacts over SMTP",
+        help=help,
         description=(
-            "E-mail the status report (HTML with a plain-text alternative, the Markdown "
-            "attached) to the client's contacts, or to the contacts --to names. Without "
-            "--report the report for the period up to now is sent and kept as sent. The "
-            f"SMTP server is [smtp] in the config file, the password ${PASSWORD_ENV}."
+            f"{description} The SMTP server is [smtp] in the config file, the password "
+            f"${PASSWORD_ENV}."
         ),
     )
     command.add_argument("--project", metavar="KEY", required=True, help="project key")
+    what_is_sent(command)
+    command.add_argument("--to", metavar="EMAIL", action="extend", nargs="+", help=to_help)
+    command.set_defaults(handler=handler)
+
+
+def _report_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--report", metavar="RPT-N", help="a kept report (default: a new one, kept as sent)"
     )
-    command.add_argument(
-        "--to",
-        metavar="EMAIL",
-        action="extend",
-        nargs="+",
-        help="a contact's address (repeatable; default: the client's contacts)",
-    )
-    command.set_defaults(handler=cmd_send_report)
 
 
-def _add_send_minutes(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
-    command = sub.add_parser(
-        "send-minutes",
-        parents=[common],
-        help="e-mail a meeting's minutes, decisions and action items over SMTP",
-        description=(
-            "E-mail the minutes, decisions and action items (with owners and due dates) of a "
-            "meeting (HTML with a plain-text alternative, the Markdown attached) to its "
-            "attendees, or to the contacts --to names. The SMTP server is [smtp] in the "
-            f"config file, the password ${PASSWORD_ENV}."
-        ),
-    )
-    command.add_argument("--project", metavar="KEY", required=True, help="project key")
+def _minutes_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--meeting", metavar="KEY", required=True, help="meeting key (MTG-3)")
     command.add_argument(
         "--occurrence",
@@ -226,14 +217,6 @@ def _add_send_minutes(sub: argparse._SubParsersAction, common: argparse.Argument
         help='one occurrence of a series at "YYYY-MM-DD HH:MM" (the meeting\'s zone; '
         "default: the latest with minutes)",
     )
-    command.add_argument(
-        "--to",
-        metavar="EMAIL",
-        action="extend",
-        nargs="+",
-        help="an attendee's or contact's address (repeatable; default: the attendees)",
-    )
-    command.set_defaults(handler=cmd_send_minutes)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -258,5 +241,31 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help='only the occurrence of a series at "YYYY-MM-DD HH:MM" (the meeting\'s zone)',
     )
     command.set_defaults(handler=cmd_send_invite)
-    _add_send_report(sub, common)
-    _add_send_minutes(sub, common)
+    _add_mail_command(
+        sub,
+        common,
+        "send-report",
+        help="e-mail the client status report to chosen contacts over SMTP",
+        description=(
+            "E-mail the status report (HTML with a plain-text alternative, the Markdown "
+            "attached) to the client's contacts, or to the contacts --to names. Without "
+            "--report the report for the period up to now is sent and kept as sent."
+        ),
+        what_is_sent=_report_options,
+        to_help="a contact's address (repeatable; default: the client's contacts)",
+        handler=cmd_send_report,
+    )
+    _add_mail_command(
+        sub,
+        common,
+        "send-minutes",
+        help="e-mail a meeting's minutes, decisions and action items over SMTP",
+        description=(
+            "E-mail the minutes, decisions and action items (with owners and due dates) of a "
+            "meeting (HTML with a plain-text alternative, the Markdown attached) to its "
+            "attendees, or to the contacts --to names."
+        ),
+        what_is_sent=_minutes_options,
+        to_help="an attendee's or contact's address (repeatable; default: the attendees)",
+        handler=cmd_send_minutes,
+    )

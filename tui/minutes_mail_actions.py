@@ -113,12 +113,9 @@ class MinutesMailActions:
         except (StoreError, OSError) as error:
             self.host.post_message(WriteFailed(f"not sent: {describe_error(error)}"))
             return
-        text = result.line()
-        text = text[:1].upper() + text[1:] + "."
-        if result.refused:
-            text += f" Not delivered: {result.refused_line()}."
         # A sending is a record of fact, not undone: no "ctrl+z undoes" after it.
-        self.host.post_message(RecordWritten(result.record, text, select=False, changed=False))
+        notice = result.notice()
+        self.host.post_message(RecordWritten(result.record, notice, select=False, changed=False))
 
 
 def _what(occurrence: Occurrence) -> str:

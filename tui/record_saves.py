@@ -156,6 +156,10 @@ class RecordSaves:
         """Delete ``record``; a colleague's newer version of it is shown and asked about first."""
         self._run(partial(self._delete, record))
 
+    def write(self, work: Callable[[], None]) -> None:
+        """Run ``work``, a write of several steps, as a save runs: in a worker, keys held."""
+        self._run(work)
+
     def _run(self, work: Callable[[], None]) -> None:
         """Run ``work`` in a thread worker, the keys typed meanwhile waiting for its news."""
         hold = self.host.hold_keys_for_write()

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import StoreError, describe_error
 from clientdesk.tui.record_kinds import pane_of
 from clientdesk.tui.record_saves import WriteFailed
 from clientdesk.widgets.actions import key_of
 
 if TYPE_CHECKING:
-    from clientdesk.store.undo import UndoStep
+    from clientdesk.store.undo import AlreadyEmailed, UndoStep
     from clientdesk.tui.host import Host
 
 
@@ -48,7 +49,7 @@ class UndoActions:
         self.host.run_worker(work, thread=True, group="store", exclusive=False)
 
     def _take_back(self, verb: str) -> None:
-        from clientdesk.store.undo import NothingToUndo
+        from clientdesk.store.undo import AlreadyEmailed, NothingToUndo
 
         repository = self.host.repository
         try:
@@ -56,6 +57,8 @@ class UndoActions:
         except NothingToUndo as nothing:
             text = f"{str(nothing).capitalize()} in this session."
             self.host.call_from_thread(self.host.notify, text, markup=False)
+        except AlreadyEmailed as e_mailed:
+            self.host.post_message(WriteFailed(f"{e_mailed} ({_instead(e_mailed)})"))
         except (StoreError, OSError) as error:
             self.host.post_message(WriteFailed(describe_error(error)))
         else:
@@ -76,3 +79,17 @@ class UndoActions:
         pane_id = pane_of(record)
         reveal = (pane_id, record.id, record.key) if pane_id is not None else None
         self.host.reload(select_project=project_id, reveal=reveal)
+
+
+def _instead(e_mailed: AlreadyEmailed) -> str:
+    """The keys that do what an undo cannot once the attendees were e-mailed."""
+    meeting = e_mailed.meeting
+    send = f"{key_of('calendar.send')} sends the invite"
+    if e_mailed.added and not e_mailed.cancellation:
+        return f"{key_of('record.delete')} deletes it, offering its cancellation first"
+    if not e_mailed.cancellation:
+        return f"{key_of('record.edit')} in the Calendar changes it back, then {send}"
+    if meeting.rrule is not None and meeting.status is MeetingStatus.CANCELLED:
+        # A whole cancelled series is brought back by editing it, not by restoring.
+        return f"{key_of('record.edit')} in the Calendar brings the series back, then {send}"
+    return f"{key_of('calendar.restore')} in the Calendar restores it, then {send} again"

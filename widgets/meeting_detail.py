@@ -237,9 +237,27 @@ class MeetingDetail(ExplainedActions, ModalScreen[str | None]):
         self._people(text)
         self._agenda(text)
         self._minutes(text)
+        self._minutes_sent(text)
         self._sent(text)
         text.rstrip()
         return text
+
+    def _minutes_sent(self, text: Text) -> None:
+        """Who e-mailed these minutes, when, and to whom (a series: this occurrence's only)."""
+        occurrence = self.occurrence
+        sendings = [
+            sending
+            for sending in occurrence.meeting.minutes_sent
+            if not occurrence.is_recurring or sending.occurrence == occurrence.original_start
+        ]
+        if not sendings:
+            return
+        text.append("\nMinutes sent\n", style=_HEADING)
+        for sending in sendings:
+            when = sending.sent_at.astimezone(self._project_zone)
+            people = ", ".join(sending.recipients)
+            text.append(f"  {datetime_text(when)} by {printable(sending.sent_by) or 'someone'}")
+            text.append(f" to {printable(people)}\n", style=_MUTED)
 
     def _sent(self, text: Text) -> None:
         """What was e-mailed to the attendees: when, by whom, which SEQUENCE, to whom."""

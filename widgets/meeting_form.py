@@ -19,7 +19,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input
 
-from clientdesk.store import calendar
+from clientdesk.store import meeting_dates
 from clientdesk.store.clock import parse_date, parse_datetime, zone
 from clientdesk.store.enums import MeetingKind
 from clientdesk.store.errors import StoreError, ValidationFailed
@@ -161,7 +161,7 @@ class MeetingForm(RecordForm[Meeting]):
             return record.start.astimezone(zone(record.timezone)).strftime(shown)
         if field.name == "days":
             if record is not None and record.all_day:
-                return str(calendar.whole_days(record.duration_minutes))
+                return str(meeting_dates.whole_days(record.duration_minutes))
             return field.default
         if field.name == "duration_minutes" and record is not None and record.all_day:
             return field.default  # the length of the meeting if it stops being all-day
@@ -255,7 +255,7 @@ class MeetingForm(RecordForm[Meeting]):
                 raise ValidationFailed("the day the meeting is on is needed (YYYY-MM-DD)")
             # The day alone; a time typed after it is not what an all-day meeting has.
             day = parse_date(text.strip()[:10])
-            return calendar.day_start(day, zone_name)
+            return meeting_dates.day_start(day, zone_name)
         if not text.strip():
             raise ValidationFailed("when the meeting starts is needed (YYYY-MM-DD HH:MM)")
         return parse_datetime(text, zone_name)
@@ -324,7 +324,7 @@ class MeetingForm(RecordForm[Meeting]):
 def _read_days(text: str) -> int:
     """The length of an all-day meeting in minutes, from the number of days typed."""
     cleaned = text.strip()
-    most = calendar.MAX_ALL_DAY_DAYS
+    most = meeting_dates.MAX_ALL_DAY_DAYS
     if not cleaned.isdigit() or not 1 <= int(cleaned) <= most:
         raise ValidationFailed(f"{cleaned or 'nothing'!r} is not a number of days (1 to {most})")
-    return int(cleaned) * calendar.DAY_MINUTES
+    return int(cleaned) * meeting_dates.DAY_MINUTES

@@ -3,8 +3,10 @@
 The owner hands the view one week's occurrences with :meth:`WeekView.show_week`;
 the view lays them out (a day per column, a slot of half an hour per line,
 occurrences that share a slot side by side) and draws only the lines on
-screen. A cursor walks the occurrences in time order; ``enter`` reports the
-one under it with :class:`WeekView.OccurrenceChosen`.
+screen. All-day meetings have no hours: they are listed in a strip under the
+day names, which stays in view while the hours scroll. A cursor walks the
+occurrences in time order; ``enter`` reports the one under it with
+:class:`WeekView.OccurrenceChosen`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from clientdesk.store.meeting_dates import all_day_dates
 from clientdesk.store.text import printable
 from clientdesk.widgets.actions import bindings
 
@@ -35,7 +38,16 @@ GUTTER_WIDTH = 6
 """Cells left of the day columns: the time of each line (``08:00``)."""
 
 HEADER_HEIGHT = 1
-"""Lines above the grid (the day names); they stay put while the grid scrolls."""
+"""Lines of day names above the grid; they stay put while the grid scrolls."""
+
+ALL_DAY_LINES = 3
+"""The most lines the all-day strip takes; a day with more ends on ``+N more``."""
+
+ALL_DAY_LABEL = ("all", "day")
+"""The gutter's words beside the all-day strip (first line, and the rule under it)."""
+
+CONTINUED_MARK = "…"
+"""Leads an all-day meeting on the days after its first."""
 
 SLOT_MINUTES = 30
 """The minutes one line of the grid stands for."""
@@ -50,6 +62,7 @@ TIME_DASH = "\u2013"
 """The en dash between a start and an end time."""
 
 _DAY_MINUTES = 24 * 60
+_HEADER_ROW = -1  # the day names in the line cache; the all-day strip takes -2, -3, ...
 _TEXT_ONLY_PARTS = frozenset({"week-view--cancelled"})
 
 
@@ -88,6 +101,8 @@ def _minute_of_day(moment: datetime) -> int:
 def _pieces(occurrence: Occurrence, midnights: Sequence[datetime], zone: ZoneInfo) -> list[_Piece]:
     """Cut an occurrence at midnight into the days of the week it touches."""
     pieces: list[_Piece] = []
+    if occurrence.meeting.all_day:
+        return pieces  # it has no hours: the all-day strip lists it
     for day in range(7):
         day_start, day_end = midnights[day], midnights[day + 1]
         touches = occurrence.start < day_end and (
@@ -111,6 +126,23 @@ def _pieces(occurrence: Occurrence, midnights: Sequence[datetime], zone: ZoneInf
             )
         )
     return pieces
+
+
+def _all_day_by_day(occurrences: Sequence[Occurrence], monday: date) -> list[list[Occurrence]]:
+    """The all-day occurrences on each day of the week starting ``monday``, in start order.
+
+    The days are the meeting's own dates (in its zone): an all-day meeting is
+    on its date wherever the grid's hours are kept.
+    """
+    days: list[list[Occurrence]] = [[] for _ in range(7)]
+    for occurrence in sorted(occurrences, key=lambda o: (o.start, o.key, o.id)):
+        if not occurrence.meeting.all_day:
+            continue
+        first, last = all_day_dates(occurrence.start, occurrence.end, occurrence.meeting.timezone)
+        for day in range(7):
+            if first <= monday + timedelta(days=day) <= last:
+                days[day].append(occurrence)
+    return days
 
 
 def _hour_floor(minute: int) -> int:
@@ -184,6 +216,7 @@ class WeekView(ScrollView, can_focus=True):
         "week-view--cancelled",
         "week-view--selected",
         "week-view--empty",
+        "week-view--all-day",
     }
     """Styles of the parts of the grid (themable in ``.tcss``)."""
 
@@ -206,6 +239,7 @@ class WeekView(ScrollView, can_focus=True):
     WeekView > .week-view--selected { background: $secondary 50%; text-style: bold; }
     WeekView:focus > .week-view--selected { background: $accent; color: $text; text-style: bold; }
     WeekView > .week-view--empty { color: $text-muted; text-style: italic; }
+    WeekView > .week-view--all-day { background: $primary 20%; color: $text; }
     """
 
     BINDINGS = bindings("week")
@@ -246,6 +280,8 @@ class WeekView(ScrollView, can_focus=True):
         self._order: list[Occurrence] = []
         self._conflict_ids: frozenset[str] = frozenset()
         self._blocks_by_day: list[list[_Block]] = [[] for _ in range(7)]
+        self._all_day_by_day: list[list[Occurrence]] = [[] for _ in range(7)]
+        self._all_day_lines = 0
         self._first_minute = WORKING_HOURS[0].hour * 60
         self._rows = 0
         self._selected: Occurrence | None = None
@@ -286,7 +322,11 @@ class WeekView(ScrollView, can_focus=True):
         pieces = [
             piece for occurrence in occurrences for piece in _pieces(occurrence, midnights, zone)
         ]
+        self._all_day_by_day = _all_day_by_day(occurrences, monday)
+        most = max(len(day) for day in self._all_day_by_day)
+        self._all_day_lines = min(most, ALL_DAY_LINES)
         shown = {piece.occurrence.id: piece.occurrence for piece in pieces}
+        shown |= {o.id: o for day in self._all_day_by_day for o in day}
         self._order = sorted(shown.values(), key=lambda o: (o.start, o.key, o.id))
         start_minute = min(
             [WORKING_HOURS[0].hour * 60] + [_hour_floor(p.start_minute) for p in pieces]
@@ -372,14 +412,14 @@ class WeekView(ScrollView, can_focus=True):
             self.post_message(self.OccurrenceChosen(self._selected))
 
     def on_click(self, event: events.Click) -> None:
-        """Select the block clicked on; a click on the selected block chooses it."""
-        block = self._block_at(event.x, event.y)
-        if block is None:
+        """Select the block (or all-day entry) clicked on; a second click chooses it."""
+        clicked = self._occurrence_at(event.x, event.y)
+        if clicked is None:
             return
-        if self._selected is not None and block.occurrence.id == self._selected.id:
+        if self._selected is not None and clicked.id == self._selected.id:
             self.action_choose()
         else:
-            self._move_to(block.occurrence)
+            self._move_to(clicked)
 
     def on_focus(self) -> None:
         """The selected block is drawn brighter while the view has focus."""
@@ -396,9 +436,26 @@ class WeekView(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    @property
+    def fixed_lines(self) -> int:
+        """The lines above the hours that stay put while they scroll.
+
+        The day names, then (when the week has all-day meetings) their strip
+        and the rule under it.
+        """
+        return HEADER_HEIGHT + (self._all_day_lines + 1 if self._all_day_lines else 0)
+
     def render_line(self, y: int) -> Strip:
-        """One line of the view: the day names on top, then the grid scrolled to ``scroll_y``."""
-        row = -1 if y < HEADER_HEIGHT else y - HEADER_HEIGHT + self.scroll_offset.y
+        """One line of the view: the day names and all-day strip on top, then the hours.
+
+        The hours are scrolled to ``scroll_y``; the lines above them never scroll.
+        """
+        if y < HEADER_HEIGHT:
+            row = _HEADER_ROW
+        elif y < self.fixed_lines:
+            row = _HEADER_ROW - 1 - (y - HEADER_HEIGHT)
+        else:
+            row = y - self.fixed_lines + self.scroll_offset.y
         if row >= self._rows:
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         width = self.scrollable_content_region.width
@@ -407,7 +464,12 @@ class WeekView(ScrollView, can_focus=True):
             self._lines_width = width
         strip = self._lines.get(row)
         if strip is None:
-            text = self._header() if row < 0 else self._grid_line(row)
+            if row == _HEADER_ROW:
+                text = self._header()
+            elif row < _HEADER_ROW:
+                text = self._all_day_line(_HEADER_ROW - 1 - row)
+            else:
+                text = self._grid_line(row)
             segments = list(text.render(self.app.console))
             strip = Strip(segments).adjust_cell_length(width, self.rich_style)
             self._lines[row] = strip
@@ -435,6 +497,45 @@ class WeekView(ScrollView, can_focus=True):
             line.append_text(label.copy())
             line.stylize(self._style(name), len(line) - len(label), len(line))
         return line
+
+    def _all_day_line(self, line: int) -> Text:
+        """A line of the all-day strip: each day's ``line``-th all-day meeting, or the rule."""
+        width = self._column_width()
+        text = Text(style=self.rich_style, no_wrap=True, end="")
+        rule = line == self._all_day_lines
+        label = {0: ALL_DAY_LABEL[0], self._all_day_lines: ALL_DAY_LABEL[1]}.get(line, "")
+        text.append(f"{label:<{GUTTER_WIDTH}}", self._style("week-view--time"))
+        for day in range(7):
+            if rule:  # under the strip, so that the hours read as a grid of their own
+                text.append("┴" + "─" * (width - 1), self._style("week-view--rule"))
+            else:
+                text.append("│", self._style("week-view--rule"))
+                text.append_text(self._all_day_cell(day, line, width - 1))
+        return text
+
+    def _all_day_cell(self, day: int, line: int, width: int) -> Text:
+        """One day's entry on one line of the all-day strip (blank when it has none)."""
+        meetings = self._all_day_by_day[day]
+        is_today = self.week_start + timedelta(days=day) == self.today
+        background = self._style("week-view--today") if is_today else Style()
+        hidden = len(meetings) - ALL_DAY_LINES + 1
+        if line >= len(meetings):
+            return Text(" " * width, style=background, no_wrap=True, end="")
+        if line == ALL_DAY_LINES - 1 and hidden > 1:
+            more = Text(f"+{hidden} more", self._style("week-view--time"), no_wrap=True, end="")
+            more.truncate(width, overflow="ellipsis", pad=True)
+            return more
+        occurrence = meetings[line]
+        first, _ = all_day_dates(occurrence.start, occurrence.end, occurrence.meeting.timezone)
+        continued = CONTINUED_MARK if first < self.week_start + timedelta(days=day) else ""
+        mark = CONFLICT_MARK if occurrence.id in self._conflict_ids else ""
+        # Text(), not markup: a title reading "[bold]" is shown as typed.
+        entry = Text(
+            f"{mark}{continued}{printable(occurrence.meeting.title)}", no_wrap=True, end=""
+        )
+        entry.truncate(width, overflow="ellipsis", pad=True)
+        entry.stylize(self._occurrence_style(occurrence, "week-view--all-day"))
+        return entry
 
     def _grid_line(self, row: int) -> Text:
         width = self._column_width()
@@ -496,15 +597,19 @@ class WeekView(ScrollView, can_focus=True):
             content = ""
         text = Text(content, no_wrap=True, end="")
         text.truncate(width, overflow="ellipsis", pad=True)
-        style = self._style("week-view--block")
-        if mark:
+        text.stylize(self._occurrence_style(occurrence, "week-view--block"))
+        return text
+
+    def _occurrence_style(self, occurrence: Occurrence, base: str) -> Style:
+        """The style of an occurrence's block or strip entry: clash, cancelled, selected."""
+        style = self._style(base)
+        if occurrence.id in self._conflict_ids:
             style += self._style("week-view--conflict")
         if occurrence.cancelled:
             style += self._style("week-view--cancelled")
         if self._selected is not None and occurrence.id == self._selected.id:
             style += self._style("week-view--selected")
-        text.stylize(style)
-        return text
+        return style
 
     # -- the cursor and the layout -----------------------------------------------------
 
@@ -523,7 +628,11 @@ class WeekView(ScrollView, can_focus=True):
         self._scroll_to_selected()
 
     def _day_of(self, occurrence: Occurrence) -> int:
-        days = (occurrence.start.astimezone(self.zone).date() - self.week_start).days
+        if occurrence.meeting.all_day:
+            first, _ = all_day_dates(occurrence.start, occurrence.end, occurrence.meeting.timezone)
+        else:
+            first = occurrence.start.astimezone(self.zone).date()
+        days = (first - self.week_start).days
         return max(0, min(6, days))
 
     def _local_minute(self, occurrence: Occurrence) -> int:
@@ -535,20 +644,26 @@ class WeekView(ScrollView, can_focus=True):
     def _blocks_of(self, occurrence: Occurrence) -> list[_Block]:
         return [b for day in self._blocks_by_day for b in day if b.occurrence.id == occurrence.id]
 
-    def _block_at(self, x: int, y: int) -> _Block | None:
+    def _occurrence_at(self, x: int, y: int) -> Occurrence | None:
+        """The occurrence drawn at cell ``x`` of line ``y`` (a block or an all-day entry)."""
         if y < HEADER_HEIGHT or x < GUTTER_WIDTH:
             return None
-        row = y - HEADER_HEIGHT + self.scroll_offset.y
         width = self._column_width()
         day, offset = divmod(x - GUTTER_WIDTH, width)
         offset -= 1  # the rule left of each column
         if day > 6 or offset < 0:
             return None
+        if y < self.fixed_lines:
+            line = y - HEADER_HEIGHT
+            meetings = self._all_day_by_day[day]
+            shown = len(meetings) if len(meetings) <= ALL_DAY_LINES else ALL_DAY_LINES - 1
+            return meetings[line] if line < shown else None
+        row = y - self.fixed_lines + self.scroll_offset.y
         for block in self._blocks_by_day[day]:
             lane_width = max(1, (width - 1) // block.lanes)
             lane = min(block.lanes - 1, offset // lane_width)
             if block.first_row <= row <= block.last_row and block.lane == lane:
-                return block
+                return block.occurrence
         return None
 
     def _settle_scroll(self) -> None:
@@ -569,7 +684,7 @@ class WeekView(ScrollView, can_focus=True):
         if not blocks:
             return
         first, last = blocks[0].first_row, blocks[0].last_row
-        visible = max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
+        visible = max(1, self.scrollable_content_region.height - self.fixed_lines)
         top = self.scroll_offset.y
         if first < top:
             self.scroll_to(y=first, animate=False, immediate=True)
@@ -578,7 +693,7 @@ class WeekView(ScrollView, can_focus=True):
 
     def _layout_rows(self) -> None:
         width = self.scrollable_content_region.width or GUTTER_WIDTH + 7 * 4
-        self.virtual_size = Size(width, self._rows + HEADER_HEIGHT)
+        self.virtual_size = Size(width, self._rows + self.fixed_lines)
         self._redraw()
 
     def _redraw(self) -> None:
