@@ -824,7 +824,9 @@ def meeting_move_problem(old: MeetingStatus, new: MeetingStatus) -> str | None:
 def conflicts(occurrences: Sequence[Occurrence]) -> dict[str, list[Occurrence]]:
     """Occurrences that overlap another one sharing an attendee (by e-mail, case-insensitive).
 
-    Cancelled occurrences never clash.
+    Cancelled occurrences never clash, nor do all-day ones: a release day or a
+    holiday marks the date, it does not hold the attendees' time (calendar
+    programs show an all-day event as free unless told otherwise).
 
     Returns:
         For each clashing occurrence's :attr:`Occurrence.id`, the occurrences
@@ -839,7 +841,8 @@ def conflicts(occurrences: Sequence[Occurrence]) -> dict[str, list[Occurrence]]:
     # A sweep by start time: only the occurrences still running when the next
     # one starts can clash with it.
     for occurrence in sorted(
-        (o for o in occurrences if not o.cancelled), key=lambda o: (o.start, o.end)
+        (o for o in occurrences if not o.cancelled and not o.meeting.all_day),
+        key=lambda o: (o.start, o.end),
     ):
         running = [other for other in running if other.end > occurrence.start]
         mine = emails[id(occurrence.meeting)]

@@ -150,6 +150,35 @@ def test_all_day_occurrences_are_whole_days_across_a_clock_change() -> None:
     assert only.end.astimezone(UTC) - only.start.astimezone(UTC) == timedelta(hours=47)
 
 
+def test_an_all_day_meeting_holds_nobody_s_time_so_it_clashes_with_nothing() -> None:
+    ann = {"attendees": [{"email": "ann@client.example", "name": "Ann"}]}
+    release = all_day(**ann)
+    review = Meeting.model_validate(
+        {
+            **all_day(**ann).model_dump(),
+            "key": "MTG-2",
+            "id": "review",
+            "title": "Review",
+            "all_day": False,
+            "start": day(12, 1) + timedelta(hours=15),
+            "duration_minutes": 60,
+        }
+    )
+    clashing_review = review.model_copy(update={"key": "MTG-3", "id": "other"})
+    found = calendar.conflicts(
+        [
+            occurrence
+            for meeting in (release, review, clashing_review)
+            for occurrence in calendar.occurrences(meeting, day(11, 30), day(12, 3))
+        ]
+    )
+    # The two timed meetings clash with each other; the release day with neither.
+    assert sorted(other.meeting.key for clashes in found.values() for other in clashes) == [
+        "MTG-2",
+        "MTG-3",
+    ]
+
+
 def test_the_store_keeps_all_day_meetings_whole() -> None:
     good = all_day().model_dump()
     refused = [
@@ -428,6 +457,22 @@ async def test_an_all_day_meeting_made_in_the_form_shows_all_day_in_the_pane(
         await settle(pilot)
         assert isinstance(app.screen, MeetingDetail)
         assert "Wed 2026-11-25\N{EN DASH}Thu 2026-11-26, all day (2 days)" in screen_text(app)
+
+
+async def test_the_meetings_list_gives_an_all_day_meeting_its_date_and_days_at_80x24(
+    calendar_path: Path, app_now: datetime
+) -> None:
+    repo = TinyDBRepository(calendar_path)
+    project = repo.snapshot().all(Project)[0]
+    repo.add(all_day(project_id=project.id, key="", title="Go-live", duration_minutes=2 * DAY))
+    app = create_app(calendar_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v", "v")  # agenda, plan, meetings (no week view at 80 columns)
+        await settle(pilot)
+        row = next(line for line in screen_text(app).splitlines() if "Go-live" in line)
+    assert "2026-12-01" in row and "2 days" in row
+    assert "…" not in row
 
 
 # -- what a report and the minutes say about an all-day meeting ---------------------------

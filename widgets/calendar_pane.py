@@ -296,19 +296,22 @@ def _next_occurrence(meeting: Meeting, context: RowContext) -> Text:
         return plain("")
     upcoming = next_occurrence(meeting, context.now)
     if upcoming is not None and meeting.all_day:
-        return plain(f"{date_text(upcoming.start)} {ALL_DAY}")  # its day in its own zone
+        return plain(date_text(upcoming.start))  # its day in its own zone; Length says days
     return when(upcoming.start if upcoming is not None else None, context.zone)
 
 
 def _meeting_start(meeting: Meeting, context: RowContext) -> Text:
     if meeting.all_day:
-        return plain(f"{date_text(meeting.start.astimezone(zone(meeting.timezone)))} {ALL_DAY}")
+        # The date alone: the column fits a date and a time, and Length says "2 days".
+        return plain(date_text(meeting.start.astimezone(zone(meeting.timezone))))
     return when(meeting.start, context.zone)
 
 
 def _meeting_length(meeting: Meeting, context: RowContext) -> Text:
     if meeting.all_day:
-        return plain(f"{meeting.duration_minutes // (24 * 60)}d")
+        # Whole days (a timed meeting lasts 24 h at most, shown as "45m" or "2h").
+        days = meeting.duration_minutes // (24 * 60)
+        return plain(f"{days} day" if days == 1 else f"{days} days")
     return duration(meeting.duration_minutes)
 
 
