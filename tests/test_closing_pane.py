@@ -439,6 +439,21 @@ async def test_close_with_an_override_records_the_reason(demo_path: Path) -> Non
     assert "REQ-3" in event.overridden
 
 
+async def test_the_footer_offers_close_or_reopen_whichever_applies(demo_path: Path) -> None:
+    def footer_line() -> str:
+        return screen_text(app).splitlines()[-1]
+
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_closing(pilot)
+        assert "C Close project" in footer_line() and "Reopen" not in footer_line()
+    close_with_override(demo_path, "Budget ended")
+    app = create_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_closing(pilot)
+        assert "R Reopen project" in footer_line() and "Close project" not in footer_line()
+
+
 async def test_reopen_asks_and_is_recorded(demo_path: Path) -> None:
     close_with_override(demo_path, "Budget ended")
     app = create_app(demo_path)

@@ -48,6 +48,8 @@ class Action:
         priority: checked before the focused widget's keys (``ctrl+q``).
         listed: shown in the help and the palette (False for a second key of
             another action, such as ``escape`` beside ``n`` in a dialog).
+        footer_when_live: shown in the footer only while it applies (close and
+            reopen take turns: the footer shows the one that does something).
     """
 
     id: str
@@ -62,6 +64,7 @@ class Action:
     short: str = ""
     priority: bool = False
     listed: bool = True
+    footer_when_live: bool = False
 
 
 SCOPES: dict[str, str] = {
@@ -204,8 +207,8 @@ ACTIONS: tuple[Action, ...] = (
     _a("closing.move_up", "shift+up", "move_item(-1)", "closing", "Move up", "Move the item up the checklist", writes=True),
     _a("closing.move_down", "shift+down", "move_item(1)", "closing", "Move down", "Move the item down the checklist", writes=True),
     _a("closing.view", "v", "cycle_view", "closing", "Next table", "Next table: checklist, lessons learned, follow-on actions", footer=13),
-    _a("closing.close_project", "C", "close_project", "closing", "Close project", "Close the project (checks the gates; an override asks a reason)", footer=15),
-    _a("closing.reopen_project", "R", "reopen_project", "closing", "Reopen project", "Reopen the closed project (asks)", footer=15),
+    _a("closing.close_project", "C", "close_project", "closing", "Close project", "Close the project (checks the gates; an override asks a reason)", footer=15, footer_when_live=True),
+    _a("closing.reopen_project", "R", "reopen_project", "closing", "Reopen project", "Reopen the closed project (asks)", footer=15, footer_when_live=True),
     _a("closing.report", "W", "closing_report", "closing", "Closing report", "Write the closing report (Markdown) in the current directory"),
     _a("gates.unfold", "right,l", "unfold", "gates", "Show blockers", "Show the gate's blockers"),
     _a("gates.fold", "left,h", "fold", "gates", "Hide blockers", "Hide the gate's blockers"),

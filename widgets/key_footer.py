@@ -54,8 +54,8 @@ def footer_keys(screen: Screen[Any]) -> list[FooterKey]:
             continue
         node = active.node
         refused = isinstance(node, ExplainedActions) and bool(node.why_not(action))
-        if refused and action.scope not in PANE_SCOPES:
-            continue  # the app's keys are shown only where they do something
+        if refused and (action.scope not in PANE_SCOPES or action.footer_when_live):
+            continue  # the app's keys, and keys that take turns, only where they do something
         default = action.keys.split(",")[0]
         remapped = active.binding.key != default
         key = action.footer_key if action.footer_key and not remapped else ""
