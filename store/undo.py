@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import (
     ClosedProjectError,
     ConflictError,
@@ -66,7 +67,15 @@ class AlreadyEmailed(UndoRefused):
     do instead is to bring the meeting back and send the invite again.
     """
 
-    def __init__(self, message: str, meeting: Meeting, *, cancellation: bool, added: bool) -> None:
+    def __init__(
+        self,
+        message: str,
+        meeting: Meeting,
+        *,
+        cancellation: bool,
+        added: bool,
+        restored: bool = False,
+    ) -> None:
         """Carry the message, the meeting as stored now and what was e-mailed."""
         super().__init__(message)
         self.meeting = meeting
@@ -75,6 +84,8 @@ class AlreadyEmailed(UndoRefused):
         """What went out is a cancellation: the invite is to go out again."""
         self.added = added
         """The step added the meeting: calling it off means deleting it, its cancellation sent."""
+        self.restored = restored
+        """The step brought back what was cancelled: calling it off is cancelling it again."""
 
 
 @dataclass(frozen=True)
@@ -357,6 +368,11 @@ def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmaile
             f"the invite of {current.key} was already e-mailed to {to}, so undoing would not "
             "take it back; to call the meeting off, delete it and send its cancellation"
         )
+    elif isinstance(edit.before, Meeting) and _brought_back(edit.before, left):
+        text = (
+            f"{current.key} was restored and its invite already e-mailed to {to}, so undoing "
+            "would not take it back; to call it off again, cancel it and send the cancellation"
+        )
     else:
         text = (
             f"{current.key} as it is now was already e-mailed to {to}, so undoing would not "
@@ -367,4 +383,14 @@ def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmaile
         current,
         cancellation=cancel,
         added=edit.before is None,
+        restored=isinstance(edit.before, Meeting) and _brought_back(edit.before, left),
     )
+
+
+def _brought_back(before: Meeting, after: Meeting) -> bool:
+    """True when ``after`` holds a meeting or occurrence that ``before`` had called off."""
+    if before.status is MeetingStatus.CANCELLED and after.status is not MeetingStatus.CANCELLED:
+        return True
+    called_off = {change.original_start for change in before.exceptions if change.cancelled}
+    still_off = {change.original_start for change in after.exceptions if change.cancelled}
+    return bool(called_off - still_off)

@@ -213,6 +213,24 @@ async def test_restoring_an_occurrence_whose_cancellation_went_out_offers_the_in
     assert [sent.method for sent in meeting.sent] == ["REQUEST", "CANCEL", "REQUEST"]
 
 
+async def test_undoing_a_restore_whose_invite_went_out_says_to_cancel_it_again(
+    calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    _, settings = inbox
+    e_mailed(calendar_path, settings, "MTG-1", cancel_at=at(30, 14))
+    async with open_calendar(calendar_path, mail=settings) as desk:
+        await desk.press("a")
+        await desk.cursor_on("MTG-1", "30 14:00")
+        await desk.press("r", "enter")
+        await desk.press("ctrl+z")
+        error = desk.the_error()
+    assert "MTG-1 was restored and its invite already e-mailed to" in error
+    assert error.endswith("(x in the Calendar cancels it again, then I sends the cancellation)")
+    assert [
+        c.original_start for c in stored(calendar_path, "MTG-1").exceptions if c.cancelled
+    ] == []
+
+
 async def test_restoring_a_one_off_meeting_typed_in_one_burst_sends_its_invite_again(
     calendar_path: Path, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:

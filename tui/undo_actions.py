@@ -87,6 +87,9 @@ def _instead(e_mailed: AlreadyEmailed) -> str:
     send = f"{key_of('calendar.send')} sends the invite"
     if e_mailed.added and not e_mailed.cancellation:
         return f"{key_of('record.delete')} deletes it, offering its cancellation first"
+    if e_mailed.restored:
+        cancellation = f"{key_of('calendar.send')} sends the cancellation"
+        return f"{key_of('calendar.cancel')} in the Calendar cancels it again, then {cancellation}"
     if not e_mailed.cancellation:
         return f"{key_of('record.edit')} in the Calendar changes it back, then {send}"
     if meeting.rrule is not None and meeting.status is MeetingStatus.CANCELLED:
