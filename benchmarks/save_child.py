@@ -7,7 +7,9 @@ pane, changes its title and saves with ctrl+s, and prints:
 - ``store_ms``: the repository's write itself;
 - ``store_on_ui_thread``: 1 when the write ran on the event loop's thread;
 - ``max_stall_ms``: the longest the event loop was kept from running during
-  the save (a 1 ms ticker's worst lateness): what a user would feel as a freeze.
+  the save (a 1 ms ticker's worst lateness): what a user would feel as a freeze;
+- ``idle_stall_ms``: the same ticker's worst lateness over as long a time with
+  the form open and nothing happening just before: its floor on this machine.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+
+IDLE_SECONDS = 0.5
+"""How long the idle app's ticker runs for the stall's floor (about a save's length)."""
 
 
 async def measure(pilot: Pilot[None]) -> None:
@@ -58,6 +63,12 @@ async def measure(pilot: Pilot[None]) -> None:
             await asyncio.sleep(0.001)
             stall = max(stall, (time.perf_counter() - before) * 1000 - 1)
 
+    await pilot.pause()  # the typed keys are handled, the app is idle
+    tick = asyncio.create_task(ticker())
+    await asyncio.sleep(IDLE_SECONDS)
+    ticking = False
+    await tick
+    idle_stall, stall, ticking = stall, 0.0, True
     tick = asyncio.create_task(ticker())
     form = app.screen
     edited = form.record.id  # type: ignore[attr-defined]
@@ -82,6 +93,7 @@ async def measure(pilot: Pilot[None]) -> None:
     print(f"store_ms={store_ms:.1f}", flush=True)
     print(f"store_on_ui_thread={int(on_ui)}", flush=True)
     print(f"max_stall_ms={stall:.1f}", flush=True)
+    print(f"idle_stall_ms={idle_stall:.1f}", flush=True)
     app.exit()
 
 

@@ -72,6 +72,9 @@ class TerminalSession:
         self._received = 0
         self._last_output = time.monotonic()
         self._text = bytearray()
+        self._marker: bytes | None = None
+        self._marker_seen = False
+        self._tail = b""
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -93,6 +96,11 @@ class TerminalSession:
                 self._last_output = time.monotonic()
                 self._text.extend(chunk[-4096:])
                 del self._text[:-8192]
+                if self._marker is not None and not self._marker_seen:
+                    # The whole chunk, not the trimmed text: a large paint may
+                    # carry the marker anywhere in it.
+                    self._marker_seen = self._marker in self._tail + chunk
+                self._tail = chunk[-256:]
 
     def wait_for(self, wanted: bytes, timeout: float = 120.0) -> float:
         """Wait until ``wanted`` was written (recently); return the seconds waited."""
@@ -104,6 +112,28 @@ class TerminalSession:
             time.sleep(0.01)
         raise TimeoutError(f"{wanted!r} did not appear within {timeout:.0f} s")
 
+    def expect(self, marker: bytes) -> None:
+        """Watch every byte written from now on for ``marker`` (see :meth:`wait_expected`).
+
+        Unlike :meth:`wait_for`, which looks at the recent text only, this sees
+        the marker anywhere in a large paint, however much is written after it.
+        """
+        with self._lock:
+            self._marker, self._marker_seen, self._tail = marker, False, b""
+
+    def wait_expected(self, timeout: float = 60.0) -> None:
+        """Wait until the marker given to :meth:`expect` was written."""
+        started = time.monotonic()
+        while True:
+            with self._lock:
+                if self._marker_seen:
+                    self._marker = None
+                    return
+                marker = self._marker
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"{marker!r} did not appear within {timeout:.0f} s")
+            time.sleep(0.002)
+
     def wait_quiet(self, quiet: float = QUIET_SECONDS, timeout: float = 60.0) -> None:
         """Wait until the app has written nothing for ``quiet`` seconds."""
         started = time.monotonic()
@@ -114,14 +144,31 @@ class TerminalSession:
                 return
             time.sleep(0.01)
 
-    def press(self, key: str, *, quiet: float = QUIET_SECONDS) -> KeyAnswer:
-        """Send ``key`` (a name in :data:`KEYS` or characters) and measure the answer."""
+    def press(
+        self,
+        key: str,
+        *,
+        quiet: float = QUIET_SECONDS,
+        until: bytes | None = None,
+        timeout: float = 60.0,
+    ) -> KeyAnswer:
+        """Send ``key`` (a name in :data:`KEYS` or characters) and measure the answer.
+
+        With ``until``, the answer lasts at least until those bytes were
+        written: an answer that writes a little at once and then works in
+        silence for longer than ``quiet`` (composing a large screen) is not
+        cut short at its first bytes.
+        """
         self.wait_quiet(quiet)
         with self._lock:
             before = self._received
             self._text.clear()
+        if until is not None:
+            self.expect(until)
         sent = time.monotonic()
         os.write(self._master, KEYS.get(key, key.encode()))
+        if until is not None:
+            self.wait_expected(timeout)
         time.sleep(quiet)
         self.wait_quiet(quiet)
         with self._lock:
