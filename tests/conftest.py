@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from clientdesk.store import clock
 from clientdesk.store.config import SmtpSettings
@@ -20,6 +21,27 @@ from clientdesk.store.repository import TinyDBRepository
 from tests.helpers.calendar_data import write_calendar_project
 from tests.helpers.smtp import Inbox, running_inbox
 from tests.helpers.ui import FIXED_NOW
+
+# Hypothesis fails an example that takes over 200 ms, and a strategy that draws slowly:
+# on a busy machine both say nothing about clientdesk. A hang still ends the test run.
+settings.register_profile("clientdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("clientdesk")
+
+PROCESSES_GROUP = "processes"
+"""The xdist group of the ``slow`` tests: they run one after another on one worker."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every ``slow`` test (several processes, crashes, a real terminal) in one group.
+
+    With ``--dist loadgroup`` (pyproject's addopts) ``pytest -n auto`` runs them all,
+    one at a time on one worker, beside the other tests: they never starve each
+    other of the machine's cores (a lock wait, a kill that lands before any save).
+    """
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.xdist_group(PROCESSES_GROUP))
 
 
 @pytest.fixture(autouse=True)

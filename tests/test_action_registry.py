@@ -27,7 +27,7 @@ from clientdesk.widgets.actions import (
     ExplainedActions,
     key_table_markdown,
 )
-from tests.helpers.ui import settle
+from tests.helpers.ui import search_the_palette, settle
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -130,8 +130,7 @@ async def test_typing_a_name_in_the_palette_runs_the_action(demo_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("3", "ctrl+p")
-        await pilot.press(*"heat map")
-        await pilot.pause(0.3)
+        await search_the_palette(pilot, "heat map")
         await pilot.press("enter")
         await settle(pilot)
         pane = app.query_one("#risks-pane")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from pathlib import Path
@@ -33,7 +32,8 @@ from clientdesk.widgets.requests_pane import RequestsPane
 from clientdesk.widgets.week_view import WeekView
 from clientdesk.widgets.welcome_panel import WelcomePanel
 from tests.helpers.slow_store import SlowRepository
-from tests.helpers.ui import FIXED_NOW, move_cursor_to, screen_text, settle
+from tests.helpers.ui import FIXED_NOW, move_cursor_to, screen_text, search_the_palette, settle
+from tests.helpers.waiting import pilot_wait_until
 
 NOW = FIXED_NOW
 
@@ -233,11 +233,9 @@ async def test_live_refresh_shows_another_process_change(demo_path: Path) -> Non
         added = other.add(
             ClientRequest(project_id=project.id, title="Added by a colleague", received_at=NOW)
         )
-        for _ in range(20):  # the spec allows two seconds
-            await asyncio.sleep(0.1)
-            await pilot.pause()
-            if added.key in table_keys(table):
-                break
+        await pilot_wait_until(  # the poll runs every second
+            pilot, lambda: added.key in table_keys(table), "the colleague's request to show"
+        )
         assert added.key in table_keys(table)
         assert "Added by a colleague" in screen_text(app)
         assert app.query_one("#panes", TabbedContent).active == "requests"
@@ -270,8 +268,11 @@ async def test_keys_pressed_while_the_file_is_read_wait_for_the_panes(demo_path:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        await pilot.pause(0.2)
-        assert "Every key of this pane, and the app's" in screen_text(app)
+        await pilot_wait_until(
+            pilot,
+            lambda: "Every key of this pane, and the app's" in screen_text(app),
+            "the help screen to show",
+        )
         await pilot.press("escape", "2", "n")
         await pilot.pause()
         assert app.mode == "loading" and len(app.screen_stack) == 1
@@ -401,7 +402,8 @@ async def test_command_palette_names_every_action(demo_path: Path) -> None:
         assert "Acknowledge" not in titles, "the Requests pane's actions are listed there"
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Risks", "enter")
+        await search_the_palette(pilot, "Risks")
+        await pilot.press("enter")
         await settle(pilot)
         assert app.query_one("#panes", TabbedContent).active == "risks"
         # Acknowledge has no key of its own: the palette finds it by name.
@@ -413,7 +415,8 @@ async def test_command_palette_names_every_action(demo_path: Path) -> None:
         assert "Acknowledge" in {c.title for c in app.get_system_commands(app.screen)}
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Acknowledge", "enter")
+        await search_the_palette(pilot, "Acknowledge")
+        await pilot.press("enter")
         await settle(pilot)
         stored = TinyDBRepository(demo_path).snapshot().get(ClientRequest, request.id)
         assert stored is not None and stored.status == "acknowledged"
@@ -486,11 +489,9 @@ async def test_project_deleted_elsewhere_falls_back_to_another(demo_path: Path) 
         doomed = other.snapshot().get(Project, app.project_id or "")
         assert doomed is not None
         other.delete(doomed)
-        for _ in range(20):
-            await asyncio.sleep(0.1)
-            await pilot.pause()
-            if app.project_id != doomed.id:
-                break
+        await pilot_wait_until(
+            pilot, lambda: app.project_id != doomed.id, "the app to leave the deleted project"
+        )
         assert app.project_id not in (None, doomed.id)
         assert doomed.key not in screen_text(app).splitlines()[0]
         messages = [notification.message for notification in app._notifications]

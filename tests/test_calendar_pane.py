@@ -36,6 +36,7 @@ from tests.helpers.calendar_data import BERLIN, at
 from tests.helpers.ui import fill_input as fill
 from tests.helpers.ui import notices, screen_text, settle
 from tests.helpers.ui import pick_option as choose
+from tests.helpers.waiting import HANG_SECONDS, pilot_wait_until
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -419,11 +420,9 @@ async def test_a_colleagues_save_refreshes_the_agenda_without_losing_the_cursor(
         TinyDBRepository(calendar_path).update(
             stored(calendar_path, "MTG-3").model_copy(update={"title": "Design review v2"})
         )
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if "Design review v2" in screen_text(app):
-                break
-        assert "Design review v2" in screen_text(app)
+        await pilot_wait_until(
+            pilot, lambda: "Design review v2" in screen_text(app), "the colleague's save to show"
+        )
         entry = pane(app).selected_entry
         assert entry is not None and entry.occurrence is not None
         assert entry.occurrence.key == "MTG-3"
@@ -557,7 +556,7 @@ async def test_escape_cancels_an_import_still_being_read_and_nothing_is_written(
     def slow_read(path: Path) -> bytes:
         """The file as read from a slow disk: only once the test lets it through."""
         reading.set()
-        release.wait(timeout=30)
+        release.wait(timeout=HANG_SECONDS)
         return real_read(path)
 
     monkeypatch.setattr(ics_reading, "read_import_file", slow_read)
@@ -568,10 +567,11 @@ async def test_escape_cancels_an_import_still_being_read_and_nothing_is_written(
         await pilot.press("ctrl+o")
         await pilot.pause()
         await pilot.press(*str(invite), "enter")
-        for _ in range(500):
-            if reading.is_set() and isinstance(app.screen, BusyDialog):
-                break
-            await pilot.pause(0.01)
+        await pilot_wait_until(
+            pilot,
+            lambda: reading.is_set() and isinstance(app.screen, BusyDialog),
+            "the read to start behind a notice",
+        )
         assert isinstance(app.screen, BusyDialog), "a notice shows while the file is read"
         assert "escape cancels" in screen_text(app)
         await pilot.press("escape")

@@ -688,30 +688,32 @@ def test_a_split_keeps_every_occurrence_exactly_once(meeting: Meeting, index: in
     ],
 )
 def test_rules_that_would_hang_or_crash_are_refused_quickly(rule: str, message: str) -> None:
-    began = time.perf_counter()
+    # "Quickly" is counted in this thread's CPU time, not on the wall clock: a busy
+    # machine slows the wall clock, never the work a rule costs.
+    began = time.thread_time()
     problem = calendar.rule_problem(rule)
     assert problem is not None and re.search(message, problem), problem
     assert "\n" not in problem
     with pytest.raises(ValidationFailed, match=message) as refused:
         weekly(rrule=rule)
     assert refused.value.field == "rrule"
-    assert time.perf_counter() - began < 1
+    assert time.thread_time() - began < 1
 
 
 def test_a_rule_that_never_matches_is_refused_without_searching_for_years() -> None:
-    began = time.perf_counter()
+    began = time.thread_time()
     with pytest.raises(ValidationFailed, match="no occurrence in the 10 years"):
         weekly(rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
-    assert time.perf_counter() - began < 1
+    assert time.thread_time() - began < 1
 
 
 def test_a_long_until_is_checked_without_expanding_the_rule() -> None:
-    began = time.perf_counter()
+    began = time.thread_time()
     assert calendar.rule_problem("FREQ=DAILY;UNTIL=22001231", START) is None
     assert calendar.rule_problem("FREQ=DAILY;UNTIL=20270228", START) == (
         "the series ends before it starts"
     )
-    assert time.perf_counter() - began < 0.5
+    assert time.thread_time() - began < 0.5
 
 
 def test_the_start_must_be_an_occurrence_of_its_own_rule() -> None:
@@ -881,7 +883,7 @@ def rule_texts(draw: st.DrawFn) -> str:
 @given(rule_texts(), st.dates(date(2026, 1, 1), date(2028, 12, 31)))
 def test_any_rule_is_refused_with_a_message_or_expands_quickly(rule: str, day: date) -> None:
     start = datetime(day.year, day.month, day.day, 10, tzinfo=BERLIN)
-    began = time.perf_counter()
+    began = time.thread_time()
     problem = calendar.rule_problem(rule, start)
     if problem is None:
         meeting = weekly(start=start, rrule=rule)
@@ -892,7 +894,7 @@ def test_any_rule_is_refused_with_a_message_or_expands_quickly(rule: str, day: d
         assert "\n" not in problem
         with pytest.raises(ValidationFailed):
             weekly(start=start, rrule=rule)
-    assert time.perf_counter() - began < 2
+    assert time.thread_time() - began < 2
 
 
 def test_the_calendar_offers_restore_and_refuses_cancel_as_the_store_does() -> None:

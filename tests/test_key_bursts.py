@@ -28,6 +28,7 @@ from clientdesk.widgets.request_form import RequestForm
 from tests.helpers.keys import key_event, keys_handled, press_at_once
 from tests.helpers.terminal import Terminal, check_data_file
 from tests.helpers.ui import move_cursor_to, settle
+from tests.helpers.waiting import HANG_SECONDS
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -104,12 +105,13 @@ async def test_a_burst_after_the_filter_key_is_typed_into_the_filter(demo_path: 
         assert all("export" in title.lower() for title in titles)
 
 
+@pytest.mark.slow  # a real app in a pseudo-terminal
 def test_a_burst_written_at_once_to_the_real_app_lands_field_by_field(demo_path: Path) -> None:
     """Tab, text, tab, text and ctrl+s in one write(), as an SSH link delivers them."""
     terminal = Terminal(demo_path, controlling=False, size=(120, 40))
     try:
         # The first frame: the terminal is in raw mode (ctrl+s is a key, not XOFF).
-        assert terminal.read_until(b"Opening the data file", timeout=30)
+        assert terminal.read_until(b"Opening the data file"), "hung: no first frame"
         # Typed ahead while the file is read: the keys wait for the panes.
         terminal.type(b"2n\tAAA\tBBB\x13")
         assert wait_for(terminal, lambda: any(r.title == "AAA" for r in stored_requests(demo_path)))
@@ -124,8 +126,10 @@ def test_a_burst_written_at_once_to_the_real_app_lands_field_by_field(demo_path:
     assert check_data_file(demo_path).returncode == 0
 
 
-def wait_for(terminal: Terminal, condition: Callable[[], bool], timeout: float = 30) -> bool:
-    """Read what the app draws until ``condition`` holds; False if it never does."""
+def wait_for(
+    terminal: Terminal, condition: Callable[[], bool], timeout: float = HANG_SECONDS
+) -> bool:
+    """Read what the app draws until ``condition`` holds; False if it hung."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -145,7 +149,7 @@ class SlowSaves(TinyDBRepository):
         self.gate = gate
 
     def apply(self, *args: Any, **kwargs: Any) -> Any:
-        self.gate.wait(10)
+        self.gate.wait(HANG_SECONDS)  # however long the test takes to let it go
         return super().apply(*args, **kwargs)
 
 

@@ -13,6 +13,7 @@ from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from tests.helpers.ui import screen_text, settle
+from tests.helpers.waiting import pilot_wait_until
 from tests.test_calendar_pane import cursor_to
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -34,11 +35,11 @@ async def test_a_colleagues_save_shows_within_two_seconds_with_who_and_what(
         line = app.query_one("#change-line", Label)
         assert not line.display, "nothing to say before anyone else saved"
         saved = renamed(calendar_path, "MTG-3", "Design review (moved room)")
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if "Design review (moved room)" in screen_text(app):
-                break
-        assert "Design review (moved room)" in screen_text(app)
+        await pilot_wait_until(
+            pilot,
+            lambda: "Design review (moved room)" in screen_text(app),
+            "the colleague's save to show",
+        )
         assert line.display
         assert f"ann changed MTG-3, {saved.updated_at.astimezone():%H:%M}" in str(line.render())
 
@@ -81,10 +82,11 @@ async def test_a_project_a_colleague_deletes_gives_way_to_another_with_a_notice(
         doomed = other.snapshot().get(Project, shown.id)
         assert doomed is not None
         other.delete(doomed)
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if app.current_project is not None and app.current_project.id != shown.id:
-                break
+        await pilot_wait_until(
+            pilot,
+            lambda: app.current_project is not None and app.current_project.id != shown.id,
+            "the app to leave the deleted project",
+        )
         await settle(pilot)
         assert app.current_project is not None and app.current_project.id != shown.id
         told = [n.message for n in app._notifications]

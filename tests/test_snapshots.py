@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.calendar_pane import CalendarPane
-from tests.helpers.ui import settle
+from tests.helpers.ui import search_the_palette, settle
 
 SnapCompare = Callable[..., bool]
 
@@ -164,8 +164,7 @@ def test_palette_finds_a_pane_action(snap_compare: SnapCompare, demo_path: Path)
         await show(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"ackn")
-        await pilot.pause(0.5)  # the palette searches in the background
+        await search_the_palette(pilot, "ackn")  # it searches in the background
         focused = pilot.app.focused
         if focused is not None and hasattr(focused, "cursor_blink"):
             focused.cursor_blink = False

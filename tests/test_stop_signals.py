@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -182,33 +181,27 @@ async def test_an_unreadable_draft_is_not_offered(demo_path: Path) -> None:
     assert path.read_text("utf-8") == "{not json", "left as it was"
 
 
+@pytest.mark.slow  # a real app in a pseudo-terminal
 @pytest.mark.parametrize("terminal_gone", [False, True], ids=["terminal-open", "terminal-gone"])
 def test_hanging_up_the_terminal_keeps_the_form_and_a_sound_file(
     demo_path: Path, terminal_gone: bool
 ) -> None:
     terminal = Terminal(demo_path, controlling=False)
     try:
-        assert terminal.read_until(b"breached", 30), "the app came up"
-        time.sleep(0.5)
-        for keys, wait_for in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
-            terminal.type(keys)
-            assert terminal.read_until(wait_for), keys
-            time.sleep(0.5)
-        terminal.type(b"\t")
-        time.sleep(0.3)
-        terminal.type(b"Hung up mid-edit")
-        time.sleep(1.0)
+        assert terminal.read_until(b"breached"), "hung: the app never showed its data"
+        # Each step waits for what the app draws after the keys, never for a time.
+        for keys, wanted in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
+            assert terminal.type_and_read_until(keys, wanted), (
+                f"hung: {keys!r} never drew {wanted!r}"
+            )
+        assert terminal.type_and_read_until(b"\tHung up mid-edit", b"Hung up mid-edit"), (
+            "hung: the typing never showed in the form"
+        )
         if terminal_gone:
             # What a dropped SSH connection does: the terminal goes, then the signal.
             terminal.hang_up()
         terminal.process.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + 20
-        while terminal.process.poll() is None and time.monotonic() < deadline:
-            if terminal_gone:
-                time.sleep(0.1)
-            else:
-                terminal.read_for(0.2)  # the app restores the terminal
-        code = terminal.process.wait(timeout=1)
+        code = terminal.end_status()  # reading as the app restores the terminal
     finally:
         terminal.close()
     seen = terminal.seen

@@ -58,6 +58,7 @@ from clientdesk.store.storage import (
     new_file_mode,
     save_atomically,
 )
+from tests.helpers.waiting import HANG_SECONDS
 
 RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 PAST_MTIME_NS = 1_700_000_000_123_456_789
@@ -951,6 +952,6 @@ def test_an_output_to_a_pipe_is_written_into_it_not_replaced(tmp_path: Path) -> 
     reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
     reader.start()
     write_output(pipe, b"BEGIN:VCALENDAR")
-    reader.join(timeout=5)
+    reader.join(timeout=HANG_SECONDS)
     assert received == [b"BEGIN:VCALENDAR"]
     assert stat.S_ISFIFO(os.stat(pipe).st_mode), "still a pipe"

@@ -23,15 +23,20 @@ from typing import Any
 import pytest
 
 from clientdesk.store.models import ChecklistItem, ClientRequest, Project
-from clientdesk.store.repository import TinyDBRepository, load_checklist_template
+from clientdesk.store.repository import (
+    LOCK_TIMEOUT_ENV,
+    TinyDBRepository,
+    load_checklist_template,
+)
 from clientdesk.store.storage import decode
+from tests.helpers.waiting import HANG_SECONDS
 
 pytestmark = pytest.mark.slow
 
 WORKER = Path(__file__).parent / "helpers" / "store_worker.py"
 WRITERS = 4
 ADDS_PER_WRITER = 200
-START_TIMEOUT = 60.0
+START_TIMEOUT = HANG_SECONDS
 RUN_TIMEOUT = 180.0
 RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
@@ -44,7 +49,10 @@ def start_workers(
     go = tmp_path / "go"
     procs: list[subprocess.Popen[str]] = []
     for command, user in zip(commands, users, strict=True):
-        env = {**os.environ, "CLIENTDESK_USER": user}
+        # Four writers taking turns 800 times: on a busy machine one of them may wait
+        # longer than a person ever would (10 s) for its turn. Waiting is what this
+        # test asks of them; only a hang ends it.
+        env = {**os.environ, "CLIENTDESK_USER": user, LOCK_TIMEOUT_ENV: str(RUN_TIMEOUT)}
         procs.append(
             subprocess.Popen(
                 [sys.executable, str(WORKER), *command, str(go)],
@@ -62,7 +70,7 @@ def start_workers(
             if failed:
                 _, err = failed[0].communicate()
                 raise AssertionError(f"a worker died before it was ready:\n{err}")
-            assert time.monotonic() < deadline, "workers did not get ready in time"
+            assert time.monotonic() < deadline, "hung: the workers never got ready"
             time.sleep(0.01)
     except BaseException:
         for proc in procs:
@@ -77,7 +85,12 @@ def finish(procs: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     results = []
     try:
         for proc in procs:
-            out, err = proc.communicate(timeout=RUN_TIMEOUT)
+            try:
+                out, err = proc.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(
+                    f"hung: a writer still ran after {RUN_TIMEOUT:.0f} s"
+                ) from None
             assert proc.returncode == 0, err
             results.append(json.loads(out.strip().splitlines()[-1]))
     finally:

@@ -41,6 +41,7 @@ from clientdesk.widgets.conflict_dialog import ConflictDialog
 from clientdesk.widgets.request_form import RequestForm
 from tests.helpers.terminal import Terminal
 from tests.helpers.ui import FIXED_NOW, screen_text, settle
+from tests.helpers.waiting import pilot_wait_until
 from tests.test_undo_ui import acknowledge_a_new_request, told
 
 pytestmark = pytest.mark.usefixtures("app_now")
@@ -157,10 +158,9 @@ async def test_a_colleagues_hostile_name_shows_escaped_in_the_change_line_undo_a
         colleague.update(theirs.model_copy(update={"owner": "Kim"}))
 
         line = app.query_one("#change-line", Label)
-        for _ in range(40):  # the app looks for other saves every second or so
-            await pilot.pause(0.1)
-            if line.display:
-                break
+        await pilot_wait_until(  # the app looks for other saves every second or so
+            pilot, lambda: line.display, "the change line to show"
+        )
         assert str(line.render()).startswith(f"{SHOWN_NAME} changed {request.key}, ")
 
         await pilot.press("ctrl+z")
@@ -198,10 +198,9 @@ async def test_notifications_are_plain_text_with_their_control_characters_escape
         shown = [n for n in app._notifications if n.title == SHOWN_NAME]
         assert [n.message for n in shown] == [f"[bold]Saved[/] by {SHOWN_NAME}\nsecond line"]
         assert not shown[0].markup, "a message quoting user text is never markup"
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if "[bold]Saved[/]" in screen_text(app):
-                break
+        await pilot_wait_until(
+            pilot, lambda: "[bold]Saved[/]" in screen_text(app), "the toast to show"
+        )
         toast = screen_text(app)  # the toast wraps the long name
         assert "[bold]Saved[/] by" in toast and "M\\x1b[2J\\x1b[HN" in toast, toast
 
@@ -232,13 +231,13 @@ async def test_a_paste_into_a_form_leaves_control_characters_out(demo_path: Path
     assert saved.title == "Invoice fdp.exe[2J]52;c;eA== copy", "saved as it showed"
 
 
+@pytest.mark.slow  # a real app in a pseudo-terminal
 def test_the_app_writes_no_foreign_escape_sequence_to_a_real_terminal(demo_path: Path) -> None:
     """The decisive check: the bytes a terminal receives while a hostile save comes in."""
     terminal = Terminal(demo_path, controlling=False, size=(120, 40))
     try:
-        assert terminal.read_until(b"breached", 30), "the app came up"
-        terminal.type(b"2")
-        assert terminal.read_until(b"REQ-", 10)
+        assert terminal.read_until(b"breached"), "hung: the app never showed its data"
+        assert terminal.type_and_read_until(b"2", b"REQ-"), "hung: no Requests pane"
         # A colleague hand-edits the shared file: their name and a title of their own.
         shown = TinyDBRepository(demo_path).snapshot().projects()[0]
         data = json.loads(demo_path.read_text("utf-8"))
@@ -254,10 +253,10 @@ def test_the_app_writes_no_foreign_escape_sequence_to_a_real_terminal(demo_path:
         edited.write_text(json.dumps(data), "utf-8")
         os.replace(edited, demo_path)
         # The change line starts with the name (escaped), longer than the screen is wide.
-        assert terminal.read_until(ESCAPED_START, 10), "the change line came"
+        assert terminal.read_until(ESCAPED_START), "hung: the change line never came"
         terminal.read_for(0.5)
         terminal.type(b"q")
-        assert terminal.wait_for_end(10) == 0
+        assert terminal.end_status() == 0
         terminal.read_for(0.2)
     finally:
         terminal.close()

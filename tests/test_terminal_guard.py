@@ -34,6 +34,7 @@ from clientdesk.tui import terminal_guard
 from clientdesk.tui.terminal_guard import TerminalGone, TerminalGuardDriver, TerminalOutput
 from tests.helpers.terminal import Terminal, check_data_file, crash_log_text
 from tests.helpers.ui import FIXED_NOW
+from tests.helpers.waiting import HANG_SECONDS, wait_until
 
 HANG_UP_STATUS = 128 + signal.SIGHUP
 
@@ -68,7 +69,7 @@ def test_the_writer_thread_keeps_taking_writes_after_the_terminal_hung_up(
         done.set()
 
     threading.Thread(target=paint_and_stop, daemon=True).start()
-    assert done.wait(10), "a write waited for ever on a writer thread that died"
+    assert done.wait(HANG_SECONDS), "a write waited for ever on a writer thread that died"
     assert output.failed
     assert failures == ["gone"], "told once"
 
@@ -138,12 +139,9 @@ async def test_end_of_input_ends_the_input_thread_and_tells_the_app(
     try:
         reader.start()
         os.write(master, b"x")
-        for _ in range(100):
-            if received:
-                break
-            reader.join(0.05)
+        wait_until(lambda: bool(received), "the input thread to read the key")
         os.close(master)  # the terminal hangs up
-        reader.join(10)
+        reader.join(HANG_SECONDS)
         assert not reader.is_alive(), "the input thread reads the end of input for ever"
     finally:
         driver.exit_event.set()
@@ -173,15 +171,14 @@ def test_a_stop_that_stalls_ends_the_process_and_logs_where_it_waited(tmp_path: 
 
 def open_a_request_form(terminal: Terminal, title: str) -> None:
     """Open REQ-1's form in the app and type ``title`` over its title."""
-    assert terminal.read_until(b"breached", 30), "the app came up"
-    terminal.read_until_quiet()
-    for keys, wait_for in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
-        terminal.type(keys)
-        assert terminal.read_until(wait_for), keys
-        terminal.read_until_quiet()
-    for keys in [b"\t", title.encode()]:  # to the title, then the title
-        terminal.type(keys)
-        terminal.read_until_quiet()
+    assert terminal.read_until(b"breached"), "hung: the app never showed its data"
+    # Each step waits for what the app draws after the keys, never for a time.
+    for keys, wanted in [(b"2", b"REQ-"), (b"e", b"Edit request")]:
+        assert terminal.type_and_read_until(keys, wanted), f"hung: {keys!r} never drew {wanted!r}"
+    # To the title, then the title: the hang-up comes once it shows in the form.
+    assert terminal.type_and_read_until(b"\t" + title.encode(), title.encode()), (
+        "hung: the typing never showed in the form"
+    )
 
 
 @pytest.mark.slow
@@ -193,7 +190,7 @@ def test_a_terminal_gone_with_no_sighup_ends_the_app_and_keeps_the_form(
     try:
         open_a_request_form(terminal, "Typed before the terminal went")
         terminal.hang_up()
-        status = terminal.wait_for_end(timeout=30)
+        status = terminal.wait_for_end(timeout=HANG_SECONDS)
     finally:
         terminal.close()
     assert status == HANG_UP_STATUS, "the app ended as on a hang-up"
@@ -216,7 +213,7 @@ def test_hanging_up_while_the_app_paints_ends_it_every_time(data_path: Path) -> 
     terminals = [Terminal(data_path, controlling=True, size=(120, 40)) for _ in range(HANG_UPS)]
     try:
         for terminal in terminals:
-            assert terminal.read_until(b"breached", 60), "the app came up"
+            assert terminal.read_until(b"breached"), "hung: the app never showed its data"
         statuses = []
         for terminal in terminals:
             terminal.read_for(0.05)  # what it drew meanwhile
@@ -226,7 +223,7 @@ def test_hanging_up_while_the_app_paints_ends_it_every_time(data_path: Path) -> 
             time.sleep(0.02)
             terminal.hang_up()
             # One at a time: each stop has the machine to itself.
-            statuses.append(terminal.wait_for_end(timeout=30))
+            statuses.append(terminal.wait_for_end(timeout=HANG_SECONDS))
     finally:
         for terminal in terminals:
             terminal.close()

@@ -45,7 +45,7 @@ from clientdesk.tui.contacts_actions import ContactsActions
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.tui.jumps import Jumps
 from clientdesk.tui.messages import LoadFailed, ReadingsReady, SnapshotLoaded
-from clientdesk.tui.output_guard import GuardedApp
+from clientdesk.tui.output_guard import WRITE_HOLD_SECONDS, GuardedApp
 from clientdesk.tui.pane_tabs import PaneTabs
 from clientdesk.tui.project_actions import ProjectActions
 from clientdesk.tui.readings import Readings, read_readings
@@ -181,6 +181,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         """The id of the open project."""
         self._ticket = 0
         self._applied_ticket = 0
+        self._shown_ticket = 0
+        """The load a :meth:`reload` asked for: keys typed meanwhile wait until it shows."""
         self._poll_worker: Worker[None] | None = None
         self._select_project: str | None = None
         self._select_contact: str | None = None
@@ -389,6 +391,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if reveal is not None:
             self._reveal_after_load = reveal
         self._request_load()
+        # Typed slowly, the next key would meet what this load shows (a checklist in
+        # its new order after a move): typed in a burst, or on a slow disk, it waits too.
+        self._shown_ticket = self._ticket
+        self.hold_keys("reload", timeout=WRITE_HOLD_SECONDS)
 
     def _request_load(self) -> None:
         self._ticket += 1
@@ -457,6 +463,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._applied_ticket = message.ticket
         self._last_load_error = ""
         await self._show_snapshot(message.snapshot, message.readings)
+        if message.ticket >= self._shown_ticket:
+            await self.take_keys("reload")
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
             self._look_for_draft(Path(self.location))
@@ -473,6 +481,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if message.ticket < self._applied_ticket:
             return
         self._applied_ticket = message.ticket
+        if message.ticket >= self._shown_ticket:
+            await self.take_keys("reload")
         if self.snapshot is None:
             await self._show_error(message.message, linked=message.linked)
         elif message.message != self._last_load_error:

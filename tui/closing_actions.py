@@ -148,9 +148,12 @@ class ClosingActions:
         self.host.push_screen(dialog, ticked)
 
     def reorder(self, moved: ChecklistItem, positions: list[tuple[ChecklistItem, int]]) -> None:
-        """Save the new positions of the checklist items in one batch (in a worker)."""
-        work = partial(self._reorder, moved, positions)
-        self.host.run_worker(work, thread=True, group="store", exclusive=False)
+        """Save the new positions of the checklist items in one batch (in a worker).
+
+        Keys typed meanwhile wait for it, as for any save: a second move typed in
+        a burst starts from the order this one saved, not from the one it replaced.
+        """
+        self.saves.write(partial(self._reorder, moved, positions))
 
     def _reorder(self, moved: ChecklistItem, positions: list[tuple[ChecklistItem, int]]) -> None:
         try:

@@ -99,6 +99,9 @@ class KeyOrder:
         self._told_about_limit = False
         self.on_hold = False
         """True while the app cannot take keys: they wait until :meth:`release`."""
+        self.working_keys_pass = True
+        """True while a key that works already may pass the hold (help while the file is
+        read); False while a write holds the keys: every key then waits for its news."""
 
     @property
     def pending(self) -> int:
@@ -114,7 +117,12 @@ class KeyOrder:
             self._waiting.clear()  # the app ends: what waited would never be handled
             await self._hand_on(event)
             return
-        if self.on_hold and not (self._busy or self._waiting) and self._works_now(event):
+        if (
+            self.on_hold
+            and self.working_keys_pass
+            and not (self._busy or self._waiting)
+            and self._works_now(event)
+        ):
             await self._hand(event)  # a key that works before the app is ready (help)
             return
         if self._busy or self._waiting or self.on_hold:

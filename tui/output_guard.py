@@ -181,12 +181,14 @@ class GuardedApp(App[None]):
         """
         self._key_holds.add(reason)
         self._key_order.on_hold = True
+        self._key_order.working_keys_pass = self._key_holds == {"start"}
         if timeout is not None:
             self.set_timer(timeout, partial(self.take_keys, reason))
 
     async def take_keys(self, reason: str = "start") -> None:
         """Take back the hold ``reason``; once none is left, hand on the keys that waited."""
         self._key_holds.discard(reason)
+        self._key_order.working_keys_pass = self._key_holds <= {"start"}
         if not self._key_holds and self._key_order.on_hold:
             await self._key_order.release()
 

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from clientdesk.tui.output_guard import GuardedApp
 from tests.helpers.ui import settle
+from tests.helpers.waiting import pilot_wait_until
 
 
 def key_event(key: str) -> events.Key:
@@ -37,9 +38,5 @@ async def keys_handled(pilot: Pilot[None]) -> None:
     """Wait until the app has handled every key typed so far, and its workers are done."""
     app = pilot.app
     assert isinstance(app, GuardedApp)
-    for _ in range(2000):
-        await pilot.pause()
-        if not app.keys_pending:
-            break
-    assert app.keys_pending == 0, f"{app.keys_pending} keys were never handled"
+    await pilot_wait_until(pilot, lambda: not app.keys_pending, "every typed key to be handled")
     await settle(pilot)

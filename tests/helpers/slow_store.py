@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from clientdesk.store.repository import Snapshot, TinyDBRepository
+from tests.helpers.waiting import HANG_SECONDS
 
 
 class SlowRepository(TinyDBRepository):
@@ -16,5 +17,7 @@ class SlowRepository(TinyDBRepository):
         self.gate = gate
 
     def snapshot(self) -> Snapshot:
-        self.gate.wait(10)
+        # Until the test opens the gate, however long it takes on a busy machine;
+        # a test that never opens it only hangs this reader until the ceiling.
+        self.gate.wait(HANG_SECONDS)
         return super().snapshot()

@@ -22,6 +22,7 @@ from pathlib import Path
 import platformdirs
 
 from clientdesk.store import paths
+from tests.helpers.waiting import HANG_SECONDS, wait_until
 
 CLIENTDESK = [
     sys.executable,
@@ -31,9 +32,14 @@ CLIENTDESK = [
 """The ``clientdesk`` command, run by this interpreter."""
 
 
-def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float) -> bool:
-    """Read the terminal's output into ``seen`` until ``wanted`` shows (False on timeout)."""
+def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float, start: int = 0) -> bool:
+    """Read the terminal's output into ``seen`` until ``wanted`` shows at or after ``start``.
+
+    False when the terminal is gone or ``timeout`` s passed (the app hung).
+    """
     deadline = time.monotonic() + timeout
+    if wanted in seen[start:]:
+        return True
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.1)
         if ready:
@@ -41,7 +47,7 @@ def read_until(master: int, wanted: bytes, seen: bytearray, timeout: float) -> b
                 seen.extend(os.read(master, 65536))
             except OSError:
                 return False
-            if wanted in seen:
+            if seen.find(wanted, start) >= 0:
                 return True
     return False
 
@@ -89,19 +95,29 @@ class Terminal:
         """Everything the app wrote to the terminal so far."""
         self.hung_up = False
 
-    def read_until(self, wanted: bytes, timeout: float = 10) -> bool:
-        """Read what the app draws until ``wanted`` shows (False on timeout)."""
+    def read_until(self, wanted: bytes, timeout: float = HANG_SECONDS) -> bool:
+        """Read what the app draws until ``wanted`` shows (False if it hung)."""
         return read_until(self.master, wanted, self.seen, timeout)
 
-    def read_more(self, timeout: float = 10) -> bool:
-        """Read until the app draws something more (False on timeout)."""
+    def type_and_read_until(self, keys: bytes, wanted: bytes) -> bool:
+        """Type ``keys``, then read until the app draws ``wanted`` *after* them.
+
+        What was drawn before the keys does not count: a word that was already on
+        screen says nothing about whether the keys were handled.
+        """
+        start = len(self.seen)
+        self.type(keys)
+        return read_until(self.master, wanted, self.seen, HANG_SECONDS, start)
+
+    def read_more(self, timeout: float = HANG_SECONDS) -> bool:
+        """Read until the app draws something more (False if it hung)."""
         before = len(self.seen)
         deadline = time.monotonic() + timeout
         while len(self.seen) == before and time.monotonic() < deadline:
             self.read_for(0.01)
         return len(self.seen) > before
 
-    def read_until_quiet(self, quiet: float = 0.3, timeout: float = 10) -> bool:
+    def read_until_quiet(self, quiet: float = 0.3, timeout: float = HANG_SECONDS) -> bool:
         """Read until the app has drawn nothing for ``quiet`` s (False if it never stops)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -131,6 +147,19 @@ class Terminal:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
+
+    def end_status(self) -> int:
+        """The app's exit status once it has ended, reading what it draws meanwhile.
+
+        An app whose output nobody reads stops drawing, and may never get to its
+        end. Raises :class:`~tests.helpers.waiting.Hung` if it never ends.
+        """
+        wait_until(
+            lambda: self.process.poll() is not None,
+            "the app to end",
+            poll=lambda: self.read_for(0.05) if not self.hung_up else time.sleep(0.05),
+        )
+        return self.process.wait()
 
     def close(self) -> None:
         """Kill the app if it still runs, and close the terminal."""

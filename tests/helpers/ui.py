@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from textual.app import App
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
 
 from clientdesk.store.models import Record
 from clientdesk.widgets.record_table import RecordTable
+from tests.helpers.waiting import HANG_SECONDS, POLL_SECONDS, hung, pilot_wait_until
 
 R = TypeVar("R", bound=Record)
 
@@ -25,16 +28,37 @@ async def settle(pilot: Pilot[None]) -> None:
     At start-up the panes are composed while the file is read, and what was
     read is shown once they are: the first load is over when the app has left
     its "loading" mode, which can be after the worker finished. Keys are handled
-    one at a time: every key typed so far has been handled too.
+    one at a time: every key typed so far has been handled too. However long
+    that takes on a busy machine: only a hang fails (:data:`HANG_SECONDS`).
     """
-    for _ in range(500):
-        await pilot.app.workers.wait_for_complete()
+    app = pilot.app
+    deadline = time.monotonic() + HANG_SECONDS
+    while True:
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        if getattr(pilot.app, "mode", None) != "loading" and not getattr(
-            pilot.app, "keys_pending", 0
-        ):
+        mode = getattr(app, "mode", None)
+        pending = getattr(app, "keys_pending", 0)
+        if mode != "loading" and not pending:
             return
-        await pilot.pause(0.01)
+        if time.monotonic() > deadline:
+            raise hung(f"the app to settle (mode {mode!r}, {pending} keys pending)", HANG_SECONDS)
+        await pilot.pause(POLL_SECONDS)
+
+
+async def search_the_palette(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` into the open command palette and wait until it lists what it found.
+
+    The palette searches in a worker: ``enter`` typed before the list shows
+    does nothing, as it would for a person typing faster than a busy machine.
+    """
+    await pilot.press(*text)
+    await pilot.app.workers.wait_for_complete()
+
+    def listed() -> bool:
+        lists = pilot.app.screen.query(CommandList)
+        return bool(lists) and lists.first().option_count > 0
+
+    await pilot_wait_until(pilot, listed, f"the command palette to find {text!r}")
 
 
 def screen_text(app: App[None]) -> str:
