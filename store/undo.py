@@ -357,6 +357,7 @@ def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmaile
     latest = news[-1]
     to = ", ".join(latest.recipients) or "the attendees"
     cancel = latest.method == "CANCEL"
+    restored = isinstance(edit.before, Meeting) and _brought_back(edit.before, left)
     if cancel:
         text = (
             f"the cancellation of {current.key} was already e-mailed to {to}, so undoing "
@@ -368,7 +369,7 @@ def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmaile
             f"the invite of {current.key} was already e-mailed to {to}, so undoing would not "
             "take it back; to call the meeting off, delete it and send its cancellation"
         )
-    elif isinstance(edit.before, Meeting) and _brought_back(edit.before, left):
+    elif restored:
         text = (
             f"{current.key} was restored and its invite already e-mailed to {to}, so undoing "
             "would not take it back; to call it off again, cancel it and send the cancellation"
@@ -383,7 +384,7 @@ def _e_mailed_since(verb: str, step: UndoStep, current: object) -> AlreadyEmaile
         current,
         cancellation=cancel,
         added=edit.before is None,
-        restored=isinstance(edit.before, Meeting) and _brought_back(edit.before, left),
+        restored=restored,
     )
 
 

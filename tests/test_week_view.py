@@ -39,11 +39,18 @@ def occurrence(
     meeting = Meeting(
         title=title, start=start, duration_minutes=minutes, timezone="Europe/Berlin", key=key
     )
+    return _taking_place(meeting, start, start + timedelta(minutes=minutes), cancelled=cancelled)
+
+
+def _taking_place(
+    meeting: Meeting, start: datetime, end: datetime, *, cancelled: bool = False
+) -> Occurrence:
+    """``meeting``'s one occurrence, as scheduled (or cancelled), from ``start`` to ``end``."""
     return Occurrence(
         meeting=meeting,
         original_start=start,
         start=start,
-        end=start + timedelta(minutes=minutes),
+        end=end,
         cancelled=cancelled,
         moved=False,
         location="",
@@ -66,20 +73,7 @@ def all_day(title: str, day: date, *, days: int = 1, key: str = "MTG-9") -> Occu
         all_day=True,
         key=key,
     )
-    return Occurrence(
-        meeting=meeting,
-        original_start=start,
-        start=start,
-        end=meeting.end,
-        cancelled=False,
-        moved=False,
-        location="",
-        agenda=(),
-        status=MeetingStatus.SCHEDULED,
-        minutes="",
-        decisions=(),
-        action_items=(),
-    )
+    return _taking_place(meeting, start, meeting.end)
 
 
 class WeekApp(App[None]):
