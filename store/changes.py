@@ -40,20 +40,23 @@ def changes_between(old: Snapshot, new: Snapshot, *, me: str) -> list[SeenChange
     Newest first; deleted records last (a deletion leaves no trace of who
     made it or when, so ``who`` is empty).
     """
-    from clientdesk.store.models import RECORD_TYPES
-
     seen: list[SeenChange] = []
-    for kind in RECORD_TYPES:
-        before = {record.id: record for record in old.all(kind)}
-        for record in new.all(kind):
-            earlier = before.pop(record.id, None)
-            if earlier is not None and earlier.revision == record.revision:
-                continue
-            if record.updated_by == me:
-                continue
-            verb = "added" if earlier is None else "changed"
-            seen.append(SeenChange(record.updated_by, record.key, verb, record.updated_at))
-        seen.extend(SeenChange("", record.key, "deleted", None) for record in before.values())
+    # Only the documents whose text differs are looked at (and made into
+    # models): a colleague's save changes a few records of a large file.
+    for kind, record_id, was, is_now in new.changed_since(old):
+        if not is_now:
+            table = old.documents(kind)
+            key = table.key_of(record_id) if table is not None else record_id
+            seen.append(SeenChange("", key, "deleted", None))
+            continue
+        record = new.get(kind, record_id)
+        if record is None or record.updated_by == me:
+            continue
+        earlier = old.get(kind, record_id) if was else None
+        if earlier is not None and earlier.revision == record.revision:
+            continue
+        verb = "added" if earlier is None else "changed"
+        seen.append(SeenChange(record.updated_by, record.key, verb, record.updated_at))
     dated = sorted(
         (change for change in seen if change.at is not None),
         key=lambda change: change.at or datetime.min,

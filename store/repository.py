@@ -36,7 +36,6 @@ from clientdesk.store.errors import (
     ConflictError,
     DataFileError,
     GatesFailed,
-    NotFoundError,
     ValidationFailed,
 )
 from clientdesk.store.file_lock import DataFileLock
@@ -59,16 +58,35 @@ from clientdesk.store.models import (
 )
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.store.safe_files import trusted_real_path
+from clientdesk.store.snapshot import (
+    Documents,
+    Snapshot,
+    describe_validation_error,
+    dump_record,
+    index_entry,
+    read_stored,
+    validate_record,
+)
 from clientdesk.store.storage import (
     AtomicJSONStorage,
-    FileSignature,
     backup_hint,
     frozen,
     new_file_mode,
     remove_stale_temp_files,
     save_failure,
-    thawed,
 )
+
+__all__ = [
+    "Change",
+    "RecordEdit",
+    "Repository",
+    "Snapshot",
+    "TinyDBRepository",
+    "dump_record",
+    "load_checklist_template",
+    "open_repository",
+    "validate_record",
+]
 
 R = TypeVar("R", bound=Record)
 
@@ -113,121 +131,6 @@ def _same_version(stored: Record, expected: Record) -> bool:
     return {k: v for k, v in mine.items() if k not in ignored} == {
         k: v for k, v in theirs.items() if k not in ignored
     }
-
-
-def describe_validation_error(error: ValidationError) -> tuple[str, str | None]:
-    """One line for a user from a pydantic error, and the field it is about."""
-    first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    field = str(first["loc"][0]) if first["loc"] else None
-    return (f"{location}: {message}" if location else message), field
-
-
-def validate_record(kind: type[R], data: dict[str, Any]) -> R:
-    """Build a ``kind`` from ``data``, with a one-line error naming the field."""
-    try:
-        return kind.model_validate(data)
-    except ValidationError as error:
-        message, field = describe_validation_error(error)
-        raise ValidationFailed(message, field) from None
-
-
-def dump_record(record: Record) -> dict[str, Any]:
-    """The JSON form of a record as stored (computed fields left out)."""
-    return record.model_dump(mode="json", exclude_computed_fields=True)
-
-
-def _key_number(record: Record) -> tuple[int, str]:
-    _, _, number = record.key.rpartition("-")
-    return (int(number), record.key) if number.isdigit() else (0, record.key)
-
-
-class Snapshot:
-    """Every record at one moment; never changed after it is built.
-
-    Lookups by id are dictionary reads; the records of one project are
-    grouped on first use and then cached.
-    """
-
-    def __init__(
-        self,
-        records: dict[type[Record], dict[str, Record]],
-        signature: FileSignature | None,
-    ) -> None:
-        self._records = records
-        self.signature = signature
-        """Signature of the data file this snapshot was read from or saved as."""
-        self._by_project: dict[tuple[type[Record], str], list[Record]] = {}
-
-    @classmethod
-    def empty(cls) -> Snapshot:
-        """A snapshot of a store with no records."""
-        return cls({kind: {} for kind in RECORD_TYPES}, None)
-
-    def all(self, kind: type[R]) -> list[R]:
-        """Every record of ``kind``, in key order."""
-        records = cast(dict[str, R], self._records.get(kind, {}))
-        return sorted(records.values(), key=_key_number)
-
-    def count(self, kind: type[Record] | None = None) -> int:
-        """How many records of ``kind`` (of every kind when None)."""
-        if kind is not None:
-            return len(self._records.get(kind, {}))
-        return sum(len(table) for table in self._records.values())
-
-    def get(self, kind: type[R], record_id: str) -> R | None:
-        """The record of ``kind`` with id ``record_id``, if any."""
-        return cast(R | None, self._records.get(kind, {}).get(record_id))
-
-    def of_project(self, kind: type[R], project_id: str) -> list[R]:
-        """The records of ``kind`` that belong to project ``project_id``, in key order."""
-        cache_key = (kind, project_id)
-        cached = self._by_project.get(cache_key)
-        if cached is None:
-            cached = sorted(
-                (
-                    record
-                    for record in self._records.get(kind, {}).values()
-                    if isinstance(record, ProjectRecord) and record.project_id == project_id
-                ),
-                key=_key_number,
-            )
-            self._by_project[cache_key] = cached
-        return cast(list[R], list(cached))
-
-    def projects(self) -> list[Project]:
-        """Every project, by name."""
-        return sorted(self.all(Project), key=lambda project: project.name.casefold())
-
-    def project(self, key: str) -> Project:
-        """The project with human key ``key`` (case-insensitive).
-
-        Raises:
-            NotFoundError: no such project; the message lists the known keys.
-        """
-        wanted = key.strip().upper()
-        for project in self._records.get(Project, {}).values():
-            if project.key == wanted:
-                return cast(Project, project)
-        known = ", ".join(sorted(p.key for p in self._records.get(Project, {}).values()))
-        raise NotFoundError(
-            f"unknown project key {key!r}" + (f" (known: {known})" if known else " (no projects)")
-        )
-
-    def find(self, kind: type[R], key: str, project_id: str | None = None) -> R:
-        """The record of ``kind`` with human key ``key`` (in ``project_id`` when given).
-
-        Raises:
-            NotFoundError: there is none.
-        """
-        wanted = key.strip().upper()
-        for record in self._records.get(kind, {}).values():
-            if record.key == wanted and (
-                project_id is None or getattr(record, "project_id", None) == project_id
-            ):
-                return cast(R, record)
-        raise NotFoundError(f"no {kind.LABEL} with key {key!r}")
 
 
 @dataclass(frozen=True)
@@ -445,8 +348,6 @@ class TinyDBRepository(Repository):
         self._snapshot: Snapshot | None = None
         self._doc_ids: dict[type[Record], dict[str, int]] = {}
         self._retired_counters: dict[str, dict[str, int]] = {}
-        self._validated: dict[type[Record], dict[bytes, Record]] = {}
-        """The models of the last reading, by their documents' JSON text."""
 
     @property
     def location(self) -> str:
@@ -461,9 +362,9 @@ class TinyDBRepository(Repository):
             if self._snapshot is None or self._storage.changed_on_disk():
                 # Forget the old file's records first: if the new file is broken, every
                 # later call must report it again instead of serving stale records.
-                self._snapshot = None
+                earlier, self._snapshot = self._snapshot, None
                 self._storage.reload()
-                self._rebuild_snapshot()
+                self._rebuild_snapshot(earlier)
             assert self._snapshot is not None
             return self._snapshot
 
@@ -472,53 +373,61 @@ class TinyDBRepository(Repository):
         with self._thread_lock:
             return self._snapshot is None or self._storage.changed_on_disk()
 
-    def _rebuild_snapshot(self) -> None:
-        # A document whose JSON text is the same as at the last reading is the
-        # same record: its model is taken over, not validated again. Another
-        # process's save changes a few records, so re-reading the file costs
-        # the parse and the few validations (validation was ~80% of a reading).
+    def _rebuild_snapshot(self, earlier: Snapshot | None = None) -> None:
+        # Each document is kept as its text with a small index; its model is
+        # made when something asks for it (see store/snapshot.py). A document
+        # whose text is the same as at the last reading keeps its model and
+        # its check: another process's save changes a few records.
         tables = self._storage.read() or {}
-        records: dict[type[Record], dict[str, Record]] = {}
+        built: dict[type[Record], Documents] = {}
         doc_ids: dict[type[Record], dict[str, int]] = {}
-        validated: dict[type[Record], dict[bytes, Record]] = {}
         for kind in RECORD_TYPES:
-            by_id: dict[str, Record] = {}
+            table = built[kind] = Documents(kind, self._read_document)
             ids: dict[str, int] = {}
-            known = self._validated.get(kind, {})
-            by_text = validated[kind] = {}
+            doc_ids[kind] = ids
             documents = tables.get(kind.TABLE, {})
             for doc_id, stored in documents.items():
                 text = stored if isinstance(stored, bytes) else frozen(stored)
-                record = known.get(text)
-                try:
-                    if record is None:
-                        record = kind.model_validate(thawed(stored), context=STORED)
-                except ValidationError as error:
-                    message, _ = describe_validation_error(error)
-                    label = thawed(stored).get("key") or f"#{doc_id}"
-                    broken = DataFileError(
-                        f"{self.path}: {kind.LABEL} {label} is invalid ({message}); "
-                        f"nothing was written; {backup_hint(self.path)}"
-                    )
-                    self._storage.mark_broken(broken)
-                    raise broken from None
-                if record.id in by_id:
-                    broken = DataFileError(
-                        f"{self.path}: two {kind.TABLE} records share the id {record.id}; "
-                        f"nothing was written; {backup_hint(self.path)}"
-                    )
-                    self._storage.mark_broken(broken)
-                    raise broken
-                by_id[record.id] = record
-                ids[record.id] = int(doc_id)
-                by_text[text] = record
-                # Kept as text from now on: the model holds what the app reads.
+                entry = index_entry(text)
+                if entry is None:
+                    # Not a document at all: validating it words what is wrong.
+                    record = self._read_document(kind, f"#{doc_id}", text)
+                    entry = (record.id, record.key, str(getattr(record, "project_id", "")))
+                record_id, key, project_id = entry
+                if record_id in table:
+                    raise self._broken(f"two {kind.TABLE} records share the id {record_id}")
+                table.add_text(record_id, key, project_id, text)
+                ids[record_id] = int(doc_id)
+                # Kept as text from now on: the model is made from it when asked for.
                 documents[doc_id] = text
-            records[kind] = by_id
-            doc_ids[kind] = ids
-        self._snapshot = Snapshot(records, self._storage.signature)
+            if earlier is not None and (before := earlier.documents(kind)) is not None:
+                table.take_over(before)
+        self._snapshot = Snapshot(built, self._storage.signature, self._check_document)
         self._doc_ids = doc_ids
-        self._validated = validated
+
+    def _broken(self, problem: str) -> DataFileError:
+        """Refuse writes from now on, with a message naming ``problem``."""
+        broken = DataFileError(
+            f"{self.path}: {problem}; nothing was written; {backup_hint(self.path)}"
+        )
+        self._storage.mark_broken(broken)
+        return broken
+
+    def _read_document(self, kind: type[Record], record_id: str, text: bytes) -> Record:
+        """Validate one stored document (``record_id`` is "#" and its number when unreadable)."""
+        try:
+            record = read_stored(kind, text)
+        except ValidationError as error:
+            message, _ = describe_validation_error(error)
+            entry = index_entry(text)
+            label = (entry[1] if entry is not None else "") or record_id
+            raise self._broken(f"{kind.LABEL} {label} is invalid ({message})") from None
+        if record.id != record_id and not record_id.startswith("#"):
+            raise self._broken(f"{kind.LABEL} {record.key or record.id} names two ids")
+        return record
+
+    def _check_document(self, kind: type[Record], record_id: str, text: bytes) -> None:
+        self._read_document(kind, record_id, text)
 
     # -- writing ---------------------------------------------------------------
 
@@ -560,8 +469,11 @@ class TinyDBRepository(Repository):
             self._storage.begin()
             try:
                 if self._snapshot is None or self._snapshot.signature != self._storage.signature:
-                    self._rebuild_snapshot()
+                    self._rebuild_snapshot(self._snapshot)
                 assert self._snapshot is not None
+                # Every record is validated before anything is written: a record
+                # broken by hand stops the save, whichever project it is in.
+                self._snapshot.check()
                 work = _WorkingSet(self._snapshot, self._doc_ids)
                 if self._storage.read() is None:
                     self._db.table(schema.META_TABLE).insert(
@@ -574,7 +486,7 @@ class TinyDBRepository(Repository):
             except BaseException:
                 self._storage.rollback()
                 raise
-            self._snapshot = Snapshot(work.records, self._storage.signature)
+            self._snapshot = Snapshot(work.records, self._storage.signature, self._check_document)
             self._doc_ids = work.doc_ids
             if edits is not None:
                 edits.extend(work.edits())
@@ -745,12 +657,12 @@ class TinyDBRepository(Repository):
         for kind in RECORD_TYPES:
             if kind is StatusReport:
                 continue  # a kept report goes only with its project, as it came with it
-            for record in work.records.get(kind, {}).values():
-                if getattr(record, "project_id", None) == stored.id:
-                    raise ValidationFailed(
-                        f"project {stored.key} holds {record.key} (added since); "
-                        "delete the project instead"
-                    )
+            table = work.records[kind]
+            for record_id in table.ids_of_project(stored.id):
+                raise ValidationFailed(
+                    f"project {stored.key} holds {table.key_of(record_id)} (added since); "
+                    "delete the project instead"
+                )
 
     def _count_restored_sequence(self, data: dict[str, Any], current: dict[str, Any]) -> None:
         before = Meeting.model_validate(current, context=STORED)
@@ -949,10 +861,10 @@ class TinyDBRepository(Repository):
             for child_kind in RECORD_TYPES:
                 if child_kind is Project:
                     continue
+                table = work.records[child_kind]
                 children = [
-                    child
-                    for child in work.records[child_kind].values()
-                    if getattr(child, "project_id", None) == stored.id
+                    cast(Record, table.get(child_id))
+                    for child_id in table.ids_of_project(stored.id)
                 ]
                 if not children:
                     continue
@@ -996,7 +908,12 @@ class TinyDBRepository(Repository):
         meta_table.update({"counters": counters}, doc_ids=[1])
 
     def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
-        taken = {p.key for p in work.records[Project].values() if keep is None or p.id != keep.id}
+        projects = work.records[Project]
+        taken = {
+            projects.key_of(record_id)
+            for record_id in projects.ids()
+            if keep is None or record_id != keep.id
+        }
         wanted = project.key
         if wanted:
             if wanted in taken:
@@ -1033,7 +950,7 @@ class _WorkingSet:
     """Copy-on-write view of a snapshot's tables during one batch."""
 
     def __init__(self, snapshot: Snapshot, doc_ids: dict[type[Record], dict[str, int]]) -> None:
-        self.records: dict[type[Record], dict[str, Record]] = dict(snapshot._records)
+        self.records: dict[type[Record], Documents] = dict(snapshot.tables())
         self.doc_ids: dict[type[Record], dict[str, int]] = dict(doc_ids)
         self._copied: set[type[Record]] = set()
         self._last_doc_id: dict[type[Record], int] = {}
@@ -1045,21 +962,20 @@ class _WorkingSet:
         """The keys ``project_id``'s records of ``kind`` hold (kept up to date in the batch).
 
         Built once per batch: a batch of thousands of adds (an import, the demo)
-        would otherwise scan the table once per key.
+        would otherwise group the table once per key.
         """
         found = self._keys.get((kind, project_id))
         if found is None:
+            table = self.records[kind]
             found = self._keys[kind, project_id] = {
-                r.key
-                for r in self.records.get(kind, {}).values()
-                if getattr(r, "project_id", None) == project_id
+                table.key_of(record_id) for record_id in table.ids_of_project(project_id)
             }
         return found
 
     def _remember(self, kind: type[Record], record_id: str) -> None:
         # The version before the batch, kept the first time the batch touches it.
         if (kind, record_id) not in self._originals:
-            self._originals[kind, record_id] = self.records.get(kind, {}).get(record_id)
+            self._originals[kind, record_id] = self.records[kind].get(record_id)
 
     def edits(self) -> list[RecordEdit]:
         """What the batch did to each record it touched, in the order first touched."""
@@ -1071,12 +987,13 @@ class _WorkingSet:
 
     def _own(self, kind: type[Record]) -> None:
         if kind not in self._copied:
-            self.records[kind] = dict(self.records.get(kind, {}))
+            self.records[kind] = self.records[kind].copy()
             self.doc_ids[kind] = dict(self.doc_ids.get(kind, {}))
             self._copied.add(kind)
 
     def get(self, kind: type[R], record_id: str) -> R | None:
-        return cast(R | None, self.records.get(kind, {}).get(record_id))
+        table = self.records.get(kind)
+        return cast(R | None, table.get(record_id)) if table is not None else None
 
     def next_doc_id(self, kind: type[Record]) -> int:
         last = self._last_doc_id.get(kind)
@@ -1092,7 +1009,7 @@ class _WorkingSet:
         if keys is not None:
             keys.add(record.key)
         self._own(kind)
-        self.records[kind][record.id] = record
+        self.records[kind].put(record)
         self.doc_ids[kind][record.id] = doc_id
 
     def drop(self, record: Record) -> None:
@@ -1102,7 +1019,7 @@ class _WorkingSet:
         if keys is not None:
             keys.discard(record.key)
         self._own(kind)
-        del self.records[kind][record.id]
+        self.records[kind].drop(record.id)
         del self.doc_ids[kind][record.id]
 
 

@@ -48,6 +48,7 @@ from clientdesk.store.errors import (
     ReadOnlyError,
     UntrustedPathError,
 )
+from clientdesk.store.layout import decode_lines, encode_lines
 from clientdesk.store.safe_files import (
     Folder,
     is_sticky_and_foreign,
@@ -432,19 +433,14 @@ def thawed(document: dict[str, Any] | bytes) -> dict[str, Any]:
     return document
 
 
-def _as_fragment(value: object) -> orjson.Fragment:
-    if isinstance(value, bytes):
-        return orjson.Fragment(value)
-    raise TypeError(f"cannot store a {type(value).__name__}")
-
-
 def encode(tables: Tables) -> bytes:
-    """Serialise the tables as compact UTF-8 JSON; frozen documents go in as they are.
+    """Serialise the tables as UTF-8 JSON, one document per line (see ``store/layout.py``).
 
-    orjson: a save of 10,000 records is the hot path, and the standard
-    library is several times slower at it.
+    Frozen documents go in as they are; orjson serialises the rest: a save of
+    10,000 records is the hot path, and the standard library is several
+    times slower at it.
     """
-    return orjson.dumps(tables, default=_as_fragment)
+    return encode_lines(tables)
 
 
 def decode(path: Path, raw: bytes) -> Tables:
@@ -459,6 +455,9 @@ def decode(path: Path, raw: bytes) -> Tables:
 
     if not raw.strip():
         raise refuse("the file is empty (truncated?)")
+    by_line = _current_by_line(raw)
+    if by_line is not None:
+        return by_line
     try:
         tables = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
@@ -489,6 +488,37 @@ def decode(path: Path, raw: bytes) -> Tables:
         return schema.migrate(tables)
     except (KeyError, TypeError, ValueError) as error:
         raise refuse(f"cannot upgrade data version {version}: {error}") from None
+
+
+def _current_by_line(raw: bytes) -> Tables | None:
+    """The tables of a file in the current version's layout, each document kept as text.
+
+    None for any other file, which :func:`decode` then parses whole: an
+    older version (to migrate), another layout, or a broken file (whose
+    fault the whole parse words).
+    """
+    if not raw.isascii():  # a pass in C that copies nothing: most files are plain ASCII
+        try:
+            raw.decode("utf-8")  # the documents are parsed only when used: check it here
+        except UnicodeDecodeError:
+            return None
+    tables = decode_lines(raw)
+    if tables is None:
+        return None
+    meta_text = tables.get(schema.META_TABLE, {}).get(schema.META_DOC_ID)
+    try:
+        meta = orjson.loads(meta_text) if isinstance(meta_text, bytes) else None
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(meta, dict) or meta.get("schema_version") != schema.SCHEMA_VERSION:
+        return None
+    if type(meta["schema_version"]) is not int:
+        return None
+    tables[schema.META_TABLE][schema.META_DOC_ID] = meta
+    try:
+        return schema.migrate(tables)  # at the current version: checks the counters
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _open_data_file(path: Path) -> int:

@@ -39,7 +39,7 @@ from tests.helpers.ui import (
 PROJECT = Project(name="Apollo", timezone="Europe/Berlin", organiser_name="Pat Lead")
 ADA = Contact(project_id=PROJECT.id, name="Ada Client", email="ada@client.example")
 BOB = Contact(project_id=PROJECT.id, name="Bob Sponsor", email="bob@client.example")
-SNAPSHOT = Snapshot({Contact: {ADA.id: ADA, BOB.id: BOB}}, None)
+SNAPSHOT = Snapshot.of_records({Contact: [ADA, BOB]})
 LONG = "The client's DBA needs read access to the staging database before the demo"
 
 

@@ -33,7 +33,7 @@ BOB = Contact(project_id=PROJECT.id, name="Bob Sponsor", email="bob@client.examp
 
 
 def meeting_form(record: Meeting | None = None) -> MeetingForm:
-    snapshot = Snapshot({Contact: {ADA.id: ADA, BOB.id: BOB}}, None)
+    snapshot = Snapshot.of_records({Contact: [ADA, BOB]})
     return MeetingForm(record, saved_as_is, project=PROJECT, snapshot=snapshot, now=FIXED_NOW)
 
 

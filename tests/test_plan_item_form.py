@@ -26,7 +26,7 @@ BOB = Contact(project_id=PROJECT.id, name="Bob Sponsor", email="bob@client.examp
 
 
 def plan_form(record: CommunicationPlanItem | None = None) -> PlanItemForm:
-    snapshot = Snapshot({Contact: {ADA.id: ADA, BOB.id: BOB}}, None)
+    snapshot = Snapshot.of_records({Contact: [ADA, BOB]})
     return PlanItemForm(record, saved_as_is, project=PROJECT, snapshot=snapshot, now=FIXED_NOW)
 
 

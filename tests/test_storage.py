@@ -57,6 +57,7 @@ from clientdesk.store.storage import (
     encode,
     new_file_mode,
     save_atomically,
+    thawed,
 )
 from tests.helpers.waiting import HANG_SECONDS
 
@@ -130,7 +131,7 @@ def test_save_renames_a_temp_file_from_the_same_directory_over_the_data_file(
 def test_saved_file_holds_exactly_the_encoded_tables(
     repo: TinyDBRepository, project: Project, data_path: Path
 ) -> None:
-    """The file on disk is the compact JSON of the tables, nothing more or less."""
+    """The file on disk is the JSON of the tables, one document per line, nothing more or less."""
     repo.add(request(project, title="Umlaute: Grüße, naïve café"))
     raw = data_path.read_bytes()
     tables = decode(data_path, raw)
@@ -139,8 +140,10 @@ def test_saved_file_holds_exactly_the_encoded_tables(
     assert tables[schema.META_TABLE][schema.META_DOC_ID]["schema_version"] == (
         schema.SCHEMA_VERSION
     )
-    stored_titles = [doc["title"] for doc in tables[ClientRequest.TABLE].values()]
+    stored_titles = [thawed(doc)["title"] for doc in tables[ClientRequest.TABLE].values()]
     assert stored_titles == ["Umlaute: Grüße, naïve café"]
+    request_lines = [line for line in raw.splitlines() if b"Umlaute" in line]
+    assert len(request_lines) == 1 and request_lines[0].startswith(b'"1":{"id":')
 
 
 def test_save_atomically_writes_the_payload_and_returns_the_new_signature(
@@ -385,6 +388,8 @@ def test_reading_a_colleagues_save_validates_only_what_changed(
     first, second = (repo.add(request(project, f"Request {n}")) for n in (1, 2))
     mine = TinyDBRepository(data_path)
     before = mine.snapshot()
+    before.of_project(ClientRequest, project.id)  # shown: made into models
+    before.get(Project, project.id)
     repo.update(second.model_copy(update={"title": "Reworded by a colleague"}))
     after = mine.snapshot()
     assert after is not before
@@ -403,7 +408,7 @@ def test_a_hand_edit_that_breaks_a_record_is_found_after_an_earlier_good_reading
     mine.snapshot()
     data_path.write_bytes(_rewrite(data_path.read_bytes(), _bad_priority))
     with pytest.raises(DataFileError, match="is invalid"):
-        mine.snapshot()
+        read_everything(mine)
 
 
 def test_records_read_back_keep_every_field_and_their_own_values(
@@ -480,6 +485,11 @@ def good_file(repo: TinyDBRepository, data_path: Path) -> bytes:
     return data_path.read_bytes()
 
 
+def read_everything(repo: TinyDBRepository) -> None:
+    """Read the file and validate every record in it, as a save does before writing."""
+    repo.snapshot().check()
+
+
 def _break(data_path: Path, good: bytes, name: str) -> bytes:
     """Overwrite the data file with a broken version and stamp a known mtime."""
     corrupt, _ = CORRUPTIONS[name]
@@ -514,7 +524,7 @@ def test_a_broken_file_is_reported_clearly_and_never_written(
     listing = _directory_listing(data_path.parent)
     repo = TinyDBRepository(data_path)
     with pytest.raises(DataFileError) as on_read:
-        repo.snapshot()
+        read_everything(repo)
     _assert_refusal(on_read, data_path, name)
     with pytest.raises(DataFileError) as on_write:
         repo.add(Project(name="Beta"))
@@ -534,7 +544,7 @@ def test_an_open_repository_refuses_writes_once_the_file_breaks(
     project_id = existing.project_id
     broken = _break(data_path, good_file, name)
     with pytest.raises(DataFileError) as on_read:
-        repo.snapshot()
+        read_everything(repo)
     _assert_refusal(on_read, data_path, name)
     attempts: list[Callable[[], object]] = [
         lambda: repo.add(ClientRequest(project_id=project_id, title="x", received_at=RECEIVED)),
@@ -582,7 +592,7 @@ def test_a_repository_that_found_an_invalid_record_refuses_writes_until_it_is_fi
     repo = TinyDBRepository(data_path)
     _break(data_path, good_file, "invalid-record")
     with pytest.raises(DataFileError):
-        repo.snapshot()
+        read_everything(repo)
     with pytest.raises(DataFileError):
         repo.add(Project(name="Beta"))
     data_path.write_bytes(good_file)

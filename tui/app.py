@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from threading import Lock
@@ -25,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import ContentSwitcher, Label, TabbedContent, TabPane
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from clientdesk.store import clock
 from clientdesk.store.config import (
@@ -404,12 +405,33 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     def _load_snapshot(self, ticket: int) -> None:
         try:
             snapshot = _read(self.repository)
+            readings = self._readings_for(snapshot)
         except (StoreError, OSError) as error:
             linked = isinstance(error, UntrustedPathError)
             self.post_message(LoadFailed(describe_error(error), ticket, linked=linked))
-        else:
-            readings = self._readings_for(snapshot)
-            self.post_message(SnapshotLoaded(snapshot, ticket, readings=readings))
+            return
+        self.post_message(SnapshotLoaded(snapshot, ticket, readings=readings))
+
+    @work(thread=True, group="check", exclusive=True)
+    def _check_every_record(self, snapshot: Snapshot, ticket: int) -> None:
+        """Validate the records not shown, once the shown ones are painted (in a worker).
+
+        A record broken by hand in another project is reported now, not when
+        that project is opened; the repository refuses every save meanwhile.
+        Started after the first frame with the data, and yielding as it goes,
+        so that it never delays what the user waits for; a newer snapshot
+        cancels it (exclusive), and checks what this one had not.
+        """
+        worker = get_current_worker()
+
+        def pause() -> bool:
+            time.sleep(CHECK_PAUSE_SECONDS)
+            return not worker.is_cancelled
+
+        try:
+            snapshot.check(pause=pause)
+        except StoreError as error:
+            self.post_message(LoadFailed(describe_error(error), ticket))
 
     def _readings_for(self, snapshot: Snapshot) -> Readings | None:
         """The clocks and gates of the project ``snapshot`` will show (in a worker thread).
@@ -418,7 +440,12 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         done here, the UI thread only fills the pane on show.
         """
         project = self._project_to_show(snapshot)
-        return read_readings(snapshot, project, clock.now()) if project is not None else None
+        if project is None:
+            return None
+        # The project's records become models here, not on the UI thread; the
+        # other projects' are validated later, and kept as text only.
+        snapshot.prepare(project.id)
+        return read_readings(snapshot, project, clock.now())
 
     def _project_to_show(self, snapshot: Snapshot) -> Project | None:
         """The project a refresh shows: the one chosen or open, else the first (None: none)."""
@@ -445,16 +472,16 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
                 return
             before = self.snapshot
             snapshot = _read(self.repository)
-        except (StoreError, OSError) as error:
-            self.post_message(LoadFailed(describe_error(error), ticket))
-        else:
             seen = ""
             if before is not None:
                 me = getattr(self.repository, "user", "") or current_user()
                 zone = clock.viewer_zone(self.config.timezone)
                 seen = changes_line(changes_between(before, snapshot, me=me), zone)
             readings = self._readings_for(snapshot)
-            self.post_message(SnapshotLoaded(snapshot, ticket, seen, readings))
+        except (StoreError, OSError) as error:
+            self.post_message(LoadFailed(describe_error(error), ticket))
+            return
+        self.post_message(SnapshotLoaded(snapshot, ticket, seen, readings))
 
     @on(SnapshotLoaded)
     async def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
@@ -468,6 +495,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
             self._look_for_draft(Path(self.location))
+        self.call_after_refresh(self._check_every_record, message.snapshot, message.ticket)
         if self._reveal_after_load is not None and self.mode == "panes":
             self.jumps.show_record(*self._reveal_after_load)
         self._reveal_after_load = None
@@ -1007,6 +1035,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         else:
             text = f"Screenshot saved to {target.resolve()}"
             self.call_from_thread(self.notify, text, markup=False)
+
+
+CHECK_PAUSE_SECONDS = 0.002
+"""How long the check of the records not shown rests between batches, leaving the UI the GIL."""
 
 
 def _read(repository: Repository) -> Snapshot:
