@@ -35,11 +35,14 @@ import orjson
 Tables = dict[str, dict[str, Any]]
 """Table name to document id (a string of digits) to document: a dict, or its JSON text."""
 
+DocumentText = bytes | memoryview
+"""A document's JSON text: bytes, or a view of it in the bytes of the file it was read from."""
+
 _TABLE_HEAD = re.compile(rb'"((?:[^"\\\x00-\x1f]|\\.)*)":\{(\},?)?')
 
 
-def _text_of(document: object) -> bytes:
-    if isinstance(document, bytes):
+def _text_of(document: object) -> DocumentText:
+    if isinstance(document, bytes | memoryview):
         return document
     return orjson.dumps(document)
 
@@ -67,20 +70,24 @@ def encode_lines(tables: Tables) -> bytes:
 def decode_lines(raw: bytes) -> Tables | None:
     """The tables of ``raw`` in the one-document-per-line layout, each document kept as text.
 
+    Each document is a memoryview of ``raw``: the file's bytes are held
+    once, as long as any of its documents is, and no document is copied.
+
     Returns None when ``raw`` is not in that layout (or not whole: a
     truncated file never ends as the layout does); the caller then parses it
     whole, which also words what is wrong with it. The text of each document
     is checked only for its braces here: it is parsed when it is used, and
     the repository checks every document before anything is written.
 
-    Scans the bytes line by line and copies each document's text once: the
-    file, its documents and nothing else are in memory at the peak.
+    Scans the bytes line by line: the file and a small view per document are
+    all that is in memory at the peak.
     """
     if not raw.startswith(b"{\n"):
         return None
     body_end = len(raw) - 2 if raw.endswith(b"\n}\n") else len(raw) - 1
     if raw[body_end - 1 : body_end + 1] != b"\n}" or body_end < 2:
         return None
+    view = memoryview(raw)
     tables: Tables = {}
     documents: dict[str, Any] | None = None
     more_tables = False  # the line before ended with a comma
@@ -126,7 +133,7 @@ def decode_lines(raw: bytes) -> Tables | None:
             key = doc_id.decode("ascii")
             if key in documents:
                 return None  # the same id twice: parsed whole, the last would win
-            documents[key] = raw[colon + 2 : text_end]
+            documents[key] = view[colon + 2 : text_end]
             more_documents = comma
         position = line_end + 1
     if documents is not None or (tables and more_tables):

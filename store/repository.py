@@ -39,6 +39,7 @@ from clientdesk.store.errors import (
     ValidationFailed,
 )
 from clientdesk.store.file_lock import DataFileLock
+from clientdesk.store.layout import DocumentText
 from clientdesk.store.models import (
     FUTURE_TOLERANCE,
     IMPACT_FIELDS,
@@ -380,6 +381,7 @@ class TinyDBRepository(Repository):
         # its check: another process's save changes a few records.
         tables = self._storage.read() or {}
         built: dict[type[Record], Documents] = {}
+        owners: dict[str, str] = {}
         doc_ids: dict[type[Record], dict[str, int]] = {}
         for kind in RECORD_TYPES:
             table = built[kind] = Documents(kind, self._read_document)
@@ -387,13 +389,15 @@ class TinyDBRepository(Repository):
             doc_ids[kind] = ids
             documents = tables.get(kind.TABLE, {})
             for doc_id, stored in documents.items():
-                text = stored if isinstance(stored, bytes) else frozen(stored)
+                text = stored if isinstance(stored, bytes | memoryview) else frozen(stored)
                 entry = index_entry(text)
                 if entry is None:
                     # Not a document at all: validating it words what is wrong.
                     record = self._read_document(kind, f"#{doc_id}", text)
                     entry = (record.id, record.key, str(getattr(record, "project_id", "")))
                 record_id, key, project_id = entry
+                # One string per project, not one per record (~4 MiB at 50,000 records).
+                project_id = owners.setdefault(project_id, project_id)
                 if record_id in table:
                     raise self._broken(f"two {kind.TABLE} records share the id {record_id}")
                 table.add_text(record_id, key, project_id, text)
@@ -413,7 +417,7 @@ class TinyDBRepository(Repository):
         self._storage.mark_broken(broken)
         return broken
 
-    def _read_document(self, kind: type[Record], record_id: str, text: bytes) -> Record:
+    def _read_document(self, kind: type[Record], record_id: str, text: DocumentText) -> Record:
         """Validate one stored document (``record_id`` is "#" and its number when unreadable)."""
         try:
             record = read_stored(kind, text)
@@ -426,7 +430,7 @@ class TinyDBRepository(Repository):
             raise self._broken(f"{kind.LABEL} {record.key or record.id} names two ids")
         return record
 
-    def _check_document(self, kind: type[Record], record_id: str, text: bytes) -> None:
+    def _check_document(self, kind: type[Record], record_id: str, text: DocumentText) -> None:
         self._read_document(kind, record_id, text)
 
     # -- writing ---------------------------------------------------------------

@@ -23,6 +23,7 @@ import orjson
 from pydantic import ValidationError
 
 from clientdesk.store.errors import NotFoundError, ValidationFailed
+from clientdesk.store.layout import DocumentText
 from clientdesk.store.models import RECORD_TYPES, STORED, Project, Record
 
 R = TypeVar("R", bound=Record)
@@ -31,7 +32,7 @@ R = TypeVar("R", bound=Record)
 class DocumentReader(Protocol):
     """Validates a stored document, or raises ``DataFileError`` naming it."""
 
-    def __call__(self, kind: type[Record], record_id: str, text: bytes) -> Record: ...
+    def __call__(self, kind: type[Record], record_id: str, text: DocumentText) -> Record: ...
 
 
 def describe_validation_error(error: ValidationError) -> tuple[str, str | None]:
@@ -62,8 +63,10 @@ def record_text(record: Record) -> bytes:
     return orjson.dumps(dump_record(record))
 
 
-def read_stored(kind: type[R], text: bytes) -> R:
+def read_stored(kind: type[R], text: DocumentText) -> R:
     """Validate a stored document's JSON text as a ``kind`` (raises ``ValidationError``)."""
+    if isinstance(text, memoryview):
+        text = text.tobytes()  # pydantic reads bytes; this copy lives only while it does
     return kind.model_validate_json(text, context=STORED)
 
 
@@ -79,23 +82,29 @@ def key_order(key: str) -> tuple[int, str]:
 # string a quote is always escaped, so the byte pattern cannot come from text.
 _HEAD = re.compile(rb'\{"id":"([^"\\]*)","key":"([^"\\]*)"')
 _PROJECT_FIELD = b'"project_id":"'
+_HEAD_BYTES = 400
+"""How much of a document the index looks at first: a project's id comes within it."""
 
 
-def index_entry(text: bytes) -> tuple[str, str, str] | None:
+def index_entry(text: DocumentText) -> tuple[str, str, str] | None:
     """The (id, key, project id) of a stored document, or None when they cannot be read.
 
     Reads the bytes without parsing the document when it has the shape a
     save writes; any other document is parsed.
     """
-    head = _HEAD.match(text)
+    head_bytes = bytes(text[:_HEAD_BYTES])
+    head = _HEAD.match(head_bytes)
     if head is not None:
         record_id, key = head.group(1).decode(), head.group(2).decode()
-        start = text.find(_PROJECT_FIELD)
+        start = head_bytes.find(_PROJECT_FIELD)
+        if start < 0 and len(text) > _HEAD_BYTES:
+            head_bytes = bytes(text)  # a long head (a long user name): look further
+            start = head_bytes.find(_PROJECT_FIELD)
         if start < 0:
             return record_id, key, ""
         start += len(_PROJECT_FIELD)
-        end = text.find(b'"', start)
-        project_id = text[start:end]
+        end = head_bytes.find(b'"', start)
+        project_id = head_bytes[start:end]
         if end > 0 and b"\\" not in project_id:
             return record_id, key, project_id.decode()
     try:
@@ -126,14 +135,14 @@ class Documents:
     def __init__(self, kind: type[Record], reader: DocumentReader) -> None:
         self.kind = kind
         self._reader = reader
-        self.texts: dict[str, bytes] = {}
+        self.texts: dict[str, DocumentText] = {}
         """Each record's document text, by record id."""
         self._index: dict[str, tuple[str, str]] = {}
         self._models: dict[str, Record] = {}
         self._checked: set[str] = set()
         self._by_project: dict[str, list[str]] | None = None
 
-    def add_text(self, record_id: str, key: str, project_id: str, text: bytes) -> None:
+    def add_text(self, record_id: str, key: str, project_id: str, text: DocumentText) -> None:
         """Take a document read from the file (its model is made when asked for)."""
         self.texts[record_id] = text
         self._index[record_id] = (key, project_id)
@@ -219,7 +228,7 @@ class Documents:
 
     def check(
         self,
-        validate: Callable[[type[Record], str, bytes], None],
+        validate: Callable[[type[Record], str, DocumentText], None],
         pause: Callable[[], bool] | None = None,
     ) -> bool:
         """Validate every document not yet validated, keeping no model.
@@ -250,7 +259,7 @@ class Snapshot:
         self,
         tables: dict[type[Record], Documents],
         signature: Any,
-        check: Callable[[type[Record], str, bytes], None] | None = None,
+        check: Callable[[type[Record], str, DocumentText], None] | None = None,
     ) -> None:
         self._tables = tables
         self.signature = signature
@@ -379,6 +388,6 @@ class Snapshot:
                     yield kind, record_id, True, False
 
 
-def _never_read(kind: type[Record], record_id: str, text: bytes) -> Record:
+def _never_read(kind: type[Record], record_id: str, text: DocumentText) -> Record:
     # A snapshot built from models has every model already.
     return read_stored(kind, text)

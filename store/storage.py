@@ -48,7 +48,7 @@ from clientdesk.store.errors import (
     ReadOnlyError,
     UntrustedPathError,
 )
-from clientdesk.store.layout import decode_lines, encode_lines
+from clientdesk.store.layout import DocumentText, decode_lines, encode_lines
 from clientdesk.store.safe_files import (
     Folder,
     is_sticky_and_foreign,
@@ -425,9 +425,9 @@ def frozen(document: dict[str, Any]) -> bytes:
     return memoryview(orjson.dumps(document)).tobytes()
 
 
-def thawed(document: dict[str, Any] | bytes) -> dict[str, Any]:
-    """A stored document as a dict, parsing it when it is kept :func:`frozen`."""
-    if isinstance(document, bytes):
+def thawed(document: dict[str, Any] | DocumentText) -> dict[str, Any]:
+    """A stored document as a dict, parsing it when it is kept as text."""
+    if isinstance(document, bytes | memoryview):
         parsed: dict[str, Any] = orjson.loads(document)
         return parsed
     return document
@@ -507,7 +507,7 @@ def _current_by_line(raw: bytes) -> Tables | None:
         return None
     meta_text = tables.get(schema.META_TABLE, {}).get(schema.META_DOC_ID)
     try:
-        meta = orjson.loads(meta_text) if isinstance(meta_text, bytes) else None
+        meta = orjson.loads(meta_text) if meta_text is not None else None
     except orjson.JSONDecodeError:
         return None
     if not isinstance(meta, dict) or meta.get("schema_version") != schema.SCHEMA_VERSION:
@@ -671,7 +671,7 @@ class AtomicJSONStorage(Storage):
         stored = documents.get(str(doc_id))
         if stored is None:
             return None
-        if isinstance(stored, bytes):
+        if isinstance(stored, bytes | memoryview):
             stored = documents[str(doc_id)] = thawed(stored)
         return cast(dict[str, Any], stored)
 
