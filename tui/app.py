@@ -22,9 +22,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import MountError
+from textual.widget import MountError, Widget
 from textual.widgets import ContentSwitcher, Label, TabbedContent, TabPane
 from textual.worker import Worker, get_current_worker
 
@@ -49,7 +50,7 @@ from clientdesk.tui.messages import LoadFailed, ReadingsReady, SnapshotLoaded
 from clientdesk.tui.output_guard import WRITE_HOLD_SECONDS, GuardedApp
 from clientdesk.tui.pane_tabs import PaneTabs
 from clientdesk.tui.project_actions import ProjectActions
-from clientdesk.tui.readings import Readings, read_readings
+from clientdesk.tui.readings import PaneFill, Readings, prepare_pane_fill, read_readings
 from clientdesk.tui.record_actions import RecordActions
 from clientdesk.tui.record_kinds import PANES
 from clientdesk.tui.record_saves import DeleteChanged, RecordSaves, RecordWritten, WriteFailed
@@ -96,6 +97,9 @@ if TYPE_CHECKING:
     from clientdesk.store.undo import UndoableRepository
     from clientdesk.tui.terminal_guard import TerminalGone
 
+FillPlan = tuple[str, type[RecordTablePane], object]
+"""The pane on show, its class and its filters: what a reading worker makes the rows for."""
+
 POLL_SECONDS = 1.0
 """How often the app asks whether another process saved the data file."""
 
@@ -136,8 +140,13 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     CSS_PATH = "app.tcss"
     TITLE = "clientdesk"
-    SUSPENDED_SCREEN_CLASS = "-suspended"
-    """The class of a screen a dialog covers (app.tcss hides its notifications)."""
+    COVERED_TOASTS_CLASS = "-covered"
+    """The class of the toasts of a screen a dialog covers (app.tcss hides them).
+
+    Set on the screen's toast rack, not on the screen (Textual's
+    ``SUSPENDED_SCREEN_CLASS``): a class on a screen restyles every widget on
+    it, ~60 ms for the panes, each time a form opens or closes.
+    """
 
     ACTION_SCOPE = "app"
     BINDINGS = bindings("app", explained=True)
@@ -197,6 +206,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._readings: Readings | None = None
         self._panes_mounting: asyncio.Future[None] | None = None
         """Set while the four panes are being composed into the main area, done once they are."""
+        self._pane_tabs: PaneTabs | None = None
+        self._pane_widgets: dict[str, RecordTablePane] = {}
+        """The tab bar and the panes, kept: looked up by a query, they cost a walk of the
+        screen's widgets each time, and every key's bindings check asks which pane is on show."""
         self._config_path = config_path
         self.config = Config()
         """The settings of the config file (the defaults until the app is mounted)."""
@@ -282,9 +295,16 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self.call_after_refresh(self._start)
         # Keys typed before the panes exist wait for them, in order (q quits at once).
         self.hold_keys()
+        self.screen_change_signal.subscribe(self, self._cover_toasts, immediate=True)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLOCK_SECONDS, self._refresh_clock)
         self.stop_signals.install()
+
+    def _cover_toasts(self, top: Screen[Any]) -> None:
+        """Hide the toasts of the screens under ``top``: it shows them itself, over them."""
+        for screen in self.screen_stack:
+            for rack in screen.query_children("#textual-toastrack"):
+                rack.set_class(screen is not top, self.COVERED_TOASTS_CLASS)
 
     def on_unmount(self) -> None:
         """Give the stop signals back to their default handling."""
@@ -353,7 +373,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if self._panes_mounting is None:
             tabs = PaneTabs(id="panes")
             for pane_id, (title, pane_class) in PANES.items():
-                tabs.compose_add_child(TabPane(title, pane_class(id=f"{pane_id}-pane"), id=pane_id))
+                pane = pane_class(id=f"{pane_id}-pane")
+                self._pane_widgets[pane_id] = pane
+                tabs.compose_add_child(TabPane(title, pane, id=pane_id))
+            self._pane_tabs = tabs
             self._panes_mounting = asyncio.get_running_loop().create_future()
             try:
                 await self.query_one("#main", ContentSwitcher).add_content(tabs)
@@ -399,18 +422,33 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     def _request_load(self) -> None:
         self._ticket += 1
-        self._load_snapshot(self._ticket)
+        self._load_snapshot(self._ticket, self._fill_plan())
+
+    def _fill_plan(self) -> FillPlan | None:
+        """The pane on show and its filters, read here for a worker to make its rows.
+
+        None when the panes are not there yet, or the pane on show is filled
+        on the UI thread only.
+        """
+        try:
+            pane_id = self.current_pane_id
+            pane = self.pane(pane_id)
+            state = pane.fill_state()
+        except NoMatches:
+            return None
+        return (pane_id, type(pane), state) if state is not None else None
 
     @work(thread=True, group="store", exclusive=False)
-    def _load_snapshot(self, ticket: int) -> None:
+    def _load_snapshot(self, ticket: int, plan: FillPlan | None = None) -> None:
         try:
             snapshot = _read(self.repository)
             readings = self._readings_for(snapshot)
+            fill = prepare_pane_fill(readings, *plan) if plan is not None else None
         except (StoreError, OSError) as error:
             linked = isinstance(error, UntrustedPathError)
             self.post_message(LoadFailed(describe_error(error), ticket, linked=linked))
             return
-        self.post_message(SnapshotLoaded(snapshot, ticket, readings=readings))
+        self.post_message(SnapshotLoaded(snapshot, ticket, readings=readings, fill=fill))
 
     @work(thread=True, group="check", exclusive=True)
     def _check_every_record(self, snapshot: Snapshot, ticket: int) -> None:
@@ -461,10 +499,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if self._poll_worker is not None and not self._poll_worker.is_finished:
             return
         self._ticket += 1
-        self._poll_worker = self._check_for_changes(self._ticket)
+        self._poll_worker = self._check_for_changes(self._ticket, self._fill_plan())
 
     @work(thread=True, group="store", exclusive=False)
-    def _check_for_changes(self, ticket: int) -> None:
+    def _check_for_changes(self, ticket: int, plan: FillPlan | None = None) -> None:
         from clientdesk.store.changes import changes_between, changes_line
 
         try:
@@ -478,10 +516,11 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
                 zone = clock.viewer_zone(self.config.timezone)
                 seen = changes_line(changes_between(before, snapshot, me=me), zone)
             readings = self._readings_for(snapshot)
+            fill = prepare_pane_fill(readings, *plan) if plan is not None else None
         except (StoreError, OSError) as error:
             self.post_message(LoadFailed(describe_error(error), ticket))
             return
-        self.post_message(SnapshotLoaded(snapshot, ticket, seen, readings))
+        self.post_message(SnapshotLoaded(snapshot, ticket, seen, readings, fill))
 
     @on(SnapshotLoaded)
     async def _snapshot_loaded(self, message: SnapshotLoaded) -> None:
@@ -489,7 +528,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             return  # a slower, older read: a newer snapshot is already on screen
         self._applied_ticket = message.ticket
         self._last_load_error = ""
-        await self._show_snapshot(message.snapshot, message.readings)
+        await self._show_snapshot(message.snapshot, message.readings, message.fill)
         if message.ticket >= self._shown_ticket:
             await self.take_keys("reload")
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
@@ -541,8 +580,13 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             await self.query_one("#main", ContentSwitcher).add_content(WelcomePanel(id="welcome"))
         self.mode = "welcome"
 
-    async def _show_snapshot(self, snapshot: Snapshot, readings: Readings | None = None) -> None:
-        """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane."""
+    async def _show_snapshot(
+        self, snapshot: Snapshot, readings: Readings | None = None, fill: PaneFill | None = None
+    ) -> None:
+        """Show ``snapshot``: the open project (or the one just chosen or saved) in every pane.
+
+        ``fill`` is the pane on show's rows, made in the worker that read the snapshot.
+        """
         await self._mount_panes()
         previous = self.current_project
         self.snapshot = snapshot
@@ -561,11 +605,15 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             )
         self.project_id = project.id
         self.query_one(ProjectHeader).project = project
-        self._show_project(snapshot, project, readings)
+        self._show_project(snapshot, project, readings, fill)
         self.mode = "panes"
 
     def _show_project(
-        self, snapshot: Snapshot, project: Project, readings: Readings | None = None
+        self,
+        snapshot: Snapshot,
+        project: Project,
+        readings: Readings | None = None,
+        fill: PaneFill | None = None,
     ) -> None:
         # Only the pane on show is filled now; the others when they are shown
         # (see _bring_up_to_date), so that a refresh costs one pane, not four.
@@ -581,7 +629,16 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             tabs.show_counts(readings)
         shown = self.current_pane_id
         self._stale_panes = set(PANES) - {shown}
-        self._fill_pane(shown, readings)
+        # The rows made in the worker are swapped in when they are of these
+        # readings and the pane's filters have not changed since; else the
+        # pane is filled here.
+        if (
+            fill is None
+            or fill.readings is not readings
+            or fill.pane_id != shown
+            or not self.pane(shown).show_prepared(fill.prepared)
+        ):
+            self._fill_pane(shown, readings)
         if self._select_record is not None:
             for table in self.pane(shown).tables:
                 table.select_record(self._select_record)
@@ -610,6 +667,9 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     def pane(self, pane_id: str) -> RecordTablePane:
         """The pane ``pane_id`` (``calendar``, ``requests``, ``risks``, ``closing``)."""
+        pane = self._pane_widgets.get(pane_id)
+        if pane is not None and self._holds(pane):
+            return pane
         return self.query_one(f"#{pane_id}-pane", RecordTablePane)
 
     def _bring_up_to_date(self, pane_id: str) -> None:
@@ -628,17 +688,21 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         """Re-render the panes so that time-dependent flags (overdue) stay true."""
         project = self.current_project
         if self.snapshot is not None and project is not None and self.mode == "panes":
-            self._read_clocks_again(self.snapshot, project)
+            self._read_clocks_again(self.snapshot, project, self._fill_plan())
 
     @work(thread=True, group="clock", exclusive=True)
-    def _read_clocks_again(self, snapshot: Snapshot, project: Project) -> None:
-        self.post_message(ReadingsReady(read_readings(snapshot, project, clock.now())))
+    def _read_clocks_again(
+        self, snapshot: Snapshot, project: Project, plan: FillPlan | None = None
+    ) -> None:
+        readings = read_readings(snapshot, project, clock.now())
+        fill = prepare_pane_fill(readings, *plan) if plan is not None else None
+        self.post_message(ReadingsReady(readings, fill))
 
     @on(ReadingsReady)
     def _readings_ready(self, message: ReadingsReady) -> None:
         readings = message.readings
         if readings.snapshot is self.snapshot and readings.project.id == self.project_id:
-            self._show_project(readings.snapshot, readings.project, readings)
+            self._show_project(readings.snapshot, readings.project, readings, message.fill)
 
     # -- state the actions read ------------------------------------------------------
 
@@ -653,8 +717,19 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     def current_pane_id(self) -> str:
         """The id of the pane on show (``calendar``, ``requests``, ``risks``, ``closing``)."""
         # Before the panes are mounted (the first frame), the Calendar is the one to come.
-        tabs = self.query("#panes").results(TabbedContent)
-        return next((tab.active for tab in tabs if tab.active), "calendar")
+        tabs = self._pane_tabs
+        if tabs is None or not self._holds(tabs):
+            return "calendar"
+        return tabs.active or "calendar"
+
+    def _holds(self, widget: Widget) -> bool:
+        """True while ``widget`` is in the app's DOM (a few parents up, not a walk of it all)."""
+        node: DOMNode | None = widget
+        while node is not None:
+            if node is self:
+                return True
+            node = node.parent
+        return False
 
     @property
     def current_pane(self) -> RecordTablePane:

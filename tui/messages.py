@@ -12,7 +12,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from clientdesk.store.repository import Snapshot
-    from clientdesk.tui.readings import Readings
+    from clientdesk.tui.readings import PaneFill, Readings
 
 
 class SnapshotLoaded(Message):
@@ -24,6 +24,7 @@ class SnapshotLoaded(Message):
         ticket: int,
         seen: str = "",
         readings: Readings | None = None,
+        fill: PaneFill | None = None,
     ) -> None:
         """Carry the snapshot and the number of the load that read it."""
         super().__init__()
@@ -35,16 +36,20 @@ class SnapshotLoaded(Message):
         """What other people changed since the last read ("" when nothing, or unknown)."""
         self.readings = readings
         """The clocks and gates of the project to be shown, read in the worker too."""
+        self.fill = fill
+        """The rows of the pane on show, made from ``readings`` in the worker too."""
 
 
 class ReadingsReady(Message):
     """A worker computed the clocks and gates again (the minute's refresh)."""
 
-    def __init__(self, readings: Readings) -> None:
-        """Carry the readings."""
+    def __init__(self, readings: Readings, fill: PaneFill | None = None) -> None:
+        """Carry the readings, and the rows of the pane on show made from them."""
         super().__init__()
         self.readings = readings
         """The clocks and gates, and the snapshot and project they are of."""
+        self.fill = fill
+        """The rows of the pane on show, made from ``readings`` in the worker too."""
 
 
 class LoadFailed(Message):

@@ -14,9 +14,6 @@ from rich.text import Text
 from textual import events
 from textual.widgets import TabbedContent
 
-from clientdesk.store import clock
-from clientdesk.store.risk_register import register_counts
-from clientdesk.store.sla import breached_count
 from clientdesk.tui.readings import Readings
 from clientdesk.tui.record_kinds import PANES
 from clientdesk.widgets.closing_pane import closing_tab_title
@@ -43,18 +40,14 @@ class PaneTabs(TabbedContent):
 
     def _show_risk_counts(self, readings: Readings) -> None:
         """Count the top risks and overdue reviews in the Risks tab's title."""
-        from clientdesk.store.models import Risk
-
-        snapshot, project = readings.snapshot, readings.project
-        today = readings.now.astimezone(clock.zone(project.timezone)).date()
-        top, overdue = register_counts(snapshot.of_project(Risk, project.id), today)
+        top, overdue = readings.risk_counts  # counted in the worker that read the snapshot
         title = PANES["risks"][0]
         variants = title_variants(lambda detail: risks_tab_title(title, top, overdue, detail))
         self._title_variants["risks"] = variants
 
     def _show_request_counts(self, readings: Readings) -> None:
         """Count the requests with a breached clock in the Requests tab's title."""
-        breached = breached_count(readings.clocks)
+        breached = readings.breached  # counted in the worker that read the snapshot
         title = PANES["requests"][0]
         variants = title_variants(lambda detail: requests_tab_title(title, breached, detail))
         self._title_variants["requests"] = variants

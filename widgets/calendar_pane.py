@@ -21,7 +21,7 @@ moving it, splitting the series) are asked of the app with
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -48,8 +48,22 @@ from clientdesk.widgets.cells import (
     time_text,
     when,
 )
-from clientdesk.widgets.record_table import Column, RecordTable, RowContext
-from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.record_table import (
+    Column,
+    PreparedRows,
+    RecordTable,
+    RowContext,
+    RowKind,
+    TableState,
+    prepare_rows,
+)
+from clientdesk.widgets.record_table_pane import (
+    FillParts,
+    FillSource,
+    PreparedFill,
+    RecordTablePane,
+    counted,
+)
 from clientdesk.widgets.week_view import WeekView
 
 if TYPE_CHECKING:
@@ -377,6 +391,205 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# -- the fill, made off the UI thread ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarFillState:
+    """What the Calendar pane's rows depend on besides the data, read on the UI thread."""
+
+    first_day: date | None
+    """The agenda's first day (None: today)."""
+    show_cancelled: bool
+    """Cancelled occurrences are listed too."""
+    filter_text: str
+    """The pane's text filter (the agenda and the week are filtered by the pane)."""
+    viewer_zone: ZoneInfo | None
+    """The zone of the person at the terminal."""
+    agenda: TableState[AgendaEntry]
+    """The agenda table's search text (its columns follow ``viewer_zone``)."""
+    plan: TableState[CommunicationPlanItem]
+    """The plan table's columns and text filter."""
+    meetings: TableState[Meeting]
+    """The meetings table's columns and text filter."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedCalendar(PreparedFill):
+    """The Calendar pane's fill, made in a worker thread (see :func:`prepare_calendar`)."""
+
+    state: CalendarFillState
+    """What the rows were made for."""
+    meetings: list[Meeting]
+    """The project's meetings and series."""
+    plan_items: list[CommunicationPlanItem]
+    """The project's communication plan."""
+    context: CalendarRowContext
+    """The rows' context: the viewer's zone and where each plan item stands."""
+    clashes: dict[str, list[Occurrence]]
+    """For each clashing occurrence's id, what it clashes with."""
+    entries: list[AgendaEntry]
+    """The agenda's rows."""
+    week: list[Occurrence]
+    """The occurrences of the week on show."""
+    first: date
+    """The agenda's first day."""
+    today: date
+    """Today, in the project's zone."""
+    agenda_rows: PreparedRows[AgendaEntry]
+    """The agenda table's rows."""
+    plan_rows: PreparedRows[CommunicationPlanItem] | None
+    """The plan table's rows (None: the table keeps its rows)."""
+    meeting_rows: PreparedRows[Meeting] | None
+    """The meetings table's rows (None: the table keeps its rows)."""
+
+
+def calendar_context(
+    snapshot: Snapshot,
+    project: Project,
+    now: datetime,
+    meetings: Sequence[Meeting],
+    plan_items: Sequence[CommunicationPlanItem],
+    viewer_zone: ZoneInfo | None,
+) -> CalendarRowContext:
+    """The rows' context: where each plan item stands at ``now``, and the viewer's zone."""
+    # Imported here, not at the top: keeps dateutil out of start-up.
+    from clientdesk.store.calendar import plan_due
+
+    viewer = viewer_zone
+    if viewer is not None and _same_zone(viewer, zone(project.timezone)):
+        viewer = None
+    linked: dict[str, list[Meeting]] = {}
+    for meeting in meetings:
+        if meeting.plan_item_id:
+            linked.setdefault(meeting.plan_item_id, []).append(meeting)
+    dues = {
+        item.id: plan_due(item, linked.get(item.id, []), now, timezone=project.timezone)
+        for item in plan_items
+    }
+    return CalendarRowContext(project, snapshot, now, viewer=viewer, plan_dues=dues)
+
+
+def prepare_calendar(
+    source: FillSource,
+    state: CalendarFillState,
+    *,
+    shown: tuple[CalendarRowContext, list[Meeting], list[CommunicationPlanItem]] | None = None,
+    tables: bool = True,
+) -> PreparedCalendar:
+    """The Calendar pane's rows for ``source`` in ``state`` (any thread).
+
+    Args:
+        source: the snapshot, project and moment to show.
+        state: the pane's first day, toggles and filter, read on the UI thread.
+        shown: the context, meetings and plan items already read (a week key,
+            a filter keystroke): only the agenda and the week are made again.
+        tables: make the plan and meetings tables' rows too.
+    """
+    from clientdesk.store.calendar import conflicts, project_occurrences
+    from clientdesk.store.models import CommunicationPlanItem, Meeting
+
+    if shown is None:
+        snapshot, project = source.snapshot, source.project
+        meetings = snapshot.of_project(Meeting, project.id)
+        plan_items = snapshot.of_project(CommunicationPlanItem, project.id)
+        context = calendar_context(
+            snapshot, project, source.now, meetings, plan_items, state.viewer_zone
+        )
+    else:
+        context, meetings, plan_items = shown
+    project_zone = context.zone
+    first = state.first_day or context.now.astimezone(project_zone).date()
+    window_start = datetime.combine(first, datetime.min.time(), tzinfo=project_zone)
+    window_end = window_start + timedelta(days=AGENDA_DAYS)
+    monday = week_start(first)
+    week_from = datetime.combine(monday, datetime.min.time(), tzinfo=project_zone)
+    week_to = week_from + timedelta(days=7)
+    span_start, span_end = min(window_start, week_from), max(window_end, week_to)
+    every = project_occurrences(
+        meetings, span_start, span_end, include_cancelled=state.show_cancelled
+    )
+    clashes = conflicts(every)
+    words = state.filter_text.casefold().split()
+    in_agenda = [o for o in every if o.end > window_start and o.start < window_end]
+    overdue = [
+        (item, due)
+        for item in plan_items
+        if (due := (context.plan_dues or {}).get(item.id)) is not None and due.overdue
+    ]
+    entries = agenda_entries(in_agenda, overdue, clashes, project_zone)
+    if words:
+        entries = _matching(entries, words, context)
+    columns = (
+        [*AGENDA_COLUMNS[:2], VIEWER_TIME_COLUMN, *AGENDA_COLUMNS[2:]]
+        if context.viewer is not None
+        else AGENDA_COLUMNS
+    )
+    agenda_state = replace(
+        state.agenda, kind=RowKind(tuple(columns), state.agenda.kind.search_text)
+    )
+    agenda_rows = prepare_rows(entries, context, agenda_state)
+    week = [o for o in every if o.end > week_from and o.start < week_to]
+    if words:
+        listed = {entry.id for entry in entries}
+        week = [o for o in week if o.id in listed or _occurrence_matches(o, words)]
+    today = context.now.astimezone(project_zone).date()
+    return PreparedCalendar(
+        state,
+        source,
+        meetings,
+        plan_items,
+        context,
+        clashes,
+        entries,
+        week,
+        first,
+        today,
+        agenda_rows,
+        prepare_rows(plan_items, context, state.plan) if tables else None,
+        prepare_rows(meetings, context, state.meetings) if tables else None,
+    )
+
+
+def _matching(
+    entries: list[AgendaEntry], words: list[str], context: RowContext
+) -> list[AgendaEntry]:
+    # The agenda is filtered here rather than by its table, so that the
+    # first row of each day still carries the day after filtering.
+    kept = [entry for entry in entries if _entry_matches(entry, words, context)]
+    regrouped: list[AgendaEntry] = []
+    previous: tuple[bool, date] | None = None
+    for entry in kept:
+        group = (entry.plan_item is not None, entry.day)
+        first = group != previous if entry.plan_item is None else previous is None
+        regrouped.append(
+            AgendaEntry(
+                entry.id,
+                entry.day,
+                first,
+                entry.occurrence,
+                entry.plan_item,
+                entry.due,
+                entry.clashes,
+            )
+        )
+        previous = group
+    return regrouped
+
+
+def _entry_matches(entry: AgendaEntry, words: list[str], context: RowContext) -> bool:
+    cells = " ".join(column.render(entry, context).plain for column in AGENDA_COLUMNS[1:])
+    haystack = f"{cells} {_agenda_search(entry)}".casefold()
+    return all(word in haystack for word in words)
+
+
+def _occurrence_matches(occurrence: Occurrence, words: list[str]) -> bool:
+    meeting = occurrence.meeting
+    entry = AgendaEntry(occurrence.id, occurrence.start.date(), False, occurrence)
+    haystack = f"{meeting.title} {meeting.key} {_agenda_search(entry)}".casefold()
+    return all(word in haystack for word in words)
+
+
 class CalendarPane(RecordTablePane):
     """The communication calendar: the agenda, the week, the plan and the meetings."""
 
@@ -482,27 +695,81 @@ class CalendarPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the plan items and meetings of ``project`` as of ``now``."""
-        # Imported here, not at the top: keeps pydantic and dateutil out of start-up.
-        from clientdesk.store.calendar import plan_due
-        from clientdesk.store.models import CommunicationPlanItem, Meeting
+        state = self.fill_state(search_ready=False)
+        self.show_prepared(prepare_calendar(FillParts(snapshot, project, now), state))
 
-        self._meetings = snapshot.of_project(Meeting, project.id)
-        self._plan_items = snapshot.of_project(CommunicationPlanItem, project.id)
-        viewer = self.viewer_zone
-        if viewer is not None and _same_zone(viewer, zone(project.timezone)):
-            viewer = None
-        linked: dict[str, list[Meeting]] = {}
-        for meeting in self._meetings:
-            if meeting.plan_item_id:
-                linked.setdefault(meeting.plan_item_id, []).append(meeting)
-        dues = {
-            item.id: plan_due(item, linked.get(item.id, []), now, timezone=project.timezone)
-            for item in self._plan_items
-        }
-        self._row_context = CalendarRowContext(
-            project, snapshot, now, viewer=viewer, plan_dues=dues
+    def fill_state(self, *, search_ready: bool | None = None) -> CalendarFillState:
+        """The first day, toggles, text filter and viewer's zone the rows depend on.
+
+        Args:
+            search_ready: make every row's search text with the rows (default:
+                while the filter is open). A fill made here on the UI thread
+                leaves it to the tables, which make it a few rows at a time.
+        """
+
+        def state_of(table_id: str) -> TableState[Any]:
+            table = self.query_one(f"#{table_id}", RecordTable)
+            return table.fill_state(search_ready=search_ready)
+
+        return CalendarFillState(
+            self.first_day,
+            self.show_cancelled,
+            self.filter_text,
+            self.viewer_zone,
+            state_of("agenda-table"),
+            state_of("plan-table"),
+            state_of("meeting-table"),
         )
-        self._refill()
+
+    @classmethod
+    def prepare_fill(cls, source: FillSource, state: object) -> PreparedCalendar:
+        """The agenda, week, plan and meetings for ``source`` in ``state`` (in a worker thread)."""
+        assert isinstance(state, CalendarFillState)
+        return prepare_calendar(source, state)
+
+    def show_prepared(self, prepared: PreparedFill) -> bool:
+        """Swap in rows made by :func:`prepare_calendar` (False: made for other settings)."""
+        if not isinstance(prepared, PreparedCalendar):
+            return False
+        state = prepared.state
+        if (state.first_day, state.show_cancelled, state.filter_text, state.viewer_zone) != (
+            self.first_day,
+            self.show_cancelled,
+            self.filter_text,
+            self.viewer_zone,
+        ):
+            return False
+        agenda = self._agenda_table
+        plan = self.query_one("#plan-table", RecordTable)
+        meetings = self.query_one("#meeting-table", RecordTable)
+        if prepared.plan_rows is not None and not plan.can_swap_in(prepared.plan_rows):
+            return False
+        if prepared.meeting_rows is not None and not meetings.can_swap_in(prepared.meeting_rows):
+            return False
+        columns = prepared.agenda_rows.state.kind.columns
+        if agenda.all_columns != columns:
+            agenda.set_columns(columns)  # the viewer's own time, when their zone differs
+        if not agenda.swap_in(prepared.agenda_rows):
+            return False
+        context = prepared.context
+        self._row_context = context
+        self._meetings = prepared.meetings
+        self._plan_items = prepared.plan_items
+        self._clashes = prepared.clashes
+        self._entries = prepared.entries
+        self._week = prepared.week
+        monday = week_start(prepared.first)
+        self._week_view.show_week(
+            monday, self._week, context.zone, prepared.today, set(self._clashes)
+        )
+        if prepared.plan_rows is not None:
+            plan.swap_in(prepared.plan_rows)
+        if prepared.meeting_rows is not None:
+            meetings.swap_in(prepared.meeting_rows)
+        self._show_titles(prepared.first, context)
+        self.refresh_status()
+        self.refresh_bindings()
+        return True
 
     def _refill(self, *, tables: bool = True) -> None:
         """Compute the weeks on show again; with ``tables``, refill the plan and meeting tables.
@@ -514,86 +781,10 @@ class CalendarPane(RecordTablePane):
         context = self._row_context
         if context is None:
             return
-        from clientdesk.store.calendar import conflicts, project_occurrences
-
-        project_zone = context.zone
-        first = self.first_day or context.now.astimezone(project_zone).date()
-        window_start = datetime.combine(first, datetime.min.time(), tzinfo=project_zone)
-        window_end = window_start + timedelta(days=AGENDA_DAYS)
-        monday = week_start(first)
-        week_from = datetime.combine(monday, datetime.min.time(), tzinfo=project_zone)
-        week_to = week_from + timedelta(days=7)
-        span_start, span_end = min(window_start, week_from), max(window_end, week_to)
-        every = project_occurrences(
-            self._meetings, span_start, span_end, include_cancelled=self.show_cancelled
-        )
-        self._clashes = conflicts(every)
-        words = self.filter_text.casefold().split()
-        in_agenda = [o for o in every if o.end > window_start and o.start < window_end]
-        overdue = [
-            (item, due)
-            for item in self._plan_items
-            if (due := (context.plan_dues or {}).get(item.id)) is not None and due.overdue
-        ]
-        entries = agenda_entries(in_agenda, overdue, self._clashes, project_zone)
-        if words:
-            entries = self._matching(entries, words, context)
-        self._entries = entries
-        table = self._agenda_table
-        table.set_columns(
-            [*AGENDA_COLUMNS[:2], VIEWER_TIME_COLUMN, *AGENDA_COLUMNS[2:]]
-            if context.viewer is not None
-            else AGENDA_COLUMNS
-        )
-        table.set_records(entries, context)
-        self._week = [o for o in every if o.end > week_from and o.start < week_to]
-        if words:
-            shown = {entry.id for entry in entries}
-            self._week = [o for o in self._week if o.id in shown or self._matches(o, words)]
-        today = context.now.astimezone(project_zone).date()
-        self._week_view.show_week(monday, self._week, project_zone, today, set(self._clashes))
-        if tables:
-            self.fill("plan-table", self._plan_items, context)
-            self.fill("meeting-table", self._meetings, context)
-        self._show_titles(first, context)
-        self.refresh_status()
-        self.refresh_bindings()
-
-    def _matching(
-        self, entries: list[AgendaEntry], words: list[str], context: RowContext
-    ) -> list[AgendaEntry]:
-        # The agenda is filtered here rather than by its table, so that the
-        # first row of each day still carries the day after filtering.
-        kept = [entry for entry in entries if self._entry_matches(entry, words, context)]
-        regrouped: list[AgendaEntry] = []
-        previous: tuple[bool, date] | None = None
-        for entry in kept:
-            group = (entry.plan_item is not None, entry.day)
-            first = group != previous if entry.plan_item is None else previous is None
-            regrouped.append(
-                AgendaEntry(
-                    entry.id,
-                    entry.day,
-                    first,
-                    entry.occurrence,
-                    entry.plan_item,
-                    entry.due,
-                    entry.clashes,
-                )
-            )
-            previous = group
-        return regrouped
-
-    def _entry_matches(self, entry: AgendaEntry, words: list[str], context: RowContext) -> bool:
-        cells = " ".join(column.render(entry, context).plain for column in AGENDA_COLUMNS[1:])
-        haystack = f"{cells} {_agenda_search(entry)}".casefold()
-        return all(word in haystack for word in words)
-
-    def _matches(self, occurrence: Occurrence, words: list[str]) -> bool:
-        meeting = occurrence.meeting
-        entry = AgendaEntry(occurrence.id, occurrence.start.date(), False, occurrence)
-        haystack = f"{meeting.title} {meeting.key} {_agenda_search(entry)}".casefold()
-        return all(word in haystack for word in words)
+        source = FillParts(context.snapshot, context.project, context.now)
+        shown = (context, self._meetings, self._plan_items)
+        state = self.fill_state(search_ready=False)
+        self.show_prepared(prepare_calendar(source, state, shown=shown, tables=tables))
 
     def _show_titles(self, first: date, context: CalendarRowContext) -> None:
         zone_note: list[tuple[str, str] | str] = [

@@ -108,6 +108,20 @@ class Column(Generic[R]):
     measure: Callable[[R, RowContext], int] | None = None
 
 
+@dataclass(frozen=True)
+class RowKind(Generic[R]):
+    """What every row of one table shares: its columns and the extra text it is found by.
+
+    Read off the table on the UI thread and handed to a worker, so that the
+    worker makes rows without touching the widget (see :func:`prepare_rows`).
+    """
+
+    columns: tuple[Column[R], ...]
+    """Every column the table can show, in display order."""
+    search_text: Callable[[R], str] | None = None
+    """Text a row is found by besides its cells (None: its cells only)."""
+
+
 class _Row(Generic[R]):
     """One record and its cells, each rendered the first time it is needed.
 
@@ -116,12 +130,12 @@ class _Row(Generic[R]):
     first needs their text.
     """
 
-    __slots__ = ("_cells", "_haystack", "_table", "context", "record")
+    __slots__ = ("_cells", "_haystack", "_kind", "context", "record")
 
-    def __init__(self, record: R, context: RowContext, table: RecordTable[R]) -> None:
+    def __init__(self, record: R, context: RowContext, kind: RowKind[R]) -> None:
         self.record = record
         self.context = context
-        self._table = table
+        self._kind = kind
         self._cells: dict[str, Text] = {}
         self._haystack: str | None = None
 
@@ -144,15 +158,96 @@ class _Row(Generic[R]):
         """Every cell's text and the table's search text, folded: what the filter looks in."""
         if self._haystack is None:
             texts = []
-            for column in self._table.all_columns:
+            for column in self._kind.columns:
                 texts.append(self._text_of(column))
                 if column.short is not None:
                     texts.append(self._text_of(column.short))
-            search = self._table.search_text
+            search = self._kind.search_text
             if search is not None:
                 texts.append(search(self.record))
             self._haystack = " ".join(texts).casefold()
         return self._haystack
+
+
+@dataclass(frozen=True)
+class TableState(Generic[R]):
+    """What a refill of one table depends on besides its records, read on the UI thread."""
+
+    kind: RowKind[R]
+    """The table's columns and search text."""
+    filter_text: str = ""
+    """The text filter the rows are shown through."""
+    search_ready: bool = False
+    """Every row's search text is wanted (the filter is open): made in the worker too."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRows(Generic[R]):
+    """A table's rows made in a worker thread: the UI thread only swaps them in.
+
+    Made by :func:`prepare_rows`, shown by :meth:`RecordTable.swap_in`.
+    """
+
+    state: TableState[R]
+    """What the rows were made for; a table in another state makes its own."""
+    context: RowContext
+    """The project and moment the cells are rendered for."""
+    rows: list[_Row[R]]
+    """Every row, in display order."""
+    shown: list[_Row[R]]
+    """The rows that pass ``state.filter_text``, in display order."""
+    shown_at: dict[str, int]
+    """The index of each shown row, by record id."""
+    content_widths: dict[str, int]
+    """The width of each ``fit_content`` column, fitted to its longest cell."""
+
+
+def prepare_rows(
+    records: Iterable[R], context: RowContext, state: TableState[R]
+) -> PreparedRows[R]:
+    """Make a table's rows for ``records`` off the UI thread (nothing here touches a widget).
+
+    Filtering by the text filter and measuring the ``fit_content`` columns go
+    through every row: at tens of thousands of records they are what a refill
+    costs, so they are done here, not where the rows are shown.
+
+    Args:
+        records: the rows' records, in display order.
+        context: the project and moment the cells are rendered for.
+        state: the table's columns, text filter and whether search text is wanted.
+    """
+    kind = state.kind
+    rows = [_Row(record, context, kind) for record in records]
+    words = state.filter_text.casefold().split()
+    if state.search_ready or words:
+        for row in rows:
+            row.haystack  # noqa: B018 (made and kept by the property)
+    shown = [row for row in rows if all(w in row.haystack for w in words)] if words else rows
+    shown_at = {row.record.id: index for index, row in enumerate(shown)}
+    return PreparedRows(state, context, rows, shown, shown_at, content_widths(rows, kind.columns))
+
+
+def content_widths(rows: Sequence[_Row[R]], columns: Iterable[Column[R]]) -> dict[str, int]:
+    """The width of each ``fit_content`` column of ``columns`` over ``rows``, by column key."""
+    widths: dict[str, int] = {}
+    for column in columns:
+        if not column.fit_content:
+            continue
+        measure = column.measure
+        lengths = (
+            measure(row.record, row.context) if measure else row.cell(column).cell_len
+            for row in rows
+        )
+        if column.uniform:  # the first cell with a value stands for all
+            longest = next((length for length in lengths if length), 0)
+        else:
+            longest = 0
+            for length in lengths:
+                longest = max(longest, length)
+                if longest >= column.max_width:
+                    break  # as wide as the column gets: no need to look further
+        widths[column.key] = min(max(column.width, longest), column.max_width)
+    return widths
 
 
 def fit_columns(
@@ -300,6 +395,7 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         self._rows: list[_Row[R]] = []
         self._shown: list[_Row[R]] = []
         self._shown_at: dict[str, int] = {}
+        self._content_widths: dict[str, int] | None = None
         self._project_id: str | None = None
         self._cursor = 0
         self._fitted: list[tuple[Column[R], int]] = []
@@ -374,6 +470,40 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
             records: the rows, in display order.
             context: the project and moment the cells are rendered for.
         """
+        self.swap_in(prepare_rows(records, context, self.fill_state(search_ready=False)))
+
+    def fill_state(self, *, search_ready: bool | None = None) -> TableState[R]:
+        """What a refill depends on besides the records (for :func:`prepare_rows` in a worker).
+
+        Args:
+            search_ready: make every row's search text too (default: while the filter is open).
+        """
+        ready = self.keeps_search_ready if search_ready is None else search_ready
+        kind = RowKind(self.all_columns, self.search_text)
+        return TableState(kind, self.filter_text, ready)
+
+    def can_swap_in(self, prepared: PreparedRows[R]) -> bool:
+        """True when ``prepared`` was made for the table as it is now (columns and filter)."""
+        state = prepared.state
+        return (
+            state.kind.columns == self.all_columns
+            and state.kind.search_text == self.search_text
+            and state.filter_text == self.filter_text
+        )
+
+    def swap_in(self, prepared: PreparedRows[R]) -> bool:
+        """Show rows made by :func:`prepare_rows`; the cursor stays on its record if still there.
+
+        This costs the same at fifty rows as at fifty thousand: the rows were
+        made, filtered and measured where they were prepared.
+
+        Returns:
+            False, and nothing changed, when ``prepared`` was made for other
+            columns or another text filter than the table has now.
+        """
+        if not self.can_swap_in(prepared):
+            return False
+        context = prepared.context
         keep: str | None = None
         at_top = False
         if context.project.id == self._project_id:
@@ -382,11 +512,13 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         else:
             at_top = True
         self._project_id = context.project.id
-        self._rows = [_Row(record, context, self) for record in records]
+        self._rows = prepared.rows
+        self._content_widths = prepared.content_widths
         self._fitted_width = None  # fit_content columns follow the new rows
-        self._refill(keep, at_top=at_top)
+        self._show_rows(prepared.shown, prepared.shown_at, keep, at_top=at_top)
         if self.keeps_search_ready:
             self.prepare_search()
+        return True
 
     def prepare_search(self) -> None:
         """Make every row's search text in the background, a few hundred rows at a time.
@@ -410,6 +542,7 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
     def set_columns(self, columns: Sequence[Column[R]]) -> None:
         """Change the columns the table can show; takes effect with the next :meth:`set_records`."""
         self.all_columns = tuple(columns)
+        self._content_widths = None
 
     def select_record(self, record_id: str) -> None:
         """Move the cursor to the record with id ``record_id`` when it is shown."""
@@ -551,26 +684,13 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         return self._fitted
 
     def _sized_columns(self) -> list[Column[R]]:
-        columns: list[Column[R]] = []
-        for column in self.all_columns:
-            if column.fit_content:
-                measure = column.measure
-                lengths = (
-                    measure(row.record, row.context) if measure else row.cell(column).cell_len
-                    for row in self._rows
-                )
-                if column.uniform:  # the first cell with a value stands for all
-                    longest = next((length for length in lengths if length), 0)
-                else:
-                    longest = 0
-                    for length in lengths:
-                        longest = max(longest, length)
-                        if longest >= column.max_width:
-                            break  # as wide as the column gets: no need to look further
-                width = min(max(column.width, longest), column.max_width)
-                column = replace(column, width=width)
-            columns.append(column)
-        return columns
+        widths = self._content_widths
+        if widths is None:
+            widths = self._content_widths = content_widths(self._rows, self.all_columns)
+        return [
+            replace(column, width=widths[column.key]) if column.key in widths else column
+            for column in self.all_columns
+        ]
 
     def _usable_width(self) -> int:
         return self.size.width - self.RESERVED_SCROLLBAR
@@ -581,10 +701,23 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
     def _refill(self, keep: str | None, *, at_top: bool = False) -> None:
         words = self.filter_text.casefold().split()
         if words:
-            self._shown = [row for row in self._rows if all(w in row.haystack for w in words)]
+            shown = [row for row in self._rows if all(w in row.haystack for w in words)]
         else:
-            self._shown = list(self._rows)
-        self._shown_at = {row.record.id: index for index, row in enumerate(self._shown)}
+            shown = list(self._rows)
+        shown_at = {row.record.id: index for index, row in enumerate(shown)}
+        self._show_rows(shown, shown_at, keep, at_top=at_top)
+
+    def _show_rows(
+        self,
+        shown: list[_Row[R]],
+        shown_at: dict[str, int],
+        keep: str | None,
+        *,
+        at_top: bool = False,
+    ) -> None:
+        """Show ``shown``, the cursor on the record ``keep`` when it is among them."""
+        self._shown = shown
+        self._shown_at = shown_at
         self.virtual_size = Size(max(self._usable_width(), 0), len(self._shown) + 1)
         self._lines.clear()
         target = self._shown_at.get(keep) if keep is not None else None

@@ -7,9 +7,10 @@ messages up). It never loads or saves anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.text import Text
 from textual import events, on
@@ -28,8 +29,72 @@ from clientdesk.widgets.record_table import RecordTable, RowContext
 # loads pydantic and TinyDB, which the app's first paint must not wait for (the
 # first ``show`` comes after the data file is read, and by then they are loaded).
 if TYPE_CHECKING:
-    from clientdesk.store.models import Project, Record
+    from clientdesk.store.closing import Gate
+    from clientdesk.store.models import Project, Record, RequestClocks
     from clientdesk.store.repository import Snapshot
+
+
+class FillSource(Protocol):
+    """What a pane is filled from: a snapshot, its project, a moment, and what was read of it.
+
+    The app's readings of a refresh are one (the clocks and gates are read once
+    for the tab titles and the panes alike).
+    """
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """Every record at one moment."""
+        ...
+
+    @property
+    def project(self) -> Project:
+        """The project whose records to show."""
+        ...
+
+    @property
+    def now(self) -> datetime:
+        """The current time, for computed columns."""
+        ...
+
+    @property
+    def clocks(self) -> Mapping[str, RequestClocks]:
+        """The clocks of the project's open requests, by request id."""
+        ...
+
+    @property
+    def gates(self) -> list[Gate]:
+        """The project's closing gates."""
+        ...
+
+
+@dataclass(frozen=True)
+class FillParts:
+    """A :class:`FillSource` made of its parts: a fill a pane makes for itself (a filter key)."""
+
+    snapshot: Snapshot
+    """Every record at one moment."""
+    project: Project
+    """The project whose records to show."""
+    now: datetime
+    """The current time, for computed columns."""
+    clocks: Mapping[str, RequestClocks] = field(default_factory=dict)
+    """The clocks of the project's open requests, by request id (when the pane needs them)."""
+    gates: list[Gate] = field(default_factory=list)
+    """The project's closing gates (when the pane needs them)."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedFill:
+    """A pane's fill made in a worker thread: sorted, filtered rows ready to be swapped in.
+
+    Each pane that can be filled this way extends it with what it shows
+    (see :meth:`RecordTablePane.prepare_fill`).
+    """
+
+    state: object
+    """The pane's controls (filters, sort) the fill was made for."""
+    source: FillSource
+    """What it was made from."""
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -118,6 +183,36 @@ class RecordTablePane(ExplainedActions, Vertical):
         Each pane defines this: the base class cannot know which records it lists.
         """
         raise NotImplementedError(f"{type(self).__name__} must define show()")
+
+    # -- filled from a worker thread ---------------------------------------------
+
+    def fill_state(self) -> object | None:
+        """What a fill depends on besides the data (filters, sort), read on the UI thread.
+
+        A pane that answers can be filled off the UI thread: the app reads this
+        when it starts reading the store, the worker that read the snapshot
+        calls :meth:`prepare_fill` with it, and the UI thread only swaps the
+        result in (:meth:`show_prepared`). None (this default): the pane is
+        filled by :meth:`show`, on the UI thread.
+        """
+        return None
+
+    @classmethod
+    def prepare_fill(cls, source: FillSource, state: object) -> PreparedFill:
+        """Make the pane's rows for ``source`` as the pane shows them in ``state`` (any thread).
+
+        Nothing here may touch a widget: it runs in a worker thread.
+        """
+        raise NotImplementedError(f"{cls.__name__} is filled on the UI thread only")
+
+    def show_prepared(self, prepared: PreparedFill) -> bool:
+        """Show a fill made by :meth:`prepare_fill`.
+
+        Returns:
+            False, with nothing changed, when the pane's controls changed since
+            the fill was prepared (the caller then fills it by :meth:`show`).
+        """
+        return False
 
     # -- what the app reads ------------------------------------------------------
 

@@ -30,8 +30,21 @@ from clientdesk.store.paths import current_user
 from clientdesk.store.sla import format_duration, is_breached, read_clocks
 from clientdesk.widgets.actions import Action, bindings
 from clientdesk.widgets.cells import ALERT_STYLE, DATE_FIT, key_width, label_of, plain, when
-from clientdesk.widgets.record_table import Column, RecordTable, RowContext
-from clientdesk.widgets.record_table_pane import RecordTablePane, counted
+from clientdesk.widgets.record_table import (
+    Column,
+    PreparedRows,
+    RecordTable,
+    RowContext,
+    TableState,
+    prepare_rows,
+)
+from clientdesk.widgets.record_table_pane import (
+    FillParts,
+    FillSource,
+    PreparedFill,
+    RecordTablePane,
+    counted,
+)
 from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
@@ -316,6 +329,110 @@ def move_refusal(request: ClientRequest, target: RequestStatus, *, reopen: bool 
     return f"{request.key} is {_label(status)}: it can move to {names}."
 
 
+# -- the fill, made off the UI thread ---------------------------------------------------
+
+
+def request_passes(
+    request: ClientRequest,
+    quick_filter: str,
+    show_closed: bool,
+    me: str,
+    clocks: Mapping[str, RequestClocks],
+) -> bool:
+    """True when ``request`` passes ``quick_filter`` and the closed toggle.
+
+    Args:
+        request: the request.
+        quick_filter: a key of :data:`QUICK_FILTERS`.
+        show_closed: closed and rejected requests are shown too.
+        me: the user's name, casefolded (what "mine" means).
+        clocks: the clocks of the open requests, by id.
+    """
+    if not request.is_open and not show_closed:
+        return False
+    if quick_filter == "mine":
+        return request.owner.casefold() == me
+    if quick_filter == "breached":
+        found = clocks.get(request.id)
+        return found is not None and is_breached(found)
+    if quick_filter == "waiting":
+        return request.status is RequestStatus.WAITING_ON_CLIENT
+    if quick_filter == "changes":
+        return request.is_change
+    return True
+
+
+@dataclass(frozen=True)
+class RequestsFillState:
+    """What the Requests pane's rows depend on besides the data: its filters and sort."""
+
+    quick_filter: str
+    """A key of :data:`QUICK_FILTERS`."""
+    show_closed: bool
+    """Closed and rejected requests are shown too."""
+    sort_by: str
+    """A key of :data:`SORT_ORDERS`."""
+    table: TableState[ClientRequest]
+    """The table's columns and text filter."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRequests(PreparedFill):
+    """The Requests pane's fill, made in a worker thread (see :func:`prepare_requests`)."""
+
+    state: RequestsFillState
+    """The filters and sort the rows were made for."""
+    requests: list[ClientRequest]
+    """Every request of the project."""
+    clocks: dict[str, RequestClocks]
+    """The clocks of the open ones, by id."""
+    me: str
+    """The user's name, casefolded, as "mine" was read."""
+    rows: PreparedRows[ClientRequest]
+    """The table's rows: those that pass the filters, sorted."""
+    breached: int
+    """How many requests have a breached clock."""
+    changes_line: str | None
+    """The line summing up the approved changes (None: it is not shown)."""
+
+
+def prepare_requests(
+    source: FillSource,
+    state: RequestsFillState,
+    *,
+    clocks: Mapping[str, RequestClocks] | None = None,
+) -> PreparedRequests:
+    """The Requests pane's rows for ``source`` in ``state``: filtered, sorted (any thread).
+
+    Args:
+        source: the snapshot, project and moment to show.
+        state: the pane's filters and sort, read on the UI thread.
+        clocks: the clocks already read for this snapshot, project and moment
+            (default: ``source.clocks``).
+    """
+    # Imported here, not at the top: keeps pydantic out of start-up.
+    from clientdesk.store.models import ClientRequest
+
+    snapshot, project, now = source.snapshot, source.project, source.now
+    requests = snapshot.of_project(ClientRequest, project.id)
+    read = dict(source.clocks if clocks is None else clocks)
+    # Who "mine" means is read once per fill, not once per row: it asks the OS.
+    me = current_user().casefold()
+    passing = [
+        request
+        for request in requests
+        if request_passes(request, state.quick_filter, state.show_closed, me, read)
+    ]
+    context = RequestRowContext(project, snapshot, now, read)
+    rows = prepare_rows(sort_requests(passing, read, state.sort_by), context, state.table)
+    # The approved changes are summed up while change requests are shown,
+    # and whenever one is approved: they move the project's end and budget.
+    count, _, _ = approved_totals(requests)
+    changes = approved_totals_text(requests) if count or state.quick_filter == "changes" else None
+    breached = sum(map(is_breached, read.values()))
+    return PreparedRequests(state, source, requests, read, me, rows, breached, changes)
+
+
 # -- the pane --------------------------------------------------------------------------
 
 
@@ -374,7 +491,8 @@ class RequestsPane(RecordTablePane):
         self._requests: list[ClientRequest] = []
         self._clocks: dict[str, RequestClocks] = {}
         self._row_context: RequestRowContext | None = None
-        self._me = ""  # the user's name, casefolded; read once per refill (see _refill)
+        self._me = ""  # the user's name, casefolded; read once per fill (see prepare_requests)
+        self._breached = 0
 
     def compose_tables(self) -> ComposeResult:
         """The table of requests, and the line that sums up approved changes."""
@@ -400,15 +518,58 @@ class RequestsPane(RecordTablePane):
                 the tab title and hands them down, so that a refresh reads each
                 clock once. Read here when not given.
         """
-        # Imported here, not at the top: keeps pydantic out of start-up.
-        from clientdesk.store.models import ClientRequest
+        if clocks is None:
+            from clientdesk.store.models import ClientRequest
 
-        self._requests = snapshot.of_project(ClientRequest, project.id)
-        self._clocks = (
-            dict(clocks) if clocks is not None else read_clocks(self._requests, project, now)
+            clocks = read_clocks(snapshot.of_project(ClientRequest, project.id), project, now)
+        source = FillParts(snapshot, project, now, clocks)
+        self.show_prepared(prepare_requests(source, self.fill_state(search_ready=False)))
+
+    def fill_state(self, *, search_ready: bool | None = None) -> RequestsFillState:
+        """The quick filter, closed toggle, sort and text filter the rows depend on.
+
+        Args:
+            search_ready: make every row's search text with the rows (default:
+                while the filter is open). A fill made here on the UI thread
+                leaves it to the table, which makes it a few rows at a time.
+        """
+        table = self.query_one("#request-table", RecordTable)
+        return RequestsFillState(
+            self.quick_filter,
+            self.show_closed,
+            self.sort_by,
+            table.fill_state(search_ready=search_ready),
         )
-        self._row_context = RequestRowContext(project, snapshot, now, self._clocks)
-        self._refill()
+
+    @classmethod
+    def prepare_fill(cls, source: FillSource, state: object) -> PreparedRequests:
+        """The rows for ``source`` in ``state``, filtered and sorted (in a worker thread)."""
+        assert isinstance(state, RequestsFillState)
+        return prepare_requests(source, state)
+
+    def show_prepared(self, prepared: PreparedFill) -> bool:
+        """Swap in rows made by :func:`prepare_requests` (False: made for other filters)."""
+        if not isinstance(prepared, PreparedRequests):
+            return False
+        state, table = prepared.state, self.query_one("#request-table", RecordTable)
+        if (state.quick_filter, state.show_closed, state.sort_by) != (
+            self.quick_filter,
+            self.show_closed,
+            self.sort_by,
+        ) or not table.can_swap_in(prepared.rows):
+            return False
+        self._requests = prepared.requests
+        self._clocks = prepared.clocks
+        self._me = prepared.me
+        self._breached = prepared.breached
+        context = prepared.rows.context
+        assert isinstance(context, RequestRowContext)
+        self._row_context = context
+        table.swap_in(prepared.rows)
+        self._show_changes(prepared.changes_line)
+        self.refresh_status()
+        self.refresh_bindings()
+        return True
 
     # -- what the app and the tests read -------------------------------------------
 
@@ -432,19 +593,7 @@ class RequestsPane(RecordTablePane):
 
     def passes(self, request: ClientRequest) -> bool:
         """True when ``request`` passes the quick filter and the closed toggle."""
-        if not request.is_open and not self.show_closed:
-            return False
-        wanted = self.quick_filter
-        if wanted == "mine":
-            return request.owner.casefold() == self._me
-        if wanted == "breached":
-            clocks = self._clocks.get(request.id)
-            return clocks is not None and is_breached(clocks)
-        if wanted == "waiting":
-            return request.status is RequestStatus.WAITING_ON_CLIENT
-        if wanted == "changes":
-            return request.is_change
-        return True
+        return request_passes(request, self.quick_filter, self.show_closed, self._me, self._clocks)
 
     def status_text(self) -> str:
         """How many requests are shown of how many, how many breached, what filter and sort."""
@@ -454,7 +603,7 @@ class RequestsPane(RecordTablePane):
         parts = [f"{shown} of {counted(len(self._requests), self.NOUN)}"]
         if self.filter_text:
             parts[0] += " match"
-        parts.append(f"{sum(map(is_breached, self._clocks.values()))} breached")
+        parts.append(f"{self._breached} breached")
         if self.quick_filter == "open":
             if self.show_closed:
                 parts.append("showing all")
@@ -543,28 +692,16 @@ class RequestsPane(RecordTablePane):
         return request if isinstance(request, ClientRequest) else None
 
     def _refill(self) -> None:
-        if self._row_context is None:
+        context = self._row_context
+        if context is None:
             return
-        # Who "mine" means is read once here, not once per row: it asks the OS.
-        self._me = current_user().casefold()
-        shown = [request for request in self._requests if self.passes(request)]
-        self.fill(
-            "request-table", sort_requests(shown, self._clocks, self.sort_by), self._row_context
-        )
-        self._show_changes()
-        self.refresh_status()
-        self.refresh_bindings()
+        source = FillParts(context.snapshot, context.project, context.now, self._clocks)
+        self.show_prepared(prepare_requests(source, self.fill_state(search_ready=False)))
 
-    def _show_changes(self) -> None:
-        # The approved changes are summed up while change requests are shown,
-        # and whenever one is approved: they move the project's end and budget.
-        count, _, _ = approved_totals(self._requests)
-        wanted = bool(count) or self.quick_filter == "changes"
-        self.set_class(wanted, "-changes")
-        if wanted:
-            self.query_one("#request-changes", Label).update(
-                Text(approved_totals_text(self._requests))
-            )
+    def _show_changes(self, line: str | None) -> None:
+        self.set_class(line is not None, "-changes")
+        if line is not None:
+            self.query_one("#request-changes", Label).update(Text(line))
 
     def watch_quick_filter(self) -> None:
         """Apply the quick filter."""

@@ -9,7 +9,7 @@ reactives); the map reports a chosen cell with :class:`RiskHeatMap.CellSelected`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -49,6 +49,27 @@ def levels_of(risk: Risk, residual: bool) -> tuple[int, int] | None:
     if risk.residual_probability is None or risk.residual_impact is None:
         return None
     return risk.residual_probability, risk.residual_impact
+
+
+def cell_counts(risks: Iterable[Risk], kind: str, residual: bool) -> Counter[tuple[int, int]]:
+    """How many of ``risks`` of ``kind`` sit in each cell, inherent or ``residual`` (not closed)."""
+    counted: Counter[tuple[int, int]] = Counter()
+    for risk in risks:
+        if risk.kind != kind or risk.status is RiskStatus.CLOSED:
+            continue
+        levels = levels_of(risk, residual)
+        if levels is not None:
+            counted[levels] += 1
+    return counted
+
+
+def every_view_counts(risks: Sequence[Risk]) -> dict[tuple[str, bool], Counter[tuple[int, int]]]:
+    """:func:`cell_counts` for both kinds, inherent and residual (made off the UI thread)."""
+    return {
+        (str(kind.value), residual): cell_counts(risks, kind.value, residual)
+        for kind in RiskKind
+        for residual in (False, True)
+    }
 
 
 class RiskHeatMap(Widget, can_focus=True):
@@ -93,22 +114,31 @@ class RiskHeatMap(Widget, can_focus=True):
         """Create an empty map."""
         super().__init__(id=id)
         self._risks: list[Risk] = []
+        self._counts: dict[tuple[str, bool], Counter[tuple[int, int]]] = {}
 
-    def set_risks(self, risks: Iterable[Risk]) -> None:
-        """Count ``risks`` (of every kind; the map picks its own)."""
+    def set_risks(
+        self,
+        risks: Iterable[Risk],
+        counts: Mapping[tuple[str, bool], Counter[tuple[int, int]]] | None = None,
+    ) -> None:
+        """Count ``risks`` (of every kind; the map picks its own).
+
+        Args:
+            risks: the risks of the project.
+            counts: the counts per cell already made for each kind and level
+                (see :func:`every_view_counts`); made when first drawn otherwise.
+        """
         self._risks = list(risks)
+        self._counts = dict(counts) if counts is not None else {}
         self.refresh(layout=True)
 
     def counts(self) -> Counter[tuple[int, int]]:
         """How many risks of the map's kind sit in each cell (closed ones left out)."""
-        counted: Counter[tuple[int, int]] = Counter()
-        for risk in self._risks:
-            if risk.kind != self.kind or risk.status is RiskStatus.CLOSED:
-                continue
-            levels = levels_of(risk, self.residual)
-            if levels is not None:
-                counted[levels] += 1
-        return counted
+        view = (str(self.kind), self.residual)
+        found = self._counts.get(view)
+        if found is None:
+            found = self._counts[view] = cell_counts(self._risks, *view)
+        return Counter(found)
 
     def title(self) -> str:
         """What the map shows, e.g. "Threats · inherent"."""

@@ -9,7 +9,9 @@ the pane never saves anything itself.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -35,9 +37,22 @@ from clientdesk.widgets.cells import (
     label_of,
     plain,
 )
-from clientdesk.widgets.record_table import Column, RecordTable, RowContext
-from clientdesk.widgets.record_table_pane import RecordTablePane, counted
-from clientdesk.widgets.risk_heat_map import RiskHeatMap, levels_of
+from clientdesk.widgets.record_table import (
+    Column,
+    PreparedRows,
+    RecordTable,
+    RowContext,
+    TableState,
+    prepare_rows,
+)
+from clientdesk.widgets.record_table_pane import (
+    FillParts,
+    FillSource,
+    PreparedFill,
+    RecordTablePane,
+    counted,
+)
+from clientdesk.widgets.risk_heat_map import RiskHeatMap, every_view_counts, levels_of
 from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
@@ -120,6 +135,95 @@ def risks_tab_title(title: str, top: int, overdue: int, detail: TitleDetail = "f
     return " · ".join(parts)
 
 
+# -- the fill, made off the UI thread ---------------------------------------------------
+
+Cell = tuple[str, bool, int, int]
+"""A heat map cell the table is narrowed to: kind, residual, probability, impact."""
+
+
+def risk_passes(risk: Risk, quick_filter: str, cell: Cell | None, me: str, today: date) -> bool:
+    """True when ``risk`` passes ``quick_filter`` and the heat map ``cell``.
+
+    Args:
+        risk: the risk.
+        quick_filter: a key of :data:`QUICK_FILTERS`.
+        cell: the heat map cell chosen (None: none).
+        me: the user's name, casefolded (what "mine" means).
+        today: the date in the project's time zone (for "review overdue").
+    """
+    if quick_filter == "threats" and risk.kind != RiskKind.THREAT:
+        return False
+    if quick_filter == "opportunities" and risk.kind != RiskKind.OPPORTUNITY:
+        return False
+    if quick_filter == "mine" and risk.owner.casefold() != me:
+        return False
+    if quick_filter == "overdue" and not risk.review_overdue(today):
+        return False
+    if cell is not None:
+        kind, residual, probability, impact = cell
+        if risk.kind != kind or levels_of(risk, residual) != (probability, impact):
+            return False
+        if risk.status is RiskStatus.CLOSED:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class RisksFillState:
+    """What the Risks pane's rows depend on besides the data: its quick filter and map cell."""
+
+    quick_filter: str
+    """A key of :data:`QUICK_FILTERS`."""
+    cell: Cell | None
+    """The heat map cell the table is narrowed to (None: none)."""
+    table: TableState[Risk]
+    """The table's columns and text filter."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedRisks(PreparedFill):
+    """The Risks pane's fill, made in a worker thread (see :func:`prepare_risks`)."""
+
+    state: RisksFillState
+    """The filters the rows were made for."""
+    risks: list[Risk]
+    """Every risk of the project, highest score first."""
+    me: str
+    """The user's name, casefolded, as "mine" was read."""
+    rows: PreparedRows[Risk]
+    """The table's rows: those that pass the filters."""
+    counts: tuple[int, int]
+    """Top risks and overdue reviews (see :func:`register_counts`)."""
+    map_counts: dict[tuple[str, bool], Counter[tuple[int, int]]]
+    """The heat map's counts per cell, for each kind, inherent and residual."""
+
+
+def prepare_risks(
+    source: FillSource, state: RisksFillState, *, risks: list[Risk] | None = None
+) -> PreparedRisks:
+    """The Risks pane's rows for ``source`` in ``state`` (any thread).
+
+    Args:
+        source: the snapshot, project and moment to show.
+        state: the pane's filters, read on the UI thread.
+        risks: the project's risks by score, when already read (a filter key).
+    """
+    # Imported here, not at the top: keeps pydantic out of start-up.
+    from clientdesk.store.models import Risk
+
+    snapshot, project, now = source.snapshot, source.project, source.now
+    context = RowContext(project, snapshot, now)
+    if risks is None:
+        risks = by_score(snapshot.of_project(Risk, project.id))
+    today = now.astimezone(context.zone).date()
+    # Who "mine" means is read once per fill, not once per row: it asks the OS.
+    me = current_user().casefold()
+    passing = [r for r in risks if risk_passes(r, state.quick_filter, state.cell, me, today)]
+    rows = prepare_rows(passing, context, state.table)
+    counts = register_counts(risks, today)
+    return PreparedRisks(state, source, risks, me, rows, counts, every_view_counts(risks))
+
+
 class RisksPane(RecordTablePane):
     """The risk register: threats and opportunities by score, with quick filters and a heat map."""
 
@@ -170,8 +274,9 @@ class RisksPane(RecordTablePane):
         super().__init__(id=id)
         self._risks: list[Risk] = []
         self._row_context: RowContext | None = None
-        self._cell: tuple[str, bool, int, int] | None = None
-        self._me = ""  # the user's name, casefolded; read once per refill (see _refill)
+        self._cell: Cell | None = None
+        self._me = ""  # the user's name, casefolded; read once per fill (see prepare_risks)
+        self._counts = (0, 0)
 
     def compose_tables(self) -> ComposeResult:
         """The table of risks with the heat map beside it."""
@@ -181,14 +286,51 @@ class RisksPane(RecordTablePane):
 
     def show(self, snapshot: Snapshot, project: Project, now: datetime) -> None:
         """Show the risks of ``project``, highest score first."""
-        # Imported here, not at the top: keeps pydantic out of start-up.
-        from clientdesk.store.models import Risk
-
         if self._row_context is not None and self._row_context.project.id != project.id:
             self._cell = None
-        self._row_context = RowContext(project, snapshot, now)
-        self._risks = by_score(snapshot.of_project(Risk, project.id))
-        self._refill()
+        state = self.fill_state(search_ready=False)
+        self.show_prepared(prepare_risks(FillParts(snapshot, project, now), state))
+
+    def fill_state(self, *, search_ready: bool | None = None) -> RisksFillState:
+        """The quick filter, map cell and text filter the rows depend on.
+
+        Args:
+            search_ready: make every row's search text with the rows (default:
+                while the filter is open). A fill made here on the UI thread
+                leaves it to the table, which makes it a few rows at a time.
+        """
+        table = self.query_one("#risk-table", RecordTable)
+        return RisksFillState(
+            self.quick_filter, self._cell, table.fill_state(search_ready=search_ready)
+        )
+
+    @classmethod
+    def prepare_fill(cls, source: FillSource, state: object) -> PreparedRisks:
+        """The rows for ``source`` in ``state``, filtered (in a worker thread)."""
+        assert isinstance(state, RisksFillState)
+        return prepare_risks(source, state)
+
+    def show_prepared(self, prepared: PreparedFill) -> bool:
+        """Swap in rows made by :func:`prepare_risks` (False: made for other filters)."""
+        if not isinstance(prepared, PreparedRisks):
+            return False
+        state, table = prepared.state, self.query_one("#risk-table", RecordTable)
+        shown = self._row_context
+        if shown is not None and shown.project.id != prepared.source.project.id and self._cell:
+            return False  # another project: the map cell is dropped first (see show)
+        if (state.quick_filter, state.cell) != (self.quick_filter, self._cell):
+            return False
+        if not table.can_swap_in(prepared.rows):
+            return False
+        self._row_context = prepared.rows.context
+        self._risks = prepared.risks
+        self._me = prepared.me
+        self._counts = prepared.counts
+        table.swap_in(prepared.rows)
+        self.heat_map.set_risks(prepared.risks, prepared.map_counts)
+        self.refresh_status()
+        self.refresh_bindings()
+        return True
 
     # -- what the app and the tests read -------------------------------------------
 
@@ -212,22 +354,9 @@ class RisksPane(RecordTablePane):
 
     def passes(self, risk: Risk) -> bool:
         """True when ``risk`` passes the quick filter and the heat map cell."""
-        wanted = self.quick_filter
-        if wanted == "threats" and risk.kind != RiskKind.THREAT:
-            return False
-        if wanted == "opportunities" and risk.kind != RiskKind.OPPORTUNITY:
-            return False
-        if wanted == "mine" and risk.owner.casefold() != self._me:
-            return False
-        if wanted == "overdue" and not self._overdue(risk):
-            return False
-        if self._cell is not None:
-            kind, residual, probability, impact = self._cell
-            if risk.kind != kind or levels_of(risk, residual) != (probability, impact):
-                return False
-            if risk.status is RiskStatus.CLOSED:
-                return False
-        return True
+        if self._row_context is None:
+            return risk_passes(risk, self.quick_filter, self._cell, self._me, date.min)
+        return risk_passes(risk, self.quick_filter, self._cell, self._me, self._today())
 
     def status_text(self) -> str:
         """How many risks, how many are top risks and overdue, and what filters are on."""
@@ -237,7 +366,7 @@ class RisksPane(RecordTablePane):
         if self.quick_filter != "all" or self._cell is not None:
             shown = sum(table.shown_count for table in self.tables)
             text = f"{shown} of {counted(len(self._risks), self.NOUN)}"
-        top, overdue = register_counts(self._risks, self._today())
+        top, overdue = self._counts
         parts = [text, f"{top} high or critical", counted(overdue, "review") + " overdue"]
         if self.quick_filter != "all":
             parts.append(f"showing {QUICK_FILTERS[self.quick_filter]}")
@@ -354,21 +483,13 @@ class RisksPane(RecordTablePane):
         assert context is not None
         return context.now.astimezone(context.zone).date()
 
-    def _overdue(self, risk: Risk) -> bool:
-        if self._row_context is None:
-            return False
-        return risk.review_overdue(self._today())
-
     def _refill(self) -> None:
         if self._row_context is None:
             return
-        # Who "mine" means is read once here, not once per row: it asks the OS.
-        self._me = current_user().casefold()
-        shown = [risk for risk in self._risks if self.passes(risk)]
-        self.fill("risk-table", shown, self._row_context)
-        self.heat_map.set_risks(self._risks)
-        self.refresh_status()
-        self.refresh_bindings()
+        context = self._row_context
+        source = FillParts(context.snapshot, context.project, context.now)
+        state = self.fill_state(search_ready=False)
+        self.show_prepared(prepare_risks(source, state, risks=self._risks))
 
     def _drop_cell(self) -> None:
         if self._cell is not None:
