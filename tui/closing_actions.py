@@ -80,7 +80,7 @@ class ClosingActions:
         repository = self.host.repository
         save = repository.update if record is not None else repository.add
         form = forms[view](record, save, fixed=fixed, subtitle=f"{project.key} {project.name}")
-        self.host.push_screen(form, self._saved)
+        self.host.push_screen(form.reused(), self._saved)
 
     def _saved(self, record: Record | None) -> None:
         if record is None:

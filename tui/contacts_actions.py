@@ -56,7 +56,7 @@ class ContactsActions:
             fixed={"project_id": project.id},
             subtitle=f"{project.key} {project.name}",
         )
-        self.host.push_screen(form, self._saved)
+        self.host.push_screen(form.reused(), self._saved)
 
     def _saved(self, contact: Contact | None) -> None:
         if contact is None:

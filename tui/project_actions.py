@@ -35,7 +35,7 @@ class ProjectActions:
         """Create a project."""
         from clientdesk.widgets.project_form import ProjectForm
 
-        self.host.push_screen(ProjectForm(None, self.host.repository.add), self.saved)
+        self.host.push_screen(ProjectForm(None, self.host.repository.add).reused(), self.saved)
 
     def edit(self) -> None:
         """Edit the open project."""
@@ -44,7 +44,7 @@ class ProjectActions:
         project = self.host.current_project
         if project is not None:
             form = ProjectForm(project, self.host.repository.update)
-            self.host.push_screen(form, self.saved)
+            self.host.push_screen(form.reused(), self.saved)
 
     def saved(self, project: Project | None) -> None:
         """Say the project form saved ``project`` (None: cancelled) and open it."""

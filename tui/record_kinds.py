@@ -89,7 +89,7 @@ def _open_project(app: ClientDeskApp, project: Project | None, record: Any) -> N
     from clientdesk.widgets.project_form import ProjectForm
 
     save = app.repository.update if record is not None else app.repository.add
-    app.push_screen(ProjectForm(record, save), app.projects.saved)
+    app.push_screen(ProjectForm(record, save).reused(), app.projects.saved)
 
 
 def _open_service_levels(app: ClientDeskApp, project: Project | None, record: Any) -> None:

@@ -57,7 +57,7 @@ class RequestsActions:
             now=clock.now(),
             subtitle=f"{project.key} {project.name}",
         )
-        self.host.push_screen(form, partial(self._saved, request, submitted))
+        self.host.push_screen(form.reused(), partial(self._saved, request, submitted))
 
     def _saved(
         self,

@@ -44,7 +44,7 @@ class RisksActions:
             fixed={"project_id": project.id},
             subtitle=f"{project.key} {project.name}",
         )
-        self.host.push_screen(form, self._saved)
+        self.host.push_screen(form.reused(), self._saved)
 
     def _saved(self, risk: Risk | None) -> None:
         if risk is None:

@@ -63,6 +63,7 @@ class MeetingForm(RecordForm[Meeting]):
 
     RECORD_TYPE = Meeting
     NOUN = "meeting"
+    REUSABLE = False  # its compound editors are built anew on each open
     FIELDS = (
         FormField("title", "Title", required=True, placeholder="e.g. Weekly status"),
         FormField(

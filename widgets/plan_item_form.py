@@ -54,6 +54,7 @@ class PlanItemForm(RecordForm[CommunicationPlanItem]):
 
     RECORD_TYPE = CommunicationPlanItem
     NOUN = "plan item"
+    REUSABLE = False  # its compound editors are built anew on each open
     FIELDS = (
         FormField("title", "What", required=True, placeholder="e.g. Weekly status report"),
         FormField("purpose", "Purpose", placeholder="why it is sent or held"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar, cast
 from zoneinfo import available_timezones
 
 from pydantic import ValidationError
@@ -26,6 +26,7 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -56,6 +57,16 @@ R = TypeVar("R", bound=Record)
 def time_zone_names() -> tuple[str, ...]:
     """Every IANA time zone name, sorted (read once, then cached)."""
     return tuple(sorted(available_timezones()))
+
+
+@cache
+def screen_attributes() -> frozenset[str]:
+    """The instance attributes Textual itself gives a screen (read once from a bare one).
+
+    What a form sets beyond these is its opening: the record, the save, the
+    project... (see :meth:`RecordForm.reused`).
+    """
+    return frozenset(vars(ModalScreen[None]()))
 
 
 def enum_options(values: Sequence[StrEnum]) -> tuple[tuple[str, str], ...]:
@@ -182,6 +193,15 @@ def text_of(value: object) -> str:
     return str(value)
 
 
+_KEPT_ACROSS_OPENINGS = frozenset({"_shown_options", "_styled_in_theme", "_refilled"})
+"""Attributes of a kept form that describe its widgets, not an opening: kept on reuse."""
+
+
+def _select_options(options: Sequence[tuple[str, str]]) -> list[tuple[Text, str]]:
+    # Labels may be user text (contact names): never markup, no raw controls.
+    return [(Text(printable(label)), value) for label, value in options]
+
+
 class RecordForm(ModalScreen[R | None], Generic[R]):
     """Base class of the forms; subclasses set ``RECORD_TYPE``, ``NOUN`` and ``FIELDS``."""
 
@@ -287,6 +307,14 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
     FIELDS: ClassVar[tuple[FormField, ...]] = ()
     """The fields, top to bottom."""
 
+    REUSABLE: ClassVar[bool] = True
+    """The form, once built, is kept and filled again on the next open of its kind.
+
+    Composing a form builds about a hundred widgets and restyles each; refilling
+    one sets some twenty values. A form whose parts cannot all be put back to a
+    record's values (see :meth:`refill`) sets this to False and is built anew.
+    """
+
     class Saved(Message):
         """The save worker stored the record."""
 
@@ -337,6 +365,9 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         self._initial: dict[str, str] = {}
         self._mine: R | None = None
         self._notes: list[str] = []
+        self._shown_options: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._styled_in_theme: str | None = None
+        self._refilled = False
 
     # -- layout ------------------------------------------------------------------
 
@@ -375,10 +406,11 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
         initial = self._initial_text(field)
         widget_id = f"field-{field.name}"
         if field.kind == "select":
-            values = [value for _, value in field.options]
+            options = self.field_options(field)
+            self._shown_options[field.name] = options
+            values = [value for _, value in options]
             return Select(
-                # Labels may be user text (contact names): never markup, no raw controls.
-                [(Text(printable(label)), value) for label, value in field.options],
+                _select_options(options),
                 value=initial if initial in values else values[0],
                 allow_blank=False,
                 compact=True,
@@ -400,11 +432,138 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
             highlighter=ControlPictures(),
         )
 
+    def field_options(self, field: FormField) -> tuple[tuple[str, str], ...]:
+        """The ``(label, value)`` options a ``select`` field offers on this opening.
+
+        A form whose options depend on the record or the project (the
+        project's contacts, say) gives them here: a reused form offers them anew.
+        """
+        return field.options
+
+    def show_options(self, name: str, options: tuple[tuple[str, str], ...]) -> None:
+        """Offer ``options`` in the select of the field ``name`` (its value is then to be set)."""
+        self.query_one(f"#field-{name}", Select).set_options(_select_options(options))
+        self._shown_options[name] = options
+
     def on_mount(self) -> None:
-        """Remember the starting values (to know about unsaved changes) and focus field one."""
+        """Remember the starting values (to know about unsaved changes) and focus field one.
+
+        A reusable form is kept by the app from now on (see :meth:`reused`).
+        """
         self._initial = self.values()
         first = self.query(".form-control > *").first()
         first.focus()
+        if self.REUSABLE and not self.app.is_screen_installed(self.kept_name()):
+            self.app.install_screen(self, self.kept_name())
+
+    # -- reuse -------------------------------------------------------------------
+
+    @classmethod
+    def kept_name(cls) -> str:
+        """The name under which the app keeps the built form of this class."""
+        return f"record-form:{cls.__module__}.{cls.__qualname__}"
+
+    def reused(self) -> Self:
+        """The form to show for this opening: the app's kept form of the kind, refilled.
+
+        Call it on a form just made (not yet shown); it may be returned as it is:
+        when the kind's form was never built, is not reusable, is on screen now
+        or still saving (a second one is built then). The kept form takes this form's
+        opening (record, save function, project, time...) and shows it as a
+        newly built form would: every field, option, message, focus and scroll
+        position as for a first open, nothing left of the last one.
+        """
+        if not self.REUSABLE:
+            return self
+        app = self.app
+        name = self.kept_name()
+        if not app.is_screen_installed(name):
+            return self
+        kept = app.get_screen(name)
+        if type(kept) is not type(self) or not kept.is_mounted or kept in app.screen_stack:
+            return self
+        if kept._saving:  # a save still under way reports to the form that started it
+            return self
+        kept.take_opening(self)
+        return kept
+
+    def take_opening(self, fresh: RecordForm[Any]) -> None:
+        """Show ``fresh``'s opening in this (built, not shown) form: see :meth:`reused`."""
+        # Every attribute a form's __init__ sets (its own and its subclass's) is
+        # the opening; copying them all also resets the save state, the notes
+        # and the starting values, as a new form would have them.
+        opening = vars(fresh)
+        for name in opening.keys() - screen_attributes() - _KEPT_ACROSS_OPENINGS:
+            if not name.startswith("_reactive_"):  # Textual's, should a form add a reactive
+                setattr(self, name, opening[name])
+        self.refill()
+        self._refilled = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Skip restyling every widget when a refilled form is shown again in the same theme.
+
+        Textual restyles a whole screen each time it is shown, in case the
+        styles changed while it was hidden: for a form, about as long as
+        building it. A refill's own changes (a message hidden, a row shown, the
+        focus) restyle what they touch as they are made; only a theme changed
+        since the form was last styled restyles everything. (Shown again from
+        under a dialog, the form is restyled as Textual does.) This handler
+        runs before the screen's own, which reads the flag.
+        """
+        theme = self.app.theme
+        if self._refilled and self._styled_in_theme == theme:
+            event.refresh_styles = False
+        self._refilled = False
+        self._styled_in_theme = theme
+
+    def dismiss(self, result: R | None = None) -> AwaitComplete:
+        """Close the form with ``result``; a kept form then lets go of what its opening brought."""
+        closing = super().dismiss(result)
+        if self.REUSABLE:
+            self.let_go()
+        return closing
+
+    def let_go(self) -> None:
+        """Drop what a closed, kept form need not hold until its next opening.
+
+        A form that holds the records it picks from (a whole snapshot) lets go
+        of them here, so that a kept form never keeps an old data set alive.
+        """
+
+    def refill(self) -> None:
+        """Put the opening's values back in every part of the form.
+
+        Subclasses with parts of their own (a read-only log, rows shown for
+        some records only) extend it and call it first.
+        """
+        self.query_one("#form-title", Static).update(self._title())
+        self.clear_errors()
+        self.query_one("#form-error", Static).update("")
+        for field in self.FIELDS:
+            self.refill_field(field)
+        self.query_one("#save", Button).disabled = False
+        self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False)
+        self._initial = self.values()
+        first = self.query(".form-control > *").first()
+        self.set_focus(first, scroll_visible=False)
+
+    def refill_field(self, field: FormField) -> None:
+        """Put ``field``'s starting text (and, for a select, its options) back in its control."""
+        widget = self.query_one(f"#field-{field.name}")
+        initial = self._initial_text(field)
+        if isinstance(widget, Select):
+            options = self.field_options(field)
+            if options != self._shown_options.get(field.name):
+                self.show_options(field.name, options)
+            values = [value for _, value in options]
+            widget.expanded = False
+            widget.value = initial if initial in values else values[0]
+        elif isinstance(widget, Input):
+            widget.value = initial
+            widget.cursor_position = len(initial)
+            widget.scroll_home(animate=False)
+        elif isinstance(widget, TextArea):
+            widget.load_text(initial)
 
     # -- values ------------------------------------------------------------------
 
@@ -600,6 +759,7 @@ class RecordForm(ModalScreen[R | None], Generic[R]):
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
+        self._saving = False
         for note in self._notes:
             self.app.notify(note, title="Time taken as the first", severity="warning", markup=False)
         self.dismiss(cast(R, message.record))

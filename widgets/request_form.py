@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -205,7 +204,7 @@ class RequestForm(RecordForm[ClientRequest]):
         """
         self.project = project
         """The project the request belongs to."""
-        self._snapshot = snapshot
+        self._snapshot: Snapshot | None = snapshot
         self._now = now
         self._zone: ZoneInfo = zone(project.timezone)
         super().__init__(
@@ -218,25 +217,32 @@ class RequestForm(RecordForm[ClientRequest]):
             subtitle=subtitle,
         )
 
+    @property
+    def _records(self) -> Snapshot:
+        """The records the requester and the links are picked from (while the form is open)."""
+        assert self._snapshot is not None, "a closed form reads no records"
+        return self._snapshot
+
     def _local(self, moment: datetime) -> str:
         return moment.astimezone(self._zone).strftime(DATETIME_FORMAT)
 
     # -- layout ------------------------------------------------------------------
 
-    def _control(self, field: FormField) -> Widget:
+    def field_options(self, field: FormField) -> tuple[tuple[str, str], ...]:
+        """The priorities with the project's targets, the project's contacts as requesters."""
         if field.name == "priority":
-            field = replace(field, options=priority_options(self.project.service_levels))
-        elif field.name == "requester_id":
-            contacts = self._snapshot.of_project(Contact, self.project.id)
+            return priority_options(self.project.service_levels)
+        if field.name == "requester_id":
+            contacts = self._records.of_project(Contact, self.project.id)
             current = self.record.requester_id if self.record is not None else None
-            field = replace(field, options=requester_options(contacts, current))
-        return super()._control(field)
+            return requester_options(contacts, current)
+        return super().field_options(field)
 
     def _field_row(self, field: FormField) -> Widget:
         row = super()._field_row(field)
         if field.name == "reject_reason":
-            rejected = self.record is not None and self.record.status is RequestStatus.REJECTED
-            row.display = rejected
+            row.id = "reject-reason-row"
+            row.display = self._is_rejected
         if field.name not in CHANGE_FIELDS:
             return row
         row.add_class("change-control")
@@ -247,13 +253,40 @@ class RequestForm(RecordForm[ClientRequest]):
         note = Static(id="approval-note")
         return Vertical(head, note, row, id="change-control", classes="change-control")
 
+    @property
+    def _is_rejected(self) -> bool:
+        return self.record is not None and self.record.status is RequestStatus.REJECTED
+
     def on_mount(self) -> None:
         """Show the change control for a change request and, for a saved request, its log."""
         super().on_mount()  # first: the approval note compares with the starting values
         self._show_change_control()
-        if self.record is not None:
-            log = RequestLog(self._log(self.record), id="request-log")
-            self.query_one("#form-fields").mount(log)
+        self._show_log()
+
+    def refill(self) -> None:
+        """As for any form, plus the reject reason's row, the change control and the log."""
+        super().refill()
+        self.query_one("#reject-reason-row").display = self._is_rejected
+        self._show_change_control()
+        self._show_log()
+
+    def let_go(self) -> None:
+        """Let go of the snapshot (every record of the file) until the next opening."""
+        self._snapshot = None
+
+    def _show_log(self) -> None:
+        """The saved request's log at the foot of the form (none for a new request)."""
+        found = self.query("#request-log")
+        if self.record is None:
+            found.set(display=False)
+            return
+        log_text = self._log(self.record)
+        if found:
+            log = found.first(RequestLog)
+            log.update(log_text)
+            log.display = True
+        else:
+            self.query_one("#form-fields").mount(RequestLog(log_text, id="request-log"))
 
     # -- values ------------------------------------------------------------------
 
@@ -270,7 +303,7 @@ class RequestForm(RecordForm[ClientRequest]):
         return super()._initial_text(field)
 
     def _key_of(self, kind: type[ProjectRecord], record_id: str) -> str:
-        record = self._snapshot.get(kind, record_id)
+        record = self._records.get(kind, record_id)
         return record.key if record is not None else record_id
 
     def changes(self, values: Mapping[str, str]) -> tuple[dict[str, Any], list[ValidationFailed]]:
@@ -315,7 +348,7 @@ class RequestForm(RecordForm[ClientRequest]):
     def _link_ids(self, name: str, text: str) -> list[str]:
         kind = LINK_KINDS[name]
         by_key = {
-            record.key: record.id for record in self._snapshot.of_project(kind, self.project.id)
+            record.key: record.id for record in self._records.of_project(kind, self.project.id)
         }
         keys = [key.upper() for key in re.split(r"[,;\s]+", text) if key]
         unknown = [key for key in keys if key not in by_key]

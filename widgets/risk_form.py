@@ -183,27 +183,37 @@ class RiskForm(RecordForm[Risk]):
             row.append(Label(words[1], classes="sentence-word"))
         return Horizontal(*row, classes="form-row")
 
-    def _control(self, field: FormField) -> Widget:
+    def field_options(self, field: FormField) -> tuple[tuple[str, str], ...]:
+        """The responses that fit the risk's kind (a threat's for a new risk)."""
         if field.name == "response":
             kind = self.record.kind if self.record is not None else RiskKind.THREAT
-            options = response_options(kind)
-            initial = self._initial_text(field)
-            values = [value for _, value in options]
-            return Select(
-                options,
-                value=initial if initial in values else values[0],
-                allow_blank=False,
-                compact=True,
-                id=f"field-{field.name}",
-            )
-        return super()._control(field)
+            return response_options(kind)
+        return super().field_options(field)
 
     def on_mount(self) -> None:
         """Show the level meanings and, for an existing risk, its score history."""
         self._show_meanings()
-        if self.record is not None:
-            self.query_one("#form-fields").mount(ScoreHistory(self._history(), id="risk-history"))
+        self._show_history()
         super().on_mount()
+
+    def refill(self) -> None:
+        """As for any form, plus the level meanings and the score history."""
+        super().refill()
+        self._show_meanings()
+        self._show_history()
+
+    def _show_history(self) -> None:
+        """The saved risk's score history at the foot of the form (none for a new risk)."""
+        found = self.query("#risk-history")
+        if self.record is None:
+            found.set(display=False)
+            return
+        if found:
+            history = found.first(ScoreHistory)
+            history.update(self._history())
+            history.display = True
+        else:
+            self.query_one("#form-fields").mount(ScoreHistory(self._history(), id="risk-history"))
 
     def _history(self) -> Text:
         assert self.record is not None
@@ -231,11 +241,13 @@ class RiskForm(RecordForm[Risk]):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "field-kind" and event.value is not Select.NULL:
+        kind = self.query_one("#field-kind", Select).value
+        if event.select.id == "field-kind" and kind is not Select.NULL:
+            # The kind as it is now: a refill or a draft may have set it again since.
             response = self.query_one("#field-response", Select)
-            options = response_options(str(event.value))
+            options = response_options(str(kind))
             values = [value for _, value in options]
             current = response.value
-            response.set_options(options)
+            self.show_options("response", options)
             response.value = current if current in values else values[0]
         self._show_meanings()

@@ -113,6 +113,7 @@ class ServiceLevelForm(RecordForm[Project]):
 
     RECORD_TYPE = Project
     NOUN = "service-level policy"
+    REUSABLE = False  # its compound editors are built anew on each open
     FIELDS = (
         *(field for priority in Priority for field in _priority_fields(priority)),
         WORKING_WEEK,
