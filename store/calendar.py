@@ -26,8 +26,6 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dateutil.rrule import rrule, rrulestr
-
 from clientdesk.store.clock import zone
 from clientdesk.store.enums import Channel, MeetingKind, MeetingStatus, RequestType
 from clientdesk.store.errors import ValidationFailed
@@ -41,6 +39,8 @@ from clientdesk.store.meeting_dates import (
 )
 
 if TYPE_CHECKING:
+    from dateutil.rrule import rrule
+
     from clientdesk.store.models import (
         ActionItem,
         AgendaItem,
@@ -89,6 +89,10 @@ def _joined(parts: dict[str, str]) -> str:
 
 @lru_cache(maxsize=512)
 def _cached_rule(text: str, wall: datetime, where: tzinfo | None) -> rrule:
+    # dateutil is imported when a series is first expanded: reading requests,
+    # risks or one-off meetings does not wait for it.
+    from dateutil.rrule import rrulestr
+
     return rrulestr(text, dtstart=wall.replace(tzinfo=where))
 
 
@@ -1234,6 +1238,8 @@ def _syntax_problem(text: str) -> str | None:
         if any(abs(int(n)) > most for n in parts["BYSETPOS"].split(",")):
             # It would never match, and dateutil would search to the year 9999.
             return f"not a valid RRULE: BYSETPOS picks among at most {most} days here"
+    from dateutil.rrule import rrulestr
+
     try:
         rrulestr(rule, dtstart=datetime(2026, 1, 1, tzinfo=UTC))
     except (ValueError, TypeError) as error:

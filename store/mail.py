@@ -32,7 +32,7 @@ from typing import Literal
 
 from icalendar import Calendar
 
-from clientdesk.store import calendar
+from clientdesk.store import calendar, paths
 from clientdesk.store.clock import zone
 from clientdesk.store.config import SmtpSettings
 from clientdesk.store.enums import MeetingStatus
@@ -41,7 +41,7 @@ from clientdesk.store.models import InviteSent, Meeting, Project
 from clientdesk.store.repository import Repository
 from clientdesk.store.text import printable
 
-PASSWORD_ENV = "CLIENTDESK_SMTP_PASSWORD"
+PASSWORD_ENV = paths.PASSWORD_ENV  # named with the other variables; read here and by the app
 """The environment variable the SMTP password is read from (never the config file)."""
 
 DEFAULT_TIMEOUT = 20.0

@@ -20,6 +20,8 @@ APP_NAME = "clientdesk"
 DATA_ENV = "CLIENTDESK_DATA"
 CONFIG_ENV = "CLIENTDESK_CONFIG"
 USER_ENV = "CLIENTDESK_USER"
+PASSWORD_ENV = "CLIENTDESK_SMTP_PASSWORD"
+"""The environment variable the SMTP password is read from (the config file holds none)."""
 
 
 def default_data_path() -> Path:

@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from dateutil.rrule import rrulestr
-
 from clientdesk.store.enums import RequestStatus, RiskStatus
 
 BANDS: tuple[tuple[int, str], ...] = ((4, "low"), (9, "medium"), (15, "high"), (25, "critical"))
@@ -249,6 +247,8 @@ def next_occurrence(
         if start > after or (inclusive and start == after):
             return start
         return None
+    from dateutil.rrule import rrulestr  # only a series needs it: imported on first use
+
     rule = rrulestr(rrule, dtstart=start)
     found: datetime | None = rule.after(after.astimezone(start.tzinfo), inc=inclusive)
     return found

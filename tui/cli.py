@@ -5,9 +5,10 @@ revision checks apply). Bad input prints one line on stderr and exits 2; no
 traceback reaches the user and nothing is half-written.
 
 Opening the app is the common case and must start fast, so this module holds
-only what that needs. The other commands, and the parser that knows them all,
-are in :mod:`clientdesk.tui.commands`, which imports the record models (and so
-pydantic) and is loaded only for a command line that asks for more.
+only what that needs. The parser that knows every command is in
+:mod:`clientdesk.tui.cli_parser`, loaded only for a command line that asks
+for more; each command imports what it needs (the record models, iCalendar,
+e-mail) only when it runs.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is not None:
         return _run(args)
     from clientdesk.tui.cli_output import escaped_output
-    from clientdesk.tui.commands import build_parser
+    from clientdesk.tui.cli_parser import build_parser
 
     # A command's messages quote records, names and file text: they reach the
     # terminal escaped (the app escapes what it draws itself).

@@ -84,13 +84,23 @@ def escaped_output() -> Iterator[None]:
         sys.stdout, sys.stderr = out, err
 
 
-def write_data(text: str) -> None:
-    """Write ``text`` to standard output exactly as it is (JSON for a script).
+def write_data(data: str | bytes) -> None:
+    """Write ``data`` to standard output exactly as it is (JSON for a script).
 
     Args:
-        text: the data; JSON escapes its own control characters, and a
+        data: the data; JSON escapes its own control characters, and a
             program reading it must get every other character as stored.
+            Bytes (UTF-8) go to the stream's bytes as they are: a large
+            listing is not decoded only to be encoded again.
     """
     stream = sys.stdout
     target = stream.raw if isinstance(stream, EscapingWriter) else stream
-    target.write(text)
+    if isinstance(data, str):
+        target.write(data)
+        return
+    binary = getattr(target, "buffer", None)
+    if binary is None:  # a stream of text alone stands in for stdout
+        target.write(data.decode("utf-8"))
+        return
+    target.flush()  # what was printed before comes before the data
+    binary.write(data)

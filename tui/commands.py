@@ -1,10 +1,12 @@
 """The commands of ``clientdesk`` besides opening the app: demo, check, list, add, edit,
 close-project and report.
 
-:func:`clientdesk.tui.cli.main` loads this module, and the record models it
-imports, only when the command line asks for more than opening the app. The
-commands raise :class:`~clientdesk.tui.cli.UsageError` or a ``StoreError``;
-``main`` turns either into one line on stderr and exit status 2.
+The parser (:mod:`clientdesk.tui.cli_parser`) imports this module, and the
+record models it imports, only when one of these commands runs, or when the
+options of ``add KIND`` or ``edit KIND`` are needed (:func:`kind_options`).
+The commands raise :class:`~clientdesk.tui.cli.UsageError` or a
+``StoreError``; ``main`` turns either into one line on stderr and exit
+status 2.
 
 The options of ``add`` and ``edit`` that are not one field each are applied
 in :mod:`clientdesk.tui.record_options`; what ``list reports`` shows of a
@@ -19,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 import orjson
 
-from clientdesk import __version__
-from clientdesk.store import calendar, clock, fields, kinds, paths, rules, sla
+from clientdesk.store import calendar, clock, fields, kinds, rules, sla
 from clientdesk.store.closing import Gate, closing_gates
 from clientdesk.store.enums import AttendeeRole, ChangeDecision
 from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
@@ -54,44 +55,19 @@ from clientdesk.store.repository import (
 )
 from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
-from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open, data_path
+from clientdesk.tui.cli import EXIT_USAGE, UsageError, data_path
 from clientdesk.tui.cli_output import write_data
+
+# The grammar moved to cli_parser, which imports no record model; its parser
+# class and builder stay importable from here, where they were.
+from clientdesk.tui.cli_parser import CommandParser as _Parser  # noqa: F401
+from clientdesk.tui.cli_parser import build_parser  # noqa: F401
 from clientdesk.tui.record_options import (
     CADENCE_PRESETS,
     apply_extras,
     noted,
     whole_number,
 )
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (the usage is one ``--help`` away)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
-        # Python reads the bytes of an argument that are not UTF-8 as lone
-        # surrogates, which no record can hold. A path may have them: it goes
-        # back to the file system as the same bytes.
-        if action.metavar != "FILE" and action.nargs not in (argparse.PARSER, argparse.REMAINDER):
-            for text in arg_strings:
-                if not _is_utf8(text):
-                    flag = max(action.option_strings, key=len, default=None)
-                    self.error(
-                        f"{flag or action.metavar or action.dest.upper()} is not valid UTF-8 text"
-                    )
-        return super()._get_values(action, arg_strings)
-
-
-def _is_utf8(text: str) -> bool:
-    """False for text holding the lone surrogates that stand for undecodable bytes."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
 
 # -- field options -------------------------------------------------------------
 
@@ -455,6 +431,16 @@ _EDIT_EXTRA_OPTIONS: dict[type[Record], tuple[FieldOption, ...]] = {
 """Extra options only ``edit`` takes."""
 
 
+def kind_options(kind: type[Record], verb: str) -> tuple[FieldOption, ...]:
+    """The options ``add`` or ``edit`` (``verb``) takes for a ``kind`` record, in help order."""
+    options = FIELD_OPTIONS[kind] + _EXTRA_OPTIONS.get(kind, ())
+    if verb == "edit":
+        options += _EDIT_EXTRA_OPTIONS.get(kind, ())
+        if kind in _STATUS_KINDS:
+            options += (_STATUS_OPTION,)
+    return options
+
+
 def _fields_from(
     args: argparse.Namespace, kind: type[Record], snapshot: Snapshot, project: Project | None
 ) -> dict[str, Any]:
@@ -568,12 +554,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def _print_json(data: object) -> None:
-    """Print ``data`` as indented JSON (orjson: a tenth of the time of the json module).
+    """Print ``data`` as indented JSON and a line end (orjson: a tenth of the json module's time).
 
-    JSON is data for a script: it is written exactly, past the escaping of
-    what commands print for people.
+    JSON is data for a script: its UTF-8 bytes are written exactly, past the
+    escaping of what commands print for people.
     """
-    write_data(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    write_data(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
 def record_json(record: Record, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
@@ -644,7 +630,6 @@ def cmd_list(args: argparse.Namespace) -> int:
             return _list_checklist_json(snapshot, project, now)
     if args.json:
         _print_json([record_json(r, snapshot, now) for r in records])
-        sys.stdout.write("\n")
         return 0
     columns = listed.columns
     if kind is not Project and project is None:
@@ -745,7 +730,6 @@ def _list_checklist_json(snapshot: Snapshot, project: Project | None, now: datet
 
     payload: Any = one(project) if project else [one(p) for p in snapshot.projects()]
     _print_json(payload)
-    sys.stdout.write("\n")
     return 0
 
 
@@ -914,112 +898,3 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"{repo.path}: wrote the demo data set ({total} records)")
     return 0
-
-
-# -- parser --------------------------------------------------------------------
-
-
-def _positive(text: str) -> int:
-    value = int(text) if text.isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
-    return value
-
-
-def build_parser() -> _Parser:
-    """The full command-line grammar."""
-    data_help = f"the data file (default: $CLIENTDESK_DATA or {paths.default_data_path()})"
-    common = _Parser(add_help=False)
-    common.add_argument("--data", metavar="FILE", default=argparse.SUPPRESS, help=data_help)
-    parser = _Parser(
-        prog="clientdesk",
-        description="The client side of a project: calendar, requests, risks, closing.",
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"clientdesk {__version__}")
-    parser.set_defaults(handler=cmd_open)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-
-    demo = sub.add_parser("demo", parents=[common], help="write a demo data set")
-    demo.add_argument("--projects", type=_positive, default=3, help="how many projects (1-6)")
-    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
-    demo.add_argument("--records", type=_positive, help="make about this many records")
-    demo.add_argument("--force", action="store_true", help="replace a non-empty data file")
-    demo.set_defaults(handler=cmd_demo)
-
-    check = sub.add_parser("check", parents=[common], help="validate the data file")
-    check.set_defaults(handler=cmd_check)
-
-    listing = sub.add_parser("list", parents=[common], help="print records")
-    listing.add_argument("kind", choices=sorted(kinds.LIST_NAMES))
-    listing.add_argument("--project", metavar="KEY", help="only this project")
-    listing.add_argument("--json", action="store_true", help="a JSON array of full records")
-    listing.set_defaults(handler=cmd_list)
-
-    close = sub.add_parser(
-        "close-project",
-        parents=[common],
-        help="close a project (refused while a closing gate fails)",
-    )
-    close.add_argument("--project", metavar="KEY", required=True, help="project key")
-    how = close.add_mutually_exclusive_group()
-    how.add_argument(
-        "--override", metavar="REASON", help="close although gates fail; the reason is recorded"
-    )
-    how.add_argument("--reopen", action="store_true", help="reopen a closed project")
-    close.set_defaults(handler=cmd_close_project)
-
-    report = sub.add_parser("report", parents=[common], help="write a project report")
-    report.add_argument("--project", metavar="KEY", required=True, help="project key")
-    report.add_argument("--closing", action="store_true", help="the closing report")
-    report.add_argument("--format", choices=("md", "html"), default="md", help="md or html")
-    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    report.add_argument(
-        "--keep", action="store_true", help="keep the status report as issued (next one follows it)"
-    )
-    report.add_argument("--reopen", metavar="RPT-N", help="print a kept status report as it was")
-    report.set_defaults(handler=cmd_report)
-
-    for verb, handler in (("add", cmd_add), ("edit", cmd_edit)):
-        command = sub.add_parser(verb, parents=[common], help=f"{verb} one record")
-        by_kind = command.add_subparsers(title="kinds", metavar="KIND", parser_class=_Parser)
-        by_kind.required = True
-        for name in kinds.EDIT_NAMES:
-            kind = kinds.kind_named(name).model
-            one = by_kind.add_parser(name, parents=[common], help=f"{verb} a {kind.LABEL}")
-            if verb == "edit":
-                one.add_argument("key", metavar="KEY", help=f"the {kind.LABEL}'s key")
-                one.add_argument("--revision", type=int, help="refuse unless at this revision")
-            if kind is not Project:
-                one.add_argument("--project", metavar="KEY", required=True, help="project key")
-            options = FIELD_OPTIONS[kind] + _EXTRA_OPTIONS.get(kind, ())
-            if verb == "edit":
-                options += _EDIT_EXTRA_OPTIONS.get(kind, ())
-            if verb == "edit" and kind in _STATUS_KINDS:
-                options = (*options, _STATUS_OPTION)
-            for option in options:
-                if option.switch:
-                    one.add_argument(
-                        option.flag,
-                        dest=option.field,
-                        help=option.help,
-                        action=argparse.BooleanOptionalAction,
-                        default=None,
-                    )
-                    continue
-                one.add_argument(
-                    option.flag,
-                    dest=option.field,
-                    # Named after the flag, not the field: "--meeting MEETING", not MEETING_IDS.
-                    metavar=option.flag.removeprefix("--").replace("-", "_").upper(),
-                    help=option.help,
-                    action="append" if option.repeatable else "store",
-                )
-            one.set_defaults(handler=handler, record_kind=name)
-
-    # What clients receive: invites and feeds, imports, e-mail (each in its own module).
-    from clientdesk.tui import ics_commands, import_commands, mail_commands
-
-    for module in (ics_commands, import_commands, mail_commands):
-        module.register(sub, common)
-    return parser

@@ -2,7 +2,8 @@
 
 :func:`register` adds the subcommand to the parser of
 :mod:`clientdesk.tui.commands`; :func:`cmd_export_ics` runs it. The file is
-built by :mod:`clientdesk.store.ics`.
+built by :mod:`clientdesk.store.ics`, which (with iCalendar) is imported only
+when the command runs: every command line builds the parser.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clientdesk.store import calendar, clock
+from clientdesk.store import clock
 from clientdesk.store.enums import MeetingStatus
-from clientdesk.store.ics import meeting_invite, project_feed
-from clientdesk.store.models import Meeting
-from clientdesk.store.storage import write_output
 from clientdesk.store.text import counted
 from clientdesk.tui.cli import UsageError
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Meeting
 
 
 def register(
@@ -59,9 +61,12 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     meeting of the project as a feed (``METHOD:PUBLISH``). Nothing in the
     data file changes.
     """
-    # Imported here: commands.py imports this module to build its parser
-    # (and the mail module's SMTP imports are not needed for the other commands).
+    # Imported here, not at the top: the parser imports this module for every
+    # command line, and iCalendar, the models and SMTP are for this one alone.
+    from clientdesk.store.ics import meeting_invite, project_feed
     from clientdesk.store.mail import checked_recurrence_id
+    from clientdesk.store.models import Meeting
+    from clientdesk.store.storage import write_output
     from clientdesk.tui.commands import _repository
 
     if args.meeting is None and (args.cancel or args.occurrence):
@@ -111,6 +116,8 @@ def _cancelled_in_store(meeting: Meeting, occurrence: datetime | None) -> bool:
     Then the file to write is its cancellation, asked for or not (an invite
     would bring it back into the attendees' calendars).
     """
+    from clientdesk.store import calendar
+
     if meeting.status is MeetingStatus.CANCELLED:
         return True
     if occurrence is None or meeting.rrule is None:

@@ -7,6 +7,9 @@ in one batch unless ``--dry-run``. A file that cannot be imported, or that
 would import nothing (every event skipped), raises
 :class:`~clientdesk.store.ics_import.ImportRefused`, which ``main`` prints as
 one line with exit status 2; nothing is written then.
+
+The import code (and iCalendar) is imported when the command runs, not when
+the parser registers it: every command line builds the parser.
 """
 
 from __future__ import annotations
@@ -15,9 +18,6 @@ import argparse
 import sys
 
 from clientdesk.store import clock
-from clientdesk.store.ics_import import apply_import, plan_import
-from clientdesk.store.ics_reading import MAX_IMPORT_BYTES, ImportRefused, read_import_file
-from clientdesk.store.models import Meeting
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -40,6 +40,8 @@ def _changes(count: int) -> str:
 
 
 def _read(name: str) -> bytes:
+    from clientdesk.store.ics_reading import MAX_IMPORT_BYTES, ImportRefused, read_import_file
+
     if name != "-":
         return read_import_file(name)
     data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
@@ -60,6 +62,9 @@ def cmd_import_ics(args: argparse.Namespace) -> int:
         StoreError: no such project, or the store refused the batch.
         OSError: the file cannot be read.
     """
+    from clientdesk.store.ics_import import apply_import, plan_import
+    from clientdesk.store.ics_reading import ImportRefused
+    from clientdesk.store.models import Meeting
     from clientdesk.tui.commands import _repository
 
     repository = _repository(args)

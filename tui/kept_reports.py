@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock
 from clientdesk.store.enums import RAG
-from clientdesk.store.models import Project, Sending, StatusReport
 from clientdesk.store.text import printable
+
+if TYPE_CHECKING:
+    from clientdesk.store.models import Project, Sending, StatusReport
 
 _OVERALL_LINE = re.compile(r"^- \*\*Overall status:\*\* (?P<rest>.*)$", re.MULTILINE)
 # A badge is written ``**\[RED\]**``; text from users has its ``*`` and ``[``

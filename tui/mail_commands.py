@@ -5,7 +5,9 @@
 minutes, each to chosen contacts (:mod:`clientdesk.store.report_mail`). The
 SMTP server comes from the ``[smtp]`` table of the config file, the
 password from ``$CLIENTDESK_SMTP_PASSWORD``. :func:`register` adds the
-commands to the parser :func:`clientdesk.tui.commands.build_parser` builds.
+commands to the parser :func:`clientdesk.tui.cli_parser.build_parser` builds;
+the e-mail code (``smtplib``, ``email``, iCalendar) and the record models are
+imported only when a command runs, since every command line builds the parser.
 """
 
 from __future__ import annotations
@@ -18,15 +20,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from clientdesk.store import clock, paths
-from clientdesk.store.config import SmtpSettings, read_config
 from clientdesk.store.errors import ValidationFailed
-from clientdesk.store.mail import PASSWORD_ENV, InviteResult, send_invite
-from clientdesk.store.models import Meeting
 from clientdesk.store.text import printable
 from clientdesk.tui.cli import UsageError
-from clientdesk.tui.commands import _repository
 
 if TYPE_CHECKING:
+    from clientdesk.store.config import SmtpSettings
+    from clientdesk.store.mail import InviteResult
+    from clientdesk.store.models import Meeting
     from clientdesk.store.report_mail import MailResult
 
 
@@ -38,6 +39,8 @@ def smtp_settings() -> SmtpSettings:
             be read and so no server is known (sending with a half-read
             setting, e.g. the default port, would fail in a stranger way).
     """
+    from clientdesk.store.config import read_config
+
     loaded = read_config()
     smtp_problems = [problem for problem in loaded.problems if ": smtp" in problem]
     if smtp_problems:
@@ -88,7 +91,7 @@ def _sending(settings: SmtpSettings) -> dict[str, Any]:
     """What every sending function takes besides what is sent: server, password, now, user."""
     return {
         "settings": settings,
-        "password": os.environ.get(PASSWORD_ENV) or None,
+        "password": os.environ.get(paths.PASSWORD_ENV) or None,
         "now": clock.now(),
         "user": paths.current_user(),
         "progress": _progress_printer(),
@@ -101,6 +104,10 @@ def cmd_send_invite(args: argparse.Namespace) -> int:
     Prints who the server accepted it for; a recipient the server refused is
     named on stderr (the others got it, and the sending is recorded).
     """
+    from clientdesk.store.mail import send_invite
+    from clientdesk.store.models import Meeting
+    from clientdesk.tui.commands import _repository
+
     repository = _repository(args)
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
@@ -140,7 +147,7 @@ def cmd_send_report(args: argparse.Namespace) -> int:
     (as ``report --keep`` keeps it); nothing is kept when it could not be sent.
     """
     from clientdesk.store.report_mail import send_report
-    from clientdesk.tui.commands import _top_risks_from
+    from clientdesk.tui.commands import _repository, _top_risks_from
 
     # Only a new report is built here: a kept one goes out as it was kept.
     top_risks_from = None if args.report else _top_risks_from()
@@ -159,7 +166,9 @@ def cmd_send_minutes(args: argparse.Namespace) -> int:
 
     Without ``--occurrence`` a series sends its latest occurrence with minutes.
     """
+    from clientdesk.store.models import Meeting
     from clientdesk.store.report_mail import send_minutes
+    from clientdesk.tui.commands import _repository
 
     repository = _repository(args)
     snapshot = repository.snapshot()
@@ -194,7 +203,7 @@ def _add_mail_command(
         help=help,
         description=(
             f"{description} The SMTP server is [smtp] in the config file, the password "
-            f"${PASSWORD_ENV}."
+            f"${paths.PASSWORD_ENV}."
         ),
     )
     command.add_argument("--project", metavar="KEY", required=True, help="project key")
@@ -227,7 +236,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="e-mail a meeting's invite (or cancellation) to its attendees over SMTP",
         description=(
             "E-mail the invite to every attendee: the SMTP server is [smtp] in the config "
-            f"file, the password ${PASSWORD_ENV}."
+            f"file, the password ${paths.PASSWORD_ENV}."
         ),
     )
     command.add_argument("--project", metavar="KEY", required=True, help="project key")
