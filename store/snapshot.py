@@ -81,32 +81,23 @@ def key_order(key: str) -> tuple[int, str]:
 # the top level: no nested model has a ``project_id``, and inside a JSON
 # string a quote is always escaped, so the byte pattern cannot come from text.
 _HEAD = re.compile(rb'\{"id":"([^"\\]*)","key":"([^"\\]*)"')
-_PROJECT_FIELD = b'"project_id":"'
-_HEAD_BYTES = 400
-"""How much of a document the index looks at first: a project's id comes within it."""
+_PROJECT = re.compile(rb'"project_id":"([^"\\]*)"')
+_PROJECT_FIELD = re.compile(rb'"project_id":"')
 
 
 def index_entry(text: DocumentText) -> tuple[str, str, str] | None:
     """The (id, key, project id) of a stored document, or None when they cannot be read.
 
     Reads the bytes without parsing the document when it has the shape a
-    save writes; any other document is parsed.
+    save writes; any other document (or a value holding an escape) is parsed.
     """
-    head_bytes = bytes(text[:_HEAD_BYTES])
-    head = _HEAD.match(head_bytes)
+    head = _HEAD.match(text)
     if head is not None:
-        record_id, key = head.group(1).decode(), head.group(2).decode()
-        start = head_bytes.find(_PROJECT_FIELD)
-        if start < 0 and len(text) > _HEAD_BYTES:
-            head_bytes = bytes(text)  # a long head (a long user name): look further
-            start = head_bytes.find(_PROJECT_FIELD)
-        if start < 0:
-            return record_id, key, ""
-        start += len(_PROJECT_FIELD)
-        end = head_bytes.find(b'"', start)
-        project_id = head_bytes[start:end]
-        if end > 0 and b"\\" not in project_id:
-            return record_id, key, project_id.decode()
+        owner = _PROJECT.search(text, head.end())
+        if owner is not None:
+            return head.group(1).decode(), head.group(2).decode(), owner.group(1).decode()
+        if _PROJECT_FIELD.search(text, head.end()) is None:
+            return head.group(1).decode(), head.group(2).decode(), ""
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -140,7 +131,7 @@ class Documents:
         self._index: dict[str, tuple[str, str]] = {}
         self._models: dict[str, Record] = {}
         self._checked: set[str] = set()
-        self._by_project: dict[str, list[str]] | None = None
+        self._by_project: dict[str, list[str]] = {}
 
     def add_text(self, record_id: str, key: str, project_id: str, text: DocumentText) -> None:
         """Take a document read from the file (its model is made when asked for)."""
@@ -200,15 +191,14 @@ class Documents:
         return [cast(Record, self.get(record_id)) for record_id in self.ids()]
 
     def ids_of_project(self, project_id: str) -> list[str]:
-        """The ids of ``project_id``'s records, in key order."""
-        if self._by_project is None:
-            grouped: dict[str, list[str]] = {}
-            for record_id, (_, owner) in self._index.items():
-                grouped.setdefault(owner, []).append(record_id)
-            for ids in grouped.values():
-                ids.sort(key=lambda record_id: key_order(self._index[record_id][0]))
-            self._by_project = grouped
-        return self._by_project.get(project_id, [])
+        """The ids of ``project_id``'s records, in key order (found once per project)."""
+        found = self._by_project.get(project_id)
+        if found is None:
+            index = self._index
+            found = [record_id for record_id, (_, owner) in index.items() if owner == project_id]
+            found.sort(key=lambda record_id: key_order(index[record_id][0]))
+            self._by_project[project_id] = found
+        return found
 
     def put(self, record: Record) -> None:
         """Take ``record`` as saved (replacing the one with its id)."""
@@ -216,7 +206,7 @@ class Documents:
         self._index[record.id] = (record.key, str(getattr(record, "project_id", "")))
         self._models[record.id] = record
         self._checked.add(record.id)
-        self._by_project = None
+        self._by_project = {}
 
     def drop(self, record_id: str) -> None:
         """Forget record ``record_id``."""
@@ -224,7 +214,7 @@ class Documents:
         del self._index[record_id]
         self._models.pop(record_id, None)
         self._checked.discard(record_id)
-        self._by_project = None
+        self._by_project = {}
 
     def check(
         self,

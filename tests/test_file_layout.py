@@ -180,6 +180,9 @@ def test_the_index_is_read_from_the_bytes_or_by_parsing() -> None:
     assert index_entry(b'{"id":"p1","key":"ALPHA","name":"Alpha"}') == ("p1", "ALPHA", "")
     reordered = b'{"title":"\\"project_id\\":\\"zz\\"","project_id":"p2","key":"R-1","id":"b"}'
     assert index_entry(reordered) == ("b", "R-1", "p2")
+    escaped = b'{"id":"c","key":"R-2","title":"t","project_id":"p\\u0041"}'
+    assert index_entry(escaped) == ("c", "R-2", "pA")
+    assert index_entry(memoryview(b"xx" + saved)[2:]) == ("a1", "REQ-3", "p9")
     assert index_entry(b'{"key":"R-1"}') is None
     assert index_entry(b"{not json") is None
 

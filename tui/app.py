@@ -481,8 +481,11 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if project is None:
             return None
         # The project's records become models here, not on the UI thread; the
-        # other projects' are validated later, and kept as text only.
+        # other projects' are validated later, and kept as text only. The new
+        # models leave the cyclic collector's watch too (see _read): a form's
+        # ~130 widgets would otherwise set off a full collection over them all.
         snapshot.prepare(project.id)
+        gc.freeze()
         return read_readings(snapshot, project, clock.now())
 
     def _project_to_show(self, snapshot: Snapshot) -> Project | None:
