@@ -112,8 +112,8 @@ def index_entry(text: DocumentText) -> tuple[str, str, str] | None:
     )
 
 
-CHECK_BATCH = 200
-"""Documents a check validates between two pauses (a few milliseconds of work)."""
+CHECK_BATCH = 50
+"""Documents a check validates between two pauses (about two milliseconds of work)."""
 
 
 class Documents:

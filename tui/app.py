@@ -1115,7 +1115,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             self.call_from_thread(self.notify, text, markup=False)
 
 
-CHECK_PAUSE_SECONDS = 0.002
+CHECK_PAUSE_SECONDS = 0.003
 """How long the check of the records not shown rests between batches, leaving the UI the GIL."""
 
 
