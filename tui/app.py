@@ -452,13 +452,14 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     @work(thread=True, group="check", exclusive=True)
     def _check_every_record(self, snapshot: Snapshot, ticket: int) -> None:
-        """Validate the records not shown, once the shown ones are painted (in a worker).
+        """Validate the records not shown, a moment after the shown ones are painted (in a worker).
 
         A record broken by hand in another project is reported now, not when
         that project is opened; the repository refuses every save meanwhile.
-        Started after the first frame with the data, and yielding as it goes,
+        Started a moment after the data is on screen, and yielding as it goes,
         so that it never delays what the user waits for; a newer snapshot
-        cancels it (exclusive), and checks what this one had not.
+        cancels it (exclusive), and checks what this one had not. A save
+        made before it is through checks the rest itself.
         """
         worker = get_current_worker()
 
@@ -537,7 +538,12 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
             self._look_for_draft(Path(self.location))
-        self.call_after_refresh(self._check_every_record, message.snapshot, message.ticket)
+        # Checked once the app has been on screen a moment: started at once, the
+        # check would share the GIL with the first frames of the data.
+        snapshot, ticket = message.snapshot, message.ticket
+        self.set_timer(
+            CHECK_DELAY_SECONDS, lambda: self._check_every_record(snapshot, ticket), name="check"
+        )
         if self._reveal_after_load is not None and self.mode == "panes":
             self.jumps.show_record(*self._reveal_after_load)
         self._reveal_after_load = None
@@ -1114,6 +1120,9 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             text = f"Screenshot saved to {target.resolve()}"
             self.call_from_thread(self.notify, text, markup=False)
 
+
+CHECK_DELAY_SECONDS = 1.0
+"""How long after a snapshot is shown the check of the records not shown starts."""
 
 CHECK_PAUSE_SECONDS = 0.003
 """How long the check of the records not shown rests between batches, leaving the UI the GIL."""
