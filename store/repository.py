@@ -425,10 +425,20 @@ class TinyDBRepository(Repository):
             message, _ = describe_validation_error(error)
             entry = index_entry(text)
             label = (entry[1] if entry is not None else "") or record_id
-            raise self._broken(f"{kind.LABEL} {label} is invalid ({message})") from None
+            # Keys repeat from project to project: name the project too.
+            owner = self._project_key_of(entry[2]) if entry is not None else ""
+            where = f" of project {owner}" if owner else ""
+            raise self._broken(f"{kind.LABEL} {label}{where} is invalid ({message})") from None
         if record.id != record_id and not record_id.startswith("#"):
             raise self._broken(f"{kind.LABEL} {record.key or record.id} names two ids")
         return record
+
+    def _project_key_of(self, project_id: str) -> str:
+        """The key of project ``project_id`` in the snapshot on hand ("" when unknown)."""
+        projects = self._snapshot.documents(Project) if self._snapshot is not None else None
+        if projects is None or project_id not in projects:
+            return ""
+        return projects.key_of(project_id)
 
     def _check_document(self, kind: type[Record], record_id: str, text: DocumentText) -> None:
         self._read_document(kind, record_id, text)

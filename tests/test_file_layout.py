@@ -215,9 +215,9 @@ def test_a_record_broken_in_another_project_stops_saves_but_not_reading_this_one
     reader = TinyDBRepository(data_path)
     snapshot = reader.snapshot()
     assert len(snapshot.of_project(ClientRequest, alpha.id)) == 3
-    with pytest.raises(DataFileError, match=r"request REQ-2 is invalid \(priority"):
+    with pytest.raises(DataFileError, match=r"request REQ-2 of project BETA is invalid \(priority"):
         snapshot.of_project(ClientRequest, beta.id)
-    with pytest.raises(DataFileError, match="REQ-2 is invalid"):
+    with pytest.raises(DataFileError, match="REQ-2 of project BETA is invalid"):
         reader.add(ClientRequest(project_id=alpha.id, title="new", received_at=RECEIVED))
     assert data_path.read_bytes() == broken
 
@@ -233,7 +233,7 @@ def test_the_cli_lists_a_project_beside_a_broken_one_and_check_names_it(
     )
     assert code == 0 and [r["title"] for r in json.loads(out)] == ["Alpha 0", "Alpha 1", "Alpha 2"]
     code, _, err = run_cli(capsys, "check", "--data", str(data_path))
-    assert code == 2 and "REQ-2 is invalid" in err and err.count("\n") == 1
+    assert code == 2 and "REQ-2 of project BETA is invalid" in err and err.count("\n") == 1
 
 
 def test_a_colleagues_save_is_named_without_reading_every_record(
@@ -270,6 +270,11 @@ def test_the_meta_table_of_a_file_by_line_is_checked_like_any_other(
 # -- the app --------------------------------------------------------------------
 
 
+def titles(app: Any) -> list[str]:
+    """The titles of the notifications up."""
+    return [str(notification.title) for notification in app._notifications]
+
+
 async def test_the_app_shows_its_project_then_reports_a_record_broken_in_another(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
@@ -280,8 +285,11 @@ async def test_the_app_shows_its_project_then_reports_a_record_broken_in_another
     app = create_app(data_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot_wait_until(
-            pilot, lambda: any("REQ-2 is invalid" in n for n in notices(app)), "the notice"
+            pilot,
+            lambda: any("REQ-2 of project BETA is invalid" in n for n in notices(app)),
+            "the notice",
         )
+        assert any("nothing can be saved" in title for title in titles(app))
         await pilot.press("2")
         await settle(pilot)
         assert app.current_project == alpha
@@ -290,4 +298,13 @@ async def test_the_app_shows_its_project_then_reports_a_record_broken_in_another
         await settle(pilot)
         await pilot.press(*"Asked today", "ctrl+s")
         await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"Beta", "enter")
+        await pilot_wait_until(
+            pilot, lambda: any("Cannot open" in n for n in titles(app)), "the refusal"
+        )
+        assert app.current_project == alpha, "the project on show stays, the app runs on"
     assert data_path.read_bytes() == broken

@@ -470,7 +470,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         try:
             snapshot.check(pause=pause)
         except StoreError as error:
-            self.post_message(LoadFailed(describe_error(error), ticket))
+            title = "A record in the data file is broken: nothing can be saved"
+            self.post_message(LoadFailed(describe_error(error), ticket, title=title))
 
     def _readings_for(self, snapshot: Snapshot) -> Readings | None:
         """The clocks and gates of the project ``snapshot`` will show (in a worker thread).
@@ -563,7 +564,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             await self._show_error(message.message, linked=message.linked)
         elif message.message != self._last_load_error:
             # Keep showing the last good data; say once why it is not refreshed.
-            self.notify(message.message, title="Cannot refresh", severity="error", markup=False)
+            self.notify(message.message, title=message.title, severity="error", markup=False)
         self._last_load_error = message.message
 
     async def _show_error(self, message: str, *, linked: bool = False) -> None:
@@ -836,6 +837,18 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             return
         project = _project_in(self.snapshot, project_id)
         if project is None:
+            return
+        try:
+            # Its records become models here the first time it is opened; one
+            # broken by hand leaves the project on show as it is.
+            self.snapshot.prepare(project.id)
+        except StoreError as error:
+            self.notify(
+                describe_error(error),
+                title=f"Cannot open {project.key}",
+                severity="error",
+                markup=False,
+            )
             return
         self.project_id = project.id
         self.query_one(ProjectHeader).project = project

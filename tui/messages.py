@@ -55,7 +55,9 @@ class ReadingsReady(Message):
 class LoadFailed(Message):
     """A worker could not read the store."""
 
-    def __init__(self, message: str, ticket: int, *, linked: bool = False) -> None:
+    def __init__(
+        self, message: str, ticket: int, *, linked: bool = False, title: str = "Cannot refresh"
+    ) -> None:
         """Carry the one-line message."""
         super().__init__()
         self.message = message
@@ -64,3 +66,5 @@ class LoadFailed(Message):
         """The number of the load that failed."""
         self.linked = linked
         """The data file's path leads through a link clientdesk does not follow."""
+        self.title = title
+        """The notice's title when data is already on screen."""
