@@ -701,10 +701,7 @@ class CalendarPane(RecordTablePane):
     def fill_state(self, *, search_ready: bool | None = None) -> CalendarFillState:
         """The first day, toggles, text filter and viewer's zone the rows depend on.
 
-        Args:
-            search_ready: make every row's search text with the rows (default:
-                while the filter is open). A fill made here on the UI thread
-                leaves it to the tables, which make it a few rows at a time.
+        See the base class; ``search_ready`` goes to each of the three tables.
         """
 
         def state_of(table_id: str) -> TableState[Any]:

@@ -186,7 +186,7 @@ class RecordTablePane(ExplainedActions, Vertical):
 
     # -- filled from a worker thread ---------------------------------------------
 
-    def fill_state(self) -> object | None:
+    def fill_state(self, *, search_ready: bool | None = None) -> object | None:
         """What a fill depends on besides the data (filters, sort), read on the UI thread.
 
         A pane that answers can be filled off the UI thread: the app reads this
@@ -194,6 +194,11 @@ class RecordTablePane(ExplainedActions, Vertical):
         calls :meth:`prepare_fill` with it, and the UI thread only swaps the
         result in (:meth:`show_prepared`). None (this default): the pane is
         filled by :meth:`show`, on the UI thread.
+
+        Args:
+            search_ready: make every row's search text with the rows (default:
+                while the filter is open). A fill made here on the UI thread
+                leaves it to the table, which makes it a few rows at a time.
         """
         return None
 
@@ -201,9 +206,12 @@ class RecordTablePane(ExplainedActions, Vertical):
     def prepare_fill(cls, source: FillSource, state: object) -> PreparedFill:
         """Make the pane's rows for ``source`` as the pane shows them in ``state`` (any thread).
 
-        Nothing here may touch a widget: it runs in a worker thread.
+        Nothing here may touch a widget: it runs in a worker thread. Called
+        only with a state :meth:`fill_state` gave: a pane that gives none (the
+        Closing pane, filled by :meth:`show`) is never asked, and asking it
+        is a programming error.
         """
-        raise NotImplementedError(f"{cls.__name__} is filled on the UI thread only")
+        raise NotImplementedError(f"{cls.__name__} gives no fill state: it is filled by show()")
 
     def show_prepared(self, prepared: PreparedFill) -> bool:
         """Show a fill made by :meth:`prepare_fill`.

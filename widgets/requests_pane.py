@@ -526,13 +526,7 @@ class RequestsPane(RecordTablePane):
         self.show_prepared(prepare_requests(source, self.fill_state(search_ready=False)))
 
     def fill_state(self, *, search_ready: bool | None = None) -> RequestsFillState:
-        """The quick filter, closed toggle, sort and text filter the rows depend on.
-
-        Args:
-            search_ready: make every row's search text with the rows (default:
-                while the filter is open). A fill made here on the UI thread
-                leaves it to the table, which makes it a few rows at a time.
-        """
+        """The quick filter, closed toggle, sort and text filter the rows depend on (see base)."""
         table = self.query_one("#request-table", RecordTable)
         return RequestsFillState(
             self.quick_filter,

@@ -292,13 +292,7 @@ class RisksPane(RecordTablePane):
         self.show_prepared(prepare_risks(FillParts(snapshot, project, now), state))
 
     def fill_state(self, *, search_ready: bool | None = None) -> RisksFillState:
-        """The quick filter, map cell and text filter the rows depend on.
-
-        Args:
-            search_ready: make every row's search text with the rows (default:
-                while the filter is open). A fill made here on the UI thread
-                leaves it to the table, which makes it a few rows at a time.
-        """
+        """The quick filter, map cell and text filter the rows depend on (see the base)."""
         table = self.query_one("#risk-table", RecordTable)
         return RisksFillState(
             self.quick_filter, self._cell, table.fill_state(search_ready=search_ready)
