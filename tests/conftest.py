@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import textual._wait as textual_wait
 from hypothesis import HealthCheck, settings
 
 from clientdesk.store import clock
@@ -27,6 +28,15 @@ from tests.helpers.ui import FIXED_NOW
 settings.register_profile("clientdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("clientdesk")
 
+# Textual's Pilot waits after every key it presses until the process has used
+# under 5% of a CPU over a 20 ms window (textual._wait); some keys wait for two
+# windows. The suite presses thousands of keys, so those windows were a third
+# of its time, spent idle. A 4 ms window keeps the same 5% rule. Tests do not
+# lean on the window to wait for the app: they wait for what they need
+# (tests/helpers/waiting.py, settle in tests/helpers/ui.py).
+textual_wait.SLEEP_GRANULARITY = 0.004
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
+
 PROCESSES_GROUP = "processes"
 """The xdist group of the ``slow`` tests: they run one after another on one worker."""
 
@@ -35,7 +45,7 @@ PROCESSES_GROUP = "processes"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put every ``slow`` test (several processes, crashes, a real terminal) in one group.
 
-    With ``--dist loadgroup`` (pyproject's addopts) ``pytest -n auto`` runs them all,
+    With ``--dist loadgroup`` (pyproject's addopts) ``pytest -n 4`` runs them all,
     one at a time on one worker, beside the other tests: they never starve each
     other of the machine's cores (a lock wait, a kill that lands before any save).
     """

@@ -3,7 +3,7 @@
 Titles, names, comments and evidence may hold Rich markup, control characters,
 escape sequences, bidi marks, emoji sequences and very long lines. Hypothesis
 builds such strings from a sampled alphabet, the store keeps them, and the real
-app shows them at 80x24 without markup taking effect, without a raw control
+app shows them at 80x24 and 120x40 without markup taking effect, without a raw control
 character reaching the terminal, without a line wider than the screen and
 without rewriting the data file.
 """
@@ -137,12 +137,13 @@ def write_hostile_project(folder: Path, text: str) -> Path:
 
 
 def assert_screen_is_sound(app: ClientDeskApp, where: str) -> str:
-    """The screen renders, holds no control character and no line wider than 80 cells."""
+    """The screen renders, holds no control character and no line wider than the terminal."""
     text = screen_text(app)
+    width = app.size.width
     for line in text.split("\n"):
         bad = [char for char in line if ord(char) < 0x20 or ord(char) == 0x7F]
         assert not bad, f"{where}: raw control characters {bad!r} reach the terminal: {line!r}"
-        assert cell_len(line) <= 80, f"{where}: a line is {cell_len(line)} cells wide"
+        assert cell_len(line) <= width, f"{where}: a line is {cell_len(line)} cells wide"
     return text
 
 
@@ -173,15 +174,17 @@ async def open_the_calendar_screens(pilot: Pilot[None], app: ClientDeskApp) -> N
         assert_screen_is_sound(app, screen.__name__)
         await pilot.press("escape")
         await settle(pilot)
-    for _ in range(3):  # the plan and meeting tables (no week view at 80 columns)
+    for _ in range(3):  # the views in turn (no week view at 80 columns)
         await pilot.press("v")
         await settle(pilot)
         assert_screen_is_sound(app, f"calendar view {calendar.view}")
 
 
-async def open_each_pane_and_form(app: ClientDeskApp, stored: ClientRequest, risk: Risk) -> None:
+async def open_each_pane_and_form(
+    app: ClientDeskApp, stored: ClientRequest, risk: Risk, size: tuple[int, int]
+) -> None:
     """Show panes 1-4 and the request, risk and tick forms, checking the screen each time."""
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         header = assert_screen_is_sound(app, "start").split("\n")[0]
         assert PROJECT_NAME in header, "markup in the project name shows as text"
@@ -230,15 +233,17 @@ async def open_each_pane_and_form(app: ClientDeskApp, stored: ClientRequest, ris
         assert app.is_running
 
 
+# Three examples at each size: the two sizes run side by side on two test workers.
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @settings(
-    max_examples=6,
+    max_examples=3,
     deadline=None,
     # Each example writes its own data file, so the function-scoped fixtures are shared safely.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=hostile)
 async def test_hostile_text_shows_literally_in_every_pane_and_form(
-    text: str, tmp_path: Path
+    text: str, size: tuple[int, int], tmp_path: Path
 ) -> None:
     path = write_hostile_project(tmp_path, text)
     before = path.read_bytes()
@@ -249,7 +254,7 @@ async def test_hostile_text_shows_literally_in_every_pane_and_form(
     assert request.description == text, "the store keeps multi-line text as typed"
     cleaned_before = OUTPUT_GUARD.lines_cleaned
 
-    await open_each_pane_and_form(create_app(path), request, risk)
+    await open_each_pane_and_form(create_app(path), request, risk, size)
 
     # The output guard had nothing to do: each place showed the text escaped itself.
     assert OUTPUT_GUARD.lines_cleaned == cleaned_before
