@@ -33,6 +33,8 @@ then every figure:
 - a colleague's save (``clientdesk edit`` in another process) until it is on screen;
 - a save through the app: ctrl+s to refreshed, the store's write, whether it
   ran on the UI thread, and the event loop's worst stall meanwhile;
+- a switch to a project not opened yet, in the app: the picker's enter to the
+  new project in the pane, and the event loop's worst stall meanwhile;
 - the store's own save (update and add), loading the file, ``list requests --json``,
   the response clocks of the largest project, its four-week agenda;
 - peak memory (VmHWM) of the app against the bare app's, per size of file;
@@ -279,6 +281,16 @@ def bench_app_save(data: Path, repeat: int) -> dict[str, float]:
     return summary
 
 
+def bench_app_switch(data: Path, repeat: int) -> dict[str, float]:
+    """A project switch through the app: enter to the new project shown, and the worst stall."""
+    results: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        figures, _ = run_child([str(data), "switch"], child=SAVE_CHILD)
+        for key, value in figures.items():
+            results.setdefault(key, []).append(value)
+    return {key: median(values) for key, values in results.items()}
+
+
 def first_project_key(data: Path) -> str:
     """The key of the data set's first project."""
     listed = subprocess.run(
@@ -314,6 +326,7 @@ def measure_size(records: int, repeat: int, tmp: Path) -> dict[str, float]:
     figures.update({f"repo.{key}": value for key, value in save.items()})
     figures["rewrite_ms"] = bench_rewrite(data, repeat)
     figures.update({f"app.{key}": value for key, value in bench_app_save(data, 3).items()})
+    figures.update({f"app.{key}": value for key, value in bench_app_switch(data, 3).items()})
     project = first_project_key(data)
     figures.update(bench_list(data, project, repeat))
     clocks = bench_clocks(data, repeat)
@@ -373,6 +386,16 @@ def size_rows(figures: dict[str, float], bare: dict[str, float]) -> list[tuple[s
             "save in the app: event loop's worst stall",
             f"{figures['app.max_stall_ms']:.0f} ms",
             f"goal < 16 ms; {figures['app.idle_stall_ms']:.0f} ms with the app idle",
+        ),
+        (
+            "switch project in the app: enter to shown",
+            f"{figures['app.switch_ms']:.0f} ms",
+            "a project not opened yet: its records validated then",
+        ),
+        (
+            "switch project in the app: worst stall",
+            f"{figures['app.switch_stall_ms']:.0f} ms",
+            "the event loop's, meanwhile (goal < 16 ms, as for a save)",
         ),
         ("save through the store: update", f"{figures['repo.update_ms']:.1f} ms", "goal < 30 ms"),
         (
@@ -552,6 +575,9 @@ GROWTH = (
     ("start-up: data on screen (ms)", "clientdesk.data_painted_ms"),
     *((f"key: {name} (ms)", f"key.{name}.ms") for name in KEY_NAMES),
     ("save in the app (ms)", "app.save_ms"),
+    ("save in the app: worst stall (ms)", "app.max_stall_ms"),
+    ("switch project in the app (ms)", "app.switch_ms"),
+    ("switch project in the app: worst stall (ms)", "app.switch_stall_ms"),
     ("save through the store: update (ms)", "repo.update_ms"),
     ("peak memory above bare (MiB)", "memory_above_bare"),
 )

@@ -43,13 +43,14 @@ from clientdesk.store.errors import (
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.closing_actions import ClosingActions
+from clientdesk.tui.collector import COLLECTOR
 from clientdesk.tui.contacts_actions import ContactsActions
 from clientdesk.tui.contacts_screen import ContactsScreen
 from clientdesk.tui.jumps import Jumps
-from clientdesk.tui.messages import LoadFailed, ReadingsReady, SnapshotLoaded
+from clientdesk.tui.messages import LoadFailed, ReadingsReady, SnapshotLoaded, StoreChanged
 from clientdesk.tui.output_guard import WRITE_HOLD_SECONDS, GuardedApp
 from clientdesk.tui.pane_tabs import PaneTabs
-from clientdesk.tui.project_actions import ProjectActions
+from clientdesk.tui.project_actions import ProjectActions, ProjectReady, ProjectRefused
 from clientdesk.tui.readings import PaneFill, Readings, prepare_pane_fill, read_readings
 from clientdesk.tui.record_actions import RecordActions
 from clientdesk.tui.record_kinds import PANES
@@ -58,6 +59,8 @@ from clientdesk.tui.requests_actions import RequestsActions
 from clientdesk.tui.risks_actions import RisksActions
 from clientdesk.tui.status_report_actions import StatusReportActions
 from clientdesk.tui.stop_signals import StopSignals, guarded, stop_app
+from clientdesk.tui.store_waits import StoreWaits
+from clientdesk.tui.store_watch import StoreWatch
 from clientdesk.tui.textual_internals import EndsWithOneLine
 from clientdesk.tui.undo_actions import TakenBack, UndoActions
 from clientdesk.widgets.actions import (
@@ -100,8 +103,8 @@ if TYPE_CHECKING:
 FillPlan = tuple[str, type[RecordTablePane], object]
 """The pane on show, its class and its filters: what a reading worker makes the rows for."""
 
-POLL_SECONDS = 1.0
-"""How often the app asks whether another process saved the data file."""
+POLL_SECONDS = 0.25
+"""How often the app looks whether another process saved the data file (a ``stat``)."""
 
 CLOCK_SECONDS = 60.0
 """How often computed columns (overdue, next due) are brought up to date."""
@@ -185,6 +188,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             self._repository = UndoableRepository(repository)
         self._data_path = data_path
         self._repository_lock = Lock()
+        self.store_waits = StoreWaits()
+        """The saves, re-reads and project openings under way: the background check waits."""
         self.snapshot: Snapshot | None = None
         """The records on screen."""
         self.project_id: str | None = None
@@ -194,6 +199,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._shown_ticket = 0
         """The load a :meth:`reload` asked for: keys typed meanwhile wait until it shows."""
         self._poll_worker: Worker[None] | None = None
+        self._store_watch = StoreWatch(self._file_changed, self._tell_file_changed, POLL_SECONDS)
         self._select_project: str | None = None
         self._select_contact: str | None = None
         self._select_record: str | None = None
@@ -296,7 +302,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         # Keys typed before the panes exist wait for them, in order (q quits at once).
         self.hold_keys()
         self.screen_change_signal.subscribe(self, self._cover_toasts, immediate=True)
-        self.set_interval(POLL_SECONDS, self._poll)
+        self._store_watch.start()
         self.set_interval(CLOCK_SECONDS, self._refresh_clock)
         self.stop_signals.install()
 
@@ -307,7 +313,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
                 rack.set_class(screen is not top, self.COVERED_TOASTS_CLASS)
 
     def on_unmount(self) -> None:
-        """Give the stop signals back to their default handling."""
+        """Stop watching the data file; give the stop signals back to their default handling."""
+        self._store_watch.stop()
         self.stop_signals.remove()
 
     def stop_on_signal(self, signal_name: str) -> None:
@@ -356,12 +363,15 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     # -- reading the store -----------------------------------------------------------
 
     async def _start(self) -> None:
-        # The worker parses the file while the panes are composed; its result
-        # is handled after this, when the panes are there to show it.
+        # The panes are composed first, then the worker reads the file. Run side
+        # by side, the two only took turns at the GIL, each waiting for the other
+        # at every switch; and with the panes there, the worker makes the rows
+        # of the pane on show too, instead of the UI thread.
         if self.stopping:
             return  # quit before the first frame: there is nothing to start
-        self._request_load()
         await self._mount_panes()
+        if not self.stopping:
+            self._request_load()
 
     @property
     def stopping(self) -> bool:
@@ -420,6 +430,23 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._shown_ticket = self._ticket
         self.hold_keys("reload", timeout=WRITE_HOLD_SECONDS)
 
+    def hold_keys(self, reason: str = "start", *, timeout: float | None = None) -> None:
+        """Hold typed keys until :meth:`take_keys` (see ``GuardedApp``); the check rests meanwhile.
+
+        Keys are held exactly while the user waits for the store: a save a key
+        started, the read after it, a project being opened. The background
+        check of every record would share the GIL with that work and with the
+        UI thread showing its result; it waits instead (see :class:`StoreWaits`).
+        """
+        self.store_waits.begin(f"keys:{reason}")
+        super().hold_keys(reason, timeout=timeout)
+
+    async def take_keys(self, reason: str = "start") -> None:
+        """Take back the hold ``reason``; the keys go on once no hold is left."""
+        # Ended first: a key handed on below may start a wait of the same name again.
+        self.store_waits.end(f"keys:{reason}")
+        await super().take_keys(reason)
+
     def _request_load(self) -> None:
         self._ticket += 1
         self._load_snapshot(self._ticket, self._fill_plan())
@@ -456,16 +483,17 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
         A record broken by hand in another project is reported now, not when
         that project is opened; the repository refuses every save meanwhile.
-        Started a moment after the data is on screen, and yielding as it goes,
-        so that it never delays what the user waits for; a newer snapshot
-        cancels it (exclusive), and checks what this one had not. A save
-        made before it is through checks the rest itself.
+        Started a moment after the data is on screen, resting between batches
+        and standing still while a save, a re-read or a project opening is
+        under way (:attr:`store_waits`), so that it never delays what the user
+        waits for; a newer snapshot cancels it (exclusive), and checks what
+        this one had not. A save made before it is through checks the rest itself.
         """
         worker = get_current_worker()
 
         def pause() -> bool:
             time.sleep(CHECK_PAUSE_SECONDS)
-            return not worker.is_cancelled
+            return self.store_waits.rest(lambda: worker.is_cancelled)
 
         try:
             snapshot.check(pause=pause)
@@ -486,8 +514,9 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         # other projects' are validated later, and kept as text only. The new
         # models leave the cyclic collector's watch too (see _read): a form's
         # ~130 widgets would otherwise set off a full collection over them all.
-        snapshot.prepare(project.id)
-        gc.freeze()
+        with COLLECTOR.paused():
+            snapshot.prepare(project.id)
+            gc.freeze()
         return read_readings(snapshot, project, clock.now())
 
     def _project_to_show(self, snapshot: Snapshot) -> Project | None:
@@ -498,6 +527,17 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         projects = snapshot.projects()
         return projects[0] if projects else None
 
+    def _file_changed(self) -> bool:
+        """True when the data file is not the one last read (in the watching thread)."""
+        # Until the first read has opened the repository, there is nothing to compare.
+        repository = self._repository
+        return repository is not None and repository.has_changed()
+
+    def _tell_file_changed(self) -> None:
+        """Tell the app, from the watching thread, that the data file changed."""
+        self.post_message(StoreChanged())
+
+    @on(StoreChanged)
     def _poll(self) -> None:
         if self.mode in ("loading", "error"):
             return
@@ -513,15 +553,17 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         try:
             if not self.repository.has_changed():
                 return
-            before = self.snapshot
-            snapshot = _read(self.repository)
-            seen = ""
-            if before is not None:
-                me = getattr(self.repository, "user", "") or current_user()
-                zone = clock.viewer_zone(self.config.timezone)
-                seen = changes_line(changes_between(before, snapshot, me=me), zone)
-            readings = self._readings_for(snapshot)
-            fill = prepare_pane_fill(readings, *plan) if plan is not None else None
+            # A colleague's save is read while the background check stands still.
+            with self.store_waits.during(f"re-read-{ticket}"):
+                before = self.snapshot
+                snapshot = _read(self.repository)
+                seen = ""
+                if before is not None:
+                    me = getattr(self.repository, "user", "") or current_user()
+                    zone = clock.viewer_zone(self.config.timezone)
+                    seen = changes_line(changes_between(before, snapshot, me=me), zone)
+                readings = self._readings_for(snapshot)
+                fill = prepare_pane_fill(readings, *plan) if plan is not None else None
         except (StoreError, OSError) as error:
             self.post_message(LoadFailed(describe_error(error), ticket))
             return
@@ -831,8 +873,70 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         """Pick another project."""
         self.projects.switch()
 
+    def switch_to_project(self, project_id: str | None) -> None:
+        """Show the project ``project_id`` (None: stay), made ready in a worker first.
+
+        Its records are validated, its clocks read and the pane on show's rows
+        made off the UI thread (:meth:`_prepare_project`), so that the screen
+        never freezes while a large project is opened. Keys typed meanwhile
+        wait, and act on it once it is on show; a project with a broken
+        record is refused, naming the record, and the one on show stays.
+        """
+        snapshot = self.snapshot
+        if snapshot is None or _project_in(snapshot, project_id) is None:
+            return
+        assert project_id is not None
+        self.hold_keys("project", timeout=WRITE_HOLD_SECONDS)
+        self._prepare_project(snapshot, project_id, self._fill_plan())
+
+    @work(thread=True, group="project", exclusive=False)
+    def _prepare_project(self, snapshot: Snapshot, project_id: str, plan: FillPlan | None) -> None:
+        project = _project_in(snapshot, project_id)
+        assert project is not None  # looked up on the UI thread in the same snapshot
+        try:
+            with COLLECTOR.paused():
+                snapshot.prepare(project.id)
+                # The new models leave the cyclic collector's watch (see _read).
+                gc.freeze()
+        except StoreError as error:
+            self.post_message(ProjectRefused(snapshot, project, describe_error(error)))
+            return
+        readings = read_readings(snapshot, project, clock.now())
+        fill = prepare_pane_fill(readings, *plan) if plan is not None else None
+        self.post_message(ProjectReady(readings, fill))
+
+    @on(ProjectReady)
+    async def _project_ready(self, message: ProjectReady) -> None:
+        readings = message.readings
+        snapshot, project = readings.snapshot, readings.project
+        if snapshot is not self.snapshot and self.snapshot is not None:
+            # The store was read again meanwhile: open the project in what is shown now.
+            if _project_in(self.snapshot, project.id) is not None:
+                self._prepare_project(self.snapshot, project.id, self._fill_plan())
+                return
+        elif self.mode == "panes":
+            self.project_id = project.id
+            self.query_one(ProjectHeader).project = project
+            self._show_project(snapshot, project, readings, message.fill)
+        await self.take_keys("project")
+
+    @on(ProjectRefused)
+    async def _project_refused(self, message: ProjectRefused) -> None:
+        self.notify(
+            message.reason,
+            title=f"Cannot open {message.project.key}",
+            severity="error",
+            markup=False,
+        )
+        await self.take_keys("project")
+
     def open_project(self, project_id: str | None) -> None:
-        """Show the project ``project_id`` of the snapshot on screen (if it is there)."""
+        """Show the project ``project_id`` of the snapshot on screen (if it is there), now.
+
+        For a project shown before (going back from a jump, a kept draft's):
+        its records are models already. A project picked by the user is opened
+        by :meth:`switch_to_project`, its records validated in a worker.
+        """
         if self.snapshot is None:
             return
         project = _project_in(self.snapshot, project_id)

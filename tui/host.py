@@ -60,6 +60,10 @@ class Host(Protocol):
         """Show the project ``project_id`` of the snapshot on screen (if it is there)."""
         ...
 
+    def switch_to_project(self, project_id: str | None) -> None:
+        """Show the project ``project_id`` once a worker has made it ready (keys wait)."""
+        ...
+
     def action_show_pane(self, pane_id: str) -> None:
         """Show the pane ``pane_id`` and focus its table."""
         ...

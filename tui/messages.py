@@ -52,6 +52,10 @@ class ReadingsReady(Message):
         """The rows of the pane on show, made from ``readings`` in the worker too."""
 
 
+class StoreChanged(Message):
+    """The data file is not the one the app read: another process saved it (or it is gone)."""
+
+
 class LoadFailed(Message):
     """A worker could not read the store."""
 

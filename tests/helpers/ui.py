@@ -25,8 +25,8 @@ FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 async def settle(pilot: Pilot[None]) -> None:
     """Let the store workers finish and the screen catch up.
 
-    At start-up the panes are composed while the file is read, and what was
-    read is shown once they are: the first load is over when the app has left
+    At start-up the panes are composed, then the file is read in a worker,
+    and what was read is shown: the first load is over when the app has left
     its "loading" mode, which can be after the worker finished. Keys are handled
     one at a time: every key typed so far has been handled too. However long
     that takes on a busy machine: only a hang fails (:data:`HANG_SECONDS`).
