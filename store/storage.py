@@ -453,7 +453,8 @@ def decode(path: Path, raw: bytes) -> Tables:
     def refuse(problem: str) -> DataFileError:
         return DataFileError(f"{path}: {problem}; nothing was written; {backup_hint(path)}")
 
-    if not raw.strip():
+    # Not ``raw.strip()``: that copies the whole file when it ends with a newline.
+    if not raw or raw.isspace():
         raise refuse("the file is empty (truncated?)")
     by_line = _current_by_line(raw)
     if by_line is not None:

@@ -145,6 +145,18 @@ def test_a_damaged_layout_is_parsed_whole_and_refused_with_its_fault(
     assert data_path.read_bytes() == broken
 
 
+@pytest.mark.parametrize("content", [b"", b"\n", b"  \n\t\n"], ids=["empty", "newline", "blank"])
+def test_an_empty_or_blank_file_is_called_truncated_and_kept(
+    data_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file cut to nothing says so in one line, and stays as it is."""
+    data_path.parent.mkdir(parents=True, exist_ok=True)
+    data_path.write_bytes(content)
+    code, _, err = run_cli(capsys, "check", "--data", str(data_path))
+    assert code == 2 and "the file is empty (truncated?)" in err and err.count("\n") == 1
+    assert data_path.read_bytes() == content
+
+
 _documents = st.dictionaries(
     st.text(min_size=1, max_size=8),
     st.one_of(
