@@ -27,7 +27,7 @@ from clientdesk.store.errors import DataFileError
 from clientdesk.store.layout import decode_lines, encode_lines
 from clientdesk.store.models import RECORD_TYPES, ClientRequest, Project, Risk
 from clientdesk.store.repository import TinyDBRepository
-from clientdesk.store.snapshot import Snapshot, index_entry
+from clientdesk.store.snapshot import Snapshot, index_entry, same_text
 from clientdesk.tui.app import create_app
 from tests.helpers.cli import run_cli
 from tests.helpers.ui import notices, screen_text, settle
@@ -143,6 +143,17 @@ def test_a_damaged_layout_is_parsed_whole_and_refused_with_its_fault(
     with pytest.raises(DataFileError, match="not valid JSON"):
         TinyDBRepository(data_path).snapshot()
     assert data_path.read_bytes() == broken
+
+
+def test_document_texts_from_two_readings_compare_by_their_bytes() -> None:
+    """A document unchanged between two files is the same text; one changed byte is not."""
+    first = b'{"id":"a","title":"Kick-off"}\n{"id":"b","title":"Review"}'
+    second = b'{"id":"b","title":"Review"}\n{"id":"a","title":"Kick-of!"}'
+    doc_a, doc_b = (memoryview(first)[slice(*span)] for span in ((0, 29), (30, None)))
+    assert same_text(doc_b, memoryview(second)[:27]), "the same bytes at another place"
+    assert not same_text(doc_a, memoryview(second)[28:]), "same length, one byte changed"
+    assert not same_text(doc_a, doc_b) and same_text(bytes(doc_a), doc_a)
+    assert same_text(None, None) and not same_text(doc_a, None)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n", b"  \n\t\n"], ids=["empty", "newline", "blank"])
