@@ -7,9 +7,12 @@ every change. The repository fills these in; callers set the domain fields.
 
 The enumerations live in :mod:`clientdesk.store.enums` (no pydantic there);
 this module re-exports them, so either import works.
-"""
 
-from __future__ import annotations
+The annotations are evaluated as the classes are defined (no ``from
+__future__ import annotations``): pydantic then reads each field's type as
+it is instead of compiling its text, which was a tenth of the time the
+classes take to define. A method naming a class defined later quotes it.
+"""
 
 import re
 import unicodedata
@@ -205,6 +208,12 @@ class StoreModel(BaseModel):
     name the set already holds, so the shared set never changes.
     """
 
+    # defer_build, as for every model here: this base is never validated
+    # itself, and building its validator at import loaded pydantic's plugin
+    # machinery (importlib.metadata, 15-20 ms). It now loads with the first
+    # validator built, and never for what validates nothing (``add --help``).
+    model_config = ConfigDict(defer_build=True)
+
     @model_validator(mode="after")
     def _share_field_names(self) -> Self:
         object.__setattr__(self, "__pydantic_fields_set__", _field_names(type(self)))
@@ -278,14 +287,14 @@ class ServiceLevelPolicy(StoreModel):
     holidays: list[date] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _every_priority(self) -> ServiceLevelPolicy:
+    def _every_priority(self) -> "ServiceLevelPolicy":
         missing = [str(p) for p in Priority if p not in self.targets]
         if missing:
             raise ValueError(f"service levels lack targets for {', '.join(missing)}")
         return self
 
     @model_validator(mode="after")
-    def _targets_fit(self, info: ValidationInfo) -> ServiceLevelPolicy:
+    def _targets_fit(self, info: ValidationInfo) -> "ServiceLevelPolicy":
         # Checked on writing only: a file saved before these rules must still open
         # (its clocks then read as unreachable rather than failing).
         if is_stored(info):
@@ -394,7 +403,7 @@ class Project(Record):
         return value
 
     @model_validator(mode="after")
-    def _end_after_start(self) -> Project:
+    def _end_after_start(self) -> "Project":
         if self.start and self.target_end and self.target_end < self.start:
             raise ValueError("target end is before the start")
         return self
@@ -409,7 +418,7 @@ class Project(Record):
         return data
 
     @model_validator(mode="after")
-    def _override_has_reason(self) -> Project:
+    def _override_has_reason(self) -> "Project":
         if self.rag_override is not None and not self.rag_override_reason.strip():
             raise ValueError(
                 "setting the overall status by hand needs a reason (rag_override_reason)"
@@ -459,7 +468,7 @@ class CommunicationPlanItem(ProjectRecord):
         return value
 
     def due(
-        self, now: datetime, meetings: Iterable[Meeting] = (), timezone: str | None = None
+        self, now: datetime, meetings: Iterable["Meeting"] = (), timezone: str | None = None
     ) -> calendar.PlanDue:
         """Where the item stands at ``now`` (see :func:`clientdesk.store.calendar.plan_due`).
 
@@ -474,12 +483,12 @@ class CommunicationPlanItem(ProjectRecord):
         """The first occurrence after ``now`` (None when the cadence ended)."""
         return self.due(now).next_due
 
-    def is_overdue(self, now: datetime, meetings: Iterable[Meeting] = ()) -> bool:
+    def is_overdue(self, now: datetime, meetings: Iterable["Meeting"] = ()) -> bool:
         """True when the last due occurrence has nothing held or done behind it."""
         return self.due(now, meetings).overdue
 
     def computed(
-        self, now: datetime, project: Project | None = None, meetings: Iterable[Meeting] = ()
+        self, now: datetime, project: Project | None = None, meetings: Iterable["Meeting"] = ()
     ) -> dict[str, object]:
         """Fields that depend on the current time, for ``list --json``.
 
@@ -726,7 +735,7 @@ class Meeting(ProjectRecord):
         return ordered
 
     @model_validator(mode="after")
-    def _all_day_is_whole_days(self, info: ValidationInfo) -> Meeting:
+    def _all_day_is_whole_days(self, info: ValidationInfo) -> "Meeting":
         # Checked on writing only: a file saved before all-day meetings must still open
         # (its meetings had 24 hours at most, which reads as before).
         if is_stored(info):
@@ -934,7 +943,7 @@ class ClientRequest(ProjectRecord):
     decision_reason: str = ""
 
     @model_validator(mode="after")
-    def _rejection_has_reason(self, info: ValidationInfo) -> ClientRequest:
+    def _rejection_has_reason(self, info: ValidationInfo) -> "ClientRequest":
         if is_stored(info):
             return self
         if self.status is RequestStatus.REJECTED and not self.reject_reason.strip():
@@ -1055,7 +1064,7 @@ class Risk(ProjectRecord):
     history: list[ScoreChange] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _response_fits_kind(self) -> Risk:
+    def _response_fits_kind(self) -> "Risk":
         allowed = THREAT_RESPONSES if self.kind is RiskKind.THREAT else OPPORTUNITY_RESPONSES
         if self.response not in allowed:
             names = ", ".join(sorted(str(r) for r in allowed))
@@ -1064,7 +1073,7 @@ class Risk(ProjectRecord):
         return self
 
     @model_validator(mode="after")
-    def _residual_not_above_inherent(self, info: ValidationInfo) -> Risk:
+    def _residual_not_above_inherent(self, info: ValidationInfo) -> "Risk":
         if is_stored(info):
             return self
         problem = rules.residual_problem(
@@ -1079,7 +1088,7 @@ class Risk(ProjectRecord):
         return self
 
     @model_validator(mode="after")
-    def _closing_has_reason(self, info: ValidationInfo) -> Risk:
+    def _closing_has_reason(self, info: ValidationInfo) -> "Risk":
         if is_stored(info):
             return self
         if self.status is RiskStatus.CLOSED and not self.close_reason.strip():
@@ -1144,13 +1153,13 @@ class ChecklistItem(ProjectRecord):
     score: int | None = Field(default=None, ge=0, le=10, description="e.g. satisfaction 0-10")
 
     @model_validator(mode="after")
-    def _waiver_has_reason(self) -> ChecklistItem:
+    def _waiver_has_reason(self) -> "ChecklistItem":
         if self.state is ChecklistState.WAIVED and not self.waive_reason.strip():
             raise ValueError("waiving an item needs a reason")
         return self
 
     @model_validator(mode="after")
-    def _survey_has_score(self, info: ValidationInfo) -> ChecklistItem:
+    def _survey_has_score(self, info: ValidationInfo) -> "ChecklistItem":
         if is_stored(info):
             return self
         if self.asks_score and self.state is ChecklistState.DONE and self.score is None:
@@ -1209,7 +1218,7 @@ class StatusReport(ProjectRecord):
         default_factory=list, description="each e-mailing: who, when, to whom; oldest first"
     )
 
-    def with_sending(self, sending: Sending) -> StatusReport:
+    def with_sending(self, sending: Sending) -> "StatusReport":
         """This report with ``sending`` recorded: the one change the store allows a kept report."""
         known = {address.casefold() for address in self.sent_to}
         added: list[str] = []
@@ -1221,7 +1230,7 @@ class StatusReport(ProjectRecord):
             update={"sendings": [*self.sendings, sending], "sent_to": [*self.sent_to, *added]}
         )
 
-    def adds_one_sending_to(self, stored: StatusReport) -> bool:
+    def adds_one_sending_to(self, stored: "StatusReport") -> bool:
         """True when this report is ``stored`` with one sending recorded, and nothing else changed.
 
         What the client was sent is a record of fact: its text, title and

@@ -9,6 +9,13 @@ only what that needs. The parser that knows every command is in
 :mod:`clientdesk.tui.cli_parser`, loaded only for a command line that asks
 for more; each command imports what it needs (the record models, iCalendar,
 e-mail) only when it runs.
+
+A command runs for a moment and exits: Python's cyclic garbage collector is
+paused while it does. A command keeps what it read until it exits, so the
+collector's passes over those objects, which grow with the file, freed
+nothing: they were a tenth to a fifth of ``list requests --json`` at 10,000
+to 50,000 records, and a third of ``check``. The app, which runs for hours,
+pauses it only while a worker validates a project.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from pathlib import Path
 from clientdesk.store import paths
 from clientdesk.store.errors import StoreError
 from clientdesk.store.text import printable
+from clientdesk.tui.collector import COLLECTOR
 
 EXIT_USAGE = 2
 
@@ -99,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # A command's messages quote records, names and file text: they reach the
     # terminal escaped (the app escapes what it draws itself).
-    with escaped_output():
+    with escaped_output(), COLLECTOR.paused():
         return _run(build_parser().parse_args(arguments))
 
 
