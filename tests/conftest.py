@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import textual._wait as textual_wait
 from hypothesis import HealthCheck, settings
 
 from clientdesk.store import clock
@@ -27,15 +26,6 @@ from tests.helpers.ui import FIXED_NOW
 # on a busy machine both say nothing about clientdesk. A hang still ends the test run.
 settings.register_profile("clientdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("clientdesk")
-
-# Textual's Pilot waits after every key it presses until the process has used
-# under 5% of a CPU over a 20 ms window (textual._wait); some keys wait for two
-# windows. The suite presses thousands of keys, so those windows were a third
-# of its time, spent idle. A 4 ms window keeps the same 5% rule. Tests do not
-# lean on the window to wait for the app: they wait for what they need
-# (tests/helpers/waiting.py, settle in tests/helpers/ui.py).
-textual_wait.SLEEP_GRANULARITY = 0.004
-textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
 
 PROCESSES_GROUP = "processes"
 """The xdist group of the ``slow`` tests: they run one after another on one worker."""
