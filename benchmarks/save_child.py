@@ -56,14 +56,19 @@ class Ticker:
         return self.stall_ms
 
 
+async def show_requests(pilot: Pilot[None]) -> None:
+    """Wait for the data on screen, then show the Requests pane and let it settle."""
+    while not any(table.row_count for table in pilot.app.query("RecordTable")):
+        await asyncio.sleep(0.01)
+    await pilot.press("2")
+    await pilot.pause(0.3)
+
+
 async def measure_switch(pilot: Pilot[None]) -> None:
     from clientdesk.widgets.project_picker import ProjectPicker
 
     app = pilot.app
-    while not any(table.row_count for table in app.query("RecordTable")):
-        await asyncio.sleep(0.01)
-    await pilot.press("2")
-    await pilot.pause(0.3)
+    await show_requests(pilot)
     shown = app.project_id  # type: ignore[attr-defined]
     await pilot.press("p")
     while not isinstance(app.screen, ProjectPicker):
@@ -84,10 +89,7 @@ async def measure_switch(pilot: Pilot[None]) -> None:
 
 async def measure(pilot: Pilot[None]) -> None:
     app = pilot.app
-    while not any(table.row_count for table in app.query("RecordTable")):
-        await asyncio.sleep(0.01)
-    await pilot.press("2")
-    await pilot.pause(0.3)
+    await show_requests(pilot)
     repository = app.repository  # type: ignore[attr-defined]
     inner = repository.inner
     writes: list[tuple[float, bool]] = []

@@ -11,8 +11,6 @@ project's records are never validated to show one project.
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,28 +23,14 @@ from clientdesk.store import schema
 from clientdesk.store.changes import changes_between
 from clientdesk.store.errors import DataFileError
 from clientdesk.store.layout import decode_lines, encode_lines
-from clientdesk.store.models import RECORD_TYPES, ClientRequest, Project, Risk
+from clientdesk.store.models import RECORD_TYPES, ClientRequest, Project
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.store.snapshot import Snapshot, index_entry, same_text
 from clientdesk.tui.app import create_app
 from tests.helpers.cli import run_cli
+from tests.helpers.two_projects import RECEIVED, break_one, two_projects
 from tests.helpers.ui import notices, screen_text, settle
 from tests.helpers.waiting import pilot_wait_until
-
-RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-
-
-def _two_projects(repo: TinyDBRepository) -> tuple[Project, Project]:
-    alpha, beta = repo.add(Project(name="Alpha")), repo.add(Project(name="Beta"))
-    for project in (alpha, beta):
-        for number in range(3):
-            repo.add(
-                ClientRequest(
-                    project_id=project.id, title=f"{project.name} {number}", received_at=RECEIVED
-                )
-            )
-        repo.add(Risk(project_id=project.id, title=f"{project.name} risk"))
-    return alpha, beta
 
 
 def _models_made(snapshot: Snapshot, project: Project) -> int:
@@ -61,26 +45,11 @@ def _models_made(snapshot: Snapshot, project: Project) -> int:
     return made
 
 
-def _break_one(path: Path, title: str) -> None:
-    """Give the request titled ``title`` a priority no clientdesk knows, keeping the layout."""
-    lines = path.read_bytes().split(b"\n")
-    for number, line in enumerate(lines):
-        if f'"title":"{title}"'.encode() in line:
-            lines[number] = re.sub(rb'"priority":"P\d"', b'"priority":"P9"', line)
-            break
-    else:
-        raise AssertionError(f"no request titled {title!r}")
-    path.write_bytes(b"\n".join(lines))
-
-
-# -- the layout ------------------------------------------------------------------
-
-
 def test_every_document_stands_on_its_own_line_of_one_json_object(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """The file is one JSON object any tool reads, with each record on a line of its own."""
-    alpha, beta = _two_projects(repo)
+    alpha, beta = two_projects(repo)
     raw = data_path.read_bytes()
     whole = json.loads(raw)
     assert set(whole[ClientRequest.TABLE]) == {str(n) for n in range(1, 7)}
@@ -98,7 +67,7 @@ def test_a_file_in_the_old_single_line_layout_is_read_and_rewritten_by_line(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """Files written before keep working, and take the new layout on their next save."""
-    alpha, _ = _two_projects(repo)
+    alpha, _ = two_projects(repo)
     data_path.write_bytes(orjson.dumps(json.loads(data_path.read_bytes())))
     assert data_path.read_bytes().count(b"\n") == 0
     reader = TinyDBRepository(data_path)
@@ -116,7 +85,7 @@ def test_a_file_pretty_printed_by_hand_is_read_whole(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """Another layout of the same JSON (an editor's indent) reads the same records."""
-    _two_projects(repo)
+    two_projects(repo)
     before = {r.id: r for r in TinyDBRepository(data_path).snapshot().all(ClientRequest)}
     data_path.write_text(json.dumps(json.loads(data_path.read_bytes()), indent=2))
     after = {r.id: r for r in TinyDBRepository(data_path).snapshot().all(ClientRequest)}
@@ -136,7 +105,7 @@ def test_a_damaged_layout_is_parsed_whole_and_refused_with_its_fault(
     repo: TinyDBRepository, data_path: Path, damage: Any
 ) -> None:
     """A file that only looks like the layout is never half-read: it is refused, and kept."""
-    _two_projects(repo)
+    two_projects(repo)
     broken = damage(data_path.read_bytes())
     assert decode_lines(broken) is None
     data_path.write_bytes(broken)
@@ -217,7 +186,7 @@ def test_showing_one_project_validates_none_of_the_others(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """Opening a project makes models of its records only; the rest stay text."""
-    alpha, beta = _two_projects(repo)
+    alpha, beta = two_projects(repo)
     snapshot = TinyDBRepository(data_path).snapshot()
     snapshot.prepare(alpha.id)
     held = sum(snapshot.count_of_project(kind, alpha.id) for kind in RECORD_TYPES)
@@ -232,8 +201,8 @@ def test_a_record_broken_in_another_project_stops_saves_but_not_reading_this_one
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """A hand edit breaking one of Beta's records: Alpha reads, every save is refused."""
-    alpha, beta = _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    alpha, beta = two_projects(repo)
+    break_one(data_path, "Beta 1")
     broken = data_path.read_bytes()
     reader = TinyDBRepository(data_path)
     snapshot = reader.snapshot()
@@ -249,8 +218,8 @@ def test_the_cli_lists_a_project_beside_a_broken_one_and_check_names_it(
     repo: TinyDBRepository, data_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`list --project` reads its own project; `check` still finds the broken record."""
-    _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    two_projects(repo)
+    break_one(data_path, "Beta 1")
     code, out, _ = run_cli(
         capsys, "list", "requests", "--project", "ALPHA", "--json", "--data", str(data_path)
     )
@@ -263,7 +232,7 @@ def test_a_colleagues_save_is_named_without_reading_every_record(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """The change line compares documents: only the changed one is made a model."""
-    alpha, beta = _two_projects(repo)
+    alpha, beta = two_projects(repo)
     mine = TinyDBRepository(data_path, user="me")
     before = mine.snapshot()
     before.prepare(alpha.id)
@@ -280,7 +249,7 @@ def test_the_meta_table_of_a_file_by_line_is_checked_like_any_other(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """A future version or broken counters in a file by line are refused, as whole."""
-    _two_projects(repo)
+    two_projects(repo)
     raw = data_path.read_bytes()
     future = raw.replace(
         f'"schema_version":{schema.SCHEMA_VERSION}'.encode(), b'"schema_version":99', 1
@@ -302,8 +271,8 @@ async def test_the_app_shows_its_project_then_reports_a_record_broken_in_another
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """The open project is on screen; the broken record is named at once, and saves refused."""
-    alpha, _ = _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    alpha, _ = two_projects(repo)
+    break_one(data_path, "Beta 1")
     broken = data_path.read_bytes()
     app = create_app(data_path)
     async with app.run_test(size=(120, 40)) as pilot:

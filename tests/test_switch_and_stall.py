@@ -10,62 +10,26 @@ depends on it and refuses a broken record by itself.
 
 from __future__ import annotations
 
-import re
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from clientdesk.store.demo import populate_demo
-from clientdesk.store.models import ClientRequest, Project, Risk
+from clientdesk.store.models import ClientRequest
 from clientdesk.store.repository import TinyDBRepository
 from clientdesk.store.snapshot import Snapshot
 from clientdesk.tui import app as app_module
-from clientdesk.tui.app import ClientDeskApp, create_app
+from clientdesk.tui.app import create_app
 from clientdesk.tui.store_waits import StoreWaits
 from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.request_form import RequestForm
-from tests.helpers.keys import key_event, keys_handled
+from tests.helpers.keys import keys_handled, type_at_once
+from tests.helpers.two_projects import break_one, two_projects
 from tests.helpers.ui import notices, screen_text, settle
 from tests.helpers.waiting import HANG_SECONDS, pilot_wait_until, wait_until
-
-RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-
-
-def _two_projects(repo: TinyDBRepository) -> tuple[Project, Project]:
-    """Alpha and Beta, each with three requests and a risk."""
-    alpha, beta = repo.add(Project(name="Alpha")), repo.add(Project(name="Beta"))
-    for project in (alpha, beta):
-        for number in range(3):
-            repo.add(
-                ClientRequest(
-                    project_id=project.id, title=f"{project.name} {number}", received_at=RECEIVED
-                )
-            )
-        repo.add(Risk(project_id=project.id, title=f"{project.name} risk"))
-    return alpha, beta
-
-
-def _break_one(path: Path, title: str) -> None:
-    """Give the request titled ``title`` a priority no clientdesk knows, keeping the layout."""
-    lines = path.read_bytes().split(b"\n")
-    for number, line in enumerate(lines):
-        if f'"title":"{title}"'.encode() in line:
-            lines[number] = re.sub(rb'"priority":"P\d"', b'"priority":"P9"', line)
-            break
-    else:
-        raise AssertionError(f"no request titled {title!r}")
-    path.write_bytes(b"\n".join(lines))
-
-
-def _type_at_once(app: ClientDeskApp, *keys: str) -> None:
-    """Put every key in the app's queue before it handles any, as a fast typist does."""
-    for key in keys:
-        event = key_event(key)
-        event.set_sender(app)
-        app.post_message(event)
 
 
 def _titles(app: Any) -> list[str]:
@@ -117,7 +81,7 @@ async def test_keys_typed_right_after_a_switch_act_on_the_new_project(
         assert isinstance(app.screen, ProjectPicker)
         await pilot.press(*chosen.key)
         await settle(pilot)
-        _type_at_once(app, "enter", "n", "tab", *"Asked in the burst", "ctrl+s")
+        type_at_once(app, "enter", "n", "tab", *"Asked in the burst", "ctrl+s")
         await pilot_wait_until(
             pilot, lambda: not isinstance(app.screen, ProjectPicker), "the picker to close"
         )
@@ -144,8 +108,8 @@ async def test_a_project_with_a_broken_record_is_refused_and_the_keys_stay_with_
     """The refusal names the record; keys typed right after the choice act on the project shown."""
     # The background check would name the record first: it waits here, the switch finds it.
     monkeypatch.setattr(app_module, "CHECK_DELAY_SECONDS", 3600.0)
-    alpha, _ = _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    alpha, _ = two_projects(repo)
+    break_one(data_path, "Beta 1")
     broken = data_path.read_bytes()
     app = create_app(data_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -158,7 +122,7 @@ async def test_a_project_with_a_broken_record_is_refused_and_the_keys_stay_with_
         await settle(pilot)
         await pilot.press(*"Beta")
         await settle(pilot)
-        _type_at_once(app, "enter", "3")
+        type_at_once(app, "enter", "3")
         await keys_handled(pilot)
         assert any("Cannot open BETA" in title for title in _titles(app))
         assert any("REQ-2 of project BETA is invalid" in notice for notice in notices(app))
@@ -183,8 +147,8 @@ async def test_a_save_refuses_a_record_broken_elsewhere_before_the_background_ch
 ) -> None:
     """The check of every record is the save's own: the background check only reports early."""
     monkeypatch.setattr(app_module, "CHECK_DELAY_SECONDS", 3600.0)  # it has not got there
-    _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    two_projects(repo)
+    break_one(data_path, "Beta 1")
     broken = data_path.read_bytes()
     app = create_app(data_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -206,8 +170,8 @@ async def test_the_background_check_goes_on_after_the_saves_it_waited_for(
     repo: TinyDBRepository, data_path: Path
 ) -> None:
     """Saves made while it runs leave it to name a broken record in another project at the end."""
-    alpha, _ = _two_projects(repo)
-    _break_one(data_path, "Beta 1")
+    alpha, _ = two_projects(repo)
+    break_one(data_path, "Beta 1")
     app = create_app(data_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

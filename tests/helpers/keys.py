@@ -8,7 +8,10 @@ queue before it handles any, as the terminal driver does.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
+from textual.app import App
 from textual.keys import _character_to_key, key_to_character
 from textual.pilot import Pilot
 
@@ -24,13 +27,17 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, key_to_character(key))
 
 
-async def press_at_once(pilot: Pilot[None], *keys: str) -> None:
-    """Give the app every key of ``keys`` at once, then wait until it has handled them all."""
-    app = pilot.app
+def type_at_once(app: App[Any], *keys: str) -> None:
+    """Put every key of ``keys`` in the app's queue before it handles any, and return."""
     for key in keys:
         event = key_event(key)
         event.set_sender(app)
         app.post_message(event)
+
+
+async def press_at_once(pilot: Pilot[None], *keys: str) -> None:
+    """Give the app every key of ``keys`` at once, then wait until it has handled them all."""
+    type_at_once(pilot.app, *keys)
     await keys_handled(pilot)
 
 
