@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from clientdesk.store.models import ClientRequest, Contact, Risk
@@ -22,6 +23,7 @@ from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.contact_form import ContactForm
 from clientdesk.widgets.follow_up_dialog import FollowUpDialog
+from clientdesk.widgets.project_picker import ProjectPicker
 from clientdesk.widgets.reason_dialog import ReasonDialog
 from clientdesk.widgets.record_table import RecordTable
 from clientdesk.widgets.request_form import RequestForm
@@ -103,6 +105,42 @@ async def test_a_burst_after_the_filter_key_is_typed_into_the_filter(demo_path: 
         titles = [request.title for request in table.records]
         assert 0 < len(titles) < every
         assert all("export" in title.lower() for title in titles)
+
+
+async def test_escape_then_a_letter_in_one_read_closes_the_form_then_acts(demo_path: Path) -> None:
+    """ESC and p in one read reach Textual as alt+p: they close the form, then open the picker."""
+    before = {request.id: request.revision for request in stored_requests(demo_path)}
+    app = create_app(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press_at_once(pilot, "2", "e")
+        assert isinstance(app.screen, RequestForm)
+        alt_p = events.Key("alt+p", "p")  # what the terminal driver makes of b"\x1bp"
+        alt_p.set_sender(app)
+        app.post_message(alt_p)
+        await keys_handled(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ProjectPicker), type(app.screen).__name__
+        await press_at_once(pilot, "escape")
+        assert not isinstance(app.screen, RequestForm | ProjectPicker)
+    after = {request.id: request.revision for request in stored_requests(demo_path)}
+    assert after == before, "nothing meant for the main screen was typed into the form"
+
+
+@pytest.mark.slow  # a real app in a pseudo-terminal
+def test_escape_and_a_key_written_at_once_to_the_real_app_are_two_keys(demo_path: Path) -> None:
+    """As a fast typist over SSH sends escape then p: the form closes and the picker opens."""
+    terminal = Terminal(demo_path, controlling=False, size=(80, 24))
+    try:
+        assert terminal.read_until(b"Opening the data file"), "hung: no first frame"
+        assert terminal.type_and_read_until(b"2e", b"Edit request"), "hung: no request form"
+        assert terminal.type_and_read_until(b"\x1bp", b"Switch project"), "hung: no picker"
+        terminal.type(b"\x1bq")
+        assert wait_for(terminal, lambda: terminal.process.poll() is not None)
+        assert terminal.process.returncode == 0
+    finally:
+        terminal.close()
+    assert b"Traceback" not in terminal.seen and b"internal error" not in terminal.seen
 
 
 @pytest.mark.slow  # a real app in a pseudo-terminal

@@ -110,6 +110,34 @@ class KeyOrder:
 
     async def take(self, event: InputEvent) -> None:
         """Hand ``event`` on now if nothing is before it; else queue it behind the others."""
+        for key in self._escape_then_key(event):
+            await self._take_one(key)
+
+    def _escape_then_key(self, event: InputEvent) -> list[InputEvent]:
+        """``escape`` then the key for an ``alt+`` letter or digit nothing binds; else ``event``.
+
+        A terminal sends alt+p as ESC then p: escape typed just before p, in the
+        same read (a burst, an SSH link), is the same two bytes, and Textual
+        reads them as alt+p. clientdesk binds no alt+ letter or digit, so such
+        a key is the escape and the key that were typed: a form closes, then
+        the key acts, instead of the key landing in the form.
+        """
+        if not isinstance(event, events.Key) or not event.key.startswith("alt+"):
+            return [event]
+        character = event.character
+        if (
+            character is None
+            or len(character) != 1
+            or not (character.isascii() and character.isalnum())
+            or event.key in self._app.active_bindings
+        ):
+            return [event]
+        keys: list[InputEvent] = [events.Key("escape", "\x1b"), events.Key(character, character)]
+        for key in keys:
+            key.set_sender(self._app)
+        return keys
+
+    async def _take_one(self, event: InputEvent) -> None:
         if not self._app.is_running:
             await self._hand_on(event)  # the app is stopping: nothing to keep in order
             return
