@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from clientdesk.store.text import printable
 
 if TYPE_CHECKING:
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

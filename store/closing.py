@@ -24,7 +24,7 @@ from clientdesk.store.enums import ChecklistState, MeetingStatus, RiskStatus
 from clientdesk.store.models import ChecklistItem, ClientRequest, Meeting, Project, Record, Risk
 
 if TYPE_CHECKING:  # the repository checks the gates, so it imports this module
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,9 @@ class Config:
     """The SMTP server settings."""
     report: ReportSettings = field(default_factory=ReportSettings)
     """The status report's settings (``[report]``)."""
+    store_url: str | None = None
+    """``[store] url``: the PostgreSQL database to use when neither ``--data`` nor
+    ``$CLIENTDESK_DATA`` names a store; None: the data file."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,17 @@ class LoadedConfig:
     """The file read."""
 
 
-_TOP_LEVEL = ("theme", "timezone", "date_format", "time_format", "keys", "smtp", "report")
+_TOP_LEVEL = (
+    "theme",
+    "timezone",
+    "date_format",
+    "time_format",
+    "keys",
+    "smtp",
+    "report",
+    "store",
+)
+_STORE_KEYS = ("url",)
 _SMTP_KEYS = ("host", "port", "security", "user")
 _REPORT_KEYS = ("top_risks_from",)
 
@@ -251,7 +264,34 @@ class _Reader:
         report = self.table(table, "report")
         if report is not None:
             config = replace(config, report=self.report(report))
+        store = self.table(table, "store")
+        if store is not None:
+            config = replace(config, store_url=self.store_url(store))
         return config
+
+    def store_url(self, table: Mapping[str, Any]) -> str | None:
+        """``[store] url``, refused when it holds a password that others may read."""
+        self.unknown_keys(table, _STORE_KEYS, ("store",))
+        url = self.string(table, "url", "store")
+        if url is None:
+            return None
+        url = url.strip()
+        if not paths.is_database_url(url):
+            self.problem("store.url", f"expected a postgresql:// URL, got {_describe(url)}")
+            return None
+        if paths.url_has_password(url):
+            try:
+                mode = self.path.stat().st_mode
+            except OSError:
+                mode = 0o077
+            if mode & 0o077:
+                self.problem(
+                    "store.url",
+                    f"holds a password, and others may read this file (mode {mode & 0o777:o}): "
+                    f"chmod 600 {self.path}, or keep the password in ~/.pgpass",
+                )
+                return None
+        return url
 
     def unknown_keys(
         self, table: Mapping[str, Any], known: tuple[str, ...], prefix: tuple[str, ...]

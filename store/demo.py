@@ -51,7 +51,8 @@ from clientdesk.store.models import (
     Risk,
     StatusChange,
 )
-from clientdesk.store.repository import Change, Repository
+from clientdesk.store.repository import Repository
+from clientdesk.store.write_rules import Change
 
 _PROJECTS = [
     ("Customer portal relaunch", "Northwind Traders", "NWPORTAL", "Europe/Berlin"),

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from clientdesk.store.paths import current_user, drafts_dir, real_path
+from clientdesk.store.paths import current_user, drafts_dir, is_database_url, real_path, shown_url
 from clientdesk.store.storage import save_atomically
 
 DRAFT_VERSION = 1
@@ -62,19 +62,26 @@ class Draft(BaseModel):
         return f"a new {self.kind.rstrip('s').replace('_', ' ')} you were typing"
 
 
-def draft_path(data_path: Path, user: str | None = None) -> Path:
+def _store_name(data_path: Path | str) -> str:
+    """The store a draft belongs to: a database's URL (no password) or the real file path."""
+    if is_database_url(data_path):
+        return shown_url(str(data_path))
+    return str(real_path(data_path))
+
+
+def draft_path(data_path: Path | str, user: str | None = None) -> Path:
     """The draft file of ``user`` (the current one by default) on ``data_path``.
 
     One per person and data file: people who share an OS account and tell
     themselves apart with ``CLIENTDESK_USER`` never see each other's typing.
     """
     who = user if user is not None else current_user()
-    key = f"{who}\0{real_path(data_path)}"
+    key = f"{who}\0{_store_name(data_path)}"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return drafts_dir() / f"{digest}.json"
 
 
-def keep_draft(data_path: Path, draft: Draft) -> Path:
+def keep_draft(data_path: Path | str, draft: Draft) -> Path:
     """Write ``draft`` for ``data_path`` atomically, readable by its owner only.
 
     Raises:
@@ -83,7 +90,7 @@ def keep_draft(data_path: Path, draft: Draft) -> Path:
     path = draft_path(data_path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     payload = json.dumps(
-        {"data_file": str(real_path(data_path)), **draft.model_dump(mode="json")},
+        {"data_file": _store_name(data_path), **draft.model_dump(mode="json")},
         ensure_ascii=False,
         indent=1,
     ).encode("utf-8")
@@ -92,7 +99,7 @@ def keep_draft(data_path: Path, draft: Draft) -> Path:
     return path
 
 
-def read_draft(data_path: Path) -> Draft | None:
+def read_draft(data_path: Path | str) -> Draft | None:
     """The draft kept for ``data_path``, if there is one that can be read.
 
     A draft that cannot be read (hand-edited, from a newer version) is left
@@ -109,7 +116,7 @@ def read_draft(data_path: Path) -> Draft | None:
     return draft
 
 
-def set_aside(data_path: Path) -> Path | None:
+def set_aside(data_path: Path | str) -> Path | None:
     """Keep the draft of ``data_path`` under another name, no longer offered; return it.
 
     For a draft that cannot be opened again (its project is gone): the text
@@ -124,6 +131,6 @@ def set_aside(data_path: Path) -> Path | None:
     return aside
 
 
-def discard_draft(data_path: Path) -> None:
+def discard_draft(data_path: Path | str) -> None:
     """Forget the draft of ``data_path`` (nothing happens when there is none)."""
     draft_path(data_path).unlink(missing_ok=True)

@@ -45,6 +45,14 @@ class StoreBusyError(CannotSaveError):
     """Another process held the data file's lock for too long."""
 
 
+class StoreUnavailableError(CannotSaveError):
+    """The database cannot be reached (or refused the login); nothing was written.
+
+    The app keeps what it shows, read-only, and tries again; the command line
+    says so in one line.
+    """
+
+
 class NotFoundError(StoreError):
     """No record with the given key or id."""
 

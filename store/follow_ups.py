@@ -11,7 +11,7 @@ from datetime import datetime, time
 from clientdesk.store import rules
 from clientdesk.store.clock import zone
 from clientdesk.store.models import ClientRequest, Meeting, Project, Risk
-from clientdesk.store.repository import validate_record
+from clientdesk.store.snapshot import validate_record
 
 FOLLOW_UP_MEETING_AT = time(10, 0)
 """Local time (project zone) of the review meeting raised for a risk that occurred."""

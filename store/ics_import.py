@@ -116,8 +116,10 @@ from clientdesk.store.models import (
     Project,
     Record,
 )
-from clientdesk.store.repository import Change, Repository, Snapshot, dump_record, validate_record
+from clientdesk.store.repository import Repository
+from clientdesk.store.snapshot import Snapshot, dump_record, validate_record
 from clientdesk.store.text import printable
+from clientdesk.store.write_rules import Change
 
 MAX_AGENDA_ITEMS = 20
 """How many lines of a DESCRIPTION become agenda items at most."""

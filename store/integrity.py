@@ -17,7 +17,7 @@ from clientdesk.store.models import (
     ProjectRecord,
     Risk,
 )
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 
 
 def find_problems(snapshot: Snapshot) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -83,3 +84,23 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
         return f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+"""How a ``--data`` value names a database rather than a file."""
+
+
+def is_database_url(location: object) -> bool:
+    """True when ``location`` (a ``--data`` value) names a PostgreSQL database."""
+    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit to show and log: any password in it replaced by ``***``."""
+    hidden = re.sub(r"^(postgres(?:ql)?://[^:/@?]*):[^@/?]*@", r"\1:***@", url)
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", hidden)
+
+
+def url_has_password(url: str) -> bool:
+    """True when ``url`` itself carries a password (which ``ps`` would show)."""
+    return shown_url(url) != url

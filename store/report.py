@@ -38,7 +38,7 @@ from clientdesk.store.models import (
     Project,
     Risk,
 )
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.store.text import printable
 
 NONE = "—"

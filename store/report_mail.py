@@ -58,7 +58,8 @@ from clientdesk.store.models import (
     StatusReport,
 )
 from clientdesk.store.report import NONE, md_block, md_line_start, md_text
-from clientdesk.store.repository import Repository, Snapshot
+from clientdesk.store.repository import Repository
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.store.status_report import keep_report, last_kept, status_report
 from clientdesk.store.text import printable
 

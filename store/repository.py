@@ -1,61 +1,44 @@
 """The one repository interface that the app and the command line use, and its TinyDB backend.
 
 Reads come from a :class:`Snapshot`: an immutable view of every record at one
-moment, rebuilt when another process saves the file. Writes are batches of
-:class:`Change` applied by :meth:`Repository.apply` under an exclusive
-inter-process lock: the file is re-read if it changed, each change is checked
-against the stored revision (a stale one raises :class:`ConflictError`), keys
-are allocated, and the batch is saved atomically in one go.
+moment, rebuilt when another process saves. Writes are batches of
+:class:`Change` applied by :meth:`Repository.apply`: every backend checks and
+stamps them with the same :class:`~clientdesk.store.write_rules.WriteRules`.
+The JSON file store applies a batch under an exclusive inter-process lock:
+the file is re-read if it changed, the rules check each change against the
+stored revision (a stale one raises :class:`ConflictError`) and allocate keys,
+and the batch is saved atomically in one go. Repositories are opened through
+:func:`clientdesk.store.backends.open_repository`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import unicodedata
-import uuid
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from threading import RLock
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from clientdesk.store import calendar, clock, rules, schema
-from clientdesk.store.enums import RSVP, MeetingStatus
+from clientdesk.store import clock, schema
 from clientdesk.store.errors import (
-    ClosedProjectError,
+    CannotSaveError,
     ConcurrentSaveError,
-    ConflictError,
     DataFileError,
-    GatesFailed,
-    ValidationFailed,
 )
 from clientdesk.store.file_lock import DataFileLock
 from clientdesk.store.layout import DocumentText
 from clientdesk.store.models import (
-    FUTURE_TOLERANCE,
-    IMPACT_FIELDS,
-    RECEIVED_HORIZON_YEARS,
     RECORD_TYPES,
-    STORED,
-    ChecklistItem,
-    ClientRequest,
-    Meeting,
     Project,
-    ProjectRecord,
     Record,
-    Risk,
-    ScoreChange,
-    StatusReport,
-    received_horizon,
 )
 from clientdesk.store.paths import current_user, real_path
 from clientdesk.store.safe_files import trusted_real_path
@@ -66,7 +49,6 @@ from clientdesk.store.snapshot import (
     dump_record,
     index_entry,
     read_stored,
-    validate_record,
 )
 from clientdesk.store.storage import (
     AtomicJSONStorage,
@@ -76,18 +58,9 @@ from clientdesk.store.storage import (
     remove_stale_temp_files,
     save_failure,
 )
+from clientdesk.store.write_rules import Change, RecordEdit, WorkingSet, WriteRules
 
-__all__ = [
-    "Change",
-    "RecordEdit",
-    "Repository",
-    "Snapshot",
-    "TinyDBRepository",
-    "dump_record",
-    "load_checklist_template",
-    "open_repository",
-    "validate_record",
-]
+__all__ = ["Repository", "StoreContents", "TinyDBRepository", "lock_timeout"]
 
 R = TypeVar("R", bound=Record)
 
@@ -113,110 +86,38 @@ def lock_timeout() -> float:
         return LOCK_TIMEOUT_SECONDS
 
 
-_BOOKKEEPING = frozenset({"id", "key", "created_at", "updated_at", "updated_by", "revision"})
-
-
-def _same_version(stored: Record, expected: Record) -> bool:
-    """True when ``stored`` is ``expected``, or holds what it holds.
-
-    An undo of this session's second save to a record leaves a new revision
-    holding what its first save left: undoing the first save must still be
-    possible. Who saved, when, and the SEQUENCE the store counted are not
-    what anyone changed; everything else, the key included, is.
-    """
-    if stored.revision == expected.revision:
-        return True
-    # The key is kept: a project's key is the user's to change.
-    ignored = (_BOOKKEEPING - {"key"}) | {"sequence"}
-    mine, theirs = dump_record(stored), dump_record(expected)
-    return {k: v for k, v in mine.items() if k not in ignored} == {
-        k: v for k, v in theirs.items() if k not in ignored
-    }
-
-
 @dataclass(frozen=True)
-class Change:
-    """One write in a batch: ``op`` is ``add``, ``update`` or ``delete``.
+class StoreContents:
+    """Every record's stored document and the key counters: what ``clientdesk migrate`` moves."""
 
-    For ``update`` and ``delete``, ``record.revision`` is the revision the
-    caller based the change on.
-    """
-
-    op: str
-    record: Record
-    client_sequence: bool = False
-    """An imported meeting update: its SEQUENCE is at least the one the record carries."""
-    over: Record | None = None
-    """For ``restore``: the version expected in the file now (None: the record is gone)."""
-    revise: Callable[[Record], Record] | None = None
-    """For ``update``: makes the change to the version stored at save time (see ``to_newest``)."""
+    documents: dict[type[Record], list[tuple[str, str, str, bytes]]]
+    """Per kind, each record's (id, key, project id, document text), in the store's order."""
+    counters: dict[str, int]
+    """The last key number given, per project and kind (keys are never handed out twice)."""
 
     @classmethod
-    def add(cls, record: Record) -> Change:
-        """Add a new record (its key is allocated on save)."""
-        return cls("add", record)
+    def of(cls, snapshot: Snapshot, counters: dict[str, int]) -> StoreContents:
+        """What ``snapshot`` holds, with ``counters``."""
+        documents: dict[type[Record], list[tuple[str, str, str, bytes]]] = {}
+        for kind in RECORD_TYPES:
+            table = snapshot.documents(kind)
+            ids = table.ids() if table is not None else []
+            documents[kind] = [
+                (i, table.key_of(i), table.project_of(i), bytes(table.texts[i]))
+                for i in ids
+                if table is not None
+            ]
+        return cls(documents, counters)
 
-    @classmethod
-    def update(cls, record: Record, *, client_sequence: bool = False) -> Change:
-        """Replace a record, based on the revision it carries.
+    def rows(self) -> Iterator[tuple[type[Record], str, str, str, bytes]]:
+        """Each record as (kind, id, key, project id, document text)."""
+        for kind, documents in self.documents.items():
+            for record_id, key, project_id, text in documents:
+                yield kind, record_id, key, project_id, text
 
-        With ``client_sequence`` (an update imported from a client's invite) a
-        meeting's SEQUENCE becomes at least the one ``record`` carries: the
-        client's calendar counted that far, and our next invite must be newer.
-        """
-        return cls("update", record, client_sequence)
-
-    @classmethod
-    def to_newest(cls, record: Record, revise: Callable[[Record], Record]) -> Change:
-        """Make a change to whatever version of ``record`` is stored when the batch is saved.
-
-        For a change that stands whatever the record holds now, such as an
-        edit from the shell that names no revision: ``revise`` is called under
-        the save's lock with the stored version and returns it changed, so no
-        other process's save in between can make it stale. A record deleted
-        meanwhile is still a conflict.
-        """
-        return cls("update", record, revise=revise)
-
-    @classmethod
-    def delete(cls, record: Record) -> Change:
-        """Delete a record, based on the revision it carries."""
-        return cls("delete", record)
-
-    @classmethod
-    def restore(cls, version: Record, *, over: Record | None) -> Change:
-        """Put an earlier ``version`` of a record back (an undo or a redo).
-
-        ``over`` is the version that must be in the file now, at its revision
-        (None: the record must be gone, and comes back with its id and key).
-        What ``version`` holds comes back as it was, its status and logs
-        included, without the workflow's checks on a move: taking a move back
-        is not a new move. What the store counts still goes forward: the
-        revision, who and when, and a meeting's SEQUENCE when the attendees
-        must see the change.
-        """
-        return cls("restore", version, over=over)
-
-    @classmethod
-    def withdraw(cls, record: Record) -> Change:
-        """Remove a record added earlier (an undo), based on the revision it carries.
-
-        Unlike :meth:`delete`, a project is withdrawn only when it holds no
-        records any more: those added since by someone else are never swept away.
-        """
-        return cls("withdraw", record)
-
-
-@dataclass(frozen=True)
-class RecordEdit:
-    """What one saved batch did to one record: its version ``before`` and ``after``.
-
-    ``before`` is None for a record the batch added, ``after`` for one it
-    deleted. The undo history keeps these to take a batch back.
-    """
-
-    before: Record | None
-    after: Record | None
+    def count(self) -> int:
+        """How many records there are."""
+        return sum(len(documents) for documents in self.documents.values())
 
 
 class Repository(ABC):
@@ -259,6 +160,38 @@ class Repository(ABC):
                 (StoreBusyError); nothing is written.
         """
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for another process's save; True when one came.
+
+        By default the store looks once the time is up (:meth:`has_changed`);
+        a database is told of saves as they happen.
+
+        Raises:
+            StoreUnavailableError: the store cannot be reached just now.
+        """
+        time.sleep(timeout)
+        return self.has_changed()
+
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of what the store holds open (connections); it opens them again if used."""
+
+    @abstractmethod
+    def contents(self) -> StoreContents:
+        """Every record as stored, each checked, with the key counters (for ``migrate``).
+
+        Raises:
+            DataFileError: a record is broken; nothing can be moved until it is mended.
+        """
+
+    @abstractmethod
+    def load(self, contents: StoreContents) -> None:
+        """Fill an empty store with ``contents`` as they are: ids, keys, revisions, histories.
+
+        Raises:
+            CannotSaveError: the store already holds records; nothing was written.
+        """
+
     def add(self, record: R) -> R:
         """Add one record and return it as saved (with key, revision 1 and timestamps)."""
         return cast(R, self.apply([Change.add(record)])[0])
@@ -270,56 +203,6 @@ class Repository(ABC):
     def delete(self, record: Record) -> None:
         """Delete a record; ``record.revision`` is the revision it was based on."""
         self.apply([Change.delete(record)])
-
-
-TEMPLATE_NAME = "closing_template.json"
-"""A team's own closing checklist template, looked for beside the data file."""
-
-
-def load_checklist_template(directory: Path | None = None) -> list[dict[str, Any]]:
-    """The items of the closing checklist a new project starts with (title, asks_score).
-
-    A team adapts it by putting its own ``closing_template.json`` beside the
-    shared data file (same form as the packaged default); otherwise the
-    packaged default is used.
-
-    Raises:
-        ValidationFailed: the team's template cannot be read; the message names the file.
-    """
-    own = directory / TEMPLATE_NAME if directory is not None else None
-    if own is not None and own.is_file():
-        try:
-            return _template_items(json.loads(own.read_text("utf-8")))
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-            raise ValidationFailed(
-                f"{own}: not a closing checklist template ({error}); fix or remove it"
-            ) from None
-    text = resources.files("clientdesk.store").joinpath(TEMPLATE_NAME).read_text("utf-8")
-    return _template_items(json.loads(text))
-
-
-def _template_items(document: Any) -> list[dict[str, Any]]:
-    listed = document.get("items") if isinstance(document, dict) else None
-    if not isinstance(listed, list) or not listed:
-        raise ValueError("it needs a list of items, each with a title")
-    items: list[dict[str, Any]] = []
-    for number, item in enumerate(listed, start=1):
-        title = item.get("title") if isinstance(item, dict) else None
-        asks_score = item.get("asks_score", False) if isinstance(item, dict) else None
-        if not isinstance(title, str) or not isinstance(asks_score, bool):
-            raise ValueError(
-                f"item {number} needs a title as text (and asks_score, if given, true or false)"
-            )
-        # Held to the limits of the items it becomes, so that a project is
-        # never refused for its own checklist.
-        try:
-            checked = ChecklistItem(title=title, asks_score=asks_score)
-        except ValidationError as error:
-            raise ValueError(f"item {number}: {describe_validation_error(error)[0]}") from None
-        if not checked.title:
-            raise ValueError(f"item {number} has an empty title")
-        items.append({"title": checked.title, "asks_score": checked.asks_score})
-    return items
 
 
 class TinyDBRepository(Repository):
@@ -348,7 +231,7 @@ class TinyDBRepository(Repository):
         self._thread_lock = RLock()
         self._snapshot: Snapshot | None = None
         self._doc_ids: dict[type[Record], dict[str, int]] = {}
-        self._retired_counters: dict[str, dict[str, int]] = {}
+        self._rules = WriteRules(self.user, self.path.parent)
 
     @property
     def location(self) -> str:
@@ -488,555 +371,110 @@ class TinyDBRepository(Repository):
                 # Every record is validated before anything is written: a record
                 # broken by hand stops the save, whichever project it is in.
                 self._snapshot.check()
-                work = _WorkingSet(self._snapshot, self._doc_ids)
                 if self._storage.read() is None:
                     self._db.table(schema.META_TABLE).insert(
                         Document(schema.empty_tables()[schema.META_TABLE]["1"], doc_id=1)
                     )
-                now = clock.now()
-                results = [self._apply_one(work, change, now) for change in batch]
-                self._flush(work)
+                work = WorkingSet(self._snapshot, self._stored_counters())
+                results = self._rules.apply(work, batch, clock.now())
+                doc_ids = self._write(work)
                 self._storage.commit()
             except BaseException:
                 self._storage.rollback()
                 raise
             self._snapshot = Snapshot(work.records, self._storage.signature, self._check_document)
-            self._doc_ids = work.doc_ids
+            self._doc_ids = doc_ids
             if edits is not None:
                 edits.extend(work.edits())
             return results
 
-    def _apply_one(self, work: _WorkingSet, change: Change, now: datetime) -> Record | None:
-        if change.op == "add":
-            self._refuse_if_closed(work, change.record)
-            return self._insert(work, change.record, now)
-        self._flush(work)
-        kind = type(change.record)
-        stored = work.get(kind, change.record.id)
-        if change.revise is not None and stored is not None:
-            change = replace(change, record=change.revise(stored), revise=None)
-        if change.op == "restore" and change.over is None:
-            if stored is not None:
-                raise ConflictError(stored.key, stored.updated_by, stored.updated_at, stored)
-            return self._bring_back(work, change.record, now)
-        # An undo or redo stands on the version this session left, or one that
-        # holds the same (see _same_version); any other change stands on its revision.
-        expected = change.over if change.op == "restore" else change.record
-        assert expected is not None
-        if change.op in ("restore", "withdraw"):
-            current = stored is not None and _same_version(stored, expected)
-        else:
-            current = stored is not None and stored.revision == expected.revision
-        if stored is None or not current:
-            raise ConflictError(
-                expected.key or kind.LABEL,
-                stored.updated_by if stored else None,
-                stored.updated_at if stored else None,
-                stored,
-            )
-        if isinstance(stored, StatusReport) and not (
-            # Recording one more e-mailing of it is the only change it takes.
-            change.op == "update"
-            and isinstance(change.record, StatusReport)
-            and change.record.adds_one_sending_to(stored)
-        ):
-            # What the client was sent is a record of fact: neither rewritten
-            # nor removed (it goes only with its project).
-            raise ValidationFailed("a status report is kept as it was sent")
-        self._refuse_if_closed(work, stored)
-        if change.op in ("delete", "withdraw") and isinstance(stored, Project) and stored.is_closed:
-            # Deleting would remove its records too: the lock must hold for that as well.
-            raise ClosedProjectError(f"project {stored.key} is closed: reopen it to delete it")
-        if change.op == "update":
-            return self._replace(
-                work, stored, change.record, now, client_sequence=change.client_sequence
-            )
-        if change.op == "restore":
-            return self._replace(work, stored, change.record, now, restore=True)
-        if change.op == "withdraw":
-            self._refuse_if_holding(work, stored)
-        if change.op in ("delete", "withdraw"):
-            self._remove(work, stored)
-            return None
-        raise ValueError(f"unknown change {change.op!r}")
+    def contents(self) -> StoreContents:
+        """Every record as stored, each checked, with the key counters (see ``Repository``)."""
+        with self._locked():
+            snapshot = self.snapshot()
+            snapshot.check()
+            return StoreContents.of(snapshot, self._stored_counters())
 
-    def _flush(self, work: _WorkingSet) -> None:
-        for kind, documents in work.pending.items():
-            self._db.table(kind.TABLE, cache_size=0).insert_multiple(documents)
-        work.pending.clear()
+    def load(self, contents: StoreContents) -> None:
+        """Write ``contents`` into a new or empty data file; see :meth:`Repository.load`."""
+        try:
+            with self._locked():
+                self._storage.begin()
+                try:
+                    tables = self._storage.read() or {}
+                    held = sum(len(tables.get(kind.TABLE, {})) for kind in RECORD_TYPES)
+                    if held:
+                        raise CannotSaveError(
+                            f"{self.path}: already holds {held} records; migrate only into a "
+                            "new or empty data file (nothing was written)"
+                        )
+                    filled = schema.empty_tables()
+                    filled[schema.META_TABLE][schema.META_DOC_ID]["counters"] = dict(
+                        contents.counters
+                    )
+                    for kind, documents in contents.documents.items():
+                        if not documents:
+                            continue  # TinyDB makes a table on its first record
+                        filled[kind.TABLE] = {
+                            str(number): text
+                            for number, (_, _, _, text) in enumerate(documents, start=1)
+                        }
+                    self._storage.write(filled)
+                    self._storage.commit()
+                except BaseException:
+                    self._storage.rollback()
+                    raise
+        except OSError as error:
+            raise save_failure(self.path, error) from error
+        with self._thread_lock:
+            self._snapshot = None
 
-    def _insert(self, work: _WorkingSet, record: Record, now: datetime) -> Record:
-        kind = type(record)
-        data = dump_record(record)
-        data.update(created_at=now, updated_at=now, updated_by=self.user, revision=1)
-        if isinstance(record, ClientRequest):
-            self._start_request_log(data, now)
-        if isinstance(record, Project):
-            data["key"] = self._project_key(work, record)
-        else:
-            project_id = getattr(record, "project_id", "")
-            if work.get(Project, project_id) is None:
-                raise ValidationFailed(f"the {kind.LABEL} belongs to no known project", "project")
-            data["key"] = self._allocate_key(work, kind, project_id)
-        if work.get(kind, data["id"]) is not None:
-            raise ValidationFailed(f"a {kind.LABEL} with id {data['id']} already exists")
-        saved = validate_record(kind, data)
-        doc_id = work.next_doc_id(kind)
-        # Inserts are written to TinyDB in one go per table (see _flush):
-        # each TinyDB operation copies its whole table.
-        work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
-        work.put(saved, doc_id)
-        if isinstance(saved, Project):
-            for position, template in enumerate(load_checklist_template(self.path.parent), start=1):
-                # Ids derived from the project's keep the demo deterministic.
-                item_id = uuid.uuid5(uuid.NAMESPACE_OID, f"{saved.id}/closing/{position}").hex
-                item = ChecklistItem(id=item_id, project_id=saved.id, position=position, **template)
-                self._insert(work, item, now)
-        return saved
+    def close(self) -> None:
+        """Nothing to let go of: the file is opened for each read and save."""
 
-    def _replace(
-        self,
-        work: _WorkingSet,
-        stored: Record,
-        record: Record,
-        now: datetime,
-        *,
-        client_sequence: bool = False,
-        restore: bool = False,
-    ) -> Record:
-        kind = type(stored)
-        doc_id = work.doc_ids[kind][stored.id]
-        # Compare with the stored document, not with the snapshot's object: a caller
-        # may have changed that very object in place (records are mutable).
-        stored_doc = self._storage.document(kind.TABLE, doc_id)
-        current = dict(stored_doc) if stored_doc is not None else dump_record(stored)
-        data = dump_record(record)
-        for fixed in ("id", "key", "created_at", "project_id"):
-            if fixed in data:
-                data[fixed] = current[fixed]
-        if restore:
-            # The earlier version comes back whole, its logs and status with it,
-            # but a meeting's SEQUENCE only counts on: a time taken back is news
-            # to the attendees too.
-            if isinstance(stored, Meeting):
-                self._count_restored_sequence(data, current)
-        elif isinstance(stored, Risk):
-            self._keep_score_history(data, current, now)
-        elif isinstance(stored, ClientRequest):
-            self._keep_request_log(data, current, now)
-        elif isinstance(stored, Meeting):
-            self._keep_meeting_sequence(data, current, client_sequence=client_sequence)
-        if isinstance(stored, Project):
-            data["key"] = self._project_key(work, record, keep=stored)
-            self._close_or_reopen(work, stored, data, current, now)
-        if {k: v for k, v in data.items() if k not in _BOOKKEEPING} == {
-            k: v for k, v in current.items() if k not in _BOOKKEEPING
-        } and data["key"] == current["key"]:
-            return stored  # nothing changed: no new revision, no save
-        data.update(updated_at=now, updated_by=self.user, revision=stored.revision + 1)
-        saved = validate_record(kind, data)
-        self._db.table(kind.TABLE, cache_size=0).update(dump_record(saved), doc_ids=[doc_id])
-        work.put(saved, doc_id)
-        return saved
+    def _stored_counters(self) -> dict[str, int]:
+        meta = self._db.table(schema.META_TABLE, cache_size=0).get(doc_id=1)
+        return dict(meta.get("counters", {})) if meta else {}
 
-    def _bring_back(self, work: _WorkingSet, version: Record, now: datetime) -> Record:
-        """Insert a deleted record again as ``version`` was (see :meth:`Change.restore`)."""
-        kind = type(version)
-        data = dump_record(version)
-        if isinstance(version, ProjectRecord):
-            if work.get(Project, version.project_id) is None:
-                raise ValidationFailed(
-                    f"{version.key} cannot come back: its project was deleted since"
-                )
-            self._refuse_if_closed(work, version)
-            if version.key in work.keys_of(kind, version.project_id):
-                data["key"] = self._allocate_key(work, kind, version.project_id)
-        elif isinstance(version, Project):
-            data["key"] = self._project_key(work, version)
-            self._restore_counters(version.id)
-        # One revision on from the version that went: a copy anyone still holds
-        # of it is stale now.
-        data.update(updated_at=now, updated_by=self.user, revision=version.revision + 1)
-        saved = validate_record(kind, data)
-        doc_id = work.next_doc_id(kind)
-        work.pending.setdefault(kind, []).append(Document(dump_record(saved), doc_id=doc_id))
-        work.put(saved, doc_id)
-        return saved
+    def _write(self, work: WorkingSet) -> dict[type[Record], dict[str, int]]:
+        """Put what the batch changed into TinyDB's tables (saved by the storage's commit).
 
-    def _refuse_if_holding(self, work: _WorkingSet, stored: Record) -> None:
-        # A project withdrawn by an undo goes only when empty: whatever it still
-        # holds was added by someone after the project was made.
-        if not isinstance(stored, Project):
-            return
-        for kind in RECORD_TYPES:
-            if kind is StatusReport:
-                continue  # a kept report goes only with its project, as it came with it
-            table = work.records[kind]
-            for record_id in table.ids_of_project(stored.id):
-                raise ValidationFailed(
-                    f"project {stored.key} holds {table.key_of(record_id)} (added since); "
-                    "delete the project instead"
-                )
+        Returns the table positions (TinyDB's doc ids) of every record after the batch.
 
-    def _count_restored_sequence(self, data: dict[str, Any], current: dict[str, Any]) -> None:
-        before = Meeting.model_validate(current, context=STORED)
-        after = validate_record(Meeting, {**data, "sequence": before.sequence})
-        raised = calendar.raises_sequence(before, after)
-        data["sequence"] = before.sequence + 1 if raised else before.sequence
-        self._keep_time_sequence(data, before, after)
-
-    def _keep_time_sequence(self, data: dict[str, Any], before: Meeting, after: Meeting) -> None:
-        # The SEQUENCE at which the time last changed is the store's to keep, as the
-        # SEQUENCE is: an attendee's answer (REPLY) to it or to a later one answers
-        # the time as it is now (see ics_import).
-        if calendar.moves_the_time(before, after):
-            data["time_sequence"] = data["sequence"]
-        elif before.time_sequence is None and data["sequence"] != before.sequence:
-            data["time_sequence"] = before.sequence  # unknown before: unchanged since then
-        else:
-            data["time_sequence"] = before.time_sequence
-
-    def _keep_score_history(
-        self, data: dict[str, Any], current: dict[str, Any], now: datetime
-    ) -> None:
-        # The history is the store's to write: whatever the caller sent, it is
-        # the stored history plus one entry when P or I changed, so that the app
-        # and `clientdesk edit risk` both record it and nobody rewrites it.
-        history = list(current.get("history", []))
-        entry = rules.score_history_entry(
-            (current["probability"], current["impact"]),
-            (data["probability"], data["impact"]),
-            now,
-            self.user,
-        )
-        if entry is not None:
-            history.append(ScoreChange.model_validate(entry).model_dump(mode="json"))
-        data["history"] = history
-
-    def _refuse_if_closed(self, work: _WorkingSet, record: Record) -> None:
-        # A closed project is read-only until it is reopened: its records, and the
-        # project itself except for reopening it (see _close_or_reopen).
-        if isinstance(record, ProjectRecord):
-            project = work.get(Project, record.project_id)
-            if project is not None and project.is_closed:
-                raise ClosedProjectError(
-                    f"project {project.key} is closed: reopen it to change its "
-                    f"{type(record).LABEL}s"
-                )
-
-    def _close_or_reopen(
-        self,
-        work: _WorkingSet,
-        stored: Project,
-        data: dict[str, Any],
-        current: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        was_closed, closing = stored.is_closed, data.get("closed_at") is not None
-        log = list(current.get("closing_log", []))
-        data["closing_log"] = log
-        if was_closed and closing:
-            unchanged = {k: v for k, v in data.items() if k not in _BOOKKEEPING}
-            if unchanged != {k: v for k, v in current.items() if k not in _BOOKKEEPING}:
-                raise ClosedProjectError(f"project {stored.key} is closed: reopen it to change it")
-            return
-        if was_closed:
-            log.append({"at": now.isoformat(), "by": self.user, "action": "reopened"})
-            data.update(closed_by="", close_override_reason="")
-            if data.get("phase") == "closed":
-                data["phase"] = "closing"
-            return
-        if not closing:
-            return
-        from clientdesk.store.closing import blockers_line, closing_gates
-
-        gates = closing_gates(Snapshot(work.records, None), stored, now)
-        blockers = blockers_line(gates)
-        reason = str(data.get("close_override_reason", "")).strip()
-        if blockers and not reason:
-            raise GatesFailed(
-                f"{stored.key} cannot close yet: {blockers} "
-                "(settle them, or close with an override reason)",
-                list(gates),
-            )
-        data.update(
-            closed_at=now.isoformat(),
-            closed_by=self.user,
-            close_override_reason=reason if blockers else "",
-            phase="closed",
-        )
-        log.append(
-            {
-                "at": now.isoformat(),
-                "by": self.user,
-                "action": "closed",
-                "override_reason": reason if blockers else "",
-                "overridden": blockers,
-            }
-        )
-
-    def _start_request_log(self, data: dict[str, Any], now: datetime) -> None:
-        self._check_received_at(data, now)
-        # A request added in a later state (an import, the command line) gets the
-        # move that put it there, so that its clocks know when they stopped.
-        if data["status"] != "new" and not data.get("status_history"):
-            data["status_history"] = [self._move("new", data["status"], now)]
-        data["comments"] = [self._stamped(comment, now) for comment in data.get("comments", [])]
-        if data.get("decision", "pending") == "pending":
-            data.update(decided_by="", decided_at=None)  # nobody has decided yet
-        elif not data.get("decided_at"):
-            data.update(decided_by=self.user, decided_at=now)
-
-    def _keep_request_log(
-        self, data: dict[str, Any], current: dict[str, Any], now: datetime
-    ) -> None:
-        # The status history, the comment log and the decision stamps are the
-        # store's to write, so that the app and `clientdesk edit request` keep
-        # them the same way and nobody rewrites them: whatever the caller sent,
-        # the stored entries stay and new ones are stamped with who and when.
-        if data["received_at"] != current["received_at"]:
-            self._check_received_at(data, now)
-        old, new = current["status"], data["status"]
-        problem = rules.request_move_problem(old, new)
-        if problem:
-            raise ValidationFailed(problem, "status")
-        history = list(current.get("status_history", []))
-        if old != new:
-            history.append(self._move(old, new, now))
-        data["status_history"] = history
-        stored_comments = list(current.get("comments", []))
-        added = data.get("comments", [])[len(stored_comments) :]
-        data["comments"] = stored_comments + [self._stamped(c, now) for c in added]
-        if data["decision"] != current.get("decision", "pending"):
-            if data["decision"] == "pending":
-                # Back to pending: the earlier decider no longer stands behind it.
-                data.update(decided_by="", decided_at=None)
-            else:
-                data.update(decided_by=self.user, decided_at=now)
-            return
-        data.update(decided_by=current.get("decided_by", ""), decided_at=current.get("decided_at"))
-        changed = rules.impact_changes(current, data, IMPACT_FIELDS)
-        if current.get("decision") == "approved" and changed:
-            note = f"Approval by {current.get('decided_by') or 'someone'} cleared: {changed}."
-            data.update(decision="pending", decided_by="", decided_at=None, decision_reason="")
-            data["comments"].append(self._stamped({"text": note}, now))
-
-    def _keep_meeting_sequence(
-        self, data: dict[str, Any], current: dict[str, Any], *, client_sequence: bool = False
-    ) -> None:
-        # SEQUENCE is the store's to count, so that the app and `clientdesk edit
-        # meeting` raise it alike: one more when the attendees must see the change
-        # (a new invite), whatever the caller sent.
-        old, new = MeetingStatus(current["status"]), MeetingStatus(data["status"])
-        problem = calendar.meeting_move_problem(old, new)
-        if problem:
-            raise ValidationFailed(problem, "status")
-        before = Meeting.model_validate(current, context=STORED)
-        after = validate_record(Meeting, {**data, "sequence": before.sequence})
-        raised = calendar.raises_sequence(before, after)
-        counted = before.sequence + 1 if raised else before.sequence
-        # An imported update (see Change.update) never falls below the client's count.
-        data["sequence"] = max(counted, int(data["sequence"])) if client_sequence else counted
-        self._keep_time_sequence(data, before, after)
-        if not client_sequence and calendar.moves_the_time(before, after):
-            # An answer was to the old time: the next invite asks everyone again
-            # (an import keeps the answers the client's file states).
-            for attendee in data.get("attendees", []):
-                attendee["rsvp"] = RSVP.NEEDS_ACTION.value
-
-    def _check_received_at(self, data: dict[str, Any], now: datetime) -> None:
-        # Checked on write only, when the received time is set or changed: a
-        # request from the future, or from centuries ago (1025 for 2025), is a typo.
-        received = datetime.fromisoformat(str(data["received_at"]))
-        if received > now + FUTURE_TOLERANCE:
-            raise ValidationFailed(
-                "received_at: a request cannot be received in the future", "received_at"
-            )
-        if received < received_horizon(now):
-            raise ValidationFailed(
-                f"received_at: {received:%Y-%m-%d} is more than {RECEIVED_HORIZON_YEARS} years "
-                "ago (a typo in the year?)",
-                "received_at",
-            )
-
-    def _move(self, old: str, new: str, now: datetime) -> dict[str, Any]:
-        return {"at": now.isoformat(), "by": self.user, "old": old, "new": new}
-
-    def _stamped(self, comment: dict[str, Any], now: datetime) -> dict[str, Any]:
-        return {
-            "text": comment["text"],
-            "at": comment.get("at") or now.isoformat(),
-            "by": comment.get("by") or self.user,
-        }
-
-    def _remove(self, work: _WorkingSet, stored: Record) -> None:
-        kind = type(stored)
-        if isinstance(stored, Project):
-            for child_kind in RECORD_TYPES:
-                if child_kind is Project:
-                    continue
-                table = work.records[child_kind]
-                children = [
-                    cast(Record, table.get(child_id))
-                    for child_id in table.ids_of_project(stored.id)
-                ]
-                if not children:
-                    continue
-                # One removal per table: each TinyDB operation copies its whole table.
-                doc_ids = [work.doc_ids[child_kind][child.id] for child in children]
-                self._db.table(child_kind.TABLE, cache_size=0).remove(doc_ids=doc_ids)
-                for child in children:
-                    work.drop(child)
-            self._forget_counters(stored.id)
-        doc_id = work.doc_ids[kind][stored.id]
-        self._db.table(kind.TABLE, cache_size=0).remove(doc_ids=[doc_id])
-        work.drop(stored)
-
-    def _forget_counters(self, project_id: str) -> None:
-        # A deleted project's keys go with it: a project made again with the same
-        # id (the demo data set, re-made) numbers its records from 1 again. This
-        # process remembers them, for an undo that brings the project back: no
-        # key of a record deleted earlier is handed out twice.
-        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
-        meta = meta_table.get(doc_id=1)
-        if not meta:
-            return
-        counters = dict(meta.get("counters", {}))
-        prefix = f"{project_id}:"
-        self._retired_counters[project_id] = {
-            name: number for name, number in counters.items() if name.startswith(prefix)
-        }
-        counters = {k: v for k, v in counters.items() if not k.startswith(prefix)}
-        meta_table.update({"counters": counters}, doc_ids=[1])
-
-    def _restore_counters(self, project_id: str) -> None:
-        # A project brought back by an undo numbers on from where it was.
-        retired = self._retired_counters.get(project_id)
-        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
-        meta = meta_table.get(doc_id=1)
-        if not retired or not meta:
-            return
-        counters = dict(meta.get("counters", {}))
-        for name, number in retired.items():
-            counters[name] = max(int(number), int(counters.get(name, 0)))
-        meta_table.update({"counters": counters}, doc_ids=[1])
-
-    def _project_key(self, work: _WorkingSet, project: Record, keep: Record | None = None) -> str:
-        projects = work.records[Project]
-        taken = {
-            projects.key_of(record_id)
-            for record_id in projects.ids()
-            if keep is None or record_id != keep.id
-        }
-        wanted = project.key
-        if wanted:
-            if wanted in taken:
-                raise ValidationFailed(f"project key {wanted} is already taken", "key")
-            return wanted
-        name = unicodedata.normalize("NFKD", getattr(project, "name", ""))
-        base = "".join(ch for ch in name.upper() if ch.isascii() and ch.isalnum())
-        base = (base if base[:1].isalpha() else "P" + base)[:6] or "PRJ"
-        base = base if len(base) >= 2 else base + "X"
-        candidate, number = base, 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{base[:6]}{number}"
-        return candidate
-
-    def _allocate_key(self, work: _WorkingSet, kind: type[Record], project_id: str) -> str:
-        meta_table = self._db.table(schema.META_TABLE, cache_size=0)
-        meta = meta_table.get(doc_id=1)
-        counters: dict[str, int] = dict(meta.get("counters", {})) if meta else {}
-        counter = f"{project_id}:{kind.PREFIX}"
-        number = counters.get(counter, 0)
-        taken = work.keys_of(kind, project_id)
-        while True:
-            number += 1
-            key = f"{kind.PREFIX}-{number}"
-            if key not in taken:
-                break
-        counters[counter] = number
-        meta_table.update({"counters": counters}, doc_ids=[1])
-        return key
-
-
-class _WorkingSet:
-    """Copy-on-write view of a snapshot's tables during one batch."""
-
-    def __init__(self, snapshot: Snapshot, doc_ids: dict[type[Record], dict[str, int]]) -> None:
-        self.records: dict[type[Record], Documents] = dict(snapshot.tables())
-        self.doc_ids: dict[type[Record], dict[str, int]] = dict(doc_ids)
-        self._copied: set[type[Record]] = set()
-        self._last_doc_id: dict[type[Record], int] = {}
-        self.pending: dict[type[Record], list[Document]] = {}
-        self._originals: dict[tuple[type[Record], str], Record | None] = {}
-        self._keys: dict[tuple[type[Record], str], set[str]] = {}
-
-    def keys_of(self, kind: type[Record], project_id: str) -> set[str]:
-        """The keys ``project_id``'s records of ``kind`` hold (kept up to date in the batch).
-
-        Built once per batch: a batch of thousands of adds (an import, the demo)
-        would otherwise group the table once per key.
+        Inserts and removals go in one operation per table: each TinyDB
+        operation copies its whole table.
         """
-        found = self._keys.get((kind, project_id))
-        if found is None:
-            table = self.records[kind]
-            found = self._keys[kind, project_id] = {
-                table.key_of(record_id) for record_id in table.ids_of_project(project_id)
-            }
-        return found
-
-    def _remember(self, kind: type[Record], record_id: str) -> None:
-        # The version before the batch, kept the first time the batch touches it.
-        if (kind, record_id) not in self._originals:
-            self._originals[kind, record_id] = self.records[kind].get(record_id)
-
-    def edits(self) -> list[RecordEdit]:
-        """What the batch did to each record it touched, in the order first touched."""
-        found = [
-            RecordEdit(before, self.get(kind, record_id))
-            for (kind, record_id), before in self._originals.items()
-        ]
-        return [edit for edit in found if edit.before is not None or edit.after is not None]
-
-    def _own(self, kind: type[Record]) -> None:
-        if kind not in self._copied:
-            self.records[kind] = self.records[kind].copy()
-            self.doc_ids[kind] = dict(self.doc_ids.get(kind, {}))
-            self._copied.add(kind)
-
-    def get(self, kind: type[R], record_id: str) -> R | None:
-        table = self.records.get(kind)
-        return cast(R | None, table.get(record_id)) if table is not None else None
-
-    def next_doc_id(self, kind: type[Record]) -> int:
-        last = self._last_doc_id.get(kind)
-        if last is None:
-            last = max(self.doc_ids.get(kind, {}).values(), default=0)
-        self._last_doc_id[kind] = last + 1
-        return last + 1
-
-    def put(self, record: Record, doc_id: int) -> None:
-        kind = type(record)
-        self._remember(kind, record.id)
-        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
-        if keys is not None:
-            keys.add(record.key)
-        self._own(kind)
-        self.records[kind].put(record)
-        self.doc_ids[kind][record.id] = doc_id
-
-    def drop(self, record: Record) -> None:
-        kind = type(record)
-        self._remember(kind, record.id)
-        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
-        if keys is not None:
-            keys.discard(record.key)
-        self._own(kind)
-        self.records[kind].drop(record.id)
-        del self.doc_ids[kind][record.id]
-
-
-def open_repository(path: str | Path) -> TinyDBRepository:
-    """Open the file store at ``path`` (the file is created on the first save)."""
-    return TinyDBRepository(path)
+        doc_ids = self._doc_ids
+        owned: set[type[Record]] = set()
+        inserts: dict[type[Record], list[Document]] = {}
+        removals: dict[type[Record], list[int]] = {}
+        last_doc_id: dict[type[Record], int] = {}
+        for edit in work.edits():
+            record = cast(Record, edit.after or edit.before)
+            kind = type(record)
+            if kind not in owned:
+                doc_ids = {**doc_ids, kind: dict(doc_ids.get(kind, {}))}
+                owned.add(kind)
+            ids = doc_ids[kind]
+            if edit.after is None:
+                removals.setdefault(kind, []).append(ids.pop(record.id))
+            elif record.id in ids:
+                # Parsed in place first: TinyDB updates the stored document's dict.
+                self._storage.document(kind.TABLE, ids[record.id])
+                table = self._db.table(kind.TABLE, cache_size=0)
+                table.update(dump_record(edit.after), doc_ids=[ids[record.id]])
+            else:
+                if kind not in last_doc_id:
+                    last_doc_id[kind] = max(ids.values(), default=0)
+                last_doc_id[kind] += 1
+                ids[record.id] = last_doc_id[kind]
+                document = Document(dump_record(edit.after), doc_id=last_doc_id[kind])
+                inserts.setdefault(kind, []).append(document)
+        for kind, removed in removals.items():
+            self._db.table(kind.TABLE, cache_size=0).remove(doc_ids=removed)
+        for kind, documents in inserts.items():
+            self._db.table(kind.TABLE, cache_size=0).insert_multiple(documents)
+        if work.counters_changed:
+            meta_table = self._db.table(schema.META_TABLE, cache_size=0)
+            meta_table.update({"counters": work.counters}, doc_ids=[1])
+        return doc_ids

@@ -81,7 +81,8 @@ from clientdesk.store.models import (
     StatusReport,
 )
 from clientdesk.store.report import NONE, md_line_start, md_text
-from clientdesk.store.repository import Repository, Snapshot
+from clientdesk.store.repository import Repository
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.store.text import printable
 
 FIRST_PERIOD_DAYS = 14

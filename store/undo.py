@@ -30,14 +30,9 @@ from clientdesk.store.errors import (
     ValidationFailed,
 )
 from clientdesk.store.models import Meeting, Project, Record, StatusReport
-from clientdesk.store.repository import (
-    _BOOKKEEPING,
-    Change,
-    RecordEdit,
-    Repository,
-    Snapshot,
-    dump_record,
-)
+from clientdesk.store.repository import Repository, StoreContents
+from clientdesk.store.snapshot import Snapshot, dump_record
+from clientdesk.store.write_rules import BOOKKEEPING, Change, RecordEdit
 
 UNDO_LEVELS = 100
 """How many saves of this session can be undone, newest first."""
@@ -45,7 +40,7 @@ UNDO_LEVELS = 100
 _STATE_FIELDS = ("status", "state", "decision")
 """Fields whose move names a change best ("status new → acknowledged")."""
 
-_QUIET_FIELDS = _BOOKKEEPING | {"sequence", "status_history", "history", "closing_log"}
+_QUIET_FIELDS = BOOKKEEPING | {"sequence", "status_history", "history", "closing_log"}
 """Fields the store keeps itself: never the reason a user made a change."""
 
 
@@ -235,6 +230,22 @@ class UndoableRepository(Repository):
     def has_changed(self) -> bool:
         """True when another process saved (see :meth:`Repository.has_changed`)."""
         return self.inner.has_changed()
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait for another process's save (see :meth:`Repository.wait_for_change`)."""
+        return self.inner.wait_for_change(timeout)
+
+    def close(self) -> None:
+        """Let go of the inner repository's connections."""
+        self.inner.close()
+
+    def contents(self) -> StoreContents:
+        """Every record as stored (see :meth:`Repository.contents`)."""
+        return self.inner.contents()
+
+    def load(self, contents: StoreContents) -> None:
+        """Fill an empty store (see :meth:`Repository.load`); no undo takes it back."""
+        self.inner.load(contents)
 
     def apply(
         self, changes: Iterable[Change], *, edits: list[RecordEdit] | None = None

@@ -27,7 +27,8 @@ from clientdesk.store.ics_import import apply_import, plan_import
 from clientdesk.store.mail import invite_message
 from clientdesk.store.models import Meeting, Project
 from clientdesk.store.report_mail import minutes_document
-from clientdesk.store.repository import Snapshot, TinyDBRepository, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import Snapshot, validate_record
 from clientdesk.store.status_report import status_report
 from clientdesk.tui.app import create_app
 from clientdesk.tui.cli import main

@@ -29,7 +29,9 @@ from clientdesk.store.models import (
     OccurrenceChange,
     Project,
 )
-from clientdesk.store.repository import Change, TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
+from clientdesk.store.write_rules import Change
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2027, 3, 1, 10, 0, tzinfo=BERLIN)  # a Monday, winter time

@@ -21,7 +21,9 @@ from clientdesk.store.models import (
     Record,
     Risk,
 )
-from clientdesk.store.repository import Change, TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
+from clientdesk.store.write_rules import Change
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.actions import BY_ID, in_scope
 from clientdesk.widgets.checklist_dialog import ChecklistDialog

@@ -27,12 +27,9 @@ from clientdesk.store.models import (
     Risk,
 )
 from clientdesk.store.report import closing_report, md_block, md_text
-from clientdesk.store.repository import (
-    TinyDBRepository,
-    dump_record,
-    load_checklist_template,
-    validate_record,
-)
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
+from clientdesk.store.write_rules import load_checklist_template
 
 # -- helpers -------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from textual.widgets import Static
 from clientdesk.store import clock
 from clientdesk.store.enums import RiskKind
 from clientdesk.store.models import AgendaItem, Attendee, Project, Risk
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.widgets.conflict_dialog import (
     ConflictDialog,
     fields_changed,

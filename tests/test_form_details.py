@@ -18,7 +18,9 @@ from textual.widgets import Input, Select, TabbedContent, TextArea
 
 from clientdesk.store.enums import Priority, RiskKind
 from clientdesk.store.models import ClientRequest, CommunicationPlanItem, Contact, Project, Risk
-from clientdesk.store.repository import Change, Snapshot, TinyDBRepository
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import Snapshot
+from clientdesk.store.write_rules import Change
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.help_screen import HelpScreen

@@ -28,7 +28,8 @@ from clientdesk.store.enums import MeetingStatus
 from clientdesk.store.errors import NotFoundError, StoreError, ValidationFailed
 from clientdesk.store.ics import cancel_sequence, meeting_invite, project_feed, timezone_component
 from clientdesk.store.models import STORED, InviteSent, Meeting, Project
-from clientdesk.store.repository import TinyDBRepository, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import validate_record
 from clientdesk.tui.cli import UsageError
 from clientdesk.tui.commands import _Parser
 from clientdesk.tui.ics_commands import cmd_export_ics, register

@@ -11,7 +11,8 @@ import pytest
 
 from clientdesk.store.enums import RequestStatus
 from clientdesk.store.models import ClientRequest, Project
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.calendar_pane import CalendarPane
 from clientdesk.widgets.closing_gates import ClosingGates

@@ -33,7 +33,8 @@ from clientdesk.store.mail import (
     send_invite,
 )
 from clientdesk.store.models import Attendee, Meeting, Project
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.tui.cli import UsageError
 from clientdesk.tui.mail_commands import register
 from tests.helpers.smtp import Inbox, configure, free_port, password_is_secret

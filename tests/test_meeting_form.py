@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, Static
 
 from clientdesk.store.enums import AttendeeRole
 from clientdesk.store.models import Contact, Meeting, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.meeting_form import MeetingForm
 from tests.helpers.ui import FIXED_NOW, FormApp, saved_as_is, screen_text, settle

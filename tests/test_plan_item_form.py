@@ -10,7 +10,7 @@ from textual.widgets import Input, Select, SelectionList, Static
 
 from clientdesk.store.enums import Channel
 from clientdesk.store.models import CommunicationPlanItem, Contact, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.plan_item_form import PlanItemForm
 from tests.helpers.ui import FIXED_NOW, FormApp, saved_as_is, screen_text, settle

@@ -16,7 +16,8 @@ from textual.widgets import Input
 
 from clientdesk.store import clock
 from clientdesk.store.models import ClientRequest, Project
-from clientdesk.store.repository import Snapshot, TinyDBRepository
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.tui.messages import SnapshotLoaded
 from clientdesk.tui.readings import prepare_pane_fill, read_readings

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from clientdesk.store.models import Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.widgets.record_table import Column, RecordTable, RowContext
 from tests.helpers.ui import screen_text
 

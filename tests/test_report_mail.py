@@ -28,7 +28,8 @@ from clientdesk.store.report_mail import (
     text_from_html,
     unsent_report,
 )
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.store.status_report import keep_report, status_report
 from clientdesk.tui.app import create_app
 from clientdesk.tui.cli import main

@@ -13,7 +13,7 @@ from textual.widgets import Input, Select, Static
 
 from clientdesk.store.enums import ChangeDecision, Priority, RequestType
 from clientdesk.store.models import ClientRequest, Comment, Contact, Meeting, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import ConflictDialog

@@ -13,8 +13,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, TabbedContent
 
 from clientdesk.store.models import ClientRequest, Project, RequestClocks
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
 from clientdesk.store.sla import ClockReading, is_breached
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.actions import BY_ID
 from clientdesk.widgets.confirm_dialog import ConfirmDialog

@@ -22,7 +22,8 @@ from clientdesk.store.models import (
     ServiceLevelPolicy,
     ServiceLevelTarget,
 )
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """When the test requests arrive (a Monday, 10:00 in Berlin)."""

@@ -14,7 +14,8 @@ from clientdesk.store.enums import RiskKind, RiskResponse, RiskStatus
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.integrity import find_problems
 from clientdesk.store.models import Meeting, Project, Risk
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.tui.cli import main
 
 NOW = "2026-11-23T09:00:00+00:00"

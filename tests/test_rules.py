@@ -24,7 +24,7 @@ from clientdesk.store.models import (
     RiskResponse,
     RiskStatus,
 )
-from clientdesk.store.repository import validate_record
+from clientdesk.store.snapshot import validate_record
 from clientdesk.store.text import printable
 
 levels = st.integers(min_value=1, max_value=5)

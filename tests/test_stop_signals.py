@@ -16,7 +16,8 @@ from textual.widgets import Input
 
 from clientdesk.store.drafts import Draft, draft_path, keep_draft, read_draft
 from clientdesk.store.models import ClientRequest
-from clientdesk.store.repository import TinyDBRepository, dump_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record
 from clientdesk.tui.app import create_app
 from clientdesk.widgets.confirm_dialog import ConfirmDialog
 from clientdesk.widgets.conflict_dialog import ConflictDialog

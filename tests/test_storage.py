@@ -47,7 +47,7 @@ from clientdesk.store.models import (
     RequestStatus,
     Risk,
 )
-from clientdesk.store.repository import Change, TinyDBRepository, load_checklist_template
+from clientdesk.store.repository import TinyDBRepository
 from clientdesk.store.safe_files import Folder
 from clientdesk.store.storage import (
     BACKUP_COUNT,
@@ -59,6 +59,7 @@ from clientdesk.store.storage import (
     save_atomically,
     thawed,
 )
+from clientdesk.store.write_rules import Change, load_checklist_template
 from tests.helpers.waiting import HANG_SECONDS
 
 RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)

@@ -8,13 +8,14 @@ alone, with a look that the test controls.
 from __future__ import annotations
 
 import threading
+import time
 
 from clientdesk.tui.store_watch import StoreWatch
 from tests.helpers.waiting import wait_until
 
 
 class Looks:
-    """A look at the file that says "changed" when the test says so, counting every look."""
+    """A wait for a change that says "changed" when the test says so, counting every wait."""
 
     def __init__(self) -> None:
         self.changed = False
@@ -22,7 +23,8 @@ class Looks:
         self.count = 0
         self.lock = threading.Lock()
 
-    def __call__(self) -> bool:
+    def __call__(self, timeout: float) -> bool:
+        time.sleep(timeout)  # as the file store waits before it looks
         with self.lock:
             self.count += 1
             if self.failing:

@@ -23,22 +23,19 @@ from clientdesk.store.models import (
     InviteSent,
     Meeting,
     Project,
+    Record,
     Risk,
     StatusReport,
 )
-from clientdesk.store.repository import (
-    Change,
-    Record,
-    TinyDBRepository,
-    dump_record,
-    validate_record,
-)
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.store.undo import (
     AlreadyEmailed,
     NothingToUndo,
     UndoableRepository,
     UndoRefused,
 )
+from clientdesk.store.write_rules import Change
 
 R = TypeVar("R", bound=Record)
 

@@ -37,10 +37,11 @@ from clientdesk.store.config import (
 )
 from clientdesk.store.errors import (
     StoreError,
+    StoreUnavailableError,
     UntrustedPathError,
     describe_error,
 )
-from clientdesk.store.paths import current_user, real_path
+from clientdesk.store.paths import current_user, is_database_url, real_path, shown_url
 from clientdesk.tui.calendar_actions import CalendarActions
 from clientdesk.tui.closing_actions import ClosingActions
 from clientdesk.tui.collector import COLLECTOR
@@ -96,7 +97,8 @@ if TYPE_CHECKING:
         Project,
         Record,
     )
-    from clientdesk.store.repository import Repository, Snapshot
+    from clientdesk.store.repository import Repository
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.store.undo import UndoableRepository
     from clientdesk.tui.terminal_guard import TerminalGone
 
@@ -163,10 +165,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self,
         repository: Repository | None = None,
         *,
-        data_path: Path | None = None,
+        data_path: Path | str | None = None,
         config_path: Path | None = None,
     ) -> None:
-        """Create the app over ``repository``, or over the data file at ``data_path``.
+        """Create the app over ``repository``, or over the store at ``data_path`` (a file or URL).
 
         Nothing is read until the app runs. Given a path, the app opens the
         repository in its first load worker, so that the first screen does not
@@ -209,6 +211,9 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         """SIGTERM and SIGHUP stop the app as :meth:`stop_on_signal` does."""
         self._last_load_error = ""
         self._stale_panes: set[str] = set()
+        self.saves_refused = ""
+        """Why nothing can be saved just now ("" when saves work): the database is out of
+        reach. Every key that writes says so instead of opening a form."""
         self._readings: Readings | None = None
         self._panes_mounting: asyncio.Future[None] | None = None
         """Set while the four panes are being composed into the main area, done once they are."""
@@ -251,11 +256,11 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         """
         with self._repository_lock:
             if self._repository is None:
-                from clientdesk.store.repository import TinyDBRepository
+                from clientdesk.store.backends import open_repository
                 from clientdesk.store.undo import UndoableRepository
 
                 assert self._data_path is not None
-                self._repository = UndoableRepository(TinyDBRepository(self._data_path))
+                self._repository = UndoableRepository(open_repository(self._data_path))
             return self._repository
 
     @property
@@ -272,11 +277,22 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     @property
     def location(self) -> str:
-        """The data file's path, as the repository names it (known before it is opened)."""
+        """The data file's path or the database's URL, as the repository names it.
+
+        Known before the repository is opened; a URL's password is never shown.
+        """
         if self._repository is not None:
             return self._repository.location
         assert self._data_path is not None
+        if is_database_url(self._data_path):
+            return shown_url(str(self._data_path))
         return str(real_path(self._data_path))
+
+    @property
+    def store_location(self) -> Path | str:
+        """What the session's drafts are kept for: the data file's path, or the database's URL."""
+        location = self.location
+        return location if is_database_url(location) else Path(location)
 
     def compose(self) -> ComposeResult:
         """Header, the main area (loading, welcome, error or the four panes), footer."""
@@ -473,7 +489,10 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             fill = prepare_pane_fill(readings, *plan) if plan is not None else None
         except (StoreError, OSError) as error:
             linked = isinstance(error, UntrustedPathError)
-            self.post_message(LoadFailed(describe_error(error), ticket, linked=linked))
+            unreachable = isinstance(error, StoreUnavailableError)
+            self.post_message(
+                LoadFailed(describe_error(error), ticket, linked=linked, unreachable=unreachable)
+            )
             return
         self.post_message(SnapshotLoaded(snapshot, ticket, readings=readings, fill=fill))
 
@@ -527,11 +546,14 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         projects = snapshot.projects()
         return projects[0] if projects else None
 
-    def _file_changed(self) -> bool:
-        """True when the data file is not the one last read (in the watching thread)."""
+    def _file_changed(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the store to change; True when it did (watching thread)."""
         # Until the first read has opened the repository, there is nothing to compare.
         repository = self._repository
-        return repository is not None and repository.has_changed()
+        if repository is None:
+            time.sleep(timeout)
+            return False
+        return repository.wait_for_change(timeout)
 
     def _tell_file_changed(self) -> None:
         """Tell the app, from the watching thread, that the data file changed."""
@@ -539,7 +561,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     @on(StoreChanged)
     def _poll(self) -> None:
-        if self.mode in ("loading", "error"):
+        if self.mode == "loading" or (self.mode == "error" and not self.saves_refused):
             return
         if self._poll_worker is not None and not self._poll_worker.is_finished:
             return
@@ -551,7 +573,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         from clientdesk.store.changes import changes_between, changes_line
 
         try:
-            if not self.repository.has_changed():
+            # Back in touch after the store was out of reach: shown as read afresh.
+            if not self.saves_refused and not self.repository.has_changed():
                 return
             # A colleague's save is read while the background check stands still.
             with self.store_waits.during(f"re-read-{ticket}"):
@@ -565,7 +588,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
                 readings = self._readings_for(snapshot)
                 fill = prepare_pane_fill(readings, *plan) if plan is not None else None
         except (StoreError, OSError) as error:
-            self.post_message(LoadFailed(describe_error(error), ticket))
+            unreachable = isinstance(error, StoreUnavailableError)
+            self.post_message(LoadFailed(describe_error(error), ticket, unreachable=unreachable))
             return
         self.post_message(SnapshotLoaded(snapshot, ticket, seen, readings, fill))
 
@@ -575,12 +599,19 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             return  # a slower, older read: a newer snapshot is already on screen
         self._applied_ticket = message.ticket
         self._last_load_error = ""
+        if self.saves_refused:
+            self.saves_refused = ""
+            self.notify(
+                f"{self.location} can be reached again: saves work again",
+                title="Back in touch",
+                markup=False,
+            )
         await self._show_snapshot(message.snapshot, message.readings, message.fill)
         if message.ticket >= self._shown_ticket:
             await self.take_keys("reload")
         if not self._looked_for_draft and self.mode in ("panes", "welcome"):
             self._looked_for_draft = True
-            self._look_for_draft(Path(self.location))
+            self._look_for_draft(self.store_location)
         # Checked once the app has been on screen a moment: started at once, the
         # check would share the GIL with the first frames of the data.
         snapshot, ticket = message.snapshot, message.ticket
@@ -602,8 +633,23 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._applied_ticket = message.ticket
         if message.ticket >= self._shown_ticket:
             await self.take_keys("reload")
+        newly_unreachable = message.unreachable and not self.saves_refused
+        if message.unreachable:
+            self.saves_refused = (
+                f"{self.location} cannot be reached: read-only until it is back (trying again)"
+            )
         if self.snapshot is None:
             await self._show_error(message.message, linked=message.linked)
+        elif message.unreachable:
+            if not newly_unreachable:
+                return  # said once: the watch keeps trying
+            # What is on screen stays; the watch tries the database again meanwhile.
+            self.notify(
+                f"{message.message}. What you see stays, read-only, until it is back.",
+                title="Database out of reach",
+                severity="error",
+                markup=False,
+            )
         elif message.message != self._last_load_error:
             # Keep showing the last good data; say once why it is not refreshed.
             self.notify(message.message, title=message.title, severity="error", markup=False)
@@ -615,15 +661,22 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             main = self.query_one("#main", ContentSwitcher)
             await main.add_content(NoticePanel(id="error", classes="-error"))
         error = self.query_one("#error", NoticePanel)
-        error.heading = "The data file cannot be used"
+        error.heading = (
+            "The database cannot be used"
+            if is_database_url(self.location)
+            else "The data file cannot be used"
+        )
         error.body = message
         quits, reload = key_of("quit"), key_of("data.reload")
-        error.hint = (
-            f"Open the file by its own path (clientdesk --data FILE); {quits} quits."
-            if linked
-            else f"Fix the file or restore the backup, then press {reload} to read it again; "
-            f"{quits} quits."
-        )
+        if linked:
+            error.hint = f"Open the file by its own path (clientdesk --data FILE); {quits} quits."
+        elif self.saves_refused:
+            error.hint = f"clientdesk tries again by itself, or press {reload}; {quits} quits."
+        else:
+            error.hint = (
+                f"Fix the file or restore the backup, then press {reload} to read it again; "
+                f"{quits} quits."
+            )
         self.mode = "error"
 
     async def _show_welcome(self) -> None:
@@ -1081,7 +1134,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     # -- an edit kept when a signal stopped the app ------------------------------------
 
     @work(thread=True, group="files", exclusive=True)
-    def _look_for_draft(self, data_path: Path) -> None:
+    def _look_for_draft(self, data_path: Path | str) -> None:
         from clientdesk.store.drafts import read_draft
         from clientdesk.tui.draft_recovery import offer_draft
 
@@ -1265,12 +1318,14 @@ def _project_in(snapshot: Snapshot, project_id: str | None) -> Project | None:
     return snapshot.get(Project, project_id) if project_id else None
 
 
-def create_app(data_path: Path) -> ClientDeskApp:
-    """The app over the data file at ``data_path`` (shared by the CLI and the tests).
+def create_app(data_path: Path | str) -> ClientDeskApp:
+    """The app over the data file at ``data_path``, or the database it names (shared by the
+    CLI and the tests).
 
-    The file's directory is made now, as opening the repository would: a place
+    A file's directory is made now, as opening the repository would: a place
     where no file can be made fails here, before the app starts, and the CLI
     reports it in one line.
     """
-    real_path(data_path).parent.mkdir(parents=True, exist_ok=True)
+    if not is_database_url(data_path):
+        real_path(data_path).parent.mkdir(parents=True, exist_ok=True)
     return ClientDeskApp(data_path=data_path)

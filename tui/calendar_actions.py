@@ -48,7 +48,7 @@ def _changed_fields(
     before: Meeting, after: Meeting, names: Sequence[str] = OCCURRENCE_FIELDS
 ) -> dict[str, Any]:
     """The fields of ``names`` that differ, as stored values."""
-    from clientdesk.store.repository import dump_record
+    from clientdesk.store.snapshot import dump_record
 
     old, new = dump_record(before), dump_record(after)
     return {name: new[name] for name in names if old.get(name) != new.get(name)}
@@ -717,7 +717,7 @@ class CalendarActions:
         """
         from clientdesk.store.mail import invite_recipients
         from clientdesk.store.models import Meeting as MeetingRecord
-        from clientdesk.store.repository import dump_record, validate_record
+        from clientdesk.store.snapshot import dump_record, validate_record
 
         repository = self.host.repository
         key = meeting.key
@@ -884,7 +884,7 @@ class CalendarActions:
         ended: list[Meeting] = []
 
         def save(edited: Meeting) -> Meeting:
-            from clientdesk.store.repository import Change
+            from clientdesk.store.write_rules import Change
 
             saved = self.host.repository.apply([Change.update(old), Change.add(edited)])
             first, result = saved
@@ -932,7 +932,7 @@ class CalendarActions:
         """Add a client request for an action item and link both ways, in one write (a worker)."""
         from clientdesk.store.calendar import request_for_action
         from clientdesk.store.models import Meeting
-        from clientdesk.store.repository import Change
+        from clientdesk.store.write_rules import Change
 
         try:
             current = self.host.repository.snapshot().get(Meeting, occurrence.meeting.id)
@@ -969,7 +969,7 @@ def _minutes_fields(
             occurrence's minutes, decisions or action items) meanwhile.
     """
     from clientdesk.store.calendar import occurrence_at
-    from clientdesk.store.repository import dump_record
+    from clientdesk.store.snapshot import dump_record
 
     start = opened.original_start
     current = occurrence_at(meeting, start)

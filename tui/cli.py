@@ -64,11 +64,59 @@ def data_path(args: argparse.Namespace, *, starts: bool = False) -> Path:
     return path
 
 
+def data_location(args: argparse.Namespace, *, starts: bool = False) -> Path | str:
+    """Where a command's records live: a database URL, or the data file (see :func:`data_path`).
+
+    ``--data`` wins, then ``$CLIENTDESK_DATA``, then ``[store] url`` in the
+    config file, then the default data file. A URL on the command line may
+    not carry a password: every user of the server sees it in ``ps``.
+
+    Raises:
+        UsageError: a password in a ``--data`` URL, a ``[store] url`` that
+            the config file refuses, or no data file (see :func:`data_path`).
+    """
+    named = getattr(args, "data", None)
+    if paths.is_database_url(named):
+        from clientdesk.store.backends import refuse_visible_password
+
+        try:
+            refuse_visible_password(str(named), "command line")
+        except StoreError as error:
+            raise UsageError(str(error)) from None
+        return str(named)
+    if not named:
+        chosen = os.environ.get(paths.DATA_ENV, "")
+        if paths.is_database_url(chosen):
+            return chosen
+        if not chosen:
+            configured = _configured_store_url()
+            if configured:
+                return configured
+    return data_path(args, starts=starts)
+
+
+def _configured_store_url() -> str | None:
+    """``[store] url`` of the config file (None when it sets none)."""
+    config_path = paths.default_config_path()
+    if not config_path.is_file():
+        return None
+    from clientdesk.store.config import read_config
+
+    loaded = read_config(config_path)
+    if loaded.config.store_url:
+        return loaded.config.store_url
+    for problem in loaded.problems:
+        if ": store" in problem:
+            # Falling back to the data file would show the team's records missing.
+            raise UsageError(problem)
+    return None
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """``clientdesk``: open the full-screen app."""
     from clientdesk.tui.app import create_app
 
-    app = create_app(data_path(args, starts=True))
+    app = create_app(data_location(args, starts=True))
     try:
         app.run()
     except OSError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NoReturn
@@ -71,7 +72,8 @@ class CommandParser(argparse.ArgumentParser):
         # Python reads the bytes of an argument that are not UTF-8 as lone
         # surrogates, which no record can hold. A path may have them: it goes
         # back to the file system as the same bytes.
-        if action.metavar != "FILE" and action.nargs not in (argparse.PARSER, argparse.REMAINDER):
+        is_path = action.metavar in ("FILE", "FILE|URL")
+        if not is_path and action.nargs not in (argparse.PARSER, argparse.REMAINDER):
             for text in arg_strings:
                 if not _is_utf8(text):
                     flag = max(action.option_strings, key=len, default=None)
@@ -115,9 +117,16 @@ def _positive(text: str) -> int:
 
 def build_parser() -> CommandParser:
     """The full command-line grammar."""
-    data_help = f"the data file (default: $CLIENTDESK_DATA or {paths.default_data_path()})"
+    chosen = os.environ.get(paths.DATA_ENV, "")
+    default = (
+        paths.shown_url(chosen) if paths.is_database_url(chosen) else paths.default_data_path()
+    )
+    data_help = (
+        "the data file, or a postgresql:// URL (default: $CLIENTDESK_DATA, "
+        f"[store] url in the config file, or {default})"
+    )
     common = CommandParser(add_help=False)
-    common.add_argument("--data", metavar="FILE", default=argparse.SUPPRESS, help=data_help)
+    common.add_argument("--data", metavar="FILE|URL", default=argparse.SUPPRESS, help=data_help)
     parser = CommandParser(
         prog="clientdesk",
         description="The client side of a project: calendar, requests, risks, closing.",
@@ -134,8 +143,20 @@ def build_parser() -> CommandParser:
     demo.add_argument("--force", action="store_true", help="replace a non-empty data file")
     demo.set_defaults(handler=command_handler("cmd_demo"))
 
-    check = sub.add_parser("check", parents=[common], help="validate the data file")
+    check = sub.add_parser("check", parents=[common], help="validate the data file or database")
     check.set_defaults(handler=command_handler("cmd_check"))
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="copy every record from one store into a new or empty one (file or database)",
+    )
+    migrate.add_argument(
+        "--from", dest="source", required=True, metavar="FILE|URL", help="the store to copy"
+    )
+    migrate.add_argument(
+        "--to", dest="target", required=True, metavar="FILE|URL", help="a new or empty store"
+    )
+    migrate.set_defaults(handler=command_handler("cmd_migrate"))
 
     listing = sub.add_parser("list", parents=[common], help="print records")
     listing.add_argument("kind", choices=sorted(kinds.LIST_NAMES))

@@ -157,7 +157,8 @@ class ClosingActions:
 
     def _reorder(self, moved: ChecklistItem, positions: list[tuple[ChecklistItem, int]]) -> None:
         try:
-            from clientdesk.store.repository import Change, dump_record, validate_record
+            from clientdesk.store.snapshot import dump_record, validate_record
+            from clientdesk.store.write_rules import Change
 
             changes = [
                 Change.update(validate_record(type(item), {**dump_record(item), "position": at}))
@@ -302,7 +303,8 @@ class ClosingActions:
         from clientdesk.store.cancellations import still_scheduled
         from clientdesk.store.models import Meeting
         from clientdesk.store.models import Project as ProjectRecord
-        from clientdesk.store.repository import Change, dump_record, validate_record
+        from clientdesk.store.snapshot import dump_record, validate_record
+        from clientdesk.store.write_rules import Change
 
         undo = self.host.undo_key
         try:

@@ -26,6 +26,7 @@ from typing import Any, cast
 import orjson
 
 from clientdesk.store import calendar, clock, fields, kinds, rules, sla
+from clientdesk.store.backends import open_repository, refuse_visible_password
 from clientdesk.store.closing import Gate, closing_gates
 from clientdesk.store.enums import AttendeeRole, ChangeDecision
 from clientdesk.store.errors import GatesFailed, NotFoundError, StoreError, ValidationFailed
@@ -46,16 +47,13 @@ from clientdesk.store.models import (
     Risk,
     StatusReport,
 )
-from clientdesk.store.repository import (
-    Change,
-    Snapshot,
-    TinyDBRepository,
-    dump_record,
-    validate_record,
-)
+from clientdesk.store.paths import is_database_url
+from clientdesk.store.repository import Repository, TinyDBRepository
+from clientdesk.store.snapshot import Snapshot, dump_record, validate_record
 from clientdesk.store.storage import write_output
 from clientdesk.store.text import printable
-from clientdesk.tui.cli import EXIT_USAGE, UsageError, data_path
+from clientdesk.store.write_rules import Change
+from clientdesk.tui.cli import EXIT_USAGE, UsageError, data_location
 from clientdesk.tui.cli_output import write_data
 
 # The grammar moved to cli_parser, which imports no record model; its parser
@@ -465,9 +463,9 @@ def _fields_from(
 # -- commands ------------------------------------------------------------------
 
 
-def _repository(args: argparse.Namespace, *, starts: bool = False) -> TinyDBRepository:
-    """The store of the data file (see :func:`~clientdesk.tui.cli.data_path`)."""
-    return TinyDBRepository(data_path(args, starts=starts))
+def _repository(args: argparse.Namespace, *, starts: bool = False) -> Repository:
+    """The store a command works on (see :func:`~clientdesk.tui.cli.data_location`)."""
+    return open_repository(data_location(args, starts=starts))
 
 
 def _project_for(args: argparse.Namespace, snapshot: Snapshot, required: bool) -> Project | None:
@@ -869,17 +867,62 @@ def _write_report(text: str, target: Path | None) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """``clientdesk check``: validate the data file; 0 when sound, 2 with the problem."""
-    path = data_path(args)
-    snapshot = TinyDBRepository(path).snapshot()
+    """``clientdesk check``: validate the store; 0 when sound, 2 with the problem."""
+    repository = _repository(args)
+    where = repository.location
+    snapshot = repository.snapshot()
     problems = find_problems(snapshot)
     if problems:
         raise StoreError(
-            f"{path}: {problems[0]}"
+            f"{where}: {problems[0]}"
             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
         )
-    print(f"{path}: sound ({len(snapshot.projects())} projects, {snapshot.count()} records)")
+    print(f"{where}: sound ({len(snapshot.projects())} projects, {snapshot.count()} records)")
     return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """``clientdesk migrate --from A --to B``: copy every record into a new or empty store.
+
+    Ids, keys, revisions and histories come over as they are, so a round
+    trip gives the same records. The source is checked first; a target that
+    already holds records is refused, so nothing is ever overwritten.
+    """
+    source_location = _migrate_location(args.source, "--from")
+    target_location = _migrate_location(args.target, "--to", starts=True)
+    if str(source_location) == str(target_location):
+        raise UsageError("--from and --to name the same store")
+    source = open_repository(source_location)
+    target = open_repository(target_location)
+    try:
+        contents = source.contents()
+        target.load(contents)
+        moved = target.contents()
+    finally:
+        source.close()
+        target.close()
+    if moved.count() != contents.count():
+        raise StoreError(
+            f"{target.location}: holds {moved.count()} records after the copy, "
+            f"not {contents.count()}; check it before use"
+        )
+    print(f"{source.location} -> {target.location}: {contents.count()} records copied")
+    return 0
+
+
+def _migrate_location(value: str, option: str, *, starts: bool = False) -> Path | str:
+    if is_database_url(value):
+        try:
+            refuse_visible_password(value, "command line")
+        except StoreError as error:
+            raise UsageError(str(error)) from None
+        return value
+    path = Path(value).expanduser()
+    if not starts and not path.exists():
+        raise UsageError(f"{option}: no such data file: {path}")
+    if starts and not path.parent.is_dir():
+        raise UsageError(f"{option}: no such folder: {path.parent}")
+    return path
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -887,14 +930,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from clientdesk.store.demo import populate_demo
 
     repo = _repository(args, starts=True)
-    existing = repo.snapshot().count() if repo.path.exists() else 0
+    new_file = isinstance(repo, TinyDBRepository) and not repo.path.exists()
+    existing = 0 if new_file else repo.snapshot().count()
     if existing and not args.force:
         raise StoreError(
-            f"{repo.path} already holds {existing} records; use --force to replace them "
-            "(the old file is kept as a backup)"
+            f"{repo.location} already holds {existing} records; use --force to replace them"
+            + (" (the old file is kept as a backup)" if isinstance(repo, TinyDBRepository) else "")
         )
     total = populate_demo(
         repo, projects=args.projects, seed=args.seed, records=args.records, replace=bool(existing)
     )
-    print(f"{repo.path}: wrote the demo data set ({total} records)")
+    print(f"{repo.location}: wrote the demo data set ({total} records)")
     return 0

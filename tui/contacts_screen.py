@@ -23,7 +23,7 @@ from clientdesk.widgets.record_table_pane import RecordTablePane
 # loaded: they are imported here for annotations, and where used, in methods.
 if TYPE_CHECKING:
     from clientdesk.store.models import Contact, Project
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 class ContactsScreen(ModalScreen[None]):

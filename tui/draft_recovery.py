@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def open_form_draft(app: ClientDeskApp, signal_name: str) -> Draft | None:
     """The topmost open record form with unsaved changes, as a draft (None: there is none)."""
-    from clientdesk.store.repository import dump_record
+    from clientdesk.store.snapshot import dump_record
 
     for screen in reversed(app.screen_stack):
         if not isinstance(screen, RecordForm) or not screen.is_mounted:
@@ -55,7 +55,7 @@ def open_form_draft(app: ClientDeskApp, signal_name: str) -> Draft | None:
     return None
 
 
-def keep_open_form(app: ClientDeskApp, data_path: Path, signal_name: str) -> Path | None:
+def keep_open_form(app: ClientDeskApp, data_path: Path | str, signal_name: str) -> Path | None:
     """Keep the open form's unsaved text for the next start; return the draft's path.
 
     Never raises: the app is stopping, and nothing may stand in its way.
@@ -88,7 +88,7 @@ def reopen_form(app: ClientDeskApp, draft: Draft) -> RecordForm[Any] | None:
         this version knows).
     """
     from clientdesk.store.models import RECORD_TYPES, Project
-    from clientdesk.store.repository import validate_record
+    from clientdesk.store.snapshot import validate_record
 
     snapshot = app.snapshot
     found = opener_of_form(draft.form)
@@ -123,7 +123,7 @@ def reopen_form(app: ClientDeskApp, draft: Draft) -> RecordForm[Any] | None:
     return None
 
 
-def offer_draft(app: ClientDeskApp, draft: Draft, data_path: Path) -> None:
+def offer_draft(app: ClientDeskApp, draft: Draft, data_path: Path | str) -> None:
     """Ask whether to open the form that was stopped before it was saved, with its typing.
 
     "Later" keeps the draft for the next start. A form that cannot be opened

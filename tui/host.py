@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from clientdesk.store.config import Config
     from clientdesk.store.models import Project
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.store.undo import UndoableRepository
     from clientdesk.widgets.record_table_pane import RecordTablePane
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.tui.readings import PaneFill, Readings
 
 
@@ -60,10 +60,18 @@ class LoadFailed(Message):
     """A worker could not read the store."""
 
     def __init__(
-        self, message: str, ticket: int, *, linked: bool = False, title: str = "Cannot refresh"
+        self,
+        message: str,
+        ticket: int,
+        *,
+        linked: bool = False,
+        title: str = "Cannot refresh",
+        unreachable: bool = False,
     ) -> None:
         """Carry the one-line message."""
         super().__init__()
+        self.unreachable = unreachable
+        """The store (a database) cannot be reached just now; it is tried again."""
         self.message = message
         """What went wrong, for the user."""
         self.ticket = ticket

@@ -17,7 +17,7 @@ from clientdesk.widgets.project_picker import ProjectPicker
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.tui.host import Host
     from clientdesk.tui.readings import PaneFill, Readings
 

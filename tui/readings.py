@@ -19,7 +19,7 @@ from clientdesk.store.sla import breached_count, read_clocks
 if TYPE_CHECKING:
     from clientdesk.store.closing import Gate
     from clientdesk.store.models import Project, RequestClocks
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.store.status_report import OverallStatus
     from clientdesk.widgets.record_table_pane import PreparedFill, RecordTablePane
 

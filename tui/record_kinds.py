@@ -26,7 +26,7 @@ from clientdesk.widgets.risks_pane import RisksPane
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project, Record
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
     from clientdesk.tui.app import ClientDeskApp
     from clientdesk.widgets.record_form import RecordForm
 

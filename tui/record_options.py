@@ -27,7 +27,7 @@ from clientdesk.store.models import (
     Record,
     ServiceLevelPolicy,
 )
-from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.tui.cli import UsageError
 
 CADENCE_PRESETS: dict[str, calendar.CadencePreset] = {

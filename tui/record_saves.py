@@ -208,7 +208,7 @@ class RecordSaves:
                 self.host.call_from_thread(then, saved)
 
     def _update(self, record: Record, changes: Changes) -> Record:
-        from clientdesk.store.repository import dump_record, validate_record
+        from clientdesk.store.snapshot import dump_record, validate_record
 
         fields = changes(record) if callable(changes) else changes
         changed = validate_record(type(record), {**dump_record(record), **fields})

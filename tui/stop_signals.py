@@ -14,7 +14,6 @@ import os
 import signal
 from collections.abc import Callable
 from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def stop_app(app: ClientDeskApp, signal_name: str) -> None:
 
     if app.return_code is not None:
         return  # already stopping: the first stop's draft and exit status stand
-    kept = keep_open_form(app, Path(app.location), signal_name)
+    kept = keep_open_form(app, app.store_location, signal_name)
     message = f"clientdesk: stopped by {signal_name}"
     if kept is not None:
         message += "; your unsaved edit is kept and offered at the next start"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from textual.actions import parse
 from textual.binding import Binding, BindingType
@@ -347,6 +347,14 @@ def action_of(binding: Binding) -> Action | None:
     return BY_ID.get(binding.id or "")
 
 
+@runtime_checkable
+class SavesGate(Protocol):
+    """An app whose store may take no saves for a while (a database out of reach)."""
+
+    saves_refused: str
+    """Why nothing can be saved just now, in one line ("" when saves work)."""
+
+
 class ExplainedActions(DOMNode):
     """A node whose keys say why they do not apply, instead of doing nothing.
 
@@ -373,7 +381,11 @@ class ExplainedActions(DOMNode):
         return ""
 
     def why_not(self, action: Action) -> str:
-        """:meth:`refusal`, after the read-only gate of a closed project."""
+        """:meth:`refusal`, after the read-only gates: the store's, then a closed project's."""
+        if action.writes:
+            app = self.app
+            if isinstance(app, SavesGate) and app.saves_refused:
+                return app.saves_refused
         closed = self.closed_project_key()
         if action.writes and closed:
             reopen = key_of("closing.reopen_project")

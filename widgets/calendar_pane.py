@@ -69,7 +69,7 @@ from clientdesk.widgets.week_view import WeekView
 if TYPE_CHECKING:
     from clientdesk.store.calendar import Occurrence, PlanDue
     from clientdesk.store.models import CommunicationPlanItem, Meeting, Project, Record
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 DASH = "\u2013"
 """The en dash of a span of time (10:00 to 11:00 reads "10:00\u201311:00")."""

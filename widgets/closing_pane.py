@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         Project,
         Record,
     )
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 STATE_STYLES: dict[ChecklistState, str] = {
     ChecklistState.OPEN: "bold yellow",

@@ -33,7 +33,7 @@ from textual.widgets import Button, Static
 
 from clientdesk.store.errors import ConflictError
 from clientdesk.store.models import Record
-from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.store.text import printable
 from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.cells import datetime_text

@@ -13,7 +13,7 @@ from clientdesk.widgets.record_table_pane import RecordTablePane
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Contact, Project
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 CONTACT_COLUMNS: list[Column[Contact]] = [
     Column("key", "Key", lambda r, c: plain(r.key), 5, fit_content=True, measure=key_width),

@@ -25,7 +25,7 @@ from clientdesk.store.enums import MeetingKind
 from clientdesk.store.errors import StoreError, ValidationFailed
 from clientdesk.store.fields import parse_minutes
 from clientdesk.store.models import Contact, Meeting, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.widgets.agenda_editor import AgendaEditor
 from clientdesk.widgets.attendees_editor import AttendeesEditor
 from clientdesk.widgets.cadence_editor import CadenceEditor

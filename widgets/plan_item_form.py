@@ -21,7 +21,7 @@ from clientdesk.store.clock import parse_datetime, zone
 from clientdesk.store.enums import Channel
 from clientdesk.store.errors import StoreError, ValidationFailed
 from clientdesk.store.models import CommunicationPlanItem, Contact, Project
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.store.text import printable
 from clientdesk.widgets.cadence_editor import CadenceEditor
 from clientdesk.widgets.cells import DATETIME_FORMAT

@@ -37,7 +37,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from clientdesk.store.clock import parse_date, twice_note, zone
 from clientdesk.store.errors import ConflictError, StoreError, ValidationFailed, describe_error
 from clientdesk.store.models import Record
-from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.store.text import TERMINAL_CONTROLS, printable
 from clientdesk.widgets.actions import bindings, key_of
 from clientdesk.widgets.confirm_dialog import ConfirmDialog

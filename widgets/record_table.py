@@ -31,7 +31,7 @@ from clientdesk.widgets.actions import bindings
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 class Identified(Protocol):

@@ -31,7 +31,7 @@ from clientdesk.widgets.record_table import RecordTable, RowContext
 if TYPE_CHECKING:
     from clientdesk.store.closing import Gate
     from clientdesk.store.models import Project, Record, RequestClocks
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 class FillSource(Protocol):

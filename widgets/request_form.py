@@ -39,7 +39,7 @@ from clientdesk.store.models import (
     Risk,
     ServiceLevelPolicy,
 )
-from clientdesk.store.repository import Snapshot
+from clientdesk.store.snapshot import Snapshot
 from clientdesk.store.text import printable
 from clientdesk.widgets.cells import ALERT_STYLE, DATETIME_FORMAT
 from clientdesk.widgets.record_form import FormField, RecordForm, enum_options

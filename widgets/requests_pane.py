@@ -49,8 +49,8 @@ from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
     from clientdesk.store.models import ClientRequest, Project, RequestClocks
-    from clientdesk.store.repository import Snapshot
     from clientdesk.store.sla import ClockReading
+    from clientdesk.store.snapshot import Snapshot
 
 PRIORITY_STYLES: dict[Priority, str] = {
     Priority.P1: "bold red",

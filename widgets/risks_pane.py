@@ -57,7 +57,7 @@ from clientdesk.widgets.tab_titles import TitleDetail
 
 if TYPE_CHECKING:
     from clientdesk.store.models import Project, Risk
-    from clientdesk.store.repository import Snapshot
+    from clientdesk.store.snapshot import Snapshot
 
 
 def _review(risk: Risk, context: RowContext) -> Text:

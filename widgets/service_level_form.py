@@ -28,7 +28,7 @@ from clientdesk.store.clock import parse_date
 from clientdesk.store.enums import Priority
 from clientdesk.store.errors import ValidationFailed
 from clientdesk.store.models import Project, ServiceLevelTarget
-from clientdesk.store.repository import dump_record, validate_record
+from clientdesk.store.snapshot import dump_record, validate_record
 from clientdesk.widgets.actions import key_of
 from clientdesk.widgets.record_form import FormField, FormInvalid, RecordForm
 

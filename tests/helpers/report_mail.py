@@ -14,7 +14,8 @@ from typing import Any
 
 from clientdesk.store.config import SmtpSettings
 from clientdesk.store.models import Meeting
-from clientdesk.store.repository import TinyDBRepository, dump_record, validate_record
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import dump_record, validate_record
 from tests.helpers.smtp import Inbox, configure
 from tests.helpers.ui import FIXED_NOW
 

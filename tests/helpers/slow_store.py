@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from clientdesk.store.repository import Snapshot, TinyDBRepository
+from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.snapshot import Snapshot
 from tests.helpers.waiting import HANG_SECONDS
 
 

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clientdesk.store.models import ClientRequest, Project, Risk
-from clientdesk.store.repository import TinyDBRepository
+from clientdesk.store.repository import Repository
 
 RECEIVED = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 """When every request of the two projects arrived."""
 
 
-def two_projects(repo: TinyDBRepository) -> tuple[Project, Project]:
+def two_projects(repo: Repository) -> tuple[Project, Project]:
     """Alpha and Beta, each with three requests ("Alpha 0" ...) and a risk."""
     alpha, beta = repo.add(Project(name="Alpha")), repo.add(Project(name="Beta"))
     for project in (alpha, beta):
