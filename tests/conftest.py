@@ -19,6 +19,7 @@ from clientdesk.store.config import SmtpSettings
 from clientdesk.store.demo import populate_demo
 from clientdesk.store.repository import TinyDBRepository
 from tests.helpers.calendar_data import write_calendar_project
+from tests.helpers.postgres import PostgresServer, running_postgres
 from tests.helpers.smtp import Inbox, running_inbox
 from tests.helpers.ui import FIXED_NOW
 
@@ -120,3 +121,38 @@ def calendar_path(data_path: Path) -> Path:
     """One project in Berlin and its calendar (see tests/helpers/calendar_data.py)."""
     write_calendar_project(data_path)
     return data_path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """This worker's own PostgreSQL server (tests/helpers/postgres.py), started on first use.
+
+    Skips, saying why, where PostgreSQL cannot be started; fails instead under
+    ``CLIENTDESK_REQUIRE_POSTGRES=1`` (CI).
+    """
+    yield from running_postgres()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database of this test, as a superuser URL over the Unix socket.
+
+    ``postgresql://clientdesk_admin@/DBNAME?host=/SOCKET/DIR&port=PORT``; the same
+    database over TCP with a password is ``postgres_server.password_url(postgres_url)``.
+    The database is dropped after the test, connections left open or not.
+    """
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["file", "postgresql"])
+def store_location(request: pytest.FixtureRequest, data_path: Path) -> str:
+    """An empty store of each backend in turn: the data file's path, then a database's URL.
+
+    The same contract tests run on both: whatever a file store promises
+    (revisions, conflicts, keys, undo, refresh), the database promises too.
+    """
+    if request.param == "file":
+        return str(data_path)
+    return str(request.getfixturevalue("postgres_url"))

@@ -1,8 +1,9 @@
-"""Several clientdesk processes writing one data file at the same moment.
+"""Several clientdesk processes writing one store at the same moment, on both backends.
 
-The guarantee: writers serialise on the file lock and re-read what the others
-saved, so no save is lost, no key is handed out twice, and a stale edit is a
-conflict instead of silently overwriting someone else's.
+The guarantee: writers serialise on the store's lock (the file's, or the
+database's advisory lock) and catch up with what the others saved, so no save
+is lost, no key is handed out twice, and a stale edit is a conflict instead of
+silently overwriting someone else's.
 
 The writers are separate Python processes (``tests/helpers/store_worker.py``)
 that import only ``clientdesk.store``; they wait for a start file so that all
@@ -22,13 +23,12 @@ from typing import Any
 
 import pytest
 
+from clientdesk.store.backends import open_repository
 from clientdesk.store.models import ChecklistItem, ClientRequest, Project
-from clientdesk.store.repository import (
-    LOCK_TIMEOUT_ENV,
-    TinyDBRepository,
-    load_checklist_template,
-)
+from clientdesk.store.paths import is_database_url
+from clientdesk.store.repository import LOCK_TIMEOUT_ENV
 from clientdesk.store.storage import decode
+from clientdesk.store.write_rules import load_checklist_template
 from tests.helpers.waiting import HANG_SECONDS
 
 pytestmark = pytest.mark.slow
@@ -101,16 +101,18 @@ def finish(procs: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     return results
 
 
-def test_parallel_writers_lose_no_request_and_share_no_key(tmp_path: Path, data_path: Path) -> None:
+def test_parallel_writers_lose_no_request_and_share_no_key(
+    tmp_path: Path, store_location: str
+) -> None:
     """Four processes adding 200 requests each at the same time end with exactly 800
-    requests keyed REQ-1 ... REQ-800, every title present once, and a valid file."""
-    repo = TinyDBRepository(data_path)
+    requests keyed REQ-1 ... REQ-800, every title present once, and a valid store."""
+    repo = open_repository(store_location)
     project = repo.add(Project(name="Load test"))
     checklist_before = repo.snapshot().count(ChecklistItem)
     commands = [
         [
             "add-many",
-            str(data_path),
+            store_location,
             project.id,
             str(ADDS_PER_WRITER),
             f"w{number}",
@@ -134,7 +136,8 @@ def test_parallel_writers_lose_no_request_and_share_no_key(tmp_path: Path, data_
     # the writers really overlapped: all were writing before the first one was done
     assert max(r["started"] for r in results) < min(r["last"] for r in results)
 
-    snapshot = TinyDBRepository(data_path).snapshot()  # full validation of every record
+    snapshot = open_repository(store_location).snapshot()
+    snapshot.check()  # full validation of every record
     requests = snapshot.all(ClientRequest)
     assert [r.key for r in requests] == [f"REQ-{n}" for n in range(1, total + 1)]
     assert len({r.id for r in requests}) == total
@@ -147,22 +150,24 @@ def test_parallel_writers_lose_no_request_and_share_no_key(tmp_path: Path, data_
     assert set(by_writer.values()) == {ADDS_PER_WRITER}
     assert all(r.revision == 1 for r in requests)
     assert snapshot.count(ChecklistItem) == checklist_before == len(load_checklist_template())
-    decode(data_path, data_path.read_bytes())
-    assert not list(data_path.parent.glob(".clientdesk.json.*.tmp"))
+    if not is_database_url(store_location):
+        data_path = Path(store_location)
+        decode(data_path, data_path.read_bytes())
+        assert not list(data_path.parent.glob(".clientdesk.json.*.tmp"))
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_processes_saving_the_same_revision_one_wins_one_gets_a_conflict(
-    tmp_path: Path, data_path: Path, round_: int
+    tmp_path: Path, store_location: str, round_: int
 ) -> None:
     """Two people save the same request, both based on revision 1, at the same moment:
     exactly one save wins, the other is told who changed it, and nothing is merged."""
-    repo = TinyDBRepository(data_path)
+    repo = open_repository(store_location)
     project = repo.add(Project(name="Race"))
     base = repo.add(ClientRequest(project_id=project.id, title="original", received_at=RECEIVED))
     users = ["ann", "ben"]
     commands = [
-        ["update", str(data_path), base.key, f"{user}'s title", str(tmp_path / f"ready-{user}")]
+        ["update", store_location, base.key, f"{user}'s title", str(tmp_path / f"ready-{user}")]
         for user in users
     ]
     procs, go = start_workers(tmp_path, commands, users)
@@ -179,6 +184,6 @@ def test_two_processes_saving_the_same_revision_one_wins_one_gets_a_conflict(
     assert conflict["message"].startswith(f"{base.key} was changed by {winner} at ")
     assert conflict["current_title"] == f"{winner}'s title"
 
-    stored = TinyDBRepository(data_path).snapshot().get(ClientRequest, base.id)
+    stored = open_repository(store_location).snapshot().get(ClientRequest, base.id)
     assert stored is not None
     assert (stored.title, stored.revision, stored.updated_by) == (f"{winner}'s title", 2, winner)

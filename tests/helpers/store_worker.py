@@ -17,6 +17,12 @@ Run by path, with one of these commands:
     Add COUNT requests titled ``TAG-0`` ... to project PROJECT_KEY, printing
     ``ack TITLE`` after each save (``error MESSAGE`` for a failed one).
 
+``crash-in-save DATA PROJECT_ID``
+    Add one request titled ``lost`` and die (SIGKILL) in the middle of the
+    save: the rows or tables are written, the transaction or file not yet
+    committed, the lock held. Prints ``writing`` just before it dies. Works on
+    either backend: both write a batch in ``_write`` before they commit.
+
 ``serve``
     A "zygote" for the crash tests: import the store once, then for each JSON
     command read from stdin fork a child that runs it, print ``pid N`` and,
@@ -42,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from clientdesk.store import safe_files
+from clientdesk.store.backends import open_repository
 from clientdesk.store.errors import ConflictError
 from clientdesk.store.models import ClientRequest, Project
 from clientdesk.store.repository import TinyDBRepository
@@ -75,7 +82,7 @@ def new_request(project_id: str, title: str) -> ClientRequest:
 
 def add_many(data: str, project_id: str, count: str, tag: str, ready: str, go: str) -> None:
     """Add ``count`` requests as fast as possible once GO appears."""
-    repo = TinyDBRepository(data)
+    repo = open_repository(data)
     assert repo.snapshot().get(Project, project_id) is not None
     Path(ready).touch()
     wait_for(go)
@@ -87,7 +94,7 @@ def add_many(data: str, project_id: str, count: str, tag: str, ready: str, go: s
 
 def update(data: str, key: str, title: str, ready: str, go: str) -> None:
     """Save request ``key`` with a new title, based on the revision read before GO."""
-    repo = TinyDBRepository(data)
+    repo = open_repository(data)
     base = repo.snapshot().find(ClientRequest, key)
     Path(ready).touch()
     wait_for(go)
@@ -114,7 +121,7 @@ def add_acked(data: str, project_key: str, count: str, tag: str) -> None:
     A save that fails prints ``error MESSAGE`` and the worker goes on: what
     counts is that every acknowledged request is in the file at the end.
     """
-    repo = TinyDBRepository(data)
+    repo = open_repository(data)
     project = repo.snapshot().project(project_key)
     say("ready")
     for n in range(int(count)):
@@ -129,6 +136,21 @@ def add_acked(data: str, project_key: str, count: str, tag: str) -> None:
 
 
 # -- crash commands (run in a child forked by ``serve``) --------------------------------
+
+
+def crash_in_save(data: str, project_id: str) -> None:
+    """Die inside a save, after its writes and before its commit (see the module doc)."""
+    repo = open_repository(data)
+    writes = type(repo)._write  # type: ignore[attr-defined]
+
+    def write_then_die(self: Any, *args: Any) -> Any:
+        result = writes(self, *args)
+        say("writing")
+        _die()
+        return result
+
+    setattr(type(repo), "_write", write_then_die)  # noqa: B010
+    repo.add(new_request(project_id, "lost"))
 
 
 def _die() -> None:
@@ -252,6 +274,7 @@ def main(argv: list[str]) -> None:
         "add-many": add_many,
         "add-acked": add_acked,
         "update": update,
+        "crash-in-save": crash_in_save,
         "serve": serve,
     }
     commands[argv[0]](*argv[1:])
