@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from clientdesk import __version__
 from clientdesk.store import kinds, paths
-from clientdesk.tui.cli import EXIT_USAGE, cmd_open
+from clientdesk.tui.cli import EXIT_USAGE, UsageError, cmd_open
 
 Handler = Callable[[argparse.Namespace], int]
 """What runs a command: it takes the parsed command line and returns the exit status."""
@@ -100,12 +100,25 @@ def command_handler(name: str, module: str = "clientdesk.tui.commands") -> Handl
     """
 
     def run(args: argparse.Namespace) -> int:
-        handler: Handler = getattr(importlib.import_module(module), name)
+        try:
+            loaded = importlib.import_module(module)
+        except ImportError as missing:
+            if missing.name is not None:  # a module of clientdesk itself: a real bug
+                raise
+            raise UsageError(str(missing)) from None  # an optional extra, said how to install
+        handler: Handler = getattr(loaded, name)
         return handler(args)
 
     run.__name__ = run.__qualname__ = name
     run.__doc__ = f"Run :func:`{module}.{name}`, importing its module first."
     return run
+
+
+def _port(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number 1-65535, not {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -145,6 +158,17 @@ def build_parser() -> CommandParser:
 
     check = sub.add_parser("check", parents=[common], help="validate the data file or database")
     check.set_defaults(handler=command_handler("cmd_check"))
+
+    serve = sub.add_parser(
+        "serve", parents=[common], help="the app in a browser (textual-serve), behind a token"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: reach it through an SSH tunnel)",
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="the port (default 8000)")
+    serve.set_defaults(handler=command_handler("cmd_serve", "clientdesk.tui.serve"))
 
     migrate = sub.add_parser(
         "migrate",
