@@ -292,23 +292,21 @@ class WorkingSet:
 
     def put(self, record: Record) -> None:
         """Take ``record`` as saved by the batch."""
-        kind = type(record)
-        self._remember(kind, record.id)
-        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
-        if keys is not None:
-            keys.add(record.key)
-        self._own(kind)
-        self.records[kind].put(record)
+        self._touch(record).add(record.key)
+        self.records[type(record)].put(record)
 
     def drop(self, record: Record) -> None:
         """Take ``record`` as deleted by the batch."""
+        self._touch(record).discard(record.key)
+        self.records[type(record)].drop(record.id)
+
+    def _touch(self, record: Record) -> set[str]:
+        """Remember ``record``'s version before the batch and own its table; its project's
+        keys as the batch keeps them (a set nobody reads when they were never asked for)."""
         kind = type(record)
         self._remember(kind, record.id)
-        keys = self._keys.get((kind, str(getattr(record, "project_id", ""))))
-        if keys is not None:
-            keys.discard(record.key)
         self._own(kind)
-        self.records[kind].drop(record.id)
+        return self._keys.get((kind, str(getattr(record, "project_id", ""))), set())
 
 
 class WriteRules:

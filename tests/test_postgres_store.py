@@ -34,6 +34,13 @@ def documents_by_id(path: Path) -> dict[str, Any]:
     }
 
 
+def url_with_password(server: PostgresServer, url: str) -> str:
+    """The password role's URL to the database of ``url``, its password written into it."""
+    return server.password_url(url).replace(
+        f"{PASSWORD_ROLE}@", f"{PASSWORD_ROLE}:{server.password}@"
+    )
+
+
 def let_the_team_in(url: str) -> None:
     """Make clientdesk's tables as the database's owner, and let the password role use them.
 
@@ -133,9 +140,7 @@ def test_a_password_on_the_command_line_is_refused(
 ) -> None:
     """Every user of the server sees a command line in `ps`: the password is refused
     there, and the message does not repeat it."""
-    with_password = postgres_server.password_url(postgres_url).replace(
-        f"{PASSWORD_ROLE}@", f"{PASSWORD_ROLE}:{postgres_server.password}@"
-    )
+    with_password = url_with_password(postgres_server, postgres_url)
     for argv in (
         ("list", "projects", "--data", with_password),
         ("migrate", "--from", with_password, "--to", "elsewhere.json"),
@@ -180,9 +185,7 @@ def test_a_config_file_with_a_password_must_be_the_owners_alone(
     postgres_url: str,
 ) -> None:
     """[store] url may carry the password only in a config file nobody else can read."""
-    url = postgres_server.password_url(postgres_url).replace(
-        f"{PASSWORD_ROLE}@", f"{PASSWORD_ROLE}:{postgres_server.password}@"
-    )
+    url = url_with_password(postgres_server, postgres_url)
     let_the_team_in(postgres_url)
     config = tmp_path / "config.toml"
     config.write_text(f'[store]\nurl = "{url}"\n')
