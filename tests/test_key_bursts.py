@@ -144,6 +144,29 @@ def test_escape_and_a_key_written_at_once_to_the_real_app_are_two_keys(demo_path
 
 
 @pytest.mark.slow  # a real app in a pseudo-terminal
+def test_escape_a_key_and_arrows_written_at_once_never_reach_the_closed_form(
+    demo_path: Path,
+) -> None:
+    """tmux sends ``escape p down enter`` in one write: the form closes first, the picker
+    takes the rest, and the request the form held is as it was."""
+    before = {request.id: request.revision for request in stored_requests(demo_path)}
+    terminal = Terminal(demo_path, controlling=False, size=(80, 24))
+    try:
+        assert terminal.read_until(b"Opening the data file"), "hung: no first frame"
+        assert terminal.type_and_read_until(b"2e", b"Edit request"), "hung: no request form"
+        terminal.type(b"\x1bp\x1b[B\x1b[A\r")
+        assert terminal.read_until(b"Switch project"), "hung: no picker"
+        terminal.type(b"\x13q")  # ctrl+s (nothing to save now) and quit
+        assert wait_for(terminal, lambda: terminal.process.poll() is not None)
+        assert terminal.process.returncode == 0
+    finally:
+        terminal.close()
+    after = {request.id: request.revision for request in stored_requests(demo_path)}
+    assert after == before, "nothing typed after escape reached the form"
+    assert b"Traceback" not in terminal.seen and b"internal error" not in terminal.seen
+
+
+@pytest.mark.slow  # a real app in a pseudo-terminal
 def test_a_burst_written_at_once_to_the_real_app_lands_field_by_field(demo_path: Path) -> None:
     """Tab, text, tab, text and ctrl+s in one write(), as an SSH link delivers them."""
     terminal = Terminal(demo_path, controlling=False, size=(120, 40))

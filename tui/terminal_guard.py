@@ -29,6 +29,9 @@ things:
    long as the process lives. The driver's input loop stops there and reports
    the terminal gone.
 
+It also reads what is typed through :class:`~clientdesk.tui.escape_keys.EscapeSpeller`,
+so that escape typed just before a letter stays two keys in a burst.
+
 The terminal gone is a :class:`TerminalGone` message to the app, which stops
 as on SIGHUP (it keeps the open form's typing first). In case the stop itself
 stalls, :func:`end_if_the_stop_stalls` ends the process a few seconds later,
@@ -53,6 +56,8 @@ from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
+
+from clientdesk.tui.escape_keys import HOLD_SECONDS, EscapeSpeller
 
 if TYPE_CHECKING:
     from io import TextIOWrapper
@@ -174,12 +179,13 @@ class TerminalGuardDriver(LinuxDriver):
         """
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")(errors="replace").decode
+        escapes = EscapeSpeller()
         # Textual's choice too: select() is the one selector that works on a
         # terminal everywhere (kqueue and poll do not on macOS).
         with selectors.SelectSelector() as selector:
             selector.register(self.fileno, selectors.EVENT_READ)
             while not self.exit_event.is_set():
-                if selector.select(0.1):
+                if selector.select(HOLD_SECONDS if escapes.holding else 0.1):
                     try:
                         data = os.read(self.fileno, _READ_SIZE)
                     except OSError:
@@ -187,7 +193,13 @@ class TerminalGuardDriver(LinuxDriver):
                     if not data:
                         self.terminal_gone()
                         return
-                    for event in parser.feed(decode(data)):
+                    text = escapes.feed(decode(data))
+                    # An empty feed is the parser's end of input: a read that was only
+                    # a held ESC, or half of a character, gives nothing to read yet.
+                    for event in parser.feed(text) if text else ():
+                        self.process_message(event)
+                elif escapes.holding:
+                    for event in parser.feed(escapes.release()):
                         self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)
