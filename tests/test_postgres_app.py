@@ -18,7 +18,7 @@ from clientdesk.widgets.request_form import RequestForm
 from tests.helpers.postgres import database_name
 from tests.helpers.two_projects import two_projects
 from tests.helpers.ui import notices, screen_text, settle
-from tests.helpers.waiting import pilot_wait_until
+from tests.helpers.waiting import HANG_SECONDS, pilot_wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -94,4 +94,45 @@ async def test_a_database_out_of_reach_leaves_the_screen_read_only_until_it_is_b
         await pilot.press("n")
         await pilot_wait_until(
             pilot, lambda: isinstance(app.screen, RequestForm), "the new request's form"
+        )
+
+
+async def test_a_save_told_while_a_read_is_under_way_is_read_after_it(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database tells of each save once: one told while the app reads the one
+    before is not lost, it is read as soon as that read is done."""
+    import threading
+
+    from clientdesk.store.postgres import PostgresRepository
+
+    alpha, _ = two_projects(open_repository(postgres_url, user="ann"))
+    app = create_app(postgres_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await pilot_wait_until(pilot, lambda: "Alpha 0" in screen_text(app), "Alpha's requests")
+
+        reading, go_on = threading.Event(), threading.Event()
+        read = PostgresRepository.snapshot
+
+        def slow_read(repository: PostgresRepository) -> object:
+            reading.set()
+            go_on.wait(HANG_SECONDS)
+            return read(repository)
+
+        monkeypatch.setattr(PostgresRepository, "snapshot", slow_read)
+        colleague = open_repository(postgres_url, user="ben")
+        requests = {r.title: r for r in colleague.snapshot().of_project(ClientRequest, alpha.id)}
+        colleague.update(requests["Alpha 0"].model_copy(update={"title": "First of ben's"}))
+        await pilot_wait_until(pilot, reading.is_set, "the app reading ben's first save")
+        colleague.update(requests["Alpha 1"].model_copy(update={"title": "Second of ben's"}))
+        await pilot.pause(0.3)  # the second save's notice reaches the app meanwhile
+        monkeypatch.setattr(PostgresRepository, "snapshot", read)
+        go_on.set()
+
+        await pilot_wait_until(
+            pilot,
+            lambda: "First of ben's" in screen_text(app) and "Second of ben's" in screen_text(app),
+            "both of ben's saves on screen",
         )

@@ -201,6 +201,8 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
         self._shown_ticket = 0
         """The load a :meth:`reload` asked for: keys typed meanwhile wait until it shows."""
         self._poll_worker: Worker[None] | None = None
+        self._change_pending = False
+        """Another process saved while a read was under way: read again after it."""
         self._store_watch = StoreWatch(self._file_changed, self._tell_file_changed, POLL_SECONDS)
         self._select_project: str | None = None
         self._select_contact: str | None = None
@@ -561,9 +563,15 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
 
     @on(StoreChanged)
     def _poll(self) -> None:
-        if self.mode == "loading" or (self.mode == "error" and not self.saves_refused):
+        if self.mode == "loading" or (
+            self._poll_worker is not None and not self._poll_worker.is_finished
+        ):
+            # A database tells of a save once: one that comes while a read is under
+            # way is read after it (the file's next look would find it anyway).
+            self._change_pending = True
             return
-        if self._poll_worker is not None and not self._poll_worker.is_finished:
+        self._change_pending = False
+        if self.mode == "error" and not self.saves_refused:
             return
         self._ticket += 1
         self._poll_worker = self._check_for_changes(self._ticket, self._fill_plan())
@@ -625,6 +633,7 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             line = self.query_one("#change-line", Label)
             line.update(Text(message.seen))
             line.add_class("-shown")
+        self._poll_if_pending()
 
     @on(LoadFailed)
     async def _load_failed(self, message: LoadFailed) -> None:
@@ -654,6 +663,19 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
             # Keep showing the last good data; say once why it is not refreshed.
             self.notify(message.message, title=message.title, severity="error", markup=False)
         self._last_load_error = message.message
+        self._poll_if_pending()
+
+    def _poll_if_pending(self) -> None:
+        """Read again when another process saved while the last read was under way."""
+        if self._change_pending:
+            self._poll()
+
+    @on(Worker.StateChanged)
+    def _read_again_when_done(self, event: Worker.StateChanged) -> None:
+        # The re-read's messages can come before its worker is finished: a save heard
+        # meanwhile waits for this moment, not for a look that a database never makes.
+        if event.worker is self._poll_worker and event.worker.is_finished:
+            self._poll_if_pending()
 
     async def _show_error(self, message: str, *, linked: bool = False) -> None:
         """Show the error panel with ``message`` (mounting the panel the first time)."""
