@@ -117,13 +117,15 @@ async def test_a_save_told_while_a_read_is_under_way_is_read_after_it(
         read = PostgresRepository.snapshot
 
         def slow_read(repository: PostgresRepository) -> object:
+            # What was read is on its way to the screen when the next save is told.
+            snapshot = read(repository)
             reading.set()
             go_on.wait(HANG_SECONDS)
-            return read(repository)
+            return snapshot
 
-        monkeypatch.setattr(PostgresRepository, "snapshot", slow_read)
         colleague = open_repository(postgres_url, user="ben")
         requests = {r.title: r for r in colleague.snapshot().of_project(ClientRequest, alpha.id)}
+        monkeypatch.setattr(PostgresRepository, "snapshot", slow_read)
         colleague.update(requests["Alpha 0"].model_copy(update={"title": "First of ben's"}))
         await pilot_wait_until(pilot, reading.is_set, "the app reading ben's first save")
         colleague.update(requests["Alpha 1"].model_copy(update={"title": "Second of ben's"}))
