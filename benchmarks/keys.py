@@ -60,8 +60,10 @@ def _move_around(
         found.setdefault("page down", []).append(session.press("pagedown"))
 
 
-def clientdesk_keys(clientdesk: str, data: Path, project: str, repeat: int) -> dict[str, KeyAnswer]:
-    """Every measured key of clientdesk on ``data``; also a colleague's save noticed."""
+def clientdesk_keys(
+    clientdesk: str, data: Path | str, project: str, repeat: int
+) -> dict[str, KeyAnswer]:
+    """Every measured key of clientdesk on ``data`` (a file or a URL); also a colleague's save."""
     session = TerminalSession([clientdesk, "--data", str(data)], columns=COLUMNS, lines=LINES)
     found: dict[str, list[KeyAnswer]] = {}
     try:

@@ -113,7 +113,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def bench_startup(data: Path, repeat: int) -> dict[str, float]:
+def bench_startup(data: Path | str, repeat: int) -> dict[str, float]:
     """Start-up and peak memory of clientdesk and of the bare app."""
     results: dict[str, list[float]] = {}
     for _ in range(repeat):
@@ -269,7 +269,7 @@ def bench_rewrite(data: Path, repeat: int) -> float:
     return median(times) * 1000
 
 
-def bench_app_save(data: Path, repeat: int) -> dict[str, float]:
+def bench_app_save(data: Path | str, repeat: int) -> dict[str, float]:
     """A save through the app: time, the store's part, and the event loop's worst stall."""
     results: dict[str, list[float]] = {}
     for _ in range(repeat):
@@ -281,7 +281,7 @@ def bench_app_save(data: Path, repeat: int) -> dict[str, float]:
     return summary
 
 
-def bench_app_switch(data: Path, repeat: int) -> dict[str, float]:
+def bench_app_switch(data: Path | str, repeat: int) -> dict[str, float]:
     """A project switch through the app: enter to the new project shown, and the worst stall."""
     results: dict[str, list[float]] = {}
     for _ in range(repeat):
@@ -291,7 +291,7 @@ def bench_app_switch(data: Path, repeat: int) -> dict[str, float]:
     return {key: median(values) for key, values in results.items()}
 
 
-def first_project_key(data: Path) -> str:
+def first_project_key(data: Path | str) -> str:
     """The key of the data set's first project."""
     listed = subprocess.run(
         [_clientdesk(), "list", "projects", "--json", "--data", str(data)],

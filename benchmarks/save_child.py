@@ -141,11 +141,18 @@ async def measure(pilot: Pilot[None]) -> None:
     app.exit()
 
 
+def store_location(argument: str) -> Path | str:
+    """A data file's path, or a ``postgresql://`` URL as given (a Path folds its ``//``)."""
+    from clientdesk.store.paths import is_database_url
+
+    return argument if is_database_url(argument) else Path(argument)
+
+
 def main() -> None:
     from clientdesk.tui.app import create_app
 
     what = measure_switch if sys.argv[2:] == ["switch"] else measure
-    create_app(Path(sys.argv[1])).run(headless=True, size=(120, 40), auto_pilot=what)
+    create_app(store_location(sys.argv[1])).run(headless=True, size=(120, 40), auto_pilot=what)
 
 
 if __name__ == "__main__":

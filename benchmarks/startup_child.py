@@ -55,6 +55,13 @@ def peak_mib() -> float:
     return 0.0
 
 
+def store_location(argument: str) -> Path | str:
+    """A data file's path, or a ``postgresql://`` URL as given (a Path folds its ``//``)."""
+    from clientdesk.store.paths import is_database_url
+
+    return argument if is_database_url(argument) else Path(argument)
+
+
 def main() -> None:
     if sys.argv[1] == "bare":
         from bare_app import BareApp
@@ -63,7 +70,7 @@ def main() -> None:
     else:
         from clientdesk.tui.app import create_app
 
-        app = create_app(Path(sys.argv[2]))
+        app = create_app(store_location(sys.argv[2]))
     app.run(headless=True, auto_pilot=measure)
 
 
