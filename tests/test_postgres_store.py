@@ -242,3 +242,21 @@ def test_tls_is_asked_for_as_libpq_reads_it(
     code, out, err = run_cli(capsys, "list", "projects", "--data", url)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "SSL" in err
+
+
+def test_tables_of_an_older_clientdesk_are_brought_up_to_date(postgres_url: str) -> None:
+    """The schema is clientdesk's own: a database made by an earlier version (layout 1)
+    is migrated when opened, its records kept."""
+    repo = open_repository(postgres_url, user="ann")
+    project = repo.add(Project(name="Older"))
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DROP INDEX clientdesk.records_position")
+        connection.execute("DELETE FROM clientdesk.layout WHERE version > 1")
+
+    reopened = open_repository(postgres_url, user="ann")
+    assert reopened.snapshot().project(project.key).name == "Older"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        versions = connection.execute("SELECT version FROM clientdesk.layout ORDER BY 1")
+        assert [row[0] for row in versions] == [1, 2]
+        index = connection.execute("SELECT to_regclass('clientdesk.records_position')")
+        assert index.fetchone() == ("clientdesk.records_position",)
