@@ -67,6 +67,18 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class CaldavSettings:
+    """``[caldav]``: the calendar collection ``clientdesk caldav`` publishes to, and the login."""
+
+    url: str = ""
+    """The collection's URL (``--url`` wins); empty: none configured."""
+    user: str = ""
+    """The login name; empty: the netrc file's ``login`` for the URL's host."""
+    password: str = field(default="", repr=False)
+    """The password; empty: the netrc file's. Refused when others may read the file."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting of the config file, with its default."""
 
@@ -87,6 +99,8 @@ class Config:
     store_url: str | None = None
     """``[store] url``: the PostgreSQL database to use when neither ``--data`` nor
     ``$CLIENTDESK_DATA`` names a store; None: the data file."""
+    caldav: CaldavSettings = field(default_factory=CaldavSettings)
+    """The CalDAV server settings (``[caldav]``)."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +124,12 @@ _TOP_LEVEL = (
     "smtp",
     "report",
     "store",
+    "caldav",
 )
 _STORE_KEYS = ("url",)
 _SMTP_KEYS = ("host", "port", "security", "user")
 _REPORT_KEYS = ("top_risks_from",)
+_CALDAV_KEYS = ("url", "user", "password")
 
 
 def read_config(
@@ -267,7 +283,45 @@ class _Reader:
         store = self.table(table, "store")
         if store is not None:
             config = replace(config, store_url=self.store_url(store))
+        caldav = self.table(table, "caldav")
+        if caldav is not None:
+            config = replace(config, caldav=self.caldav(caldav))
         return config
+
+    def caldav(self, table: Mapping[str, Any]) -> CaldavSettings:
+        """``[caldav]``; a password is refused when others may read this file."""
+        self.unknown_keys(table, _CALDAV_KEYS, ("caldav",))
+        settings = CaldavSettings()
+        url = self.string(table, "url", "caldav")
+        if url is not None:
+            url = url.strip()
+            if url.startswith(("https://", "http://")):
+                settings = replace(settings, url=url)
+            else:
+                self.problem("caldav.url", f"expected an https:// URL, got {_describe(url)}")
+        user = self.string(table, "user", "caldav")
+        if user is not None:
+            settings = replace(settings, user=user.strip())
+        password = self.string(table, "password", "caldav")
+        if password:
+            if mode := self.others_may_read():
+                self.problem(
+                    "caldav.password",
+                    f"others may read this file (mode {mode:o}): chmod 600 "
+                    f"{self.path}, or keep the password in ~/.netrc",
+                )
+            else:
+                settings = replace(settings, password=password)
+        return settings
+
+    def others_may_read(self) -> int:
+        """The file's permission bits when its group or others may read it; 0 when only its
+        owner may (a secret in it is then the owner's alone)."""
+        try:
+            mode = self.path.stat().st_mode & 0o777
+        except OSError:
+            return 0o777  # unknown: not proven private
+        return mode if mode & 0o077 else 0
 
     def store_url(self, table: Mapping[str, Any]) -> str | None:
         """``[store] url``, refused when it holds a password that others may read."""
@@ -279,18 +333,13 @@ class _Reader:
         if not paths.is_database_url(url):
             self.problem("store.url", f"expected a postgresql:// URL, got {_describe(url)}")
             return None
-        if paths.url_has_password(url):
-            try:
-                mode = self.path.stat().st_mode
-            except OSError:
-                mode = 0o077
-            if mode & 0o077:
-                self.problem(
-                    "store.url",
-                    f"holds a password, and others may read this file (mode {mode & 0o777:o}): "
-                    f"chmod 600 {self.path}, or keep the password in ~/.pgpass",
-                )
-                return None
+        if paths.url_has_password(url) and (mode := self.others_may_read()):
+            self.problem(
+                "store.url",
+                f"holds a password, and others may read this file (mode {mode:o}): "
+                f"chmod 600 {self.path}, or keep the password in ~/.pgpass",
+            )
+            return None
         return url
 
     def unknown_keys(

@@ -754,3 +754,33 @@ def project_feed(meetings: Iterable[Meeting], project: Project, *, now: datetime
     feed = _calendar("PUBLISH", events, chosen)
     feed.add("X-WR-CALNAME", ics_text(f"{project.name} ({project.key})"))
     return bytes(feed.to_ical())
+
+
+def calendar_resource(meeting: Meeting, project: Project, *, now: datetime) -> bytes:
+    """One meeting as a CalDAV calendar object resource (RFC 4791 4.1): no METHOD.
+
+    The VEVENTs and VTIMEZONEs an invite carries: the series with its RRULE,
+    EXDATEs and overrides (one resource per UID), attendees with their answers,
+    and a cancelled meeting with ``STATUS:CANCELLED``. Each ATTENDEE says
+    ``SCHEDULE-AGENT=CLIENT`` (RFC 6638 7.1): clientdesk e-mails its invites
+    itself, so a server that schedules (Nextcloud, Fastmail) must not send them
+    again. The SEQUENCE is the feed's: never below what the attendees were sent.
+    """
+    events = _meeting_events(
+        meeting, project, now=now, invitees=True, sequence=_published_sequence(meeting)
+    )
+    if meeting.status is MeetingStatus.CANCELLED:
+        # The overrides of a series go with it: only the series says it is off.
+        events = events[:1]
+    for event in events:
+        for address in _listed_values(event.get("ATTENDEE")):
+            address.params["SCHEDULE-AGENT"] = "CLIENT"
+    resource = _calendar("PUBLISH", events, [meeting])
+    del resource["METHOD"]  # RFC 4791 4.1: a calendar object resource has none
+    return bytes(resource.to_ical())
+
+
+def _listed_values(value: object) -> list[vCalAddress]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]  # type: ignore[list-item]

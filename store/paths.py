@@ -58,6 +58,11 @@ def drafts_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "drafts"
 
 
+def caldav_state_dir() -> Path:
+    """What ``clientdesk caldav`` last published, one file per collection (user state dir)."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "caldav"
+
+
 def current_user() -> str:
     """The name recorded in ``updated_by``: ``$CLIENTDESK_USER`` or the OS user.
 

@@ -1125,6 +1125,12 @@ class ClientDeskApp(ExplainedActions, EndsWithOneLine, GuardedApp):
     def _occurrence_action(self, message: CalendarPane.OccurrenceAction) -> None:
         self.calendar.occurrence_action(message.occurrence, message.action)
 
+    @on(CalendarPane.PublishAsked)
+    def _publish_caldav(self) -> None:
+        project = self.current_project
+        if project is not None:
+            self.calendar.publish_to_caldav(project)
+
     @on(CalendarPane.PlanItemDone)
     def _plan_item_done(self, message: CalendarPane.PlanItemDone) -> None:
         self.calendar.plan_item_done(message.item)

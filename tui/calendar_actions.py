@@ -352,6 +352,32 @@ class CalendarActions:
                 markup=False,
             )
 
+    def publish_to_caldav(self, project: Project) -> None:
+        """Put the project's meetings on the ``[caldav]`` calendar, in a worker; say how it went."""
+        self.host.notify(f"Publishing the calendar of {project.key}…", markup=False, timeout=2)
+        self.host.run_worker(
+            partial(self._publish, project), thread=True, group="caldav", exclusive=True
+        )
+
+    def _publish(self, project: Project) -> None:
+        from clientdesk.store.caldav_publish import caldav_login, publish
+
+        try:
+            login = caldav_login(None, self.host.config.caldav)
+            snapshot = self.host.repository.snapshot()
+            result = publish(login, project, snapshot, now=clock.now())
+        except StoreError as error:
+            self.host.post_message(WriteFailed(f"not published: {describe_error(error)}"))
+            return
+        lines = [conflict.line() for conflict in result.conflicts] + [result.summary()]
+        self.host.call_from_thread(
+            self.host.notify,
+            "\n".join(lines),
+            title=f"CalDAV: {project.key}",
+            severity="warning" if result.conflicts else "information",
+            markup=False,
+        )
+
     # -- a client's calendar in ------------------------------------------------------------
 
     def ask_import(self, project: Project, path_text: str = "") -> None:

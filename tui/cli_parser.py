@@ -225,6 +225,11 @@ def build_parser() -> CommandParser:
 
     for module in (ics_commands, import_commands, mail_commands):
         module.register(sub, common)
+
+    # The project's calendar on a CalDAV server (the caldav package loads when it runs).
+    from clientdesk.tui import caldav_commands
+
+    caldav_commands.register(sub, common)
     return parser
 
 

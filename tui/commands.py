@@ -463,7 +463,7 @@ def _fields_from(
 # -- commands ------------------------------------------------------------------
 
 
-def _repository(args: argparse.Namespace, *, starts: bool = False) -> Repository:
+def store_of(args: argparse.Namespace, *, starts: bool = False) -> Repository:
     """The store a command works on (see :func:`~clientdesk.tui.cli.data_location`)."""
     return open_repository(data_location(args, starts=starts))
 
@@ -481,7 +481,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     """``clientdesk add KIND [options]``: add one record, print its key."""
     kind = kinds.kind_named(args.record_kind).model
     # A first project is how a data file is started from the shell.
-    repo = _repository(args, starts=kind is Project)
+    repo = store_of(args, starts=kind is Project)
     snapshot = repo.snapshot()
     project = None if kind is Project else _project_for(args, snapshot, required=True)
     data = _fields_from(args, kind, snapshot, project)
@@ -506,7 +506,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_edit(args: argparse.Namespace) -> int:
     """``clientdesk edit KIND KEY [options]``: change one record, honouring revisions."""
     kind = kinds.kind_named(args.record_kind).model
-    repo = _repository(args)
+    repo = store_of(args)
     snapshot = repo.snapshot()
     if kind is Project:
         record: Record = snapshot.project(args.key)
@@ -612,7 +612,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """``clientdesk list KIND [--project KEY] [--json]``."""
     listed = kinds.kind_listed_as(args.kind)
     kind = listed.model
-    snapshot = _repository(args).snapshot()
+    snapshot = store_of(args).snapshot()
     project = _project_for(args, snapshot, required=False)
     if kind is Project:
         records: list[Record] = list(snapshot.projects())
@@ -737,7 +737,7 @@ def cmd_close_project(args: argparse.Namespace) -> int:
     Exit 0 once closed (or reopened); exit 2 listing every failing gate and its
     blockers when the gates refuse and no override reason is given.
     """
-    repo = _repository(args)
+    repo = store_of(args)
     project = repo.snapshot().project(args.project)
     stored = dump_record(project)
     if args.reopen:
@@ -804,7 +804,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.closing and args.format != "md":
         raise UsageError("the closing report is written in Markdown only (--format md)")
     target = _report_target(args.output)
-    snapshot = _repository(args).snapshot()
+    snapshot = store_of(args).snapshot()
     project = snapshot.project(args.project)
     if args.closing:
         from clientdesk.store.report import closing_report
@@ -824,10 +824,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         if target is not None:
             print(f"wrote {kept.key} of {project.key} to {target}")
         return 0
-    content = status_report(snapshot, project, clock.now(), top_risks_from=_top_risks_from())
+    content = status_report(snapshot, project, clock.now(), top_risks_from=top_risks_from())
     if args.keep:
         # Kept before it is written: a report the store refused is not handed out.
-        saved = keep_report(_repository(args), project, content)
+        saved = keep_report(store_of(args), project, content)
         print(f"kept the status report as {saved.key}", file=sys.stderr)
     _write_report(content.markdown if args.format == "md" else content.html, target)
     if target is not None:
@@ -835,7 +835,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _top_risks_from() -> str:
+def top_risks_from() -> str:
     """The config file's ``[report] top_risks_from``; a mistake in ``[report]`` is refused."""
     from clientdesk.store.config import read_config
 
@@ -868,7 +868,7 @@ def _write_report(text: str, target: Path | None) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``clientdesk check``: validate the store; 0 when sound, 2 with the problem."""
-    repository = _repository(args)
+    repository = store_of(args)
     where = repository.location
     snapshot = repository.snapshot()
     problems = find_problems(snapshot)
@@ -929,7 +929,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """``clientdesk demo``: write the demo data set (refuses a non-empty file without --force)."""
     from clientdesk.store.demo import populate_demo
 
-    repo = _repository(args, starts=True)
+    repo = store_of(args, starts=True)
     new_file = isinstance(repo, TinyDBRepository) and not repo.path.exists()
     existing = 0 if new_file else repo.snapshot().count()
     if existing and not args.force:

@@ -67,12 +67,12 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     from clientdesk.store.mail import checked_recurrence_id
     from clientdesk.store.models import Meeting
     from clientdesk.store.storage import write_output
-    from clientdesk.tui.commands import _repository
+    from clientdesk.tui.commands import store_of
 
     if args.meeting is None and (args.cancel or args.occurrence):
         flag = "--cancel" if args.cancel else "--occurrence"
         raise UsageError(f"{flag} needs --meeting KEY (which meeting?)")
-    snapshot = _repository(args).snapshot()
+    snapshot = store_of(args).snapshot()
     project = snapshot.project(args.project)
     now = clock.now()
     if args.meeting is None:

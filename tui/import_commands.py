@@ -65,9 +65,9 @@ def cmd_import_ics(args: argparse.Namespace) -> int:
     from clientdesk.store.ics_import import apply_import, plan_import
     from clientdesk.store.ics_reading import ImportRefused
     from clientdesk.store.models import Meeting
-    from clientdesk.tui.commands import _repository
+    from clientdesk.tui.commands import store_of
 
-    repository = _repository(args)
+    repository = store_of(args)
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
     data = _read(args.file)

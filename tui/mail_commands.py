@@ -106,9 +106,9 @@ def cmd_send_invite(args: argparse.Namespace) -> int:
     """
     from clientdesk.store.mail import send_invite
     from clientdesk.store.models import Meeting
-    from clientdesk.tui.commands import _repository
+    from clientdesk.tui.commands import store_of
 
-    repository = _repository(args)
+    repository = store_of(args)
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
     meeting = snapshot.find(Meeting, args.meeting, project.id)
@@ -147,13 +147,14 @@ def cmd_send_report(args: argparse.Namespace) -> int:
     (as ``report --keep`` keeps it); nothing is kept when it could not be sent.
     """
     from clientdesk.store.report_mail import send_report
-    from clientdesk.tui.commands import _repository, _top_risks_from
+    from clientdesk.tui.commands import store_of
+    from clientdesk.tui.commands import top_risks_from as configured_top_risks
 
     # Only a new report is built here: a kept one goes out as it was kept.
-    top_risks_from = None if args.report else _top_risks_from()
+    top_risks_from = None if args.report else configured_top_risks()
     return _send_and_print(
         send_report,
-        _repository(args),
+        store_of(args),
         args.project,
         args.report,
         to=args.to,
@@ -168,9 +169,9 @@ def cmd_send_minutes(args: argparse.Namespace) -> int:
     """
     from clientdesk.store.models import Meeting
     from clientdesk.store.report_mail import send_minutes
-    from clientdesk.tui.commands import _repository
+    from clientdesk.tui.commands import store_of
 
-    repository = _repository(args)
+    repository = store_of(args)
     snapshot = repository.snapshot()
     project = snapshot.project(args.project)
     meeting = snapshot.find(Meeting, args.meeting.strip().upper(), project.id)

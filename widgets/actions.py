@@ -172,6 +172,7 @@ ACTIONS: tuple[Action, ...] = (
     _a("calendar.show_cancelled", "a", "toggle_cancelled", "calendar", "Show cancelled", "Show cancelled occurrences too, or hide them"),
     _a("calendar.plan_done", "D", "plan_done", "calendar", "Plan item done", "Mark the plan item done now (the report sent, the update given)", writes=True),
     _a("calendar.plan_series", "plus", "series_from_plan", "calendar", "Meetings from plan", "Turn the plan item into a meeting series, its audience invited", writes=True),
+    _a("calendar.publish", "u", "publish_caldav", "calendar", "Publish to CalDAV", "Put the project's meetings on the CalDAV calendar of the config file's [caldav] table; only what changed is sent"),
     # -- the Requests pane ----------------------------------------------------------------
     _a("request.next", "s", "next_status", "requests", "Next status", "Next status: new → acknowledged → in progress → resolved → closed (closing asks)", writes=True, footer=8),
     _a("request.acknowledge", "", "move('acknowledged')", "requests", "Acknowledge", "Acknowledge the request (stops the response clock)", writes=True),

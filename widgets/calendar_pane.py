@@ -650,6 +650,9 @@ class CalendarPane(RecordTablePane):
             self.item = item
             """The plan item."""
 
+    class PublishAsked(Message):
+        """The user asked to put the project's meetings on the CalDAV calendar."""
+
     class PlanItemDone(Message):
         """The user marked a plan item done now (a report sent outside a meeting)."""
 
@@ -1058,6 +1061,10 @@ class CalendarPane(RecordTablePane):
         item = self.selected_plan_item
         if item is not None:
             self.post_message(self.SeriesFromPlan(item))
+
+    def action_publish_caldav(self) -> None:
+        """Ask the app to publish the shown project's meetings to CalDAV."""
+        self.post_message(self.PublishAsked())
 
     # -- watchers ------------------------------------------------------------------------
 
