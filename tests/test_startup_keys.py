@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import termios
 import threading
 from pathlib import Path
 
 import pytest
 from textual.widgets import TabbedContent
 
+from clientdesk.store.models import ClientRequest
+from clientdesk.store.repository import TinyDBRepository
 from clientdesk.tui.app import ClientDeskApp, create_app
 from clientdesk.widgets.request_form import RequestForm
 from tests.helpers.keys import key_event, keys_handled
 from tests.helpers.slow_store import SlowRepository
 from tests.helpers.terminal import Terminal, crash_log_text
+from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("app_now")
 
@@ -98,3 +104,49 @@ def test_q_at_once_in_a_terminal_quits_cleanly_every_time(demo_path: Path) -> No
             terminal.close()
         assert b"Traceback" not in terminal.seen and b"internal error" not in terminal.seen
     assert "Traceback" not in crash_log_text()
+
+
+@pytest.mark.slow  # a real app in a pseudo-terminal
+def test_a_burst_typed_before_the_first_frame_acts_as_typed(demo_path: Path) -> None:
+    """Enter, tab and ctrl+s typed while Python still imports the app reach it as keys:
+    the terminal stops being a shell line (echo, CR to ctrl+j, ctrl+s as XOFF) before
+    the app draws anything, and is the shell's again once the app has ended."""
+    terminal = Terminal(demo_path, controlling=False, size=(120, 40))
+    shell_mode = termios.tcgetattr(terminal.master)
+
+    threads_then: list[int] = []
+
+    def keys_as_keys() -> bool:
+        if termios.tcgetattr(terminal.master)[3] & termios.ECHO:
+            return False
+        # Textual's driver starts its threads before it changes the terminal: one
+        # thread means the app is still being imported.
+        threads_then.append(len(os.listdir(f"/proc/{terminal.process.pid}/task")))
+        return True
+
+    def saved() -> bool:
+        requests = TinyDBRepository(demo_path).snapshot().all(ClientRequest)
+        return any(request.title == "Typed ahead" for request in requests)
+
+    try:
+        wait_until(keys_as_keys, "the terminal to take keys as keys")
+        assert threads_then == [1], "keys are taken as keys while the app is still imported"
+        terminal.type(b"2n\tTyped ahead\x13")
+        wait_until(saved, "the burst typed ahead to save", poll=lambda: terminal.read_for(0.05))
+        # ctrl+z: the shell gets its terminal back as it was, echo and all.
+        os.kill(terminal.process.pid, signal.SIGTSTP)
+        wait_until(
+            lambda: termios.tcgetattr(terminal.master) == shell_mode,
+            "the shell's terminal while the app is suspended",
+            poll=lambda: terminal.read_for(0.05),
+        )
+        os.kill(terminal.process.pid, signal.SIGCONT)
+        terminal.read_until_quiet()
+        terminal.type(b"q")
+        assert terminal.end_status() == 0
+        assert termios.tcgetattr(terminal.master) == shell_mode, "the shell's terminal is back"
+    finally:
+        terminal.close()
+    before_the_app = bytes(terminal.seen).split(b"\x1b[?1049h", 1)[0]  # its alternate screen
+    assert b"Typed" not in before_the_app, "nothing typed was echoed"
+    assert b"Traceback" not in terminal.seen

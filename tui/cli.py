@@ -114,6 +114,13 @@ def _configured_store_url() -> str | None:
 
 def cmd_open(args: argparse.Namespace) -> int:
     """``clientdesk``: open the full-screen app."""
+    from clientdesk.tui.typeahead import keys_typed_ahead
+
+    with keys_typed_ahead():
+        return _open_app(args)
+
+
+def _open_app(args: argparse.Namespace) -> int:
     from clientdesk.tui.app import create_app
 
     app = create_app(data_location(args, starts=True))

@@ -58,6 +58,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 from clientdesk.tui.escape_keys import HOLD_SECONDS, EscapeSpeller
+from clientdesk.tui.typeahead import original_attributes
 
 if TYPE_CHECKING:
     from io import TextIOWrapper
@@ -161,6 +162,18 @@ class TerminalGuardDriver(LinuxDriver):
         # Textual stops application mode here only when it restarts it on SIGCONT.
         self._stopped_for_sigtstp = self._auto_restart
         super()._sigtstp_application(*args)
+
+    def start_application_mode(self) -> None:
+        """Start as Textual does; on stopping, give back the terminal as the shell had it.
+
+        Textual keeps the settings it found, to restore at the end and on
+        ctrl+z; found after :func:`~clientdesk.tui.typeahead.keys_typed_ahead`
+        changed them, they would leave the shell without echo.
+        """
+        super().start_application_mode()  # type: ignore[no-untyped-call]
+        original = original_attributes()
+        if original is not None and self.attrs_before is not None:
+            self.attrs_before = original
 
     def _sigcont_application(self, *args: object) -> None:
         # A SIGCONT that follows no SIGTSTP (the kernel's, after a hang-up's
