@@ -538,3 +538,21 @@ def test_every_pane_defines_its_tables_and_how_it_shows_records() -> None:
     for pane in panes:
         for hook in ("compose_tables", "show"):
             assert getattr(pane, hook) is not getattr(RecordTablePane, hook), (pane, hook)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_saves_notice_is_shown_whole_at_every_size(
+    demo_path: Path, size: tuple[int, int]
+) -> None:
+    """The notice ends with how to take the save back: at 80 columns its last words
+    were cut off ("Saved request REQ-11 (ctrl+z" and no more)."""
+    app = create_app(demo_path)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "n", "tab", *"Notice test", "ctrl+s")
+        await pilot_wait_until(
+            pilot,
+            lambda: "(ctrl+z undoes)." in screen_text(app),
+            "the whole notice on screen",
+        )
+        assert "Saved request REQ-11" in screen_text(app)
