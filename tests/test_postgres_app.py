@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from textual.pilot import Pilot
 
 from clientdesk.store.backends import open_repository
 from clientdesk.store.models import ClientRequest
@@ -36,15 +37,20 @@ def cut_off(admin_url: str, database: str, *, reachable: bool) -> None:
             )
 
 
+async def show_the_requests(pilot: Pilot[None]) -> None:
+    """Wait for the app to open, then show the Requests pane of the first project, Alpha."""
+    await settle(pilot)
+    await pilot.press("2")
+    await pilot_wait_until(pilot, lambda: "Alpha 0" in screen_text(pilot.app), "Alpha's requests")
+
+
 async def test_the_app_shows_the_database_and_a_colleagues_save(postgres_url: str) -> None:
     """The panes fill from the database; a colleague's save is on screen without a key,
     with the line that says who changed what."""
     alpha, _ = two_projects(open_repository(postgres_url, user="ann"))
     app = create_app(postgres_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await pilot_wait_until(pilot, lambda: "Alpha 0" in screen_text(app), "Alpha's requests")
+        await show_the_requests(pilot)
 
         colleague = open_repository(postgres_url, user="ben")
         request = next(
@@ -67,9 +73,7 @@ async def test_a_database_out_of_reach_leaves_the_screen_read_only_until_it_is_b
     admin = postgres_url.replace(f"/{database_name(postgres_url)}?", "/postgres?")
     app = create_app(postgres_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await pilot_wait_until(pilot, lambda: "Alpha 0" in screen_text(app), "Alpha's requests")
+        await show_the_requests(pilot)
 
         cut_off(admin, database_name(postgres_url), reachable=False)
         try:
@@ -109,9 +113,7 @@ async def test_a_save_told_while_a_read_is_under_way_is_read_after_it(
     alpha, _ = two_projects(open_repository(postgres_url, user="ann"))
     app = create_app(postgres_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await pilot_wait_until(pilot, lambda: "Alpha 0" in screen_text(app), "Alpha's requests")
+        await show_the_requests(pilot)
 
         reading, go_on = threading.Event(), threading.Event()
         read = PostgresRepository.snapshot
