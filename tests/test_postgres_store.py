@@ -251,12 +251,17 @@ def test_tables_of_an_older_clientdesk_are_brought_up_to_date(postgres_url: str)
     project = repo.add(Project(name="Older"))
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("DROP INDEX clientdesk.records_position")
+        connection.execute("ALTER TABLE clientdesk.records DROP COLUMN document_text")
         connection.execute("DELETE FROM clientdesk.layout WHERE version > 1")
 
     reopened = open_repository(postgres_url, user="ann")
     assert reopened.snapshot().project(project.key).name == "Older"
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         versions = connection.execute("SELECT version FROM clientdesk.layout ORDER BY 1")
-        assert [row[0] for row in versions] == [1, 2]
+        assert [row[0] for row in versions] == [1, 2, 3]
         index = connection.execute("SELECT to_regclass('clientdesk.records_position')")
         assert index.fetchone() == ("clientdesk.records_position",)
+        texts = connection.execute(
+            "SELECT count(*) FROM clientdesk.records WHERE document_text = document::text"
+        )
+        assert texts.fetchone() == (reopened.snapshot().count(),), "every document's text made"
