@@ -106,6 +106,12 @@ def test_q_at_once_in_a_terminal_quits_cleanly_every_time(demo_path: Path) -> No
     assert "Traceback" not in crash_log_text()
 
 
+def stopped(terminal: Terminal) -> bool:
+    """True once the app's process is stopped (ctrl+z done, not merely begun)."""
+    with open(f"/proc/{terminal.process.pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
 @pytest.mark.slow  # a real app in a pseudo-terminal
 def test_a_burst_typed_before_the_first_frame_acts_as_typed(demo_path: Path) -> None:
     """Enter, tab and ctrl+s typed while Python still imports the app reach it as keys:
@@ -136,12 +142,12 @@ def test_a_burst_typed_before_the_first_frame_acts_as_typed(demo_path: Path) -> 
         # ctrl+z: the shell gets its terminal back as it was, echo and all.
         os.kill(terminal.process.pid, signal.SIGTSTP)
         wait_until(
-            lambda: termios.tcgetattr(terminal.master) == shell_mode,
+            lambda: termios.tcgetattr(terminal.master) == shell_mode and stopped(terminal),
             "the shell's terminal while the app is suspended",
             poll=lambda: terminal.read_for(0.05),
         )
-        os.kill(terminal.process.pid, signal.SIGCONT)
-        terminal.read_until_quiet()
+        os.kill(terminal.process.pid, signal.SIGCONT)  # fg
+        wait_until(keys_as_keys, "the app's terminal again", poll=lambda: terminal.read_for(0.05))
         terminal.type(b"q")
         assert terminal.end_status() == 0
         assert termios.tcgetattr(terminal.master) == shell_mode, "the shell's terminal is back"
