@@ -66,6 +66,7 @@ from run import (  # noqa: E402
     bench_app_save,
     bench_app_switch,
     bench_rewrite,
+    bench_save,
     bench_startup,
     compile_bytecode,
     first_project_key,
@@ -78,53 +79,9 @@ DURABLE_SETTINGS = {"fsync": "on", "synchronous_commit": "on", "full_page_writes
 
 
 def bench_store(location: Path | str, repeat: int) -> dict[str, float]:
-    """The store's own update and add, a fresh load (snapshot) and a check of every record.
-
-    The same steps as ``run.py``'s ``bench_save``, through ``open_repository``
-    so that one function measures both stores. A load is timed ``repeat``
-    times (median), each on a freshly opened store: for the database that
-    includes connecting.
-    """
-    from clientdesk.store.backends import open_repository
-    from clientdesk.store.models import ClientRequest
-
-    repository = open_repository(location)
-    try:
-        snapshot = repository.snapshot()
-        project = snapshot.projects()[0]
-        request = snapshot.of_project(ClientRequest, project.id)[0]
-        updates, adds = [], []
-        for index in range(max(repeat, 10)):
-            request = request.model_copy(update={"title": f"Benchmark edit {index}"})
-            started = time.perf_counter()
-            request = repository.update(request)
-            updates.append(time.perf_counter() - started)
-            new = ClientRequest(
-                project_id=project.id, title="Benchmark add", received_at=request.received_at
-            )
-            started = time.perf_counter()
-            repository.add(new)
-            adds.append(time.perf_counter() - started)
-    finally:
-        repository.close()
-    loads, checks = [], []
-    for _ in range(repeat):
-        fresh = open_repository(location)
-        try:
-            started = time.perf_counter()
-            loaded = fresh.snapshot()
-            loads.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            loaded.check()
-            checks.append(time.perf_counter() - started)
-        finally:
-            fresh.close()
-    return {
-        "repo.update_ms": statistics.median(updates) * 1000,
-        "repo.add_ms": statistics.median(adds) * 1000,
-        "repo.load_ms": statistics.median(loads) * 1000,
-        "repo.check_ms": statistics.median(checks) * 1000,
-    }
+    """``run.py``'s store figures (update, add, load, check), the load timed ``repeat`` times."""
+    figures = bench_save(location, repeat, loads=repeat)
+    return {f"repo.{name}": value for name, value in figures.items()}
 
 
 def timed_command(command: list[str], repeat: int) -> float:
